@@ -1,0 +1,219 @@
+package io.chronicle.core;
+
+import org.apache.flink.configuration.ConfigOption;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+/**
+ * Every Chronicle option, declared once with its default and description. The README's option
+ * table is checked against this class by a test. Flink's own options (checkpointing, state
+ * backend, parallelism) are given in the same file under their usual keys.
+ */
+public final class ChronicleOptions {
+
+    /** Prefixes whose keys are handed to a client unchanged rather than declared here. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+    public static final String CATALOG_PROPERTIES_PREFIX = "catalog.properties.";
+
+    /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
+    public static final List<String> OWNED_PREFIXES =
+            List.of("kafka.", "topics.", "ingest.", "catalog.", "s3.", "chronicle.", "local.");
+
+    private ChronicleOptions() {}
+
+    // ---- Kafka ----------------------------------------------------------------------------
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
+            key("kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("127.0.0.1:9092")
+                    .withDescription("Kafka bootstrap servers, comma-separated.");
+
+    public static final ConfigOption<String> KAFKA_GROUP_ID =
+            key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("chronicle-ingest")
+                    .withDescription(
+                            "Consumer group id. Offsets live in Flink checkpoints; they are also"
+                                    + " committed to this group on each checkpoint for monitoring.");
+
+    public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+            key("kafka.starting-offsets")
+                    .enumType(StartingOffsets.class)
+                    .defaultValue(StartingOffsets.COMMITTED)
+                    .withDescription(
+                            "Where a job with no checkpoint starts reading: EARLIEST, LATEST, or"
+                                    + " COMMITTED (the group's committed offsets, earliest where"
+                                    + " there are none). A job restored from a checkpoint always"
+                                    + " continues from the checkpoint.");
+
+    public static final ConfigOption<String> TOPIC_POINTS =
+            key("topics.points")
+                    .stringType()
+                    .defaultValue("chronicle.points")
+                    .withDescription("Topic of metric points (JSON).");
+
+    public static final ConfigOption<String> TOPIC_EVENTS =
+            key("topics.events")
+                    .stringType()
+                    .defaultValue("chronicle.events")
+                    .withDescription("Topic of lifecycle events (JSON).");
+
+    public static final ConfigOption<String> TOPIC_DEAD_LETTER =
+            key("topics.dead-letter")
+                    .stringType()
+                    .defaultValue("chronicle.dead-letter")
+                    .withDescription(
+                            "Dead-letter topic: every rejected record, as JSON with its reason and"
+                                    + " original bytes (base64), written exactly once.");
+
+    // ---- Normalization --------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> INGEST_MAX_PAYLOAD_BYTES =
+            key("ingest.max-payload-bytes")
+                    .intType()
+                    .defaultValue(64 * 1024)
+                    .withDescription("Records larger than this are rejected as oversized_payload.");
+
+    public static final ConfigOption<Integer> INGEST_MAX_TAGS =
+            key("ingest.max-tags")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Points with more tags than this are rejected as too_many_tags.");
+
+    public static final ConfigOption<String> INGEST_TENANT_HEADER =
+            key("ingest.tenant-header")
+                    .stringType()
+                    .defaultValue("tenant")
+                    .withDescription(
+                            "Kafka header naming the tenant when the payload has no tenant field.");
+
+    public static final ConfigOption<String> INGEST_DEFAULT_TENANT =
+            key("ingest.default-tenant")
+                    .stringType()
+                    .defaultValue("default")
+                    .withDescription("Tenant of records that name none.");
+
+    public static final ConfigOption<String> INGEST_MIN_TIMESTAMP =
+            key("ingest.min-timestamp")
+                    .stringType()
+                    .defaultValue("2000-01-01T00:00:00Z")
+                    .withDescription(
+                            "Earliest accepted event time (ISO-8601); earlier ones are rejected as"
+                                    + " timestamp_out_of_range.");
+
+    public static final ConfigOption<Duration> INGEST_MAX_FUTURE_SKEW =
+            key("ingest.max-future-skew")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "How far past the time of ingestion an event time may lie before it is"
+                                    + " rejected as timestamp_out_of_range.");
+
+    // ---- Iceberg catalog ------------------------------------------------------------------
+
+    public static final ConfigOption<String> CATALOG_NAME =
+            key("catalog.name")
+                    .stringType()
+                    .defaultValue("chronicle")
+                    .withDescription(
+                            "Iceberg catalog name. A JDBC catalog stores tables under this name, so"
+                                    + " Flink, the SQL gateway and Trino must all use the same one.");
+
+    public static final ConfigOption<String> CATALOG_TYPE =
+            key("catalog.type")
+                    .stringType()
+                    .defaultValue("jdbc")
+                    .withDescription(
+                            "Iceberg catalog type: jdbc, rest, glue, hadoop, hive or nessie; ignored"
+                                    + " when catalog.impl is set.");
+
+    public static final ConfigOption<String> CATALOG_IMPL =
+            key("catalog.impl")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("A custom Iceberg Catalog class, instead of catalog.type.");
+
+    public static final ConfigOption<String> CATALOG_URI =
+            key("catalog.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Catalog URI: a JDBC URL (jdbc:postgresql://..., jdbc:sqlite:...) or"
+                                    + " a REST endpoint.");
+
+    public static final ConfigOption<String> CATALOG_WAREHOUSE =
+            key("catalog.warehouse")
+                    .stringType()
+                    .defaultValue("s3://chronicle/warehouse")
+                    .withDescription("Warehouse location for new tables.");
+
+    public static final ConfigOption<String> CATALOG_NAMESPACE =
+            key("catalog.namespace")
+                    .stringType()
+                    .defaultValue("chronicle")
+                    .withDescription("Namespace (database) of Chronicle's tables.");
+
+    // ---- S3 -------------------------------------------------------------------------------
+
+    public static final ConfigOption<String> S3_ENDPOINT =
+            key("s3.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "S3 endpoint URL for S3-compatible stores; unset means AWS S3.");
+
+    public static final ConfigOption<Boolean> S3_PATH_STYLE_ACCESS =
+            key("s3.path-style-access")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Path-style bucket addressing (most S3-compatible stores).");
+
+    public static final ConfigOption<String> S3_REGION =
+            key("s3.region")
+                    .stringType()
+                    .defaultValue("us-east-1")
+                    .withDescription("S3 region.");
+
+    public static final ConfigOption<String> S3_ACCESS_KEY =
+            key("s3.access-key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Static access key; unset uses the AWS default credentials chain.");
+
+    public static final ConfigOption<String> S3_SECRET_KEY =
+            key("s3.secret-key")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Static secret key, with s3.access-key.");
+
+    /** Every option declared above, in declaration order. */
+    public static List<ConfigOption<?>> all() {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : ChronicleOptions.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers())
+                    && ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Where a job without a checkpoint starts reading Kafka. */
+    public enum StartingOffsets {
+        EARLIEST,
+        LATEST,
+        COMMITTED
+    }
+}

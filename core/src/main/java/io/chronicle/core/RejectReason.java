@@ -1,0 +1,31 @@
+package io.chronicle.core;
+
+/** The stable reason codes of rejected records. Codes are part of the public contract. */
+public enum RejectReason {
+    EMPTY_PAYLOAD("empty_payload"),
+    OVERSIZED_PAYLOAD("oversized_payload"),
+    INVALID_UTF8("invalid_utf8"),
+    MALFORMED_JSON("malformed_json"),
+    NOT_AN_OBJECT("not_an_object"),
+    MISSING_FIELD("missing_field"),
+    WRONG_TYPE("wrong_type"),
+    INVALID_METRIC_NAME("invalid_metric_name"),
+    INVALID_TAG("invalid_tag"),
+    TOO_MANY_TAGS("too_many_tags"),
+    NON_FINITE_VALUE("non_finite_value"),
+    INVALID_TIMESTAMP("invalid_timestamp"),
+    TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
+    INVALID_FIELD("invalid_field"),
+    /** Normalization failed in a way Chronicle did not foresee: a bug, never a job failure. */
+    UNEXPECTED_ERROR("unexpected_error");
+
+    private final String code;
+
+    RejectReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,280 @@
+package io.chronicle.deploy;
+
+import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.jobs.IngestJob;
+import io.chronicle.jobs.JobEnvironment;
+import io.chronicle.services.KafkaBroker;
+import io.chronicle.services.S3Server;
+import io.chronicle.sql.ChronicleSqlGateway;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Chronicle on one machine, from one command: a Kafka broker, an S3-compatible server, the
+ * Iceberg catalog in an embedded SQLite file, the jobs in a Flink MiniCluster with its web UI, the
+ * SQL gateway, and sample traffic. All data and job state live in one folder; a new run continues
+ * from the last checkpoint of the previous one, whether that run stopped or crashed.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final String BUCKET = "chronicle";
+    private static final long STATUS_EVERY_SECONDS = 15;
+
+    /** What was started, closed in reverse order. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final Configuration conf;
+    private final Path dataDir;
+    private MiniCluster flink;
+    private JobClient ingestJob;
+    private SampleTraffic traffic;
+
+    private LocalStack(Configuration conf) {
+        this.conf = new Configuration(conf);
+        this.dataDir = Path.of(conf.get(LocalStackOptions.DATA_DIR)).toAbsolutePath();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = ChronicleConfig.fromArgs(args, LocalStackOptions.all());
+        LocalStack stack = new LocalStack(conf);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+        try {
+            stack.start();
+        } catch (Exception e) {
+            System.err.println("Chronicle local stack failed to start:");
+            e.printStackTrace();
+            System.err.println("Logs: " + stack.dataDir.resolve("logs"));
+            stack.close();
+            System.exit(1);
+        }
+        stack.printBanner();
+        stack.reportStatusForever();
+    }
+
+    private void start() throws Exception {
+        Files.createDirectories(dataDir.resolve("logs"));
+        startKafka();
+        startS3();
+        if (!conf.contains(ChronicleOptions.CATALOG_URI)) {
+            Files.createDirectories(dataDir.resolve("catalog"));
+            conf.set(ChronicleOptions.CATALOG_URI,
+                    "jdbc:sqlite:" + dataDir.resolve("catalog").resolve("chronicle.db"));
+            // SQLite serializes writers; wait for the lock rather than fail a commit.
+            conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+        }
+        ChronicleConfig.validated(conf, LocalStackOptions.all());
+        startFlink();
+        startIngestJob();
+        startSqlGateway();
+        startTraffic();
+    }
+
+    private void startKafka() throws IOException {
+        if (conf.contains(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)) {
+            return;
+        }
+        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), conf.get(LocalStackOptions.KAFKA_PORT));
+        started.push(kafka);
+        conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_POINTS), 4, false);
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+    }
+
+    private void startS3() throws IOException {
+        if (conf.contains(ChronicleOptions.S3_ENDPOINT)) {
+            return;
+        }
+        S3Server s3 = S3Server.start(dataDir.resolve("s3"), conf.get(LocalStackOptions.S3_PORT));
+        started.push(s3);
+        s3.createBucket(BUCKET);
+        conf.set(ChronicleOptions.S3_ENDPOINT, s3.endpoint().toString());
+        conf.set(ChronicleOptions.S3_PATH_STYLE_ACCESS, true);
+        conf.set(ChronicleOptions.S3_ACCESS_KEY, s3.accessKey());
+        conf.set(ChronicleOptions.S3_SECRET_KEY, s3.secretKey());
+    }
+
+    private void startFlink() throws Exception {
+        Configuration flinkConf = JobEnvironment.withDefaults(conf);
+        flinkConf.addAll(io.chronicle.core.EmbeddedCluster.configuration());
+        flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
+        flinkConf.set(RestOptions.PORT, conf.get(LocalStackOptions.FLINK_PORT));
+        flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dataDir.resolve("checkpoints").toUri().toString());
+        flinkConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                conf.get(LocalStackOptions.CHECKPOINT_INTERVAL));
+        flink = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(flinkConf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(4)
+                .build());
+        flink.start();
+        started.push(flink);
+    }
+
+    /** Submits the ingest job over REST, as {@code flink run} would, restoring if it can. */
+    private void startIngestJob() throws Exception {
+        Configuration jobConf = clientOf(flink);
+        latestCheckpoint(dataDir.resolve("checkpoints")).ifPresent(checkpoint -> {
+            jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
+            // Flink owns the restored checkpoint and deletes it once a new one subsumes it.
+            jobConf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+            System.out.println("Restoring the ingest job from " + checkpoint);
+        });
+        // Not getExecutionEnvironment(): outside `flink run` that makes a local environment of
+        // its own, while this one submits to the running MiniCluster.
+        StreamExecutionEnvironment env =
+                new StreamExecutionEnvironment(JobEnvironment.withDefaults(jobConf));
+        IngestJob.fromConfig(conf).build(env);
+        ingestJob = env.executeAsync(IngestJob.JOB_NAME);
+    }
+
+    /** Chronicle's configuration, plus what a client needs to submit jobs to {@code cluster}. */
+    private Configuration clientOf(MiniCluster cluster) throws Exception {
+        Configuration client = new Configuration(conf);
+        client.set(DeploymentOptions.TARGET, "remote");
+        client.set(RestOptions.ADDRESS, "127.0.0.1");
+        client.set(RestOptions.PORT, cluster.getRestAddress().get().getPort());
+        return client;
+    }
+
+    /** The most recent completed checkpoint (one with {@code _metadata}) under {@code dir}. */
+    static Optional<Path> latestCheckpoint(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.walk(dir, 3)) {
+            return files
+                    .filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparing(LocalStack::modified))
+                    .map(Path::getParent);
+        }
+    }
+
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).toMillis();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void startSqlGateway() throws Exception {
+        Configuration gatewayConf = clientOf(flink);
+        gatewayConf.setString("sql-gateway.endpoint.rest.port",
+                String.valueOf(conf.get(LocalStackOptions.SQL_GATEWAY_PORT)));
+        started.push(ChronicleSqlGateway.start(gatewayConf));
+    }
+
+    private void startTraffic() {
+        int points = conf.get(LocalStackOptions.TRAFFIC_POINTS_PER_SECOND);
+        int traces = conf.get(LocalStackOptions.TRAFFIC_TRACES_PER_SECOND);
+        if (points == 0 && traces == 0) {
+            return;
+        }
+        traffic = new SampleTraffic(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS),
+                conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS),
+                points, traces, conf.get(LocalStackOptions.TRAFFIC_MALFORMED_SHARE));
+        started.push(traffic);
+        traffic.start();
+    }
+
+    private void printBanner() {
+        int gatewayPort = conf.get(LocalStackOptions.SQL_GATEWAY_PORT);
+        System.out.println(String.join("\n",
+                "",
+                "Chronicle is running. Data and job state: " + dataDir,
+                "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
+                "  SQL gateway      http://127.0.0.1:" + gatewayPort + "  (REST API v1)",
+                "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)
+                        + "  topics " + conf.get(ChronicleOptions.TOPIC_POINTS) + ", "
+                        + conf.get(ChronicleOptions.TOPIC_EVENTS) + ", "
+                        + conf.get(ChronicleOptions.TOPIC_DEAD_LETTER),
+                "  S3               " + conf.get(ChronicleOptions.S3_ENDPOINT)
+                        + "  warehouse " + conf.get(ChronicleOptions.CATALOG_WAREHOUSE),
+                "  Iceberg catalog  " + conf.get(ChronicleOptions.CATALOG_NAME) + " at "
+                        + conf.get(ChronicleOptions.CATALOG_URI),
+                "",
+                "Query it (rows appear on each checkpoint, every "
+                        + conf.get(LocalStackOptions.CHECKPOINT_INTERVAL).toSeconds() + " s):",
+                "  ./deploy/local/sql \"SELECT metric, count(*) FROM chronicle.points_raw GROUP BY metric\"",
+                "  ./deploy/local/sql \"SELECT reason_code, count(*) FROM chronicle.rejected GROUP BY reason_code\"",
+                "Stop with Ctrl-C; run again to continue where it stopped.",
+                ""));
+    }
+
+    /** Prints how much has landed in Iceberg, and how fast, until the process is stopped. */
+    private void reportStatusForever() throws InterruptedException {
+        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
+        String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
+        Table points = catalog.loadTable(TableIdentifier.of(namespace, "points_raw"));
+        Table events = catalog.loadTable(TableIdentifier.of(namespace, "events"));
+        Table rejected = catalog.loadTable(TableIdentifier.of(namespace, "rejected"));
+        long lastPoints = totalRecords(points);
+        long lastNanos = System.nanoTime();
+        while (true) {
+            TimeUnit.SECONDS.sleep(STATUS_EVERY_SECONDS);
+            long nowPoints = totalRecords(points);
+            long nowNanos = System.nanoTime();
+            double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
+            System.out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
+                    nowPoints, rate, totalRecords(events), totalRecords(rejected),
+                    traffic == null ? "" : String.format("; sample traffic sent %,d points, %,d events, %,d malformed",
+                            traffic.pointsSent(), traffic.eventsSent(), traffic.malformedSent()));
+            lastPoints = nowPoints;
+            lastNanos = nowNanos;
+        }
+    }
+
+    private static long totalRecords(Table table) {
+        table.refresh();
+        Snapshot snapshot = table.currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ingestJob != null) {
+            try {
+                // The last completed checkpoint is retained; the next run restores from it.
+                ingestJob.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("Could not cancel the ingest job cleanly: " + e);
+            }
+            ingestJob = null;
+        }
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("Error while stopping: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.chronicle.deploy;
+
+import io.chronicle.core.ChronicleOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The README's option tables, generated from the declared options. A test fails when the README
+ * differs; {@link #main} prints the tables to paste.
+ */
+public final class OptionsTable {
+
+    private OptionsTable() {}
+
+    public static String chronicleTable() {
+        return table(ChronicleOptions.all());
+    }
+
+    public static String localStackTable() {
+        return table(LocalStackOptions.all());
+    }
+
+    static String table(List<ConfigOption<?>> options) {
+        StringBuilder out = new StringBuilder("| option | default | description |\n|---|---|---|\n");
+        HtmlFormatter formatter = new HtmlFormatter();
+        for (ConfigOption<?> option : options) {
+            out.append("| `").append(option.key()).append("` | ")
+                    .append(option.hasDefaultValue() ? "`" + format(option.defaultValue()) + "`" : "(none)")
+                    .append(" | ")
+                    .append(formatter.format(option.description()).replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static String format(Object value) {
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            if (d.toDaysPart() > 0 && d.toHoursPart() == 0 && d.toMinutesPart() == 0) {
+                return d.toDays() + " d";
+            }
+            return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+        }
+        return String.valueOf(value);
+    }
+
+    public static void main(String[] args) {
+        System.out.println(chronicleTable());
+        System.out.println(localStackTable());
+    }
+}

@@ -1,0 +1,209 @@
+package io.chronicle.services;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A real single-node Kafka broker in KRaft combined mode (broker and controller in one process),
+ * run as a child JVM listening on 127.0.0.1 only. Storage in {@code dataDir} is formatted on the
+ * first start and reused afterwards, so topics and records survive restarts.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final int NODE_ID = 1;
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true");
+
+    private final ChildProcess process;
+    private final String bootstrapServers;
+
+    private KafkaBroker(ChildProcess process, String bootstrapServers) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts a broker with {@link #DEFAULT_PARTITIONS} partitions per auto-created topic. */
+    public static KafkaBroker start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, DEFAULT_PARTITIONS);
+    }
+
+    /**
+     * Starts a broker storing its data in {@code dataDir} and waits until it serves requests.
+     *
+     * @param port the client port, or 0 for a free one; the controller port is always picked free
+     * @param numPartitions partitions of topics created without an explicit count
+     */
+    public static KafkaBroker start(Path dataDir, int port, int numPartitions) throws IOException {
+        Path dir = dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+        Path logFile = dir.resolve("kafka.log");
+        ChildProcess.stopOrphan("kafka", logFile);
+        int[] free = Ports.free(2);
+        int brokerPort = port == 0 ? free[0] : port;
+        // Two distinct free ports, so one of them differs from an explicitly requested port.
+        int controllerPort = free[1] != brokerPort ? free[1] : free[0];
+        Ports.requireFree(brokerPort);
+
+        Path config = dir.resolve("server.properties");
+        Files.writeString(config, serverProperties(dir, brokerPort, controllerPort, numPartitions));
+        Path logConfig = dir.resolve("kafka-log4j2.properties");
+        try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-log4j2.properties")) {
+            Files.copy(in, logConfig, StandardCopyOption.REPLACE_EXISTING);
+        }
+        List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
+        jvmOptions.add("-Dlog4j2.configurationFile=" + logConfig);
+        String classpath = Classpaths.load("kafka-client.classpath", "kafka-server.classpath");
+
+        if (!Files.exists(logDir(dir).resolve("meta.properties"))) {
+            format(classpath, jvmOptions, config, logFile);
+        }
+        ChildProcess process = ChildProcess.start(
+                "kafka", ChildProcess.javaCommand(classpath, jvmOptions, "kafka.Kafka", List.of(config.toString())),
+                logFile);
+        KafkaBroker broker = new KafkaBroker(process, Ports.HOST + ":" + brokerPort);
+        try {
+            broker.awaitReady(brokerPort);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Creates topics with the broker's default partition count; existing topics are left alone. */
+    public void createTopics(String... names) {
+        createAll(Arrays.stream(names).map(name -> new NewTopic(name, Optional.empty(), Optional.empty())).toList());
+    }
+
+    /** Creates one topic, log-compacted if asked; an existing topic is left alone. */
+    public void createTopic(String name, int partitions, boolean compacted) {
+        NewTopic topic = new NewTopic(name, partitions, (short) 1);
+        if (compacted) {
+            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        createAll(List.of(topic));
+    }
+
+    /** Stops the broker (a clean shutdown, forced after a deadline). */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    private static Path logDir(Path dataDir) {
+        return dataDir.resolve("logs");
+    }
+
+    private static String serverProperties(Path dataDir, int brokerPort, int controllerPort, int numPartitions) {
+        // A static voter set (controller.quorum.voters) rather than a dynamic quorum: the voter's
+        // endpoint then lives only in this file, so a restart may use a different controller port.
+        return String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=" + NODE_ID,
+                "controller.quorum.voters=" + NODE_ID + "@" + Ports.HOST + ":" + controllerPort,
+                "listeners=PLAINTEXT://" + Ports.HOST + ":" + brokerPort + ",CONTROLLER://" + Ports.HOST + ":" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + Ports.HOST + ":" + brokerPort,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + logDir(dataDir),
+                "num.partitions=" + numPartitions,
+                "default.replication.factor=1",
+                "auto.create.topics.enable=true",
+                // Internal topics default to three replicas, which a single node cannot host.
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "");
+    }
+
+    /** Writes meta.properties and the bootstrap metadata into a fresh log directory. */
+    private static void format(String classpath, List<String> jvmOptions, Path config, Path logFile) throws IOException {
+        // kafka-clients' Uuid produces the same base64 form as `StorageTool random-uuid`,
+        // without starting another JVM.
+        String clusterId = Uuid.randomUuid().toString();
+        List<String> args = List.of("format", "-t", clusterId, "-c", config.toString());
+        try (ChildProcess tool = ChildProcess.start(
+                "kafka-storage-format",
+                ChildProcess.javaCommand(classpath, jvmOptions, "kafka.tools.StorageTool", args),
+                logFile)) {
+            int exitCode = tool.awaitExit(FORMAT_TIMEOUT);
+            if (exitCode != 0) {
+                throw new IllegalStateException(
+                        "formatting Kafka storage failed with exit code " + exitCode + tool.logTail());
+            }
+        }
+    }
+
+    /** Ready means the port accepts connections and the broker lists itself in its metadata. */
+    private void awaitReady(int brokerPort) {
+        process.await("port " + brokerPort + " to accept connections", START_TIMEOUT, () -> Ports.isOpen(brokerPort));
+        try (Admin admin = admin()) {
+            // Metadata lists only unfenced brokers, so a non-empty list means topics can be created.
+            process.await("the broker to appear in its metadata", START_TIMEOUT,
+                    () -> !admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty());
+        }
+    }
+
+    private void createAll(List<NewTopic> topics) {
+        List<String> names = topics.stream().map(NewTopic::name).toList();
+        try (Admin admin = admin()) {
+            for (KafkaFuture<Void> created : admin.createTopics(topics).values().values()) {
+                try {
+                    created.get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("creating topics " + names + " failed", e.getCause());
+                    }
+                }
+            }
+            // The controller acknowledges before the broker has applied the new metadata; wait
+            // for that so callers can describe, produce to and consume from the topics at once.
+            process.await("topics " + names + " to have leaders", ADMIN_TIMEOUT, () -> admin.describeTopics(names)
+                    .allTopicNames().get(1, TimeUnit.SECONDS).values().stream()
+                    .flatMap(topic -> topic.partitions().stream())
+                    .allMatch(partition -> partition.leader() != null));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating topics " + names + " timed out", e);
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()));
+    }
+}

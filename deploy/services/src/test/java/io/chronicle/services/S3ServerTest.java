@@ -1,0 +1,55 @@
+package io.chronicle.services;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Bucket;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+class S3ServerTest {
+
+    private static final String BUCKET = "warehouse";
+    private static final String KEY = "db/table/data/part-0.parquet";
+    private static final String CONTENT = "hello from chronicle";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void storesObjectsAcrossARestart() throws Exception {
+        try (S3Server server = S3Server.start(dataDir, 0); S3Client s3 = client(server)) {
+            server.createBucket(BUCKET);
+            server.createBucket(BUCKET); // idempotent
+
+            s3.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromString(CONTENT));
+
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
+            assertThat(s3.listBuckets().buckets()).extracting(Bucket::name).containsExactly(BUCKET);
+            assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix("db/")).contents())
+                    .extracting(S3Object::key, S3Object::size)
+                    .containsExactly(Tuple.tuple(KEY, (long) CONTENT.length()));
+        }
+
+        try (S3Server server = S3Server.start(dataDir, 0); S3Client s3 = client(server)) {
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
+        }
+    }
+
+    private static S3Client client(S3Server server) {
+        return S3Client.builder()
+                .endpointOverride(server.endpoint())
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(server.accessKey(), server.secretKey())))
+                .build();
+    }
+}

@@ -1,0 +1,48 @@
+package io.chronicle.jobs;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+
+/**
+ * The execution environment every Chronicle job runs in: RocksDB state with incremental,
+ * exactly-once checkpoints retained on cancellation, and explicit operator uids. Each default
+ * applies only where the configuration does not already set the option.
+ */
+public final class JobEnvironment {
+
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+    private JobEnvironment() {}
+
+    public static Configuration withDefaults(Configuration conf) {
+        Configuration result = new Configuration(conf);
+        setIfAbsent(result, StateBackendOptions.STATE_BACKEND, "rocksdb");
+        setIfAbsent(result, CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        setIfAbsent(result, CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        setIfAbsent(result, CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
+        setIfAbsent(result, CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // Savepoint compatibility depends on every stateful operator having a uid of its own.
+        setIfAbsent(result, PipelineOptions.AUTO_GENERATE_UIDS, false);
+        return result;
+    }
+
+    public static StreamExecutionEnvironment create(Configuration conf) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(withDefaults(conf));
+    }
+
+    private static <T> void setIfAbsent(
+            Configuration conf, org.apache.flink.configuration.ConfigOption<T> option, T value) {
+        if (!conf.contains(option)) {
+            conf.set(option, value);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.chronicle.operators.normalize;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RawRecord;
+import io.chronicle.core.RejectReason;
+
+import java.io.IOException;
+import java.util.TreeMap;
+
+/**
+ * Normalizes a JSON metric point:
+ * {@code {"metric": "http_requests_total", "tags": {"host": "a"}, "value": 3,
+ * "timestamp": 1760000000, "tenant": "acme"}}. Unknown fields are ignored; a tag with an empty
+ * value is the same as no tag (as in Prometheus) and is dropped.
+ */
+public class PointNormalizer extends JsonNormalizer<MetricPoint> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final int MAX_METRIC_NAME_LENGTH = 255;
+    static final int MAX_TAG_VALUE_LENGTH = 1024;
+
+    private transient SeriesIds seriesIds;
+
+    public PointNormalizer(NormalizerSettings settings) {
+        super(settings);
+    }
+
+    @Override
+    protected MetricPoint readObject(JsonParser parser, RawRecord raw, long ingestedAtMicros)
+            throws IOException, Rejection {
+        String metric = null;
+        String tenant = null;
+        TreeMap<String, String> tags = new TreeMap<>();
+        boolean hasValue = false;
+        double value = 0;
+        boolean hasTimestamp = false;
+        long timestampMicros = 0;
+
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "metric":
+                    metric = checkMetricName(readString(parser, "metric"));
+                    break;
+                case "tags":
+                    readTags(parser, tags);
+                    break;
+                case "value":
+                    value = readValue(parser);
+                    hasValue = true;
+                    break;
+                case "timestamp":
+                    if (parser.currentToken() != JsonToken.VALUE_NULL) {
+                        timestampMicros = readTimestamp(parser, ingestedAtMicros);
+                        hasTimestamp = true;
+                    }
+                    break;
+                case "tenant":
+                    tenant = readString(parser, "tenant");
+                    break;
+                default:
+                    parser.skipChildren();
+            }
+        }
+        if (metric == null) {
+            throw missing("metric");
+        }
+        if (!hasValue) {
+            throw missing("value");
+        }
+        if (!hasTimestamp) {
+            timestampMicros = kafkaTimestampMicros(raw);
+            Timestamps.checkRange(timestampMicros, ingestedAtMicros, settings);
+        }
+
+        MetricPoint point = new MetricPoint();
+        point.tenant = resolveTenant(tenant, raw);
+        point.metric = metric;
+        point.tags = tags;
+        point.value = value;
+        point.timestampMicros = timestampMicros;
+        point.seriesId = seriesIds().seriesId(point.tenant, metric, tags);
+        point.provenance = new Provenance(raw.topic, raw.partition, raw.offset, ingestedAtMicros);
+        return point;
+    }
+
+    private SeriesIds seriesIds() {
+        if (seriesIds == null) {
+            seriesIds = new SeriesIds();
+        }
+        return seriesIds;
+    }
+
+    private static double readValue(JsonParser parser) throws IOException, Rejection {
+        JsonToken token = parser.currentToken();
+        if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw wrongType("value", "a number", parser);
+        }
+        double value = parser.getDoubleValue();
+        if (!Double.isFinite(value)) {
+            throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
+        }
+        return value;
+    }
+
+    private void readTags(JsonParser parser, TreeMap<String, String> tags)
+            throws IOException, Rejection {
+        if (parser.currentToken() == JsonToken.VALUE_NULL) {
+            return;
+        }
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw wrongType("tags", "an object of strings", parser);
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String key = parser.currentName();
+            parser.nextToken();
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+                throw wrongType("tags." + key, "a string", parser);
+            }
+            checkTagKey(key);
+            String value = parser.getText();
+            if (value.length() > MAX_TAG_VALUE_LENGTH) {
+                throw new Rejection(
+                        RejectReason.INVALID_TAG,
+                        "value of tag '" + key + "' is longer than " + MAX_TAG_VALUE_LENGTH);
+            }
+            if (!value.isEmpty()) {
+                tags.put(key, value);
+            }
+            if (tags.size() > settings.maxTags) {
+                throw new Rejection(
+                        RejectReason.TOO_MANY_TAGS, "more than " + settings.maxTags + " tags");
+            }
+        }
+    }
+
+    /** Prometheus metric names: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
+    static String checkMetricName(String name) throws Rejection {
+        boolean ok = !name.isEmpty() && name.length() <= MAX_METRIC_NAME_LENGTH;
+        for (int i = 0; ok && i < name.length(); i++) {
+            char c = name.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'
+                    || (i > 0 && c >= '0' && c <= '9');
+        }
+        if (!ok) {
+            throw new Rejection(
+                    RejectReason.INVALID_METRIC_NAME,
+                    "metric name '" + Timestamps.abbreviate(name) + "' must match"
+                            + " [a-zA-Z_:][a-zA-Z0-9_:]* and be at most "
+                            + MAX_METRIC_NAME_LENGTH + " characters");
+        }
+        return name;
+    }
+
+    /** Prometheus label names: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
+    static void checkTagKey(String key) throws Rejection {
+        boolean ok = !key.isEmpty() && key.length() <= MAX_IDENTIFIER_LENGTH;
+        for (int i = 0; ok && i < key.length(); i++) {
+            char c = key.charAt(i);
+            ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+                    || (i > 0 && c >= '0' && c <= '9');
+        }
+        if (!ok) {
+            throw new Rejection(
+                    RejectReason.INVALID_TAG,
+                    "tag name '" + Timestamps.abbreviate(key) + "' must match [a-zA-Z_][a-zA-Z0-9_]*");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.chronicle.operators.normalize;
+
+import net.jpountz.xxhash.XXHash64;
+import net.jpountz.xxhash.XXHashFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * The series id: XXH64 (seed 0) of tenant, metric and the tags sorted by key, each string encoded
+ * as a 4-byte big-endian length followed by its UTF-8 bytes. The encoding is unambiguous and can
+ * be reproduced in any language, so other readers can compute the same id.
+ */
+public final class SeriesIds {
+
+    private static final XXHash64 XXH64 = XXHashFactory.fastestJavaInstance().hash64();
+
+    private byte[] buffer = new byte[256];
+    private int length;
+
+    /** The id of a series; {@code tags} must iterate in key order. */
+    public long seriesId(String tenant, String metric, SortedMap<String, String> tags) {
+        length = 0;
+        append(tenant);
+        append(metric);
+        for (Map.Entry<String, String> tag : tags.entrySet()) {
+            append(tag.getKey());
+            append(tag.getValue());
+        }
+        return XXH64.hash(buffer, 0, length, 0L);
+    }
+
+    private void append(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        ensure(4 + utf8.length);
+        int n = utf8.length;
+        buffer[length++] = (byte) (n >>> 24);
+        buffer[length++] = (byte) (n >>> 16);
+        buffer[length++] = (byte) (n >>> 8);
+        buffer[length++] = (byte) n;
+        System.arraycopy(utf8, 0, buffer, length, n);
+        length += n;
+    }
+
+    private void ensure(int extra) {
+        if (length + extra > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + extra));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.chronicle.sinks;
+
+import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.core.Event;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RejectedRecord;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.table.data.GenericMapData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Maps Chronicle's records to the Flink {@link RowData} of their Iceberg table. Field order
+ * follows the schemas in {@link ChronicleTable}; a test holds the two together.
+ */
+public final class RowConverters {
+
+    private RowConverters() {}
+
+    /** The row type information of a table, with Flink's own row serializer. */
+    public static TypeInformation<RowData> rowType(ChronicleTable table) {
+        return InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema()));
+    }
+
+    public static final class PointToRow implements MapFunction<MetricPoint, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(MetricPoint p) {
+            Map<StringData, StringData> tags = new HashMap<>(p.tags.size() * 2);
+            p.tags.forEach((k, v) -> tags.put(StringData.fromString(k), StringData.fromString(v)));
+            GenericRowData row = new GenericRowData(10);
+            row.setField(0, StringData.fromString(p.tenant));
+            row.setField(1, StringData.fromString(p.metric));
+            row.setField(2, new GenericMapData(tags));
+            row.setField(3, p.value);
+            row.setField(4, micros(p.timestampMicros));
+            row.setField(5, p.seriesId);
+            setProvenance(row, 6, p.provenance);
+            return row;
+        }
+    }
+
+    public static final class EventToRow implements MapFunction<Event, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(Event e) {
+            GenericRowData row = new GenericRowData(15);
+            row.setField(0, StringData.fromString(e.tenant));
+            row.setField(1, StringData.fromString(e.eventId));
+            row.setField(2, StringData.fromString(e.traceId));
+            row.setField(3, StringData.fromString(e.source));
+            row.setField(4, StringData.fromString(e.eventType));
+            row.setField(5, micros(e.eventTimeMicros));
+            row.setField(6, StringData.fromString(e.metadata));
+            row.setField(7, StringData.fromString(e.namespace));
+            row.setField(8, StringData.fromString(e.schemaId));
+            row.setField(9, e.schemaVersion);
+            row.setField(10, StringData.fromString(e.aggregateId));
+            setProvenance(row, 11, e.provenance);
+            return row;
+        }
+    }
+
+    public static final class RejectedToRow implements MapFunction<RejectedRecord, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(RejectedRecord r) {
+            GenericRowData row = new GenericRowData(9);
+            row.setField(0, StringData.fromString(r.reasonCode));
+            row.setField(1, StringData.fromString(r.message));
+            row.setField(2, StringData.fromString(r.tenant));
+            row.setField(3, r.payload);
+            row.setField(4, TimestampData.fromEpochMillis(r.kafkaTimestampMillis));
+            setProvenance(row, 5, r.provenance);
+            return row;
+        }
+    }
+
+    /** Topic, partition, offset, then the Chronicle-set time, from column {@code first} on. */
+    private static void setProvenance(GenericRowData row, int first, Provenance provenance) {
+        row.setField(first, StringData.fromString(provenance.topic));
+        row.setField(first + 1, provenance.partition);
+        row.setField(first + 2, provenance.offset);
+        row.setField(first + 3, micros(provenance.ingestedAtMicros));
+    }
+
+    static TimestampData micros(long epochMicros) {
+        return TimestampData.fromEpochMillis(
+                Math.floorDiv(epochMicros, 1_000L), (int) Math.floorMod(epochMicros, 1_000L) * 1_000);
+    }
+}

@@ -1,0 +1,86 @@
+package io.chronicle.sinks;
+
+import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.core.Event;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RejectedRecord;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each converter produces rows of exactly its table's shape, serializable by Flink's row serializer. */
+class RowConvertersTest {
+
+    private static final Provenance FROM = new Provenance("t", 3, 99L, 1_795_300_000_123_456L);
+
+    @Test
+    void pointRowMatchesPointsRawSchema() throws Exception {
+        MetricPoint p = new MetricPoint();
+        p.tenant = "acme";
+        p.metric = "cpu";
+        p.tags = new TreeMap<>(Map.of("host", "a"));
+        p.value = 0.5;
+        p.timestampMicros = 1_795_300_000_000_001L;
+        p.seriesId = 7L;
+        p.provenance = FROM;
+        RowData row = roundTrip(ChronicleTable.POINTS_RAW, new RowConverters.PointToRow().map(p));
+        assertThat(row.getString(1).toString()).isEqualTo("cpu");
+        assertThat(row.getMap(2).size()).isEqualTo(1);
+        assertThat(row.getDouble(3)).isEqualTo(0.5);
+        assertThat(row.getTimestamp(4, 6).toInstant()).isEqualTo(Instant.parse("2026-11-21T22:26:40.000001Z"));
+        assertThat(row.getLong(5)).isEqualTo(7L);
+        assertThat(row.getLong(8)).isEqualTo(99L);
+        assertThat(row.getTimestamp(9, 6)).isEqualTo(TimestampData.fromEpochMillis(1_795_300_000_123L, 456_000));
+    }
+
+    @Test
+    void eventRowMatchesEventsSchema() throws Exception {
+        Event e = new Event();
+        e.tenant = "default";
+        e.eventId = "e";
+        e.traceId = "t";
+        e.eventType = "task.created";
+        e.eventTimeMicros = 1_795_300_000_000_000L;
+        e.metadata = "{}";
+        e.schemaVersion = 2;
+        e.provenance = FROM;
+        RowData row = roundTrip(ChronicleTable.EVENTS, new RowConverters.EventToRow().map(e));
+        assertThat(row.isNullAt(3)).isTrue();
+        assertThat(row.getInt(9)).isEqualTo(2);
+        assertThat(row.getString(11).toString()).isEqualTo("t");
+    }
+
+    @Test
+    void rejectedRowMatchesRejectedSchema() throws Exception {
+        RejectedRecord r = new RejectedRecord();
+        r.reasonCode = "malformed_json";
+        r.message = "bad";
+        r.payload = "{".getBytes(StandardCharsets.UTF_8);
+        r.kafkaTimestampMillis = 1_795_300_000_000L;
+        r.provenance = FROM;
+        RowData row = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow().map(r));
+        assertThat(row.getBinary(3)).isEqualTo(r.payload);
+        assertThat(row.isNullAt(2)).isTrue();
+    }
+
+    private static RowData roundTrip(ChronicleTable table, RowData row) throws Exception {
+        assertThat(row.getArity()).isEqualTo(table.schema().columns().size());
+        TypeSerializer<RowData> serializer =
+                RowConverters.rowType(table).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(row, out);
+        return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+}
