@@ -61,7 +61,8 @@ public final class IngestJob {
                 conf,
                 KafkaSources.forTopic(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
                 KafkaSources.forTopic(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
-                DeadLetterSink.create(conf, JOB_NAME + "-dead-letter"));
+                // Transactional ids must not collide with another job's on the same brokers.
+                DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
     }
 
     /** Test hook: a transformation applied to raw points before normalization. */

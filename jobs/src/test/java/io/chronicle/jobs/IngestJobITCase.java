@@ -2,6 +2,7 @@ package io.chronicle.jobs;
 
 import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RawRecord;
@@ -24,7 +25,6 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -166,7 +166,7 @@ class IngestJobITCase {
             Table pointsRaw = catalog.loadTable(TableIdentifier.of("chronicle", "points_raw"));
             // The second half arrives only after a checkpoint has committed part of the first,
             // so the failure below lands between two commits and forces a replay.
-            waitUntil("a first commit to points_raw", () -> totalRecords(pointsRaw) > 0);
+            waitUntil("a first commit to points_raw", () -> TableStats.committedRecords(pointsRaw) > 0);
             produce(pointsTopic, points.subList(half, POINTS), kafkaTimestamp, produced);
 
             long goodPoints = points.stream().filter(TestTraffic.Record::good).count();
@@ -174,8 +174,8 @@ class IngestJobITCase {
             long bad = produced.values().stream().filter(r -> !r.good()).count();
             Table eventsTable = catalog.loadTable(TableIdentifier.of("chronicle", "events"));
             Table rejected = catalog.loadTable(TableIdentifier.of("chronicle", "rejected"));
-            waitUntil("all records committed", () -> totalRecords(pointsRaw) >= goodPoints
-                    && totalRecords(eventsTable) >= goodEvents && totalRecords(rejected) >= bad);
+            waitUntil("all records committed", () -> TableStats.committedRecords(pointsRaw) >= goodPoints
+                    && TableStats.committedRecords(eventsTable) >= goodEvents && TableStats.committedRecords(rejected) >= bad);
             assertThat(FailOnce.FAILED.get()).as("the injected failure happened").isTrue();
             assertThat(FailOnce.SEEN.get())
                     .as("records were read again after the restore")
@@ -341,12 +341,6 @@ class IngestJobITCase {
             first = false;
         }
         return sql.append(')').toString();
-    }
-
-    private static long totalRecords(Table table) {
-        table.refresh();
-        Snapshot snapshot = table.currentSnapshot();
-        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {

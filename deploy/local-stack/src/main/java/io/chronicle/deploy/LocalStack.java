@@ -1,6 +1,7 @@
 package io.chronicle.deploy;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.jobs.IngestJob;
@@ -18,7 +19,6 @@ import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -236,26 +236,20 @@ public final class LocalStack implements AutoCloseable {
         Table points = catalog.loadTable(TableIdentifier.of(namespace, "points_raw"));
         Table events = catalog.loadTable(TableIdentifier.of(namespace, "events"));
         Table rejected = catalog.loadTable(TableIdentifier.of(namespace, "rejected"));
-        long lastPoints = totalRecords(points);
+        long lastPoints = TableStats.committedRecords(points);
         long lastNanos = System.nanoTime();
         while (true) {
             TimeUnit.SECONDS.sleep(STATUS_EVERY_SECONDS);
-            long nowPoints = totalRecords(points);
+            long nowPoints = TableStats.committedRecords(points);
             long nowNanos = System.nanoTime();
             double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
             System.out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
-                    nowPoints, rate, totalRecords(events), totalRecords(rejected),
+                    nowPoints, rate, TableStats.committedRecords(events), TableStats.committedRecords(rejected),
                     traffic == null ? "" : String.format("; sample traffic sent %,d points, %,d events, %,d malformed",
                             traffic.pointsSent(), traffic.eventsSent(), traffic.malformedSent()));
             lastPoints = nowPoints;
             lastNanos = nowNanos;
         }
-    }
-
-    private static long totalRecords(Table table) {
-        table.refresh();
-        Snapshot snapshot = table.currentSnapshot();
-        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
     }
 
     @Override
