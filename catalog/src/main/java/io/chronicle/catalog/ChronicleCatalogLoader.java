@@ -6,8 +6,12 @@ import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
 
+import java.sql.Driver;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * Opens the Iceberg catalog on whichever process needs it (task managers included). It carries
@@ -33,7 +37,26 @@ public final class ChronicleCatalogLoader implements CatalogLoader {
 
     @Override
     public Catalog loadCatalog() {
+        registerJdbcDrivers();
         return CatalogUtil.buildIcebergCatalog(name, properties, null);
+    }
+
+    /**
+     * DriverManager hands a driver only to code of the class loader that registered it, so a
+     * second job in the same task manager would not find the drivers the first job's classes
+     * registered. Loading them through this job's class loader registers them for this job too.
+     */
+    private static void registerJdbcDrivers() {
+        for (Iterator<Driver> drivers =
+                        ServiceLoader.load(Driver.class, ChronicleCatalogLoader.class.getClassLoader())
+                                .iterator();
+                drivers.hasNext(); ) {
+            try {
+                drivers.next();
+            } catch (ServiceConfigurationError e) {
+                // A driver that cannot load is not one this catalog needs.
+            }
+        }
     }
 
     @Override

@@ -23,7 +23,7 @@ public final class ChronicleOptions {
 
     /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
     public static final List<String> OWNED_PREFIXES =
-            List.of("kafka.", "topics.", "ingest.", "catalog.", "s3.", "chronicle.", "local.");
+            List.of("kafka.", "topics.", "ingest.", "catalog.", "s3.", "local.");
 
     private ChronicleOptions() {}
 

@@ -21,11 +21,6 @@ public final class KafkaSources {
         return builder(conf, topic).build();
     }
 
-    /** A source that stops at the offsets that are latest when the job starts (replay, tests). */
-    public static KafkaSource<RawRecord> boundedForTopic(Configuration conf, String topic) {
-        return builder(conf, topic).setBounded(OffsetsInitializer.latest()).build();
-    }
-
     private static KafkaSourceBuilder<RawRecord> builder(Configuration conf, String topic) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));

@@ -44,6 +44,7 @@ public final class LocalStack implements AutoCloseable {
 
     private static final String BUCKET = "chronicle";
     private static final long STATUS_EVERY_SECONDS = 15;
+    private static final long STOP_TIMEOUT_SECONDS = 20;
 
     /** What was started, closed in reverse order. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -134,7 +135,8 @@ public final class LocalStack implements AutoCloseable {
                 .setNumSlotsPerTaskManager(4)
                 .build());
         flink.start();
-        started.push(flink);
+        // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.
+        started.push(() -> flink.closeAsync().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     }
 
     /** Submits the ingest job over REST, as {@code flink run} would, restoring if it can. */
@@ -257,7 +259,7 @@ public final class LocalStack implements AutoCloseable {
         if (ingestJob != null) {
             try {
                 // The last completed checkpoint is retained; the next run restores from it.
-                ingestJob.cancel().get(30, TimeUnit.SECONDS);
+                ingestJob.cancel().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("Could not cancel the ingest job cleanly: " + e);
             }
