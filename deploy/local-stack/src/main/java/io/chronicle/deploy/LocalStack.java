@@ -25,8 +25,10 @@ import org.apache.iceberg.catalog.TableIdentifier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -45,6 +47,7 @@ public final class LocalStack implements AutoCloseable {
     private static final String BUCKET = "chronicle";
     private static final long STATUS_EVERY_SECONDS = 15;
     private static final long STOP_TIMEOUT_SECONDS = 20;
+    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     /** What was started, closed in reverse order. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -87,6 +90,14 @@ public final class LocalStack implements AutoCloseable {
             // SQLite serializes writers; wait for the lock rather than fail a commit.
             conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
         }
+        // Jobs checkpoint into the data folder, and often, so rows show up soon after they arrive.
+        if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                    dataDir.resolve("checkpoints").toUri().toString());
+        }
+        if (!conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
         ChronicleConfig.validated(conf, LocalStackOptions.all());
         startFlink();
         startIngestJob();
@@ -125,10 +136,6 @@ public final class LocalStack implements AutoCloseable {
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.PORT, conf.get(LocalStackOptions.FLINK_PORT));
-        flinkConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                dataDir.resolve("checkpoints").toUri().toString());
-        flinkConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
-                conf.get(LocalStackOptions.CHECKPOINT_INTERVAL));
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
@@ -142,7 +149,7 @@ public final class LocalStack implements AutoCloseable {
     /** Submits the ingest job over REST, as {@code flink run} would, restoring if it can. */
     private void startIngestJob() throws Exception {
         Configuration jobConf = clientOf(flink);
-        latestCheckpoint(dataDir.resolve("checkpoints")).ifPresent(checkpoint -> {
+        latestCheckpoint(Path.of(URI.create(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)))).ifPresent(checkpoint -> {
             jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
             // Flink owns the restored checkpoint and deletes it once a new one subsumes it.
             jobConf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
@@ -224,7 +231,7 @@ public final class LocalStack implements AutoCloseable {
                         + conf.get(ChronicleOptions.CATALOG_URI),
                 "",
                 "Query it (rows appear on each checkpoint, every "
-                        + conf.get(LocalStackOptions.CHECKPOINT_INTERVAL).toSeconds() + " s):",
+                        + conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toSeconds() + " s):",
                 "  ./deploy/local/sql \"SELECT metric, count(*) FROM chronicle.points_raw GROUP BY metric\"",
                 "  ./deploy/local/sql \"SELECT reason_code, count(*) FROM chronicle.rejected GROUP BY reason_code\"",
                 "Stop with Ctrl-C; run again to continue where it stopped.",

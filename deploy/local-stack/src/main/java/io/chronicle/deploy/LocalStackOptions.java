@@ -2,13 +2,13 @@ package io.chronicle.deploy;
 
 import org.apache.flink.configuration.ConfigOption;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 /**
- * Options of the local stack only. Chronicle's own options apply as well: giving
+ * Options of the local stack only. Chronicle's own options apply as well, and Flink's
+ * ({@code execution.checkpointing.interval} defaults to 10 s here). Giving
  * {@code kafka.bootstrap-servers}, {@code s3.endpoint} or {@code catalog.uri} points the stack at
  * an existing Kafka, S3 store or catalog instead of starting its own.
  */
@@ -54,14 +54,8 @@ public final class LocalStackOptions {
             key("local.traffic.malformed-share").doubleType().defaultValue(0.01)
                     .withDescription("Share of sample records that are deliberately malformed.");
 
-    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
-            key("local.checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(10))
-                    .withDescription("Checkpoint interval of the local jobs (rows become visible"
-                            + " in Iceberg on each checkpoint).");
-
     public static List<ConfigOption<?>> all() {
         return List.of(DATA_DIR, KAFKA_PORT, S3_PORT, FLINK_PORT, SQL_GATEWAY_PORT,
-                TRAFFIC_POINTS_PER_SECOND, TRAFFIC_TRACES_PER_SECOND, TRAFFIC_MALFORMED_SHARE,
-                CHECKPOINT_INTERVAL);
+                TRAFFIC_POINTS_PER_SECOND, TRAFFIC_TRACES_PER_SECOND, TRAFFIC_MALFORMED_SHARE);
     }
 }
