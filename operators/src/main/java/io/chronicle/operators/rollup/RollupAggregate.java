@@ -1,0 +1,184 @@
+package io.chronicle.operators.rollup;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The mergeable partial aggregate of one series over one window: everything a rollup row holds.
+ * Sums are compensated (Neumaier), so merging many windows loses no more precision than summing
+ * the raw samples would; quantiles come from a DDSketch with {@link #RELATIVE_ACCURACY}.
+ *
+ * <p>A counter's increase counts every step between consecutive samples whose later sample lies
+ * in the window, including the step from the series' last sample before the window; a drop is a
+ * reset and counts the new value whole, as Prometheus does. Increases of adjacent windows
+ * therefore add up exactly to the increase over their union.
+ */
+public class RollupAggregate {
+
+    /** Relative accuracy of the quantile sketch: a returned quantile is within 1 % of the true one. */
+    public static final double RELATIVE_ACCURACY = 0.01;
+
+    public long count;
+    public double sum;
+    public double sumCompensation;
+    public double min;
+    public double max;
+    public double firstValue;
+    public long firstTsMicros;
+    public double lastValue;
+    public long lastTsMicros;
+    public double sumSquares;
+    public double sumSquaresCompensation;
+    /** Reset-aware increase; 0 for gauges. */
+    public double increase;
+    public double increaseCompensation;
+    /** The serialized DDSketch of the values. */
+    public byte[] sketch;
+
+    public RollupAggregate() {}
+
+    /**
+     * The aggregate of samples sorted by time. For counters, {@code previousValue} is the series'
+     * last value before the first sample (NaN when there is none).
+     */
+    public static RollupAggregate ofSortedSamples(
+            long[] tsMicros, double[] values, int n, boolean counter, double previousValue) {
+        if (n == 0) {
+            throw new IllegalArgumentException("a window has at least one sample");
+        }
+        RollupAggregate a = new RollupAggregate();
+        DDSketch sketch = newSketch();
+        a.count = n;
+        a.min = Double.POSITIVE_INFINITY;
+        a.max = Double.NEGATIVE_INFINITY;
+        a.firstValue = values[0];
+        a.firstTsMicros = tsMicros[0];
+        a.lastValue = values[n - 1];
+        a.lastTsMicros = tsMicros[n - 1];
+        double previous = previousValue;
+        for (int i = 0; i < n; i++) {
+            double v = values[i];
+            a.addToSum(v);
+            a.addToSumSquares(v * v);
+            a.min = Math.min(a.min, v);
+            a.max = Math.max(a.max, v);
+            sketch.accept(v);
+            if (counter && !Double.isNaN(previous)) {
+                a.addToIncrease(v >= previous ? v - previous : v);
+            }
+            previous = v;
+        }
+        a.sketch = serialize(sketch);
+        return a;
+    }
+
+    /** The aggregate of this window followed by a later, adjacent one. */
+    public RollupAggregate merge(RollupAggregate later) {
+        RollupAggregate m = new RollupAggregate();
+        m.count = count + later.count;
+        m.sum = sum;
+        m.sumCompensation = sumCompensation;
+        m.addToSum(later.sum);
+        m.addToSum(later.sumCompensation);
+        m.sumSquares = sumSquares;
+        m.sumSquaresCompensation = sumSquaresCompensation;
+        m.addToSumSquares(later.sumSquares);
+        m.addToSumSquares(later.sumSquaresCompensation);
+        m.increase = increase;
+        m.increaseCompensation = increaseCompensation;
+        m.addToIncrease(later.increase);
+        m.addToIncrease(later.increaseCompensation);
+        m.min = Math.min(min, later.min);
+        m.max = Math.max(max, later.max);
+        boolean laterFirst = later.firstTsMicros < firstTsMicros;
+        m.firstValue = laterFirst ? later.firstValue : firstValue;
+        m.firstTsMicros = laterFirst ? later.firstTsMicros : firstTsMicros;
+        boolean laterLast = later.lastTsMicros >= lastTsMicros;
+        m.lastValue = laterLast ? later.lastValue : lastValue;
+        m.lastTsMicros = laterLast ? later.lastTsMicros : lastTsMicros;
+        DDSketch merged = deserialize(sketch);
+        merged.mergeWith(deserialize(later.sketch));
+        m.sketch = serialize(merged);
+        return m;
+    }
+
+    public double totalSum() {
+        return sum + sumCompensation;
+    }
+
+    public double totalIncrease() {
+        return increase + increaseCompensation;
+    }
+
+    public double mean() {
+        return totalSum() / count;
+    }
+
+    /** Population standard deviation. */
+    public double stddev() {
+        double mean = mean();
+        double variance = (sumSquares + sumSquaresCompensation) / count - mean * mean;
+        return Math.sqrt(Math.max(0, variance));
+    }
+
+    /** The value at quantile {@code q} (0 to 1), within {@link #RELATIVE_ACCURACY}. */
+    public double quantile(double q) {
+        return quantile(sketch, q);
+    }
+
+    public static double quantile(byte[] sketch, double q) {
+        return deserialize(sketch).getValueAtQuantile(q);
+    }
+
+    private void addToSum(double v) {
+        double t = sum + v;
+        sumCompensation += lostLowOrderBits(sum, v, t);
+        sum = t;
+    }
+
+    private void addToSumSquares(double v) {
+        double t = sumSquares + v;
+        sumSquaresCompensation += lostLowOrderBits(sumSquares, v, t);
+        sumSquares = t;
+    }
+
+    private void addToIncrease(double v) {
+        double t = increase + v;
+        increaseCompensation += lostLowOrderBits(increase, v, t);
+        increase = t;
+    }
+
+    /** Neumaier's correction: what rounding dropped when {@code t = a + b} was computed. */
+    private static double lostLowOrderBits(double a, double b, double t) {
+        return Math.abs(a) >= Math.abs(b) ? (a - t) + b : (b - t) + a;
+    }
+
+    private static DDSketch newSketch() {
+        return DDSketches.unboundedDense(RELATIVE_ACCURACY);
+    }
+
+    /** DDSketch's own binary encoding (not its protobuf form), index mapping included. */
+    private static byte[] serialize(DDSketch sketch) {
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            sketch.encode(out, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.trimmedCopy();
+    }
+
+    private static DDSketch deserialize(byte[] bytes) {
+        try {
+            return DDSketch.decode(ByteArrayInput.wrap(bytes), UnboundedSizeDenseStore::new);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Not a serialized DDSketch", e);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.chronicle.operators.rollup;
+
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Aggregates of windows, merged, against the same statistics computed by brute force over all the
+ * samples (sums in exact decimal arithmetic).
+ */
+class RollupAggregateTest {
+
+    private static final int WINDOWS = 12;
+    private static final int PER_WINDOW = 300;
+
+    @Test
+    void isSerializedAsPojoWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(RollupAggregate.class);
+    }
+
+    @Test
+    void mergedWindowsEqualTheWholeRangeComputedByBruteForce() {
+        Random random = new Random(3);
+        int n = WINDOWS * PER_WINDOW;
+        long[] ts = new long[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = 1_795_300_000_000_000L + i * 1_000_000L;
+            values[i] = (random.nextDouble() - 0.3) * Math.pow(10, random.nextInt(9));
+        }
+
+        RollupAggregate merged = null;
+        for (int w = 0; w < WINDOWS; w++) {
+            int from = w * PER_WINDOW;
+            RollupAggregate window = RollupAggregate.ofSortedSamples(
+                    Arrays.copyOfRange(ts, from, from + PER_WINDOW),
+                    Arrays.copyOfRange(values, from, from + PER_WINDOW), PER_WINDOW, false, Double.NaN);
+            merged = merged == null ? window : merged.merge(window);
+        }
+
+        BigDecimal exactSum = BigDecimal.ZERO;
+        BigDecimal exactSquares = BigDecimal.ZERO;
+        for (double v : values) {
+            exactSum = exactSum.add(new BigDecimal(v));
+            exactSquares = exactSquares.add(new BigDecimal(v).multiply(new BigDecimal(v)));
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        assertThat(merged.count).isEqualTo(n);
+        assertThat(merged.min).isEqualTo(sorted[0]);
+        assertThat(merged.max).isEqualTo(sorted[n - 1]);
+        assertThat(merged.firstValue).isEqualTo(values[0]);
+        assertThat(merged.firstTsMicros).isEqualTo(ts[0]);
+        assertThat(merged.lastValue).isEqualTo(values[n - 1]);
+        assertThat(merged.lastTsMicros).isEqualTo(ts[n - 1]);
+        assertThat(merged.totalSum()).isCloseTo(exactSum.doubleValue(), within(Math.abs(exactSum.doubleValue()) * 1e-12));
+        double mean = exactSum.doubleValue() / n;
+        double exactStddev = Math.sqrt(exactSquares.doubleValue() / n - mean * mean);
+        assertThat(merged.stddev()).isCloseTo(exactStddev, within(exactStddev * 1e-9));
+        for (double q : new double[] {0.01, 0.25, 0.5, 0.9, 0.95, 0.99}) {
+            double exact = sorted[(int) Math.floor(q * (n - 1))];
+            assertThat(merged.quantile(q)).as("quantile %s", q)
+                    .isCloseTo(exact, within(Math.abs(exact) * RollupAggregate.RELATIVE_ACCURACY + 1e-12));
+        }
+    }
+
+    @Test
+    void counterIncreasesAreResetAwareAndAddUpAcrossWindows() {
+        // 10, 15, 3 (reset: +3), 8 | 2 (reset: +2), 7 | 7, 9
+        long[] ts = {1, 2, 3, 4, 5, 6, 7, 8};
+        double[] values = {10, 15, 3, 8, 2, 7, 7, 9};
+        RollupAggregate first = RollupAggregate.ofSortedSamples(
+                Arrays.copyOfRange(ts, 0, 4), Arrays.copyOfRange(values, 0, 4), 4, true, Double.NaN);
+        RollupAggregate second = RollupAggregate.ofSortedSamples(
+                Arrays.copyOfRange(ts, 4, 6), Arrays.copyOfRange(values, 4, 6), 2, true, 8);
+        RollupAggregate third = RollupAggregate.ofSortedSamples(
+                Arrays.copyOfRange(ts, 6, 8), Arrays.copyOfRange(values, 6, 8), 2, true, 7);
+        assertThat(first.totalIncrease()).isEqualTo(5 + 3 + 5);
+        assertThat(second.totalIncrease()).isEqualTo(2 + 5);
+        assertThat(third.totalIncrease()).isEqualTo(0 + 2);
+        RollupAggregate whole = RollupAggregate.ofSortedSamples(ts, values, 8, true, Double.NaN);
+        assertThat(first.merge(second).merge(third).totalIncrease()).isEqualTo(whole.totalIncrease()).isEqualTo(22);
+    }
+
+    @Test
+    void gaugesHaveNoIncrease() {
+        RollupAggregate gauge = RollupAggregate.ofSortedSamples(new long[] {1, 2}, new double[] {5, 1}, 2, false, 3);
+        assertThat(gauge.totalIncrease()).isZero();
+    }
+}
