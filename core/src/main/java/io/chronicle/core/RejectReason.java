@@ -16,6 +16,8 @@ public enum RejectReason {
     INVALID_TIMESTAMP("invalid_timestamp"),
     TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
     INVALID_FIELD("invalid_field"),
+    /** A point whose window was already written: later than the allowed lateness. */
+    TOO_LATE("too_late"),
     /** Normalization failed in a way Chronicle did not foresee: a bug, never a job failure. */
     UNEXPECTED_ERROR("unexpected_error");
 

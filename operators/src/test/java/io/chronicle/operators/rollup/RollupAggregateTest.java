@@ -22,6 +22,7 @@ class RollupAggregateTest {
     @Test
     void isSerializedAsPojoWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(RollupAggregate.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(RollupRow.class);
     }
 
     @Test

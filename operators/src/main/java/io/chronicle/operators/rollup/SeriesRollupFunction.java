@@ -1,0 +1,219 @@
+package io.chronicle.operators.rollup;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RejectReason;
+import io.chronicle.core.RejectedRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Event-time tumbling windows of one series (keyed by series id), written once each when the
+ * watermark passes the window's end plus the allowed lateness. Samples wait in keyed state until
+ * then, so points arriving out of order within the lateness are folded in; a point for a window
+ * already written goes to {@link #TOO_LATE} as a rejected record, never dropped.
+ *
+ * <p>The series' last written sample is kept for counter increases across windows, and cleared
+ * by an event-time timer once the series has been quiet for {@code idleTimeoutMicros}, so state
+ * and timers drain for series that stop.
+ */
+public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<RejectedRecord> TOO_LATE =
+            new OutputTag<>("too-late", TypeInformation.of(RejectedRecord.class));
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final long windowMicros;
+    private final long latenessMicros;
+    private final long idleTimeoutMicros;
+    private final CounterRule counters;
+
+    /** Samples not yet written: event time to the values seen at that instant. */
+    private transient MapState<Long, double[]> pending;
+    /** Tenant, metric and tags of the series, for the rows it writes. */
+    private transient ValueState<MetricPoint> identity;
+    /** The value and time of the latest sample written, for the next window's counter increase. */
+    private transient ValueState<Double> lastWrittenValue;
+    private transient ValueState<Long> lastWrittenTsMicros;
+
+    public SeriesRollupFunction(
+            long windowMicros, long latenessMicros, long idleTimeoutMicros, CounterRule counters) {
+        this.windowMicros = windowMicros;
+        this.latenessMicros = latenessMicros;
+        this.idleTimeoutMicros = idleTimeoutMicros;
+        this.counters = counters;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "pending-samples", Types.LONG, TypeInformation.of(double[].class)));
+        identity = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("series-identity", TypeInformation.of(MetricPoint.class)));
+        lastWrittenValue = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("last-written-value", Types.DOUBLE));
+        lastWrittenTsMicros = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("last-written-ts", Types.LONG));
+    }
+
+    @Override
+    public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
+            throws Exception {
+        long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
+        long writeAtMillis = writeTimeMillis(windowStart + windowMicros);
+        if (writeAtMillis <= ctx.timerService().currentWatermark()) {
+            ctx.output(TOO_LATE, tooLate(point, ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        double[] values = pending.get(point.timestampMicros);
+        pending.put(point.timestampMicros, append(values, point.value));
+        if (identity.value() == null) {
+            MetricPoint id = new MetricPoint();
+            id.tenant = point.tenant;
+            id.metric = point.metric;
+            id.tags = point.tags;
+            id.seriesId = point.seriesId;
+            identity.update(id);
+        }
+        ctx.timerService().registerEventTimeTimer(writeAtMillis);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
+            throws Exception {
+        MetricPoint id = identity.value();
+        long windowEnd = (timestamp + 1) * 1_000L - latenessMicros;
+        if (windowEnd % windowMicros == 0) {
+            writeWindow(id, windowEnd - windowMicros, windowEnd, out);
+            Long lastTs = lastWrittenTsMicros.value();
+            if (lastTs != null && pending.isEmpty()) {
+                ctx.timerService().registerEventTimeTimer(idleTimeMillis(lastTs));
+            }
+        }
+        Long lastTs = lastWrittenTsMicros.value();
+        if (pending.isEmpty() && (lastTs == null || idleTimeMillis(lastTs) <= timestamp)) {
+            identity.clear();
+            lastWrittenValue.clear();
+            lastWrittenTsMicros.clear();
+        }
+    }
+
+    private void writeWindow(MetricPoint id, long start, long end, Collector<RollupRow> out)
+            throws Exception {
+        List<Long> times = new ArrayList<>();
+        for (Iterator<Long> it = pending.keys().iterator(); it.hasNext(); ) {
+            long ts = it.next();
+            if (ts >= start && ts < end) {
+                times.add(ts);
+            }
+        }
+        if (times.isEmpty()) {
+            return;
+        }
+        times.sort(null);
+        int n = 0;
+        for (long ts : times) {
+            n += pending.get(ts).length;
+        }
+        long[] sampleTimes = new long[n];
+        double[] sampleValues = new double[n];
+        int i = 0;
+        for (long ts : times) {
+            for (double v : pending.get(ts)) {
+                sampleTimes[i] = ts;
+                sampleValues[i++] = v;
+            }
+            pending.remove(ts);
+        }
+        boolean counter = counters.isCounter(id.metric);
+        Double previous = lastWrittenValue.value();
+        RollupRow row = new RollupRow();
+        row.tenant = id.tenant;
+        row.metric = id.metric;
+        row.tags = id.tags;
+        row.seriesId = id.seriesId;
+        row.windowStartMicros = start;
+        row.windowEndMicros = end;
+        row.counter = counter;
+        row.aggregate = RollupAggregate.ofSortedSamples(sampleTimes, sampleValues, n, counter,
+                previous == null ? Double.NaN : previous);
+        out.collect(row);
+        lastWrittenValue.update(sampleValues[n - 1]);
+        lastWrittenTsMicros.update(sampleTimes[n - 1]);
+    }
+
+    /** Event time (ms, the watermark's unit) at which the window ending at {@code endMicros} is written. */
+    private long writeTimeMillis(long endMicros) {
+        return Math.floorDiv(endMicros + latenessMicros, 1_000L) - 1;
+    }
+
+    private long idleTimeMillis(long lastTsMicros) {
+        return Math.floorDiv(lastTsMicros + idleTimeoutMicros, 1_000L);
+    }
+
+    private static double[] append(double[] values, double value) {
+        if (values == null) {
+            return new double[] {value};
+        }
+        double[] grown = Arrays.copyOf(values, values.length + 1);
+        grown[values.length] = value;
+        return grown;
+    }
+
+    private RejectedRecord tooLate(MetricPoint point, long nowMillis) {
+        RejectedRecord r = new RejectedRecord();
+        r.reasonCode = RejectReason.TOO_LATE.code();
+        r.message = "point at " + point.timestampMicros + "us is later than the allowed lateness of "
+                + latenessMicros / 1_000_000 + "s: its " + windowMicros / 1_000_000
+                + "s window was already written";
+        r.tenant = point.tenant;
+        r.payload = describe(point);
+        r.kafkaTimestampMillis = point.timestampMicros / 1_000L;
+        Provenance from = point.provenance;
+        r.provenance = new Provenance(from.topic, from.partition, from.offset, nowMillis * 1_000L);
+        return r;
+    }
+
+    /** The point as normalized JSON, so it can be inspected or produced again. */
+    private static byte[] describe(MetricPoint p) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("tenant", p.tenant);
+            json.writeStringField("metric", p.metric);
+            json.writeObjectFieldStart("tags");
+            for (Map.Entry<String, String> tag : p.tags.entrySet()) {
+                json.writeStringField(tag.getKey(), tag.getValue());
+            }
+            json.writeEndObject();
+            json.writeNumberField("value", p.value);
+            json.writeNumberField("timestamp", p.timestampMicros);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

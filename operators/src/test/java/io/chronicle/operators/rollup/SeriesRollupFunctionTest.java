@@ -1,0 +1,148 @@
+package io.chronicle.operators.rollup;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RejectedRecord;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SeriesRollupFunctionTest {
+
+    private static final long SECOND = 1_000_000L;
+    private static final long WINDOW = 60 * SECOND;
+    private static final long LATENESS = 30 * SECOND;
+    private static final long IDLE = 600 * SECOND;
+
+    private KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> harness;
+    private long offset;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW, LATENESS, IDLE,
+                        new CounterRule(Set.of("requests")))),
+                p -> p.seriesId, org.apache.flink.api.common.typeinfo.Types.LONG);
+        harness.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    private void point(String metric, long seriesId, long tsSeconds, double value) throws Exception {
+        MetricPoint p = new MetricPoint();
+        p.tenant = "default";
+        p.metric = metric;
+        p.tags = new TreeMap<>(Map.of("host", "a"));
+        p.seriesId = seriesId;
+        p.timestampMicros = tsSeconds * SECOND;
+        p.value = value;
+        p.provenance = new Provenance("points", 0, offset++, 0);
+        harness.processElement(new StreamRecord<>(p, tsSeconds * 1000));
+    }
+
+    /** Watermark at the given second (milliseconds are the watermark's unit). */
+    private void watermark(long seconds) throws Exception {
+        harness.processWatermark(seconds * 1000);
+    }
+
+    private List<RollupRow> rows() {
+        return harness.extractOutputValues();
+    }
+
+    @Test
+    void foldsOutOfOrderAndLateWithinLatenessPointsIntoTheirWindow() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        point("cpu", 1, 5, 2.0);
+        point("cpu", 1, 50, 3.0);
+        watermark(70);
+        assertThat(rows()).as("not written before end + lateness").isEmpty();
+        point("cpu", 1, 20, 4.0);
+        watermark(89);
+        assertThat(rows()).isEmpty();
+        watermark(90);
+        assertThat(rows()).hasSize(1);
+        RollupRow row = rows().get(0);
+        assertThat(row.windowStartMicros).isZero();
+        assertThat(row.windowEndMicros).isEqualTo(WINDOW);
+        assertThat(row.aggregate.count).isEqualTo(4);
+        assertThat(row.aggregate.totalSum()).isEqualTo(10.0);
+        assertThat(row.aggregate.firstValue).isEqualTo(2.0);
+        assertThat(row.aggregate.firstTsMicros).isEqualTo(5 * SECOND);
+        assertThat(row.aggregate.lastValue).isEqualTo(3.0);
+        assertThat(row.aggregate.min).isEqualTo(1.0);
+        assertThat(row.aggregate.max).isEqualTo(4.0);
+        assertThat(row.counter).isFalse();
+    }
+
+    @Test
+    void aPointLaterThanTheLatenessIsRejectedNotDropped() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        watermark(90);
+        point("cpu", 1, 30, 7.0);
+        assertThat(rows()).hasSize(1);
+        assertThat(rows().get(0).aggregate.count).isEqualTo(1);
+        List<RejectedRecord> late = harness.getSideOutput(SeriesRollupFunction.TOO_LATE).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+        assertThat(late).hasSize(1);
+        assertThat(late.get(0).reasonCode).isEqualTo("too_late");
+        assertThat(late.get(0).provenance.offset).isEqualTo(1L);
+        assertThat(new String(late.get(0).payload, StandardCharsets.UTF_8))
+                .isEqualTo("{\"tenant\":\"default\",\"metric\":\"cpu\",\"tags\":{\"host\":\"a\"},"
+                        + "\"value\":7.0,\"timestamp\":30000000}");
+    }
+
+    @Test
+    void aPointOnTheBoundaryBelongsToTheNextWindow() throws Exception {
+        point("cpu", 1, 59, 1.0);
+        point("cpu", 1, 60, 2.0);
+        watermark(200);
+        assertThat(rows()).extracting(r -> r.windowStartMicros, r -> r.aggregate.count)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 1L),
+                        org.assertj.core.groups.Tuple.tuple(WINDOW, 1L));
+    }
+
+    @Test
+    void counterIncreaseSpansWindowsAndTreatsADropAsAReset() throws Exception {
+        point("requests", 2, 10, 10);
+        point("requests", 2, 20, 15);
+        point("requests", 2, 70, 3);
+        point("requests", 2, 80, 8);
+        point("http_total", 3, 10, 100);
+        point("http_total", 3, 70, 130);
+        watermark(200);
+        Map<Long, List<Double>> increases = rows().stream().collect(Collectors.groupingBy(
+                r -> r.seriesId, TreeMap::new,
+                Collectors.mapping(r -> r.aggregate.totalIncrease(), Collectors.toList())));
+        assertThat(increases.get(2L)).containsExactly(5.0, 3.0 + 5.0);
+        assertThat(increases.get(3L)).as("_total is a counter by convention").containsExactly(0.0, 30.0);
+        assertThat(rows()).allSatisfy(r -> assertThat(r.counter).isTrue());
+    }
+
+    @Test
+    void stateAndTimersDrainOnceASeriesIsIdle() throws Exception {
+        point("requests", 2, 10, 1);
+        point("cpu", 1, 70, 1);
+        watermark(200);
+        assertThat(rows()).hasSize(2);
+        assertThat(harness.numEventTimeTimers()).as("idle timers remain").isPositive();
+        watermark(70 + 600 + 1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+}
