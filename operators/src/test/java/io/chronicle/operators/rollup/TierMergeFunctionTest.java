@@ -1,0 +1,102 @@
+package io.chronicle.operators.rollup;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** An hour built from twelve 5-minute rows equals the hour computed from the raw samples. */
+class TierMergeFunctionTest {
+
+    private static final long SECOND = 1_000_000L;
+    private static final long FIVE_MINUTES = 300 * SECOND;
+    private static final long HOUR = 3_600 * SECOND;
+    private static final long LATENESS = 60 * SECOND;
+
+    @Test
+    void anHourFromFiveMinuteRowsMatchesTheHourFromRawSamples() throws Exception {
+        var fine = new KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow>(
+                new KeyedProcessOperator<>(new SeriesRollupFunction(FIVE_MINUTES, LATENESS,
+                        10 * HOUR, new CounterRule(Set.of()))),
+                p -> p.seriesId, Types.LONG);
+        var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, LATENESS)),
+                r -> r.seriesId, Types.LONG);
+        fine.open();
+        coarse.open();
+
+        Random random = new Random(11);
+        int n = 3_600 / 5;
+        long[] ts = new long[n];
+        double[] values = new double[n];
+        double counter = 0;
+        for (int i = 0; i < n; i++) {
+            ts[i] = i * 5 * SECOND;
+            counter = random.nextInt(50) == 0 ? random.nextInt(10) : counter + random.nextInt(100);
+            values[i] = counter;
+            MetricPoint p = new MetricPoint();
+            p.tenant = "default";
+            p.metric = "requests_total";
+            p.tags = new TreeMap<>(Map.of("host", "a"));
+            p.seriesId = 42L;
+            p.timestampMicros = ts[i];
+            p.value = values[i];
+            p.provenance = new Provenance("points", 0, i, 0);
+            fine.processElement(new StreamRecord<>(p, ts[i] / 1000));
+        }
+        long watermarkMillis = (HOUR + LATENESS) / 1000;
+        fine.processWatermark(watermarkMillis);
+        List<RollupRow> fiveMinuteRows = fine.extractOutputValues();
+        assertThat(fiveMinuteRows).hasSize(12);
+        for (RollupRow row : fiveMinuteRows) {
+            coarse.processElement(new StreamRecord<>(row, watermarkMillis - 1));
+        }
+        coarse.processWatermark(watermarkMillis);
+
+        List<RollupRow> hours = coarse.extractOutputValues();
+        assertThat(hours).hasSize(1);
+        RollupAggregate hour = hours.get(0).aggregate;
+        RollupAggregate reference = RollupAggregate.ofSortedSamples(ts, values, n, true, Double.NaN);
+        assertThat(hours.get(0).windowStartMicros).isZero();
+        assertThat(hours.get(0).windowEndMicros).isEqualTo(HOUR);
+        assertThat(hour.count).isEqualTo(n);
+        assertThat(hour.min).isEqualTo(reference.min);
+        assertThat(hour.max).isEqualTo(reference.max);
+        assertThat(hour.firstValue).isEqualTo(values[0]);
+        assertThat(hour.lastValue).isEqualTo(values[n - 1]);
+        assertThat(hour.lastTsMicros).isEqualTo(ts[n - 1]);
+        assertThat(hour.totalSum()).isCloseTo(reference.totalSum(), within(Math.abs(reference.totalSum()) * 1e-12));
+        assertThat(hour.totalIncrease()).isCloseTo(reference.totalIncrease(), within(reference.totalIncrease() * 1e-12));
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        for (double q : new double[] {0.5, 0.9, 0.99}) {
+            double exact = sorted[(int) Math.floor(q * (n - 1))];
+            assertThat(hour.quantile(q)).isCloseTo(exact, within(exact * RollupAggregate.RELATIVE_ACCURACY + 1e-9));
+        }
+        assertThat(coarse.numKeyedStateEntries()).isZero();
+        assertThat(coarse.numEventTimeTimers()).isZero();
+        fine.close();
+        coarse.close();
+    }
+
+    @Test
+    void refusesATierThatIsNotAMultipleOfItsSource() {
+        assertThatThrownBy(() -> new TierMergeFunction(7 * 60 * SECOND, HOUR, LATENESS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a multiple");
+    }
+}
