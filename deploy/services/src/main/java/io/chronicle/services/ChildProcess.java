@@ -170,6 +170,20 @@ public final class ChildProcess implements AutoCloseable {
         stop();
     }
 
+    /**
+     * Kills the process outright (SIGKILL), as a crash would: it gets no chance to clean up, and
+     * its own children live on. For tests of recovery.
+     */
+    public void kill() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shutdownInProgress) {
+            // stopping anyway
+        }
+        process.destroyForcibly();
+        waitFor(STOP_TIMEOUT);
+    }
+
     private void stop() {
         process.destroy();
         if (!waitFor(STOP_TIMEOUT)) {

@@ -1,0 +1,141 @@
+package io.chronicle.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.chronicle.services.ChildProcess;
+import io.chronicle.sql.SqlGatewayClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The run command's promise, tested on the real thing: the local stack, killed outright while
+ * sample traffic flows, started again on the same folder, accounts for every Kafka offset of the
+ * points topic exactly once, in {@code points_raw} or in {@code rejected}.
+ */
+class LocalStackRecoveryITCase {
+
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
+    private static final String POINTS_TOPIC = "chronicle.points";
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aStackKilledMidStreamResumesWithEveryOffsetExactlyOnce() throws Exception {
+        int[] ports = freePorts(4);
+        SqlGatewayClient sql = new SqlGatewayClient("http://127.0.0.1:" + ports[3], Duration.ofMinutes(1));
+
+        ChildProcess first = start(ports, 3000);
+        awaitRows(first, sql, "SELECT count(*) FROM chronicle.points_raw", rows -> rows > 0);
+        first.kill();
+
+        ChildProcess second = start(ports, 0);
+        try {
+            long produced = endOffsets("127.0.0.1:" + ports[0]);
+            assertThat(produced).isPositive();
+            String accounted = "SELECT (SELECT count(*) FROM chronicle.points_raw)"
+                    + " + (SELECT count(*) FROM chronicle.rejected WHERE source_topic = '" + POINTS_TOPIC + "')";
+            awaitRows(second, sql, accounted, rows -> rows >= produced);
+
+            assertThat(single(sql, accounted)).as("every offset, once").isEqualTo(produced);
+            assertThat(single(sql, "SELECT count(DISTINCT CAST(source_partition AS STRING) || '/'"
+                    + " || CAST(source_offset AS STRING)) FROM chronicle.points_raw"))
+                    .as("no point written twice")
+                    .isEqualTo(single(sql, "SELECT count(*) FROM chronicle.points_raw"));
+            assertThat(single(sql, "SELECT count(*) FROM chronicle.points_raw WHERE source_offset >= "
+                    + produced)).isZero();
+        } finally {
+            second.close();
+        }
+        assertThat(Files.readString(dataDirLog())).contains("Restoring the ingest job from");
+    }
+
+    private Path dataDirLog() {
+        return dataDir.resolve("stack.log");
+    }
+
+    private ChildProcess start(int[] ports, int pointsPerSecond) throws IOException {
+        String classpath = Path.of("target/classes").toAbsolutePath() + ":"
+                + Files.readString(Path.of("target/runtime.classpath")).trim();
+        List<String> jvm = new ArrayList<>(List.of(
+                "-Xmx1g", "-Dchronicle.log.dir=" + dataDir.resolve("logs"),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
+        List<String> args = List.of(
+                "--local.data-dir", dataDir.toString(),
+                "--local.kafka-port", String.valueOf(ports[0]),
+                "--local.s3-port", String.valueOf(ports[1]),
+                "--local.flink-port", String.valueOf(ports[2]),
+                "--local.sql-gateway-port", String.valueOf(ports[3]),
+                "--local.traffic.points-per-second", String.valueOf(pointsPerSecond),
+                "--local.traffic.traces-per-second", "0",
+                "--execution.checkpointing.interval", "2 s");
+        return ChildProcess.start("local-stack",
+                ChildProcess.javaCommand(classpath, jvm, LocalStack.class.getName(), args), dataDirLog());
+    }
+
+    /** Polls a one-number query through the SQL gateway until it satisfies {@code done}. */
+    private static void awaitRows(ChildProcess stack, SqlGatewayClient sql, String query,
+            java.util.function.LongPredicate done) {
+        stack.await("'" + query + "' to be satisfied", DEADLINE, () -> done.test(single(sql, query)));
+    }
+
+    private static long single(SqlGatewayClient sql, String query) throws Exception {
+        String session = sql.openSession();
+        try {
+            List<List<JsonNode>> rows = sql.execute(session, query).rows;
+            return rows.get(0).get(0).asLong();
+        } finally {
+            sql.closeSession(session);
+        }
+    }
+
+    /** Records ever written to the points topic: the sum of its partitions' end offsets. */
+    private static long endOffsets(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            TopicDescription topic = admin.describeTopics(List.of(POINTS_TOPIC)).allTopicNames().get().get(POINTS_TOPIC);
+            Map<TopicPartition, OffsetSpec> latest = topic.partitions().stream()
+                    .map(p -> new TopicPartition(POINTS_TOPIC, p.partition()))
+                    .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        }
+    }
+
+    private static int[] freePorts(int count) throws IOException {
+        int[] ports = new int[count];
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+        return ports;
+    }
+}
