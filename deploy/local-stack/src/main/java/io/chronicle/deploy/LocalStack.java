@@ -4,6 +4,7 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.jobs.JobEnvironment;
 import io.chronicle.services.KafkaBroker;
@@ -132,7 +133,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void startFlink() throws Exception {
         Configuration flinkConf = JobEnvironment.withDefaults(conf);
-        flinkConf.addAll(io.chronicle.core.EmbeddedCluster.configuration());
+        flinkConf.addAll(EmbeddedCluster.configuration());
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.PORT, conf.get(LocalStackOptions.FLINK_PORT));

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongPredicate;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,7 +97,7 @@ class LocalStackRecoveryITCase {
 
     /** Polls a one-number query through the SQL gateway until it satisfies {@code done}. */
     private static void awaitRows(ChildProcess stack, SqlGatewayClient sql, String query,
-            java.util.function.LongPredicate done) {
+            LongPredicate done) {
         stack.await("'" + query + "' to be satisfied", DEADLINE, () -> done.test(single(sql, query)));
     }
 

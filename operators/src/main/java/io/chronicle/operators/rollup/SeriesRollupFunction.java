@@ -82,7 +82,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
             throws Exception {
         long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
-        long writeAtMillis = writeTimeMillis(windowStart + windowMicros);
+        long writeAtMillis = WindowTimes.writeTimerMillis(windowStart + windowMicros, latenessMicros);
         if (writeAtMillis <= ctx.timerService().currentWatermark()) {
             ctx.output(TOO_LATE, tooLate(point, ctx.timerService().currentProcessingTime()));
             return;
@@ -103,20 +103,23 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
-        MetricPoint id = identity.value();
-        long windowEnd = (timestamp + 1) * 1_000L - latenessMicros;
+        long windowEnd = WindowTimes.windowEndMicros(timestamp, latenessMicros);
         if (windowEnd % windowMicros == 0) {
-            writeWindow(id, windowEnd - windowMicros, windowEnd, out);
-            Long lastTs = lastWrittenTsMicros.value();
-            if (lastTs != null && pending.isEmpty()) {
-                ctx.timerService().registerEventTimeTimer(idleTimeMillis(lastTs));
-            }
+            writeWindow(identity.value(), windowEnd - windowMicros, windowEnd, out);
         }
+        if (!pending.isEmpty()) {
+            return;
+        }
+        // Nothing waits to be written: keep the last sample until the series has been idle long
+        // enough, then let everything go.
         Long lastTs = lastWrittenTsMicros.value();
-        if (pending.isEmpty() && (lastTs == null || idleTimeMillis(lastTs) <= timestamp)) {
+        long idleAtMillis = lastTs == null ? timestamp : Math.floorDiv(lastTs + idleTimeoutMicros, 1_000L);
+        if (idleAtMillis <= timestamp) {
             identity.clear();
             lastWrittenValue.clear();
             lastWrittenTsMicros.clear();
+        } else {
+            ctx.timerService().registerEventTimeTimer(idleAtMillis);
         }
     }
 
@@ -133,19 +136,22 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
             return;
         }
         times.sort(null);
+        List<double[]> valuesAt = new ArrayList<>(times.size());
         int n = 0;
         for (long ts : times) {
-            n += pending.get(ts).length;
+            double[] values = pending.get(ts);
+            valuesAt.add(values);
+            n += values.length;
+            pending.remove(ts);
         }
         long[] sampleTimes = new long[n];
         double[] sampleValues = new double[n];
         int i = 0;
-        for (long ts : times) {
-            for (double v : pending.get(ts)) {
-                sampleTimes[i] = ts;
+        for (int t = 0; t < times.size(); t++) {
+            for (double v : valuesAt.get(t)) {
+                sampleTimes[i] = times.get(t);
                 sampleValues[i++] = v;
             }
-            pending.remove(ts);
         }
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
@@ -162,15 +168,6 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         out.collect(row);
         lastWrittenValue.update(sampleValues[n - 1]);
         lastWrittenTsMicros.update(sampleTimes[n - 1]);
-    }
-
-    /** Event time (ms, the watermark's unit) at which the window ending at {@code endMicros} is written. */
-    private long writeTimeMillis(long endMicros) {
-        return Math.floorDiv(endMicros + latenessMicros, 1_000L) - 1;
-    }
-
-    private long idleTimeMillis(long lastTsMicros) {
-        return Math.floorDiv(lastTsMicros + idleTimeoutMicros, 1_000L);
     }
 
     private static double[] append(double[] values, double value) {

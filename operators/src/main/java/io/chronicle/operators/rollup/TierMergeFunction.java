@@ -44,7 +44,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     public void processElement(RollupRow fine, Context ctx, Collector<RollupRow> out)
             throws Exception {
         long start = Math.floorDiv(fine.windowStartMicros, windowMicros) * windowMicros;
-        long writeAtMillis = Math.floorDiv(start + windowMicros + latenessMicros, 1_000L) - 1;
+        long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
         if (writeAtMillis <= ctx.timerService().currentWatermark()) {
             // Impossible while both tiers share one lateness; a row here would be written twice.
             throw new IllegalStateException("Row " + fine + " arrived after its "
@@ -71,7 +71,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
-        long start = (timestamp + 1) * 1_000L - latenessMicros - windowMicros;
+        long start = WindowTimes.windowEndMicros(timestamp, latenessMicros) - windowMicros;
         RollupRow merged = open.get(start);
         if (merged != null) {
             out.collect(merged);
