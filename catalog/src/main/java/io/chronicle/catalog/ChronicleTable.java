@@ -3,19 +3,16 @@ package io.chronicle.catalog;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
-
-import java.util.Map;
 
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
 /**
  * Chronicle's Iceberg tables, each defined once: schema (with stable field ids), partition spec,
- * sort order and properties. Format v2, Parquet with zstd.
+ * sort order; properties as every {@link TableDefinition}.
  */
-public enum ChronicleTable {
+public enum ChronicleTable implements TableDefinition {
     POINTS_RAW("points_raw") {
         @Override
         public Schema schema() {
@@ -112,22 +109,8 @@ public enum ChronicleTable {
         this.tableName = tableName;
     }
 
+    @Override
     public String tableName() {
         return tableName;
-    }
-
-    public abstract Schema schema();
-
-    public abstract PartitionSpec spec(Schema schema);
-
-    public abstract SortOrder sortOrder(Schema schema);
-
-    public Map<String, String> properties() {
-        return Map.of(
-                TableProperties.FORMAT_VERSION, "2",
-                TableProperties.DEFAULT_FILE_FORMAT, "parquet",
-                TableProperties.PARQUET_COMPRESSION, "zstd",
-                TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100");
     }
 }

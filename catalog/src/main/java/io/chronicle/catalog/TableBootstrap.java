@@ -12,7 +12,7 @@ import org.apache.iceberg.flink.CatalogLoader;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,8 +25,8 @@ public final class TableBootstrap {
     private TableBootstrap() {}
 
     /** Opens the catalog, ensures the tables exist, and closes the catalog again. */
-    public static Map<ChronicleTable, Table> ensureTables(
-            CatalogLoader loader, String namespace, ChronicleTable... tables) throws IOException {
+    public static Map<String, Table> ensureTables(
+            CatalogLoader loader, String namespace, TableDefinition... tables) throws IOException {
         Catalog catalog = loader.loadCatalog();
         try {
             return ensureTables(catalog, namespace, tables);
@@ -37,8 +37,8 @@ public final class TableBootstrap {
         }
     }
 
-    public static Map<ChronicleTable, Table> ensureTables(
-            Catalog catalog, String namespace, ChronicleTable... tables) {
+    public static Map<String, Table> ensureTables(
+            Catalog catalog, String namespace, TableDefinition... tables) {
         Namespace ns = Namespace.of(namespace);
         if (catalog instanceof SupportsNamespaces) {
             SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
@@ -50,14 +50,14 @@ public final class TableBootstrap {
                 }
             }
         }
-        Map<ChronicleTable, Table> result = new EnumMap<>(ChronicleTable.class);
-        for (ChronicleTable table : tables) {
-            result.put(table, ensureTable(catalog, TableIdentifier.of(ns, table.tableName()), table));
+        Map<String, Table> result = new LinkedHashMap<>();
+        for (TableDefinition table : tables) {
+            result.put(table.tableName(), ensureTable(catalog, TableIdentifier.of(ns, table.tableName()), table));
         }
         return result;
     }
 
-    private static Table ensureTable(Catalog catalog, TableIdentifier id, ChronicleTable table) {
+    private static Table ensureTable(Catalog catalog, TableIdentifier id, TableDefinition table) {
         if (catalog.tableExists(id)) {
             return catalog.loadTable(id);
         }

@@ -105,7 +105,7 @@ public final class ChronicleConfig {
             boolean passthrough =
                     key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
                             || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX);
-            if (owned && !passthrough && !declared.contains(key)) {
+            if (owned && !passthrough && !declared.contains(key) && !RollupPolicy.isDynamicKey(key)) {
                 throw new IllegalArgumentException(
                         "Unknown option '" + key + "'. Known options: " + String.join(", ", declared));
             }
@@ -118,6 +118,7 @@ public final class ChronicleConfig {
                         "Invalid value for option '" + option.key() + "': " + e.getMessage(), e);
             }
         }
+        RollupPolicy.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         try {

@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
@@ -23,7 +24,7 @@ public final class ChronicleOptions {
 
     /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
     public static final List<String> OWNED_PREFIXES =
-            List.of("kafka.", "topics.", "ingest.", "catalog.", "s3.", "local.");
+            List.of("kafka.", "topics.", "ingest.", "rollup.", "catalog.", "s3.", "local.");
 
     private ChronicleOptions() {}
 
@@ -115,6 +116,69 @@ public final class ChronicleOptions {
                     .withDescription(
                             "How far past the time of ingestion an event time may lie before it is"
                                     + " rejected as timestamp_out_of_range.");
+
+    public static final ConfigOption<Duration> INGEST_WATERMARK_IDLENESS =
+            key("ingest.watermark-idleness")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "A Kafka partition with no records for this long stops holding back"
+                                    + " event time (watermarks are tracked per partition), so a"
+                                    + " quiet partition does not stall the rollup tiers.");
+
+    // ---- Rollups --------------------------------------------------------------------------
+
+    public static final ConfigOption<Boolean> ROLLUP_ENABLED =
+            key("rollup.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Compute the rollup tiers from the normalized points.");
+
+    public static final ConfigOption<List<String>> ROLLUP_TIERS =
+            key("rollup.tiers")
+                    .stringType()
+                    .asList()
+                    .defaultValues("5m", "1h")
+                    .withDescription(
+                            "Window sizes of the rollup tiers, finest first; each is a multiple of"
+                                    + " the one before and lands in table rollup_<tier>."
+                                    + " Overridable per tenant and domain.");
+
+    public static final ConfigOption<Duration> ROLLUP_ALLOWED_LATENESS =
+            key("rollup.allowed-lateness")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "How long after a window ends (in event time) its row waits for late"
+                                    + " points; later points are rejected as too_late."
+                                    + " Overridable per tenant and domain.");
+
+    public static final ConfigOption<Map<String, String>> ROLLUP_RETENTION =
+            key("rollup.retention")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "How long each tier's rows are kept, per tier (for example"
+                                    + " rollup.retention.5m: 30 d); a tier not named is kept."
+                                    + " Applied by the rollups expire command. Overridable per"
+                                    + " tenant and domain, tier by tier.");
+
+    public static final ConfigOption<List<String>> ROLLUP_COUNTERS =
+            key("rollup.counters")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Metrics that are counters (reset-aware increase), besides every"
+                                    + " metric named *_total.");
+
+    public static final ConfigOption<Duration> ROLLUP_SERIES_STATE_TTL =
+            key("rollup.series-state-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(2))
+                    .withDescription(
+                            "How long (event time) a quiet series keeps its last sample, which"
+                                    + " the next window's counter increase starts from.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 

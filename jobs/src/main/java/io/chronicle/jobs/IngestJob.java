@@ -7,47 +7,52 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.operators.normalize.EventNormalizer;
-import io.chronicle.operators.normalize.NormalizeFunction;
+import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
 import io.chronicle.operators.normalize.PointNormalizer;
+import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.sinks.DeadLetterSink;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
+import io.chronicle.sources.EventTimeWatermarks;
 import io.chronicle.sources.KafkaSources;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
- * The ingest job: points and events from Kafka, normalized, into {@code points_raw} and
- * {@code events}; everything refused into {@code rejected} and the dead-letter topic. The job
- * takes its sources and dead-letter sink as arguments so tests run the same pipeline.
+ * The ingest job: points and events from Kafka, normalized as they are read, into
+ * {@code points_raw} and {@code events}; the rollup tiers from the points; everything refused
+ * (malformed, or too late for its rollup window) into {@code rejected} and the dead-letter topic.
+ * The job takes its sources and dead-letter sink as arguments so tests run the same pipeline.
  */
 public final class IngestJob {
 
     public static final String JOB_NAME = "chronicle-ingest";
 
     private final Configuration conf;
-    private final Source<RawRecord, ?, ?> pointsSource;
-    private final Source<RawRecord, ?, ?> eventsSource;
+    private final Source<Either<RejectedRecord, MetricPoint>, ?, ?> pointsSource;
+    private final Source<Either<RejectedRecord, Event>, ?, ?> eventsSource;
     private final Sink<RejectedRecord> deadLetterSink;
-    private UnaryOperator<DataStream<RawRecord>> rawPointsTap = UnaryOperator.identity();
+    private UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> pointsTap =
+            UnaryOperator.identity();
 
     public IngestJob(
             Configuration conf,
-            Source<RawRecord, ?, ?> pointsSource,
-            Source<RawRecord, ?, ?> eventsSource,
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> pointsSource,
+            Source<Either<RejectedRecord, Event>, ?, ?> eventsSource,
             Sink<RejectedRecord> deadLetterSink) {
         this.conf = conf;
         this.pointsSource = pointsSource;
@@ -59,15 +64,29 @@ public final class IngestJob {
     public static IngestJob fromConfig(Configuration conf) {
         return new IngestJob(
                 conf,
-                KafkaSources.forTopic(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
-                KafkaSources.forTopic(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
+                pointsSource(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
+                eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
                 // Transactional ids must not collide with another job's on the same brokers.
                 DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
     }
 
-    /** Test hook: a transformation applied to raw points before normalization. */
-    IngestJob tapRawPoints(UnaryOperator<DataStream<RawRecord>> tap) {
-        this.rawPointsTap = tap;
+    public static KafkaSource<Either<RejectedRecord, MetricPoint>> pointsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.forTopic(conf, topic,
+                new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf))),
+                MetricPoint.class);
+    }
+
+    public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.forTopic(conf, topic,
+                new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf))),
+                Event.class);
+    }
+
+    /** Test hook: a transformation applied to normalized points as they leave the source. */
+    IngestJob tapPoints(UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> tap) {
+        this.pointsTap = tap;
         return this;
     }
 
@@ -77,28 +96,34 @@ public final class IngestJob {
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         TableBootstrap.ensureTables(catalogLoader, namespace,
                 ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
-        NormalizerSettings settings = NormalizerSettings.from(conf);
+        Duration idleness = conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS);
 
-        DataStream<RawRecord> rawPoints = rawPointsTap.apply(
-                env.fromSource(pointsSource, WatermarkStrategy.noWatermarks(), "kafka-points")
+        DataStream<Either<RejectedRecord, MetricPoint>> normalizedPoints = pointsTap.apply(
+                env.fromSource(pointsSource,
+                                EventTimeWatermarks.perPartition(
+                                        (MetricPoint p) -> Math.floorDiv(p.timestampMicros, 1_000L),
+                                        idleness),
+                                "kafka-points")
                         .uid("kafka-points"));
-        SingleOutputStreamOperator<MetricPoint> points = rawPoints
-                .process(new NormalizeFunction<>(new PointNormalizer(settings)),
-                        TypeInformation.of(MetricPoint.class))
-                .name("normalize-points")
-                .uid("normalize-points");
+        SingleOutputStreamOperator<MetricPoint> points = normalizedPoints
+                .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))
+                .name("split-points")
+                .uid("split-points");
 
-        DataStream<RawRecord> rawEvents =
-                env.fromSource(eventsSource, WatermarkStrategy.noWatermarks(), "kafka-events")
-                        .uid("kafka-events");
-        SingleOutputStreamOperator<Event> events = rawEvents
-                .process(new NormalizeFunction<>(new EventNormalizer(settings)),
-                        TypeInformation.of(Event.class))
-                .name("normalize-events")
-                .uid("normalize-events");
+        SingleOutputStreamOperator<Event> events = env.fromSource(eventsSource,
+                        EventTimeWatermarks.perPartition(
+                                (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L), idleness),
+                        "kafka-events")
+                .uid("kafka-events")
+                .process(new SplitRejected<>(), TypeInformation.of(Event.class))
+                .name("split-events")
+                .uid("split-events");
 
-        DataStream<RejectedRecord> rejected = points.getSideOutput(NormalizeFunction.REJECTED)
-                .union(events.getSideOutput(NormalizeFunction.REJECTED));
+        DataStream<RejectedRecord> rejected = points.getSideOutput(SplitRejected.REJECTED)
+                .union(events.getSideOutput(SplitRejected.REJECTED));
+        if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
+            rejected = rejected.union(RollupPipeline.build(points, conf, catalogLoader, namespace));
+        }
 
         IcebergSinks.append(points, new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW,
                 catalogLoader, namespace);

@@ -5,10 +5,8 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.core.RawRecord;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
-import io.chronicle.sources.KafkaSources;
 import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -110,6 +108,8 @@ class IngestJobITCase {
         values.put(ChronicleOptions.TOPIC_POINTS.key(), "points-" + suffix);
         values.put(ChronicleOptions.TOPIC_EVENTS.key(), "events-" + suffix);
         values.put(ChronicleOptions.TOPIC_DEAD_LETTER.key(), "dead-letter-" + suffix);
+        // Points here spread over an hour in random order; the rollups have their own test.
+        values.put(ChronicleOptions.ROLLUP_ENABLED.key(), "false");
         values.put(ChronicleOptions.CATALOG_TYPE.key(), "jdbc");
         values.put(ChronicleOptions.CATALOG_URI.key(),
                 "jdbc:sqlite:" + tempDir.resolve("catalog-" + suffix + ".db"));
@@ -155,10 +155,10 @@ class IngestJobITCase {
         env.setParallelism(2);
         FailOnce.reset(half + 300);
         new IngestJob(conf,
-                KafkaSources.forTopic(conf, pointsTopic),
-                KafkaSources.forTopic(conf, eventsTopic),
+                IngestJob.pointsSource(conf, pointsTopic),
+                IngestJob.eventsSource(conf, eventsTopic),
                 DeadLetterSink.create(conf, "it-" + run))
-                .tapRawPoints(stream -> stream.map(new FailOnce()).name("fail-once").uid("fail-once"))
+                .tapPoints(stream -> stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))
                 .build(env);
         JobClient job = env.executeAsync(IngestJob.JOB_NAME);
         try {
@@ -354,10 +354,10 @@ class IngestJobITCase {
     }
 
     /**
-     * Fails the job once, when the given number of raw points has passed through this operator
+     * Fails the job once, when the given number of points has passed through this operator
      * (counted across subtasks and attempts), after at least one checkpoint has completed.
      */
-    static final class FailOnce implements MapFunction<RawRecord, RawRecord>, CheckpointListener {
+    static final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener {
         static final AtomicLong SEEN = new AtomicLong();
         static final AtomicBoolean FAILED = new AtomicBoolean();
         static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
@@ -371,9 +371,9 @@ class IngestJobITCase {
         }
 
         @Override
-        public RawRecord map(RawRecord value) {
+        public T map(T value) {
             if (SEEN.incrementAndGet() >= failAt && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("Injected failure at raw point " + value);
+                throw new IllegalStateException("Injected failure at point " + value);
             }
             return value;
         }

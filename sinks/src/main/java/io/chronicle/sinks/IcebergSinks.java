@@ -1,6 +1,6 @@
 package io.chronicle.sinks;
 
-import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.TableDefinition;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
@@ -20,7 +20,7 @@ public final class IcebergSinks {
     public static <T> void append(
             DataStream<T> records,
             MapFunction<T, RowData> toRow,
-            ChronicleTable table,
+            TableDefinition table,
             CatalogLoader catalogLoader,
             String namespace) {
         DataStream<RowData> rows =

@@ -1,10 +1,14 @@
 package io.chronicle.sinks;
 
 import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.RollupTable;
+import io.chronicle.catalog.TableDefinition;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.operators.rollup.RollupRow;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.data.GenericMapData;
@@ -20,14 +24,15 @@ import java.util.Map;
 
 /**
  * Maps Chronicle's records to the Flink {@link RowData} of their Iceberg table. Field order
- * follows the schemas in {@link ChronicleTable}; a test holds the two together.
+ * follows the schemas in {@link ChronicleTable} and {@link RollupTable}; a test holds them
+ * together.
  */
 public final class RowConverters {
 
     private RowConverters() {}
 
     /** The row type information of a table, with Flink's own row serializer. */
-    public static TypeInformation<RowData> rowType(ChronicleTable table) {
+    public static TypeInformation<RowData> rowType(TableDefinition table) {
         return InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema()));
     }
 
@@ -36,12 +41,10 @@ public final class RowConverters {
 
         @Override
         public RowData map(MetricPoint p) {
-            Map<StringData, StringData> tags = new HashMap<>(p.tags.size() * 2);
-            p.tags.forEach((k, v) -> tags.put(StringData.fromString(k), StringData.fromString(v)));
             GenericRowData row = new GenericRowData(10);
             row.setField(0, StringData.fromString(p.tenant));
             row.setField(1, StringData.fromString(p.metric));
-            row.setField(2, new GenericMapData(tags));
+            row.setField(2, tags(p.tags));
             row.setField(3, p.value);
             row.setField(4, micros(p.timestampMicros));
             row.setField(5, p.seriesId);
@@ -86,6 +89,40 @@ public final class RowConverters {
             setProvenance(row, 5, r.provenance);
             return row;
         }
+    }
+
+    public static final class RollupToRow implements MapFunction<RollupRow, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(RollupRow r) {
+            RollupAggregate a = r.aggregate;
+            GenericRowData row = new GenericRowData(17);
+            row.setField(0, StringData.fromString(r.tenant));
+            row.setField(1, StringData.fromString(r.metric));
+            row.setField(2, tags(r.tags));
+            row.setField(3, r.seriesId);
+            row.setField(4, micros(r.windowStartMicros));
+            row.setField(5, micros(r.windowEndMicros));
+            row.setField(6, a.count);
+            row.setField(7, a.totalSum());
+            row.setField(8, a.min);
+            row.setField(9, a.max);
+            row.setField(10, a.firstValue);
+            row.setField(11, micros(a.firstTsMicros));
+            row.setField(12, a.lastValue);
+            row.setField(13, micros(a.lastTsMicros));
+            row.setField(14, a.totalSumSquares());
+            row.setField(15, r.counter ? a.totalIncrease() : null);
+            row.setField(16, a.sketch);
+            return row;
+        }
+    }
+
+    private static GenericMapData tags(Map<String, String> tags) {
+        Map<StringData, StringData> data = new HashMap<>(tags.size() * 2);
+        tags.forEach((k, v) -> data.put(StringData.fromString(k), StringData.fromString(v)));
+        return new GenericMapData(data);
     }
 
     /** Topic, partition, offset, then the Chronicle-set time, from column {@code first} on. */

@@ -1,6 +1,11 @@
 package io.chronicle.sinks;
 
 import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.RollupTable;
+import io.chronicle.catalog.TableDefinition;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.operators.rollup.RollupRow;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
@@ -19,6 +24,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Each converter produces rows of exactly its table's shape, serializable by Flink's row serializer. */
 class RowConvertersTest {
@@ -75,7 +81,35 @@ class RowConvertersTest {
         assertThat(row.isNullAt(2)).isTrue();
     }
 
-    private static RowData roundTrip(ChronicleTable table, RowData row) throws Exception {
+    @Test
+    void rollupRowMatchesTheTierSchemaWithIncreaseOnlyForCounters() throws Exception {
+        RollupTable table = new RollupTable(RollupPolicy.Tier.parse("t", "5m"));
+        RollupRow r = new RollupRow();
+        r.tenant = "acme";
+        r.metric = "requests_total";
+        r.tags = new TreeMap<>(Map.of("host", "a"));
+        r.seriesId = 9L;
+        r.windowStartMicros = 1_795_299_900_000_000L;
+        r.windowEndMicros = 1_795_300_200_000_000L;
+        r.counter = true;
+        r.aggregate = RollupAggregate.ofSortedSamples(
+                new long[] {1_795_299_900_000_000L, 1_795_299_960_000_000L},
+                new double[] {10, 4}, 2, true, 7);
+        RowData row = roundTrip(table, new RowConverters.RollupToRow().map(r));
+        assertThat(row.getTimestamp(4, 6).toInstant()).isEqualTo(Instant.ofEpochSecond(1_795_299_900L));
+        assertThat(row.getLong(6)).isEqualTo(2L);
+        assertThat(row.getDouble(7)).isEqualTo(14.0);
+        assertThat(row.getDouble(8)).isEqualTo(4.0);
+        assertThat(row.getDouble(12)).as("last value").isEqualTo(4.0);
+        assertThat(row.getDouble(14)).isEqualTo(116.0);
+        assertThat(row.getDouble(15)).as("3 from 7 to 10, then a reset counting 4").isEqualTo(7.0);
+        assertThat(RollupAggregate.quantile(row.getBinary(16), 1.0)).isCloseTo(10.0, within(0.1));
+
+        r.counter = false;
+        assertThat(roundTrip(table, new RowConverters.RollupToRow().map(r)).isNullAt(15)).isTrue();
+    }
+
+    private static RowData roundTrip(TableDefinition table, RowData row) throws Exception {
         assertThat(row.getArity()).isEqualTo(table.schema().columns().size());
         TypeSerializer<RowData> serializer =
                 RowConverters.rowType(table).createSerializer(new SerializerConfigImpl());

@@ -2,11 +2,14 @@ package io.chronicle.sources;
 
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.core.RawRecord;
+import io.chronicle.core.RecordNormalizer;
+import io.chronicle.core.RejectedRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.util.Properties;
@@ -16,23 +19,34 @@ public final class KafkaSources {
 
     private KafkaSources() {}
 
-    /** An unbounded source over one topic. */
-    public static KafkaSource<RawRecord> forTopic(Configuration conf, String topic) {
-        return builder(conf, topic).build();
+    /** An unbounded source over one topic, normalizing each record as it is read. */
+    public static <T> KafkaSource<Either<RejectedRecord, T>> forTopic(
+            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        return builder(conf, topic, normalizer, recordType).build();
     }
 
-    private static KafkaSourceBuilder<RawRecord> builder(Configuration conf, String topic) {
+    /** As {@link #forTopic}, but ending at the offsets that are latest when the job starts. */
+    public static <T> KafkaSource<Either<RejectedRecord, T>> boundedToLatest(
+            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        return builder(conf, topic, normalizer, recordType)
+                .setBounded(OffsetsInitializer.latest())
+                .build();
+    }
+
+    private static <T> KafkaSourceBuilder<Either<RejectedRecord, T>> builder(
+            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         props.putIfAbsent("commit.offsets.on.checkpoint", "true");
         props.putIfAbsent("partition.discovery.interval.ms", "60000");
-        return KafkaSource.<RawRecord>builder()
+        return KafkaSource.<Either<RejectedRecord, T>>builder()
                 .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID))
                 .setTopics(topic)
                 .setStartingOffsets(startingOffsets(conf))
-                .setDeserializer(
-                        new RawRecordDeserializer(conf.get(ChronicleOptions.INGEST_TENANT_HEADER)))
+                .setDeserializer(new NormalizingDeserializer<>(
+                        conf.get(ChronicleOptions.INGEST_TENANT_HEADER), normalizer,
+                        TypeInformation.of(recordType)))
                 .setProperties(props);
     }
 

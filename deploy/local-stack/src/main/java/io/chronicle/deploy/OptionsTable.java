@@ -41,8 +41,12 @@ public final class OptionsTable {
             Duration d = (Duration) value;
             if (d.toDaysPart() > 0 && d.toHoursPart() == 0 && d.toMinutesPart() == 0) {
                 return d.toDays() + " d";
+            } else if (d.toSeconds() % 3_600 == 0) {
+                return d.toHours() + " h";
             }
             return d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+        } else if (value instanceof java.util.Map && ((java.util.Map<?, ?>) value).isEmpty()) {
+            return "{}";
         }
         return String.valueOf(value);
     }

@@ -116,6 +116,10 @@ public class RollupAggregate {
         return increase + increaseCompensation;
     }
 
+    public double totalSumSquares() {
+        return sumSquares + sumSquaresCompensation;
+    }
+
     public double mean() {
         return totalSum() / count;
     }
@@ -123,7 +127,7 @@ public class RollupAggregate {
     /** Population standard deviation. */
     public double stddev() {
         double mean = mean();
-        double variance = (sumSquares + sumSquaresCompensation) / count - mean * mean;
+        double variance = totalSumSquares() / count - mean * mean;
         return Math.sqrt(Math.max(0, variance));
     }
 

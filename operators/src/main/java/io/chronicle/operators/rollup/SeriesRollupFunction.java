@@ -6,6 +6,7 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -25,16 +26,19 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Event-time tumbling windows of one series (keyed by series id), written once each when the
- * watermark passes the window's end plus the allowed lateness. Samples wait in keyed state until
- * then, so points arriving out of order within the lateness are folded in; a point for a window
- * already written goes to {@link #TOO_LATE} as a rejected record, never dropped.
+ * Event-time tumbling windows of one series (keyed by series id), each written once when the
+ * watermark passes the window's end plus its tenant's allowed lateness. Samples wait in keyed
+ * state until then, so points arriving out of order within the lateness are folded in; a point
+ * for a window already written goes to {@link #TOO_LATE} as a rejected record, never dropped.
  *
- * <p>The series' last written sample is kept for counter increases across windows, and cleared
- * by an event-time timer once the series has been quiet for {@code idleTimeoutMicros}, so state
- * and timers drain for series that stop.
+ * <p>A timer writes every window that is due at its time rather than one window it was set for,
+ * so a restore with a different allowed lateness neither strands nor repeats a window. The
+ * series' last written sample is kept for counter increases across windows, and cleared by an
+ * event-time timer once the series has been quiet for {@code seriesStateTtlMicros}, so state and
+ * timers drain for series that stop.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
@@ -46,8 +50,8 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     private static final JsonFactory JSON = new JsonFactory();
 
     private final long windowMicros;
-    private final long latenessMicros;
-    private final long idleTimeoutMicros;
+    private final RollupPolicy policy;
+    private final long seriesStateTtlMicros;
     private final CounterRule counters;
 
     /** Samples not yet written: event time to the values seen at that instant. */
@@ -59,10 +63,10 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     private transient ValueState<Long> lastWrittenTsMicros;
 
     public SeriesRollupFunction(
-            long windowMicros, long latenessMicros, long idleTimeoutMicros, CounterRule counters) {
+            long windowMicros, RollupPolicy policy, long seriesStateTtlMicros, CounterRule counters) {
         this.windowMicros = windowMicros;
-        this.latenessMicros = latenessMicros;
-        this.idleTimeoutMicros = idleTimeoutMicros;
+        this.policy = policy;
+        this.seriesStateTtlMicros = seriesStateTtlMicros;
         this.counters = counters;
     }
 
@@ -81,10 +85,12 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     @Override
     public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
             throws Exception {
+        long latenessMicros = policy.forTenant(point.tenant).allowedLatenessMicros();
         long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
         long writeAtMillis = WindowTimes.writeTimerMillis(windowStart + windowMicros, latenessMicros);
         if (writeAtMillis <= ctx.timerService().currentWatermark()) {
-            ctx.output(TOO_LATE, tooLate(point, ctx.timerService().currentProcessingTime()));
+            ctx.output(TOO_LATE, tooLate(point, latenessMicros,
+                    ctx.timerService().currentProcessingTime()));
             return;
         }
         double[] values = pending.get(point.timestampMicros);
@@ -103,17 +109,35 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
-        long windowEnd = WindowTimes.windowEndMicros(timestamp, latenessMicros);
-        if (windowEnd % windowMicros == 0) {
-            writeWindow(identity.value(), windowEnd - windowMicros, windowEnd, out);
-        }
-        if (!pending.isEmpty()) {
+        MetricPoint id = identity.value();
+        if (id == null) {
             return;
         }
-        // Nothing waits to be written: keep the last sample until the series has been idle long
+        long latenessMicros = policy.forTenant(id.tenant).allowedLatenessMicros();
+        TreeMap<Long, List<Long>> dueWindows = new TreeMap<>();
+        boolean waiting = false;
+        for (Iterator<Long> it = pending.keys().iterator(); it.hasNext(); ) {
+            long ts = it.next();
+            long start = Math.floorDiv(ts, windowMicros) * windowMicros;
+            long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
+            if (writeAtMillis <= timestamp) {
+                dueWindows.computeIfAbsent(start, s -> new ArrayList<>()).add(ts);
+            } else {
+                waiting = true;
+                ctx.timerService().registerEventTimeTimer(writeAtMillis);
+            }
+        }
+        for (Map.Entry<Long, List<Long>> window : dueWindows.entrySet()) {
+            writeWindow(id, window.getKey(), window.getValue(), out);
+        }
+        if (waiting) {
+            return;
+        }
+        // Nothing waits to be written: keep the last sample until the series has been quiet long
         // enough, then let everything go.
         Long lastTs = lastWrittenTsMicros.value();
-        long idleAtMillis = lastTs == null ? timestamp : Math.floorDiv(lastTs + idleTimeoutMicros, 1_000L);
+        long idleAtMillis = lastTs == null
+                ? timestamp : Math.floorDiv(lastTs + seriesStateTtlMicros, 1_000L);
         if (idleAtMillis <= timestamp) {
             identity.clear();
             lastWrittenValue.clear();
@@ -123,18 +147,8 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         }
     }
 
-    private void writeWindow(MetricPoint id, long start, long end, Collector<RollupRow> out)
+    private void writeWindow(MetricPoint id, long start, List<Long> times, Collector<RollupRow> out)
             throws Exception {
-        List<Long> times = new ArrayList<>();
-        for (Iterator<Long> it = pending.keys().iterator(); it.hasNext(); ) {
-            long ts = it.next();
-            if (ts >= start && ts < end) {
-                times.add(ts);
-            }
-        }
-        if (times.isEmpty()) {
-            return;
-        }
         times.sort(null);
         List<double[]> valuesAt = new ArrayList<>(times.size());
         int n = 0;
@@ -161,7 +175,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         row.tags = id.tags;
         row.seriesId = id.seriesId;
         row.windowStartMicros = start;
-        row.windowEndMicros = end;
+        row.windowEndMicros = start + windowMicros;
         row.counter = counter;
         row.aggregate = RollupAggregate.ofSortedSamples(sampleTimes, sampleValues, n, counter,
                 previous == null ? Double.NaN : previous);
@@ -179,7 +193,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         return grown;
     }
 
-    private RejectedRecord tooLate(MetricPoint point, long nowMillis) {
+    private RejectedRecord tooLate(MetricPoint point, long latenessMicros, long nowMillis) {
         RejectedRecord r = new RejectedRecord();
         r.reasonCode = RejectReason.TOO_LATE.code();
         r.message = "point at " + point.timestampMicros + "us is later than the allowed lateness of "

@@ -1,54 +1,73 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.RollupPolicy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A coarser tier built from a finer one's rows (keyed by series id), never from raw points: each
  * coarse window merges the partial aggregates of the fine windows inside it and is written when
- * the watermark passes its end plus the same allowed lateness. The fine tier writes its last
+ * the watermark passes its end plus the tenant's allowed lateness. The fine tier writes its last
  * window inside a coarse one at that same watermark, just before forwarding it, so every fine
  * row arrives before its coarse window is written.
+ *
+ * <p>Only lowering a tenant's allowed lateness across a restore can make a fine row arrive after
+ * its coarse window was written. Such a row is counted ({@code rowsAfterCoarseWindow}) and
+ * logged rather than failing the job; the fine tier still holds it and a rebuild restores the
+ * coarse range.
  */
 public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, RollupRow> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TierMergeFunction.class);
 
     private final long windowMicros;
-    private final long latenessMicros;
+    private final RollupPolicy policy;
 
     /** Coarse window start to the merge of the fine rows seen so far. */
     private transient MapState<Long, RollupRow> open;
+    private transient Counter rowsAfterCoarseWindow;
 
-    public TierMergeFunction(long fineWindowMicros, long windowMicros, long latenessMicros) {
+    public TierMergeFunction(long fineWindowMicros, long windowMicros, RollupPolicy policy) {
         if (windowMicros % fineWindowMicros != 0) {
             throw new IllegalArgumentException("A " + windowMicros / 1_000_000 + " s tier cannot be"
                     + " built from " + fineWindowMicros / 1_000_000 + " s windows: not a multiple");
         }
         this.windowMicros = windowMicros;
-        this.latenessMicros = latenessMicros;
+        this.policy = policy;
     }
 
     @Override
     public void open(OpenContext openContext) {
         open = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "open-windows", Types.LONG, TypeInformation.of(RollupRow.class)));
+        rowsAfterCoarseWindow = getRuntimeContext().getMetricGroup().counter("rowsAfterCoarseWindow");
     }
 
     @Override
     public void processElement(RollupRow fine, Context ctx, Collector<RollupRow> out)
             throws Exception {
         long start = Math.floorDiv(fine.windowStartMicros, windowMicros) * windowMicros;
-        long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
+        long writeAtMillis = WindowTimes.writeTimerMillis(
+                start + windowMicros, policy.forTenant(fine.tenant).allowedLatenessMicros());
         if (writeAtMillis <= ctx.timerService().currentWatermark()) {
-            // Impossible while both tiers share one lateness; a row here would be written twice.
-            throw new IllegalStateException("Row " + fine + " arrived after its "
-                    + windowMicros / 1_000_000 + " s window was written");
+            rowsAfterCoarseWindow.inc();
+            LOG.warn("{} arrived after its {} s window was written (allowed lateness lowered?);"
+                    + " rebuild that range of the coarse tier", fine, windowMicros / 1_000_000);
+            return;
         }
         RollupRow merged = open.get(start);
         if (merged == null) {
@@ -61,20 +80,31 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             merged.windowStartMicros = start;
             merged.windowEndMicros = start + windowMicros;
             merged.aggregate = fine.aggregate;
-            ctx.timerService().registerEventTimeTimer(writeAtMillis);
         } else {
             merged.aggregate = merged.aggregate.merge(fine.aggregate);
         }
         open.put(start, merged);
+        ctx.timerService().registerEventTimeTimer(writeAtMillis);
     }
 
+    /** Writes every open window that is due, whichever timer fires. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
-        long start = WindowTimes.windowEndMicros(timestamp, latenessMicros) - windowMicros;
-        RollupRow merged = open.get(start);
-        if (merged != null) {
-            out.collect(merged);
+        List<Long> written = new ArrayList<>();
+        for (Iterator<Map.Entry<Long, RollupRow>> it = open.iterator(); it.hasNext(); ) {
+            Map.Entry<Long, RollupRow> window = it.next();
+            RollupRow row = window.getValue();
+            long writeAtMillis = WindowTimes.writeTimerMillis(row.windowEndMicros,
+                    policy.forTenant(row.tenant).allowedLatenessMicros());
+            if (writeAtMillis <= timestamp) {
+                out.collect(row);
+                written.add(window.getKey());
+            } else {
+                ctx.timerService().registerEventTimeTimer(writeAtMillis);
+            }
+        }
+        for (long start : written) {
             open.remove(start);
         }
     }

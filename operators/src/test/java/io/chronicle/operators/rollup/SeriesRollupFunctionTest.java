@@ -3,6 +3,8 @@ package io.chronicle.operators.rollup;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -31,11 +33,16 @@ class SeriesRollupFunctionTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW, LATENESS, IDLE,
+        harness = harness(Policies.lateness(LATENESS, "strict", 0));
+        harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> harness(
+            RollupPolicy policy) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW, policy, IDLE,
                         new CounterRule(Set.of("requests")))),
                 p -> p.seriesId, org.apache.flink.api.common.typeinfo.Types.LONG);
-        harness.open();
     }
 
     @AfterEach
@@ -44,8 +51,13 @@ class SeriesRollupFunctionTest {
     }
 
     private void point(String metric, long seriesId, long tsSeconds, double value) throws Exception {
+        point("default", metric, seriesId, tsSeconds, value);
+    }
+
+    private void point(String tenant, String metric, long seriesId, long tsSeconds, double value)
+            throws Exception {
         MetricPoint p = new MetricPoint();
-        p.tenant = "default";
+        p.tenant = tenant;
         p.metric = metric;
         p.tags = new TreeMap<>(Map.of("host", "a"));
         p.seriesId = seriesId;
@@ -132,6 +144,63 @@ class SeriesRollupFunctionTest {
         assertThat(increases.get(2L)).containsExactly(5.0, 3.0 + 5.0);
         assertThat(increases.get(3L)).as("_total is a counter by convention").containsExactly(0.0, 30.0);
         assertThat(rows()).allSatisfy(r -> assertThat(r.counter).isTrue());
+    }
+
+    @Test
+    void eachTenantWaitsForItsOwnAllowedLateness() throws Exception {
+        point("default", "cpu", 1, 10, 1.0);
+        point("strict", "cpu", 2, 10, 1.0);
+        watermark(60);
+        assertThat(rows()).extracting(r -> r.tenant).as("no lateness: written at the window end")
+                .containsExactly("strict");
+        point("strict", "cpu", 2, 20, 2.0);
+        point("default", "cpu", 1, 20, 2.0);
+        assertThat(harness.getSideOutput(SeriesRollupFunction.TOO_LATE))
+                .extracting(r -> r.getValue().tenant).containsExactly("strict");
+        watermark(90);
+        assertThat(rows()).extracting(r -> r.tenant, r -> r.aggregate.count).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("strict", 1L),
+                org.assertj.core.groups.Tuple.tuple("default", 2L));
+    }
+
+    @Test
+    void aRestoreWithLongerLatenessWritesPendingWindowsOnceAtTheNewTime() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        point("cpu", 1, 70, 2.0);
+        watermark(50);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = harness(Policies.lateness(LATENESS * 2));
+        harness.initializeState(snapshot);
+        harness.open();
+        watermark(90);
+        assertThat(rows()).as("the old 90 s timer fires but the window now waits until 120 s").isEmpty();
+        point("cpu", 1, 30, 3.0);
+        watermark(120);
+        assertThat(rows()).extracting(r -> r.windowStartMicros, r -> r.aggregate.count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 2L));
+        watermark(180);
+        assertThat(rows()).extracting(r -> r.windowStartMicros)
+                .containsExactly(0L, WINDOW);
+    }
+
+    @Test
+    void aRestoreWithShorterLatenessWritesEveryDueWindowAtTheFirstTimer() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        point("cpu", 1, 70, 2.0);
+        watermark(50);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = harness(Policies.lateness(0));
+        harness.initializeState(snapshot);
+        harness.open();
+        watermark(130);
+        assertThat(rows()).extracting(r -> r.windowStartMicros).containsExactly(0L, WINDOW);
+        watermark(70 + 600 + 1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     @Test

@@ -30,11 +30,11 @@ class TierMergeFunctionTest {
     @Test
     void anHourFromFiveMinuteRowsMatchesTheHourFromRawSamples() throws Exception {
         var fine = new KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow>(
-                new KeyedProcessOperator<>(new SeriesRollupFunction(FIVE_MINUTES, LATENESS,
+                new KeyedProcessOperator<>(new SeriesRollupFunction(FIVE_MINUTES, Policies.lateness(LATENESS),
                         10 * HOUR, new CounterRule(Set.of()))),
                 p -> p.seriesId, Types.LONG);
         var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
-                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, LATENESS)),
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),
                 r -> r.seriesId, Types.LONG);
         fine.open();
         coarse.open();
@@ -94,8 +94,29 @@ class TierMergeFunctionTest {
     }
 
     @Test
+    void aFineRowAfterItsCoarseWindowWasWrittenIsCountedNotFatal() throws Exception {
+        var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),
+                r -> r.seriesId, Types.LONG);
+        coarse.open();
+        RollupRow row = new RollupRow();
+        row.tenant = "default";
+        row.metric = "cpu";
+        row.tags = Map.of();
+        row.seriesId = 1L;
+        row.windowStartMicros = 0;
+        row.windowEndMicros = FIVE_MINUTES;
+        row.aggregate = RollupAggregate.ofSortedSamples(new long[] {0}, new double[] {1}, 1, false, Double.NaN);
+        coarse.processWatermark((HOUR + LATENESS) / 1000);
+        coarse.processElement(new StreamRecord<>(row, 0));
+        assertThat(coarse.extractOutputValues()).isEmpty();
+        assertThat(coarse.numKeyedStateEntries()).isZero();
+        coarse.close();
+    }
+
+    @Test
     void refusesATierThatIsNotAMultipleOfItsSource() {
-        assertThatThrownBy(() -> new TierMergeFunction(7 * 60 * SECOND, HOUR, LATENESS))
+        assertThatThrownBy(() -> new TierMergeFunction(7 * 60 * SECOND, HOUR, Policies.lateness(LATENESS)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a multiple");
     }

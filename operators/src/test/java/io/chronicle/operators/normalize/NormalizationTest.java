@@ -6,6 +6,7 @@ import io.chronicle.core.RejectedRecord;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -14,46 +15,46 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class NormalizeFunctionTest {
+class NormalizationTest {
 
-    private static final long NOW_MILLIS = PointNormalizerTest.NOW_MICROS / 1000;
+    private static final long NOW_MICROS = PointNormalizerTest.NOW_MICROS;
 
     private static RawRecord raw(long offset, String json) {
-        return new RawRecord("chronicle.points", 0, offset, NOW_MILLIS - 1000, null,
+        return new RawRecord("chronicle.points", 0, offset, NOW_MICROS / 1000 - 1000, null,
                 json == null ? null : json.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
     void routesGoodRecordsDownstreamAndBadOnesToTheSideOutputWithoutFailing() throws Exception {
-        var function = new NormalizeFunction<>(new PointNormalizer(NormalizerSettings.defaults()));
-        try (var harness = new OneInputStreamOperatorTestHarness<RawRecord, MetricPoint>(
-                new ProcessOperator<>(function))) {
+        Normalization<MetricPoint> normalization =
+                new Normalization<>(new PointNormalizer(NormalizerSettings.defaults()));
+        try (var harness = new OneInputStreamOperatorTestHarness<Either<RejectedRecord, MetricPoint>, MetricPoint>(
+                new ProcessOperator<>(new SplitRejected<>()))) {
             harness.open();
-            harness.setProcessingTime(NOW_MILLIS);
-
-            harness.processElement(new StreamRecord<>(raw(0, "{\"metric\":\"cpu\",\"value\":1}")));
-            harness.processElement(new StreamRecord<>(raw(1, "{\"metric\":\"cpu\",")));
-            harness.processElement(new StreamRecord<>(raw(2, null)));
-            harness.processElement(new StreamRecord<>(raw(3, "{\"metric\":\"mem\",\"value\":2}")));
+            for (RawRecord raw : List.of(raw(0, "{\"metric\":\"cpu\",\"value\":1}"),
+                    raw(1, "{\"metric\":\"cpu\","), raw(2, null),
+                    raw(3, "{\"metric\":\"mem\",\"value\":2}"))) {
+                harness.processElement(new StreamRecord<>(normalization.normalize(raw, NOW_MICROS)));
+            }
 
             List<MetricPoint> points = harness.extractOutputValues();
             assertThat(points).extracting(p -> p.provenance.offset).containsExactly(0L, 3L);
             assertThat(points).allSatisfy(p ->
-                    assertThat(p.provenance.ingestedAtMicros).isEqualTo(NOW_MILLIS * 1000));
+                    assertThat(p.provenance.ingestedAtMicros).isEqualTo(NOW_MICROS));
 
-            List<RejectedRecord> rejected = harness.getSideOutput(NormalizeFunction.REJECTED)
+            List<RejectedRecord> rejected = harness.getSideOutput(SplitRejected.REJECTED)
                     .stream().map(StreamRecord::getValue).collect(Collectors.toList());
             assertThat(rejected).extracting(r -> r.provenance.offset).containsExactly(1L, 2L);
             assertThat(rejected).extracting(r -> r.reasonCode)
                     .containsExactly("malformed_json", "empty_payload");
             assertThat(new String(rejected.get(0).payload, StandardCharsets.UTF_8))
                     .isEqualTo("{\"metric\":\"cpu\",");
-            assertThat(rejected.get(0).provenance.ingestedAtMicros).isEqualTo(NOW_MILLIS * 1000);
+            assertThat(rejected.get(0).provenance.ingestedAtMicros).isEqualTo(NOW_MICROS);
         }
     }
 
     @Test
-    void anUnexpectedErrorRejectsTheRecordNotTheJob() throws Exception {
+    void anUnexpectedErrorRejectsTheRecordNotTheJob() {
         JsonNormalizer<MetricPoint> broken = new PointNormalizer(NormalizerSettings.defaults()) {
             @Override
             protected MetricPoint readObject(com.fasterxml.jackson.core.JsonParser parser,
@@ -61,15 +62,10 @@ class NormalizeFunctionTest {
                 throw new IllegalStateException("boom");
             }
         };
-        try (var harness = new OneInputStreamOperatorTestHarness<RawRecord, MetricPoint>(
-                new ProcessOperator<>(new NormalizeFunction<>(broken)))) {
-            harness.open();
-            harness.processElement(new StreamRecord<>(raw(0, "{\"metric\":\"cpu\",\"value\":1}")));
-            assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.getSideOutput(NormalizeFunction.REJECTED))
-                    .extracting(r -> r.getValue().reasonCode, r -> r.getValue().message)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(
-                            "unexpected_error", "java.lang.IllegalStateException: boom"));
-        }
+        Either<RejectedRecord, MetricPoint> result = new Normalization<>(broken)
+                .normalize(raw(0, "{\"metric\":\"cpu\",\"value\":1}"), NOW_MICROS);
+        assertThat(result.isLeft()).isTrue();
+        assertThat(result.left().reasonCode).isEqualTo("unexpected_error");
+        assertThat(result.left().message).isEqualTo("java.lang.IllegalStateException: boom");
     }
 }

@@ -1,0 +1,30 @@
+package io.chronicle.catalog;
+
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.TableProperties;
+
+import java.util.Map;
+
+/** One of Chronicle's Iceberg tables: name, schema with stable field ids, layout, properties. */
+public interface TableDefinition {
+
+    String tableName();
+
+    Schema schema();
+
+    PartitionSpec spec(Schema schema);
+
+    SortOrder sortOrder(Schema schema);
+
+    /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
+    default Map<String, String> properties() {
+        return Map.of(
+                TableProperties.FORMAT_VERSION, "2",
+                TableProperties.DEFAULT_FILE_FORMAT, "parquet",
+                TableProperties.PARQUET_COMPRESSION, "zstd",
+                TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
+                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100");
+    }
+}

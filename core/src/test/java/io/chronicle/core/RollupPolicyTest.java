@@ -1,0 +1,142 @@
+package io.chronicle.core;
+
+import io.chronicle.core.RollupPolicy.Settings;
+import io.chronicle.core.RollupPolicy.Tier;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RollupPolicyTest {
+
+    private static final Tier T1M = Tier.parse("t", "1m");
+    private static final Tier T5M = Tier.parse("t", "5m");
+    private static final Tier T1H = Tier.parse("t", "1h");
+
+    private static Configuration yaml(Path dir, String... lines) throws Exception {
+        Path file = dir.resolve("chronicle.yaml");
+        Files.writeString(file, String.join("\n", lines) + "\n");
+        return ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
+    }
+
+    @Test
+    void defaultsAreFiveMinutesAndOneHourWithFiveMinutesOfLatenessKeptForever() {
+        RollupPolicy policy = RollupPolicy.from(new Configuration());
+        assertThat(policy.chain()).containsExactly(T5M, T1H);
+        Settings any = policy.forTenant("acme");
+        assertThat(any.tiers()).containsExactly(T5M, T1H);
+        assertThat(any.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(any.retention(T5M)).isEmpty();
+    }
+
+    @Test
+    void resolvesTenantThenDomainThenGlobalKeyByKey(@TempDir Path dir) throws Exception {
+        Configuration conf = yaml(dir,
+                "rollup:",
+                "  tiers: [5m, 1h]",
+                "  allowed-lateness: 2 min",
+                "  retention:",
+                "    5m: 30 d",
+                "    1h: 400 d",
+                "  domains:",
+                "    healthcare:",
+                "      tenants: [clinic-a, clinic-b]",
+                "      allowed-lateness: 15 min",
+                "      retention:",
+                "        1h: 3650 d",
+                "  tenants:",
+                "    clinic-a:",
+                "      tiers: [1m, 5m, 1h]",
+                "      retention:",
+                "        1m: 2 d",
+                "    solo:",
+                "      allowed-lateness: 0 s");
+        RollupPolicy policy = RollupPolicy.from(conf);
+
+        assertThat(policy.chain()).containsExactly(T1M, T5M, T1H);
+        assertThat(policy.overriddenTenants()).containsExactly("clinic-a", "clinic-b", "solo");
+
+        Settings clinicA = policy.forTenant("clinic-a");
+        assertThat(clinicA.tiers()).as("from the tenant").containsExactly(T1M, T5M, T1H);
+        assertThat(clinicA.allowedLateness()).as("from the domain").isEqualTo(Duration.ofMinutes(15));
+        assertThat(clinicA.retention(T1M)).as("tenant").contains(Duration.ofDays(2));
+        assertThat(clinicA.retention(T5M)).as("global").contains(Duration.ofDays(30));
+        assertThat(clinicA.retention(T1H)).as("domain").contains(Duration.ofDays(3650));
+
+        Settings clinicB = policy.forTenant("clinic-b");
+        assertThat(clinicB.tiers()).containsExactly(T5M, T1H);
+        assertThat(clinicB.writes(T1M)).isFalse();
+        assertThat(clinicB.allowedLateness()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(clinicB.retention(T1H)).contains(Duration.ofDays(3650));
+
+        Settings solo = policy.forTenant("solo");
+        assertThat(solo.allowedLatenessMicros()).isZero();
+        assertThat(solo.retention(T5M)).contains(Duration.ofDays(30));
+
+        assertThat(policy.forTenant("anyone-else")).isEqualTo(policy.global());
+        assertThat(policy.global().allowedLateness()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(policy.global().retention(T1H)).contains(Duration.ofDays(400));
+    }
+
+    @Test
+    void acceptsTheFlatFormsOnTheCommandLine() {
+        Configuration conf = ChronicleConfig.fromArgs(new String[] {
+                "--rollup.tiers", "1m;1h",
+                "--rollup.retention", "1m:1 d,1h:30 d",
+                "--rollup.tenants.acme.retention.1h", "90 d"});
+        RollupPolicy policy = RollupPolicy.from(conf);
+        assertThat(policy.chain()).containsExactly(T1M, T1H);
+        assertThat(policy.global().retention(T1M)).contains(Duration.ofDays(1));
+        assertThat(policy.forTenant("acme").retention(T1H)).contains(Duration.ofDays(90));
+        assertThat(policy.forTenant("acme").retention(T1M)).contains(Duration.ofDays(1));
+    }
+
+    @Test
+    void labelsTiersByTheirShortestUnit() {
+        assertThat(List.of(Tier.parse("t", "300 s"), Tier.parse("t", "60 min"),
+                        Tier.parse("t", "1 d"), Tier.parse("t", "90s")))
+                .extracting(Tier::tableName)
+                .containsExactly("rollup_5m", "rollup_1h", "rollup_1d", "rollup_90s");
+    }
+
+    @Test
+    void failsFastNamingTheOption() {
+        assertThatThrownBy(() -> conf("--rollup.tiers", "5m;7m"))
+                .hasMessageContaining("'rollup.tiers'").hasMessageContaining("7m");
+        assertThatThrownBy(() -> conf("--rollup.tenants.acme.tiers", "5m;7m"))
+                .hasMessageContaining("'rollup.tiers'").hasMessageContaining("7m");
+        assertThatThrownBy(() -> conf("--rollup.tenants.acme.allowed-latness", "1 min"))
+                .hasMessageContaining("Unknown option 'rollup.tenants.acme.allowed-latness'");
+        assertThatThrownBy(() -> conf("--rollup.tenants.acme.allowed-lateness", "soon"))
+                .hasMessageContaining("'rollup.tenants.acme.allowed-lateness'");
+        assertThatThrownBy(() -> conf("--rollup.retention.15m", "1 d"))
+                .hasMessageContaining("'rollup.retention.15m'");
+        assertThatThrownBy(() -> conf("--rollup.tiers", "1500 ms"))
+                .hasMessageContaining("'rollup.tiers'");
+        assertThatThrownBy(() -> conf("--rollup.domains.prod.allowed-lateness", "1 min"))
+                .hasMessageContaining("'rollup.domains.prod.tenants' is missing");
+        assertThatThrownBy(() -> conf(
+                        "--rollup.domains.a.tenants", "x", "--rollup.domains.b.tenants", "x;y"))
+                .hasMessageContaining("Tenant 'x' is listed in domains 'a' and 'b'");
+    }
+
+    @Test
+    void retentionOfATierNoTenantHasIsAMistake() {
+        assertThat(Optional.of(conf("--rollup.tenants.acme.tiers", "1m;5m;1h",
+                "--rollup.retention.1m", "1 d"))).isPresent();
+        assertThatThrownBy(() -> conf("--rollup.retention.1m", "1 d"))
+                .hasMessageContaining("'rollup.retention.1m'").hasMessageContaining("no tenant");
+    }
+
+    private static Configuration conf(String... args) {
+        return ChronicleConfig.fromArgs(args);
+    }
+}

@@ -1,0 +1,95 @@
+package io.chronicle.jobs;
+
+import io.chronicle.catalog.RollupTable;
+import io.chronicle.catalog.TableBootstrap;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.RollupPolicy.Tier;
+import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.operators.rollup.RollupRow;
+import io.chronicle.operators.rollup.SeriesRollupFunction;
+import io.chronicle.operators.rollup.TierMergeFunction;
+import io.chronicle.sinks.IcebergSinks;
+import io.chronicle.sinks.RowConverters;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.iceberg.flink.CatalogLoader;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * The rollup tiers: the finest from the points (with event-time watermarks), each coarser one
+ * merged from the tier before it, every tier into its own Iceberg table. Each tenant's rows land
+ * only in the tiers its settings name.
+ */
+public final class RollupPipeline {
+
+    private RollupPipeline() {}
+
+    /** Adds the tiers to the points' job; returns the points rejected as too late. */
+    public static DataStream<RejectedRecord> build(DataStream<MetricPoint> points,
+            Configuration conf, CatalogLoader catalogLoader, String namespace) throws IOException {
+        RollupPolicy policy = RollupPolicy.from(conf);
+        List<Tier> chain = policy.chain();
+        RollupTable[] tables = chain.stream().map(RollupTable::new).toArray(RollupTable[]::new);
+        TableBootstrap.ensureTables(catalogLoader, namespace, tables);
+
+        Tier finest = chain.get(0);
+        SingleOutputStreamOperator<RollupRow> rows = points
+                .keyBy(p -> p.seriesId, Types.LONG)
+                .process(new SeriesRollupFunction(finest.micros(), policy,
+                                conf.get(ChronicleOptions.ROLLUP_SERIES_STATE_TTL).toNanos() / 1_000L,
+                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS)))),
+                        TypeInformation.of(RollupRow.class))
+                .name("rollup-" + finest)
+                .uid("rollup-" + finest);
+        DataStream<RejectedRecord> tooLate = rows.getSideOutput(SeriesRollupFunction.TOO_LATE);
+        write(rows, tables[0], policy, catalogLoader, namespace);
+
+        for (int i = 1; i < chain.size(); i++) {
+            Tier tier = chain.get(i);
+            rows = rows.keyBy(r -> r.seriesId, Types.LONG)
+                    .process(new TierMergeFunction(chain.get(i - 1).micros(), tier.micros(), policy),
+                            TypeInformation.of(RollupRow.class))
+                    .name("rollup-" + tier)
+                    .uid("rollup-" + tier);
+            write(rows, tables[i], policy, catalogLoader, namespace);
+        }
+        return tooLate;
+    }
+
+    private static void write(DataStream<RollupRow> rows, RollupTable table, RollupPolicy policy,
+            CatalogLoader catalogLoader, String namespace) {
+        DataStream<RollupRow> written = rows
+                .filter(new TenantWritesTier(policy, table.tier()))
+                .name("tenants-of-" + table.tableName())
+                .uid("tenants-of-" + table.tableName());
+        IcebergSinks.append(written, new RowConverters.RollupToRow(), table, catalogLoader, namespace);
+    }
+
+    /** Keeps the rows of tenants whose settings include the tier. */
+    static final class TenantWritesTier implements FilterFunction<RollupRow> {
+        private static final long serialVersionUID = 1L;
+
+        private final RollupPolicy policy;
+        private final Tier tier;
+
+        TenantWritesTier(RollupPolicy policy, Tier tier) {
+            this.policy = policy;
+            this.tier = tier;
+        }
+
+        @Override
+        public boolean filter(RollupRow row) {
+            return policy.forTenant(row.tenant).writes(tier);
+        }
+    }
+}

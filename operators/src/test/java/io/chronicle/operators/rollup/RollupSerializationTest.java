@@ -1,0 +1,15 @@
+package io.chronicle.operators.rollup;
+
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Rollup rows travel between tiers and sit in state with Flink's POJO serializer, never Kryo. */
+class RollupSerializationTest {
+
+    @ParameterizedTest
+    @ValueSource(classes = {RollupRow.class, RollupAggregate.class})
+    void isSerializedAsPojoWithoutKryo(Class<?> type) {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
+    }
+}
