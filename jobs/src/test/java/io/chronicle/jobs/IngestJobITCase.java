@@ -1,28 +1,18 @@
 package io.chronicle.jobs;
 
-import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
-import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.services.KafkaBroker;
-import io.chronicle.services.S3Server;
 import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -30,11 +20,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,45 +69,23 @@ class IngestJobITCase {
     @TempDir
     static Path tempDir;
 
-    private static KafkaBroker kafka;
-    private static S3Server s3;
+    private static ItServices services;
 
     @BeforeAll
     static void startServices() throws Exception {
-        kafka = KafkaBroker.start(tempDir.resolve("kafka"), 0);
-        s3 = S3Server.start(tempDir.resolve("s3"), 0);
-        s3.createBucket("lake");
+        services = ItServices.start(tempDir);
     }
 
     @AfterAll
     static void stopServices() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (s3 != null) {
-            s3.close();
+        if (services != null) {
+            services.close();
         }
     }
 
-    private static Configuration chronicleConf(String suffix) {
-        Map<String, String> values = new HashMap<>();
-        values.put(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-        values.put(ChronicleOptions.KAFKA_GROUP_ID.key(), "it-" + suffix);
-        values.put(ChronicleOptions.TOPIC_POINTS.key(), "points-" + suffix);
-        values.put(ChronicleOptions.TOPIC_EVENTS.key(), "events-" + suffix);
-        values.put(ChronicleOptions.TOPIC_DEAD_LETTER.key(), "dead-letter-" + suffix);
+    private static Configuration chronicleConf(String run) {
         // Points here spread over an hour in random order; the rollups have their own test.
-        values.put(ChronicleOptions.ROLLUP_ENABLED.key(), "false");
-        values.put(ChronicleOptions.CATALOG_TYPE.key(), "jdbc");
-        values.put(ChronicleOptions.CATALOG_URI.key(),
-                "jdbc:sqlite:" + tempDir.resolve("catalog-" + suffix + ".db"));
-        values.put("catalog.properties.jdbc.busy_timeout", "30000");
-        values.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), "s3://lake/" + suffix);
-        values.put(ChronicleOptions.S3_ENDPOINT.key(), s3.endpoint().toString());
-        values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");
-        values.put(ChronicleOptions.S3_ACCESS_KEY.key(), s3.accessKey());
-        values.put(ChronicleOptions.S3_SECRET_KEY.key(), s3.secretKey());
-        return ChronicleConfig.validated(Configuration.fromMap(values));
+        return services.chronicleConf(run, Map.of(ChronicleOptions.ROLLUP_ENABLED.key(), "false"));
     }
 
     @Test
@@ -128,9 +94,9 @@ class IngestJobITCase {
         Configuration conf = chronicleConf(run);
         String pointsTopic = conf.get(ChronicleOptions.TOPIC_POINTS);
         String eventsTopic = conf.get(ChronicleOptions.TOPIC_EVENTS);
-        kafka.createTopic(pointsTopic, 2, false);
-        kafka.createTopic(eventsTopic, 2, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+        services.kafka.createTopic(pointsTopic, 2, false);
+        services.kafka.createTopic(eventsTopic, 2, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
 
         Instant now = Instant.now();
         List<TestTraffic.Record> points = TestTraffic.points(POINTS, BAD_SHARE, now, 7L);
@@ -142,15 +108,7 @@ class IngestJobITCase {
         produce(pointsTopic, points.subList(0, half), kafkaTimestamp, produced);
         produce(eventsTopic, events, kafkaTimestamp, produced);
 
-        Configuration jobConf = new Configuration(conf);
-        jobConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(800));
-        jobConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                tempDir.resolve("checkpoints-" + run).toUri().toString());
-        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        jobConf.set(PipelineOptions.GENERIC_TYPES, false);
-
+        Configuration jobConf = services.jobConf(conf, run);
         StreamExecutionEnvironment env = JobEnvironment.create(jobConf);
         env.setParallelism(2);
         FailOnce.reset(half + 300);
@@ -264,7 +222,7 @@ class IngestJobITCase {
     private void assertDeadLetterExactlyOnce(Configuration conf, Map<String, TestTraffic.Record> produced) {
         long bad = produced.values().stream().filter(r -> !r.good()).count();
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-check-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -295,12 +253,7 @@ class IngestJobITCase {
 
     private void produce(String topic, List<TestTraffic.Record> records, long timestamp,
             Map<String, TestTraffic.Record> produced) throws Exception {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < records.size(); i++) {
                 TestTraffic.Record r = records.get(i);
@@ -319,38 +272,11 @@ class IngestJobITCase {
     }
 
     private static List<Row> query(Configuration conf, String sql) throws Exception {
-        TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        tEnv.executeSql(createCatalogSql(conf));
-        tEnv.useCatalog(conf.get(ChronicleOptions.CATALOG_NAME));
-        tEnv.useDatabase("chronicle");
-        List<Row> rows = new ArrayList<>();
-        try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
-            it.forEachRemaining(rows::add);
-        }
-        return rows;
-    }
-
-    private static String createCatalogSql(Configuration conf) {
-        // A JDBC catalog keeps tables under its name: the SQL catalog must be named as the jobs'.
-        StringBuilder sql = new StringBuilder(
-                "CREATE CATALOG " + conf.get(ChronicleOptions.CATALOG_NAME) + " WITH (");
-        boolean first = true;
-        for (Map.Entry<String, String> option : CatalogProperties.flinkSqlCatalogOptions(conf).entrySet()) {
-            sql.append(first ? "" : ", ").append('\'').append(option.getKey()).append("' = '")
-                    .append(option.getValue()).append('\'');
-            first = false;
-        }
-        return sql.append(')').toString();
+        return ItServices.query(conf, sql);
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
+        ItServices.waitUntil(what, DEADLINE, condition);
     }
 
     /**

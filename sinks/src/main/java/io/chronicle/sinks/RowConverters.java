@@ -13,6 +13,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.data.GenericMapData;
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
@@ -21,6 +22,7 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Maps Chronicle's records to the Flink {@link RowData} of their Iceberg table. Field order
@@ -50,6 +52,35 @@ public final class RowConverters {
             row.setField(5, p.seriesId);
             setProvenance(row, 6, p.provenance);
             return row;
+        }
+    }
+
+    /** Reads a {@code points_raw} row back into a point, for recomputing from raw data. */
+    public static final class RowToPoint implements MapFunction<RowData, MetricPoint> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public MetricPoint map(RowData row) {
+            MetricPoint p = new MetricPoint();
+            p.tenant = row.getString(0).toString();
+            p.metric = row.getString(1).toString();
+            MapData tags = row.getMap(2);
+            Map<String, String> tagMap = new TreeMap<>();
+            for (int i = 0; i < tags.size(); i++) {
+                tagMap.put(tags.keyArray().getString(i).toString(),
+                        tags.valueArray().getString(i).toString());
+            }
+            p.tags = tagMap;
+            p.value = row.getDouble(3);
+            p.timestampMicros = toMicros(row.getTimestamp(4, 6));
+            p.seriesId = row.getLong(5);
+            p.provenance = new Provenance(row.getString(6).toString(), row.getInt(7),
+                    row.getLong(8), toMicros(row.getTimestamp(9, 6)));
+            return p;
+        }
+
+        private static long toMicros(TimestampData ts) {
+            return ts.getMillisecond() * 1_000L + ts.getNanoOfMillisecond() / 1_000;
         }
     }
 

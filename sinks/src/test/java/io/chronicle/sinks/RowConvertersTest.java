@@ -42,6 +42,7 @@ class RowConvertersTest {
         p.seriesId = 7L;
         p.provenance = FROM;
         RowData row = roundTrip(ChronicleTable.POINTS_RAW, new RowConverters.PointToRow().map(p));
+        assertThat(new RowConverters.RowToPoint().map(row)).as("read back from points_raw").isEqualTo(p);
         assertThat(row.getString(1).toString()).isEqualTo("cpu");
         assertThat(row.getMap(2).size()).isEqualTo(1);
         assertThat(row.getDouble(3)).isEqualTo(0.5);

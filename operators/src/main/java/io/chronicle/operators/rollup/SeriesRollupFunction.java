@@ -38,7 +38,7 @@ import java.util.TreeMap;
  * so a restore with a different allowed lateness neither strands nor repeats a window. The
  * series' last written sample is kept for counter increases across windows, and cleared by an
  * event-time timer once the series has been quiet for {@code seriesStateTtlMicros}, so state and
- * timers drain for series that stop.
+ * timers drain for series that stop; a step across a longer gap is never counted.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
@@ -169,6 +169,12 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         }
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
+        Long previousTs = lastWrittenTsMicros.value();
+        if (previousTs != null && previousTs < sampleTimes[0] - seriesStateTtlMicros) {
+            // Decided by event time alone, not by whether the idle timer has fired yet, so a
+            // rebuild from points_raw gives the same increase as the stream did.
+            previous = null;
+        }
         RollupRow row = new RollupRow();
         row.tenant = id.tenant;
         row.metric = id.metric;

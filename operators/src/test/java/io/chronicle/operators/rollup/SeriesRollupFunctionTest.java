@@ -204,6 +204,15 @@ class SeriesRollupFunctionTest {
     }
 
     @Test
+    void aCounterStepAcrossAGapLongerThanTheStateTtlIsNotCounted() throws Exception {
+        point("requests", 2, 10, 10);
+        point("requests", 2, 10 + 601, 25);
+        point("requests", 2, 10 + 601 + 30, 30);
+        watermark(2_000);
+        assertThat(rows()).extracting(r -> r.aggregate.totalIncrease()).containsExactly(0.0, 5.0);
+    }
+
+    @Test
     void stateAndTimersDrainOnceASeriesIsIdle() throws Exception {
         point("requests", 2, 10, 1);
         point("cpu", 1, 70, 1);
