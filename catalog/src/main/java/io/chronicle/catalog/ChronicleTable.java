@@ -5,6 +5,9 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
 import org.apache.iceberg.types.Types;
 
+import java.util.List;
+import java.util.Set;
+
 import static org.apache.iceberg.types.Types.NestedField.optional;
 import static org.apache.iceberg.types.Types.NestedField.required;
 
@@ -73,6 +76,82 @@ public enum ChronicleTable implements TableDefinition {
         public SortOrder sortOrder(Schema schema) {
             return SortOrder.builderFor(schema)
                     .asc("tenant").asc("trace_id").asc("event_time").build();
+        }
+    },
+
+    TRACES("traces") {
+        @Override
+        public Schema schema() {
+            return new Schema(List.of(
+                    required(1, "tenant", Types.StringType.get()),
+                    required(2, "trace_id", Types.StringType.get()),
+                    optional(3, "task_title", Types.StringType.get()),
+                    optional(4, "owner", Types.StringType.get()),
+                    required(5, "status", Types.StringType.get(),
+                            "pending, assigned, in_progress, completed, failed or timed_out"),
+                    optional(6, "assigned_agent", Types.StringType.get()),
+                    optional(7, "created_at", Types.TimestampType.withZone()),
+                    optional(8, "assigned_at", Types.TimestampType.withZone()),
+                    optional(9, "started_at", Types.TimestampType.withZone()),
+                    optional(10, "completed_at", Types.TimestampType.withZone(),
+                            "when the trace reached its terminal state"),
+                    optional(11, "duration_ms", Types.LongType.get(), "completed_at - started_at"),
+                    optional(12, "time_to_pickup_ms", Types.LongType.get(), "started_at - assigned_at"),
+                    required(13, "span_count", Types.IntegerType.get()),
+                    optional(14, "error", Types.StringType.get()),
+                    optional(15, "scoring_breakdown", Types.StringType.get(), "JSON"),
+                    required(16, "last_event_time", Types.TimestampType.withZone()),
+                    required(17, "illegal_transitions", Types.IntegerType.get()),
+                    optional(18, "last_illegal_transition", Types.StringType.get())),
+                    Set.of(1, 2));
+        }
+
+        @Override
+        public PartitionSpec spec(Schema schema) {
+            return PartitionSpec.builderFor(schema).identity("tenant").build();
+        }
+
+        @Override
+        public SortOrder sortOrder(Schema schema) {
+            return SortOrder.builderFor(schema).asc("tenant").asc("trace_id").build();
+        }
+
+        @Override
+        public boolean upsert() {
+            return true;
+        }
+    },
+
+    AGENT_METRICS("agent_metrics") {
+        @Override
+        public Schema schema() {
+            return new Schema(List.of(
+                    required(1, "tenant", Types.StringType.get()),
+                    required(2, "agent_id", Types.StringType.get()),
+                    required(3, "metric_date", Types.DateType.get(), "UTC day"),
+                    required(4, "tasks_completed", Types.LongType.get()),
+                    required(5, "tasks_failed", Types.LongType.get()),
+                    optional(6, "avg_duration_ms", Types.DoubleType.get()),
+                    optional(7, "p95_duration_ms", Types.DoubleType.get(), "DDSketch, 1 % relative accuracy"),
+                    required(8, "busy_ms", Types.LongType.get()),
+                    required(9, "uptime_ms", Types.LongType.get()),
+                    optional(10, "utilization_pct", Types.DoubleType.get(), "busy_ms / uptime_ms x 100")),
+                    Set.of(1, 2, 3));
+        }
+
+        @Override
+        public PartitionSpec spec(Schema schema) {
+            return PartitionSpec.builderFor(schema).identity("tenant").build();
+        }
+
+        @Override
+        public SortOrder sortOrder(Schema schema) {
+            return SortOrder.builderFor(schema).asc("tenant").asc("agent_id").asc("metric_date").build();
+        }
+
+        @Override
+        public boolean upsert() {
+            return true;
         }
     },
 

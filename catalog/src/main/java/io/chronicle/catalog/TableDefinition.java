@@ -18,6 +18,14 @@ public interface TableDefinition {
 
     SortOrder sortOrder(Schema schema);
 
+    /**
+     * Whether the table is a view kept by upserts on its schema's identifier fields (equality
+     * deletes), rather than append-only.
+     */
+    default boolean upsert() {
+        return false;
+    }
+
     /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
     default Map<String, String> properties() {
         return Map.of(

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -121,6 +122,14 @@ public final class ChronicleConfig {
         RollupPolicy.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
+        for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,
+                ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
+                ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE)) {
+            if (conf.get(option).isNegative() || conf.get(option).isZero()) {
+                throw new IllegalArgumentException("Invalid value for option '" + option.key()
+                        + "': must be positive, got " + conf.get(option));
+            }
+        }
         try {
             Instant.parse(conf.get(ChronicleOptions.INGEST_MIN_TIMESTAMP));
         } catch (DateTimeParseException e) {

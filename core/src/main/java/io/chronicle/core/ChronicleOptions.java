@@ -24,7 +24,8 @@ public final class ChronicleOptions {
 
     /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
     public static final List<String> OWNED_PREFIXES =
-            List.of("kafka.", "topics.", "ingest.", "rollup.", "catalog.", "s3.", "local.");
+            List.of("kafka.", "topics.", "ingest.", "rollup.", "views.", "events.", "traces.",
+                    "agents.", "catalog.", "s3.", "local.");
 
     private ChronicleOptions() {}
 
@@ -73,6 +74,22 @@ public final class ChronicleOptions {
                     .withDescription(
                             "Dead-letter topic: every rejected record, as JSON with its reason and"
                                     + " original bytes (base64), written exactly once.");
+
+    public static final ConfigOption<String> TOPIC_TRACES =
+            key("topics.traces")
+                    .stringType()
+                    .defaultValue("chronicle.traces")
+                    .withDescription(
+                            "Compacted topic following the traces view: every change of a trace's"
+                                    + " row, keyed by tenant and trace id.");
+
+    public static final ConfigOption<String> TOPIC_AGENT_METRICS =
+            key("topics.agent-metrics")
+                    .stringType()
+                    .defaultValue("chronicle.agent-metrics")
+                    .withDescription(
+                            "Compacted topic following the agent_metrics view: every change of an"
+                                    + " agent's daily row, keyed by tenant, agent id and date.");
 
     // ---- Normalization --------------------------------------------------------------------
 
@@ -179,6 +196,55 @@ public final class ChronicleOptions {
                     .withDescription(
                             "How long (event time) a quiet series keeps its last sample, which"
                                     + " the next window's counter increase starts from.");
+
+    // ---- Traces and agent metrics ---------------------------------------------------------
+
+    public static final ConfigOption<Boolean> VIEWS_ENABLED =
+            key("views.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Keep the traces and agent_metrics views from the events.");
+
+    public static final ConfigOption<Duration> EVENTS_DEDUP_TTL =
+            key("events.dedup-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(24))
+                    .withDescription(
+                            "How long an event id is remembered to drop redeliveries of the same"
+                                    + " (tenant, event_id); a redelivery later than this counts again.");
+
+    public static final ConfigOption<Duration> TRACES_INACTIVITY_TIMEOUT =
+            key("traces.inactivity-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A trace with no terminal event and no event at all for this long (event"
+                                    + " time) becomes timed_out.");
+
+    public static final ConfigOption<Duration> TRACES_TERMINAL_GRACE =
+            key("traces.terminal-grace")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long (event time) a finished trace's state is kept for late events"
+                                    + " before it is cleared. An event of a cleared or unknown trace"
+                                    + " older than this behind the watermark is rejected as too_late.");
+
+    public static final ConfigOption<Duration> TRACES_STATE_TTL =
+            key("traces.state-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "Safety bound (processing time) on the state of a trace that stops"
+                                    + " receiving events while event time stands still.");
+
+    public static final ConfigOption<Duration> AGENTS_DAY_GRACE =
+            key("agents.day-grace")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(2))
+                    .withDescription(
+                            "How long (event time) after a UTC day ends an agent's row for that day"
+                                    + " still takes updates; then its state is cleared.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 

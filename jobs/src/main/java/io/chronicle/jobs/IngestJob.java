@@ -13,12 +13,14 @@ import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
 import io.chronicle.operators.normalize.PointNormalizer;
 import io.chronicle.operators.normalize.SplitRejected;
+import io.chronicle.operators.views.EventDeduplicator;
 import io.chronicle.sinks.DeadLetterSink;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.EventTimeWatermarks;
 import io.chronicle.sources.KafkaSources;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
@@ -34,8 +36,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The ingest job: points and events from Kafka, normalized as they are read, into
- * {@code points_raw} and {@code events}; the rollup tiers from the points; everything refused
- * (malformed, or too late for its rollup window) into {@code rejected} and the dead-letter topic.
+ * {@code points_raw} and {@code events} (each event once); the rollup tiers from the points; the
+ * traces and agent_metrics views from the events; everything refused (malformed, or too late for
+ * its rollup window or trace) into {@code rejected} and the dead-letter topic.
  * The job takes its sources and dead-letter sink as arguments so tests run the same pipeline.
  */
 public final class IngestJob {
@@ -47,6 +50,8 @@ public final class IngestJob {
     private final Source<Either<RejectedRecord, Event>, ?, ?> eventsSource;
     private final Sink<RejectedRecord> deadLetterSink;
     private UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> pointsTap =
+            UnaryOperator.identity();
+    private UnaryOperator<DataStream<Either<RejectedRecord, Event>>> eventsTap =
             UnaryOperator.identity();
 
     public IngestJob(
@@ -90,6 +95,12 @@ public final class IngestJob {
         return this;
     }
 
+    /** Test hook: a transformation applied to normalized events as they leave the source. */
+    IngestJob tapEvents(UnaryOperator<DataStream<Either<RejectedRecord, Event>>> tap) {
+        this.eventsTap = tap;
+        return this;
+    }
+
     /** Creates any missing table, then adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) throws IOException {
         ChronicleCatalogLoader catalogLoader = ChronicleCatalogLoader.from(conf);
@@ -110,19 +121,30 @@ public final class IngestJob {
                 .name("split-points")
                 .uid("split-points");
 
-        SingleOutputStreamOperator<Event> events = env.fromSource(eventsSource,
-                        EventTimeWatermarks.perPartition(
-                                (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L), idleness),
-                        "kafka-events")
-                .uid("kafka-events")
+        SingleOutputStreamOperator<Event> normalizedEvents = eventsTap.apply(
+                        env.fromSource(eventsSource,
+                                        EventTimeWatermarks.perPartition(
+                                                (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L),
+                                                idleness),
+                                        "kafka-events")
+                                .uid("kafka-events"))
                 .process(new SplitRejected<>(), TypeInformation.of(Event.class))
                 .name("split-events")
                 .uid("split-events");
+        DataStream<Event> events = normalizedEvents
+                .keyBy(EventDeduplicator::eventKey, Types.STRING)
+                .process(new EventDeduplicator(conf.get(ChronicleOptions.EVENTS_DEDUP_TTL)),
+                        TypeInformation.of(Event.class))
+                .name("dedup-events")
+                .uid("dedup-events");
 
         DataStream<RejectedRecord> rejected = points.getSideOutput(SplitRejected.REJECTED)
-                .union(events.getSideOutput(SplitRejected.REJECTED));
+                .union(normalizedEvents.getSideOutput(SplitRejected.REJECTED));
         if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
             rejected = rejected.union(RollupPipeline.build(points, conf, catalogLoader, namespace));
+        }
+        if (conf.get(ChronicleOptions.VIEWS_ENABLED)) {
+            rejected = rejected.union(ViewsPipeline.build(events, conf, catalogLoader, namespace));
         }
 
         IcebergSinks.append(points, new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW,

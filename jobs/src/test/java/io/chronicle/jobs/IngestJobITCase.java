@@ -5,8 +5,6 @@ import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -40,8 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -277,36 +273,5 @@ class IngestJobITCase {
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
         ItServices.waitUntil(what, DEADLINE, condition);
-    }
-
-    /**
-     * Fails the job once, when the given number of points has passed through this operator
-     * (counted across subtasks and attempts), after at least one checkpoint has completed.
-     */
-    static final class FailOnce<T> implements MapFunction<T, T>, CheckpointListener {
-        static final AtomicLong SEEN = new AtomicLong();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
-        static volatile long failAt;
-
-        static void reset(long at) {
-            SEEN.set(0);
-            FAILED.set(false);
-            CHECKPOINTED.set(false);
-            failAt = at;
-        }
-
-        @Override
-        public T map(T value) {
-            if (SEEN.incrementAndGet() >= failAt && CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("Injected failure at point " + value);
-            }
-            return value;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTED.set(true);
-        }
     }
 }

@@ -57,6 +57,8 @@ final class ItServices implements AutoCloseable {
         values.put(ChronicleOptions.TOPIC_POINTS.key(), "points-" + run);
         values.put(ChronicleOptions.TOPIC_EVENTS.key(), "events-" + run);
         values.put(ChronicleOptions.TOPIC_DEAD_LETTER.key(), "dead-letter-" + run);
+        values.put(ChronicleOptions.TOPIC_TRACES.key(), "traces-" + run);
+        values.put(ChronicleOptions.TOPIC_AGENT_METRICS.key(), "agent-metrics-" + run);
         values.put(ChronicleOptions.CATALOG_TYPE.key(), "jdbc");
         values.put(ChronicleOptions.CATALOG_URI.key(),
                 "jdbc:sqlite:" + dir.resolve("catalog-" + run + ".db"));

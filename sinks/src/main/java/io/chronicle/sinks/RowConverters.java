@@ -3,10 +3,12 @@ package io.chronicle.sinks;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableDefinition;
+import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.TraceRow;
 import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.operators.rollup.RollupRow;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -150,6 +152,54 @@ public final class RowConverters {
         }
     }
 
+    public static final class TraceToRow implements MapFunction<TraceRow, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(TraceRow t) {
+            GenericRowData row = new GenericRowData(18);
+            row.setField(0, StringData.fromString(t.tenant));
+            row.setField(1, StringData.fromString(t.traceId));
+            row.setField(2, StringData.fromString(t.taskTitle));
+            row.setField(3, StringData.fromString(t.owner));
+            row.setField(4, StringData.fromString(t.status));
+            row.setField(5, StringData.fromString(t.assignedAgent));
+            row.setField(6, nullableMicros(t.createdAtMicros));
+            row.setField(7, nullableMicros(t.assignedAtMicros));
+            row.setField(8, nullableMicros(t.startedAtMicros));
+            row.setField(9, nullableMicros(t.completedAtMicros));
+            row.setField(10, t.durationMs);
+            row.setField(11, t.timeToPickupMs);
+            row.setField(12, t.spanCount);
+            row.setField(13, StringData.fromString(t.error));
+            row.setField(14, StringData.fromString(t.scoringBreakdown));
+            row.setField(15, micros(t.lastEventTimeMicros));
+            row.setField(16, t.illegalTransitions);
+            row.setField(17, StringData.fromString(t.lastIllegalTransition));
+            return row;
+        }
+    }
+
+    public static final class AgentMetricsToRow implements MapFunction<AgentMetricsRow, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(AgentMetricsRow a) {
+            GenericRowData row = new GenericRowData(10);
+            row.setField(0, StringData.fromString(a.tenant));
+            row.setField(1, StringData.fromString(a.agentId));
+            row.setField(2, a.metricDate);
+            row.setField(3, a.tasksCompleted);
+            row.setField(4, a.tasksFailed);
+            row.setField(5, a.avgDurationMs);
+            row.setField(6, a.p95DurationMs);
+            row.setField(7, a.busyMs);
+            row.setField(8, a.uptimeMs);
+            row.setField(9, a.utilizationPct);
+            return row;
+        }
+    }
+
     private static GenericMapData tags(Map<String, String> tags) {
         Map<StringData, StringData> data = new HashMap<>(tags.size() * 2);
         tags.forEach((k, v) -> data.put(StringData.fromString(k), StringData.fromString(v)));
@@ -162,6 +212,10 @@ public final class RowConverters {
         row.setField(first + 1, provenance.partition);
         row.setField(first + 2, provenance.offset);
         row.setField(first + 3, micros(provenance.ingestedAtMicros));
+    }
+
+    private static TimestampData nullableMicros(Long epochMicros) {
+        return epochMicros == null ? null : micros(epochMicros);
     }
 
     static TimestampData micros(long epochMicros) {

@@ -6,10 +6,12 @@ import io.chronicle.catalog.TableDefinition;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.operators.rollup.RollupRow;
+import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.TraceRow;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -80,6 +82,45 @@ class RowConvertersTest {
         RowData row = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow().map(r));
         assertThat(row.getBinary(3)).isEqualTo(r.payload);
         assertThat(row.isNullAt(2)).isTrue();
+    }
+
+    @Test
+    void traceRowMatchesTracesSchemaWithNullsForStepsNotTaken() throws Exception {
+        TraceRow t = new TraceRow();
+        t.tenant = "acme";
+        t.traceId = "tr";
+        t.status = "assigned";
+        t.assignedAgent = "agent-1";
+        t.createdAtMicros = 1_795_300_000_000_000L;
+        t.assignedAtMicros = 1_795_300_001_000_000L;
+        t.spanCount = 2;
+        t.lastEventTimeMicros = 1_795_300_001_000_000L;
+        RowData row = roundTrip(ChronicleTable.TRACES, new RowConverters.TraceToRow().map(t));
+        assertThat(row.getString(4).toString()).isEqualTo("assigned");
+        assertThat(row.getTimestamp(7, 6).toInstant()).isEqualTo(Instant.ofEpochSecond(1_795_300_001L));
+        assertThat(row.isNullAt(8)).isTrue();
+        assertThat(row.isNullAt(10)).isTrue();
+        assertThat(row.getInt(12)).isEqualTo(2);
+        assertThat(row.getInt(16)).isZero();
+    }
+
+    @Test
+    void agentMetricsRowMatchesAgentMetricsSchema() throws Exception {
+        AgentMetricsRow a = new AgentMetricsRow();
+        a.tenant = "acme";
+        a.agentId = "agent-1";
+        a.metricDate = 20_700;
+        a.tasksCompleted = 3;
+        a.avgDurationMs = 1500.0;
+        a.busyMs = 10;
+        a.uptimeMs = 40;
+        a.utilizationPct = 25.0;
+        RowData row = roundTrip(ChronicleTable.AGENT_METRICS, new RowConverters.AgentMetricsToRow().map(a));
+        assertThat(row.getInt(2)).isEqualTo(20_700);
+        assertThat(row.getLong(3)).isEqualTo(3L);
+        assertThat(row.getDouble(5)).isEqualTo(1500.0);
+        assertThat(row.isNullAt(6)).isTrue();
+        assertThat(row.getDouble(9)).isEqualTo(25.0);
     }
 
     @Test

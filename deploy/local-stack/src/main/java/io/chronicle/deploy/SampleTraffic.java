@@ -111,9 +111,10 @@ public final class SampleTraffic implements AutoCloseable {
             scheduleTrace(now);
         }
         if (tracesPerSecond > 0 && now - lastHeartbeatMillis >= 5_000) {
+            // A heartbeat reports the agent's busy and up time since its previous heartbeat.
+            long uptime = lastHeartbeatMillis == 0 ? 5_000 : now - lastHeartbeatMillis;
             lastHeartbeatMillis = now;
             for (int a = 0; a < AGENTS; a++) {
-                long uptime = 3_600_000L + random.nextInt(600_000);
                 pendingEvents.add(new PendingEvent(now, event("agent-" + a, "agent.heartbeat",
                         "hb-agent-" + a, now, "{\"agent_id\":\"agent-" + a + "\",\"busy_ms\":"
                                 + (long) (uptime * random.nextDouble()) + ",\"uptime_ms\":" + uptime + "}")));

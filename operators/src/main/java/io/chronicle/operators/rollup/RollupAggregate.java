@@ -74,7 +74,7 @@ public class RollupAggregate {
             }
             previous = v;
         }
-        a.sketch = serialize(sketch);
+        a.sketch = encodeSketch(sketch);
         return a;
     }
 
@@ -102,9 +102,9 @@ public class RollupAggregate {
         boolean laterLast = later.lastTsMicros >= lastTsMicros;
         m.lastValue = laterLast ? later.lastValue : lastValue;
         m.lastTsMicros = laterLast ? later.lastTsMicros : lastTsMicros;
-        DDSketch merged = deserialize(sketch);
-        merged.mergeWith(deserialize(later.sketch));
-        m.sketch = serialize(merged);
+        DDSketch merged = decodeSketch(sketch);
+        merged.mergeWith(decodeSketch(later.sketch));
+        m.sketch = encodeSketch(merged);
         return m;
     }
 
@@ -137,7 +137,7 @@ public class RollupAggregate {
     }
 
     public static double quantile(byte[] sketch, double q) {
-        return deserialize(sketch).getValueAtQuantile(q);
+        return decodeSketch(sketch).getValueAtQuantile(q);
     }
 
     private void addToSum(double v) {
@@ -163,12 +163,12 @@ public class RollupAggregate {
         return Math.abs(a) >= Math.abs(b) ? (a - t) + b : (b - t) + a;
     }
 
-    private static DDSketch newSketch() {
+    public static DDSketch newSketch() {
         return DDSketches.unboundedDense(RELATIVE_ACCURACY);
     }
 
     /** DDSketch's own binary encoding (not its protobuf form), index mapping included. */
-    private static byte[] serialize(DDSketch sketch) {
+    public static byte[] encodeSketch(DDSketch sketch) {
         GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
         try {
             sketch.encode(out, false);
@@ -178,7 +178,7 @@ public class RollupAggregate {
         return out.trimmedCopy();
     }
 
-    private static DDSketch deserialize(byte[] bytes) {
+    public static DDSketch decodeSketch(byte[] bytes) {
         try {
             return DDSketch.decode(ByteArrayInput.wrap(bytes), UnboundedSizeDenseStore::new);
         } catch (IOException e) {

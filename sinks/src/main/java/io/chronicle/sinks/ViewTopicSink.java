@@ -1,0 +1,211 @@
+package io.chronicle.sinks;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.chronicle.core.AgentMetricsRow;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.TraceRow;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The views' change topics: every new row of {@code traces} and {@code agent_metrics} as JSON,
+ * keyed by the row's key, on a compacted topic that keeps the latest row per key.
+ *
+ * <p>At-least-once on purpose: a row is a whole upsert, so a repeat after a restore is harmless
+ * to a follower, while exactly-once would hold every change back until the next checkpoint.
+ */
+public final class ViewTopicSink {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ViewTopicSink() {}
+
+    public static KafkaSink<TraceRow> traces(Configuration conf) {
+        return create(conf, conf.get(ChronicleOptions.TOPIC_TRACES), new TraceSerializer(
+                conf.get(ChronicleOptions.TOPIC_TRACES)));
+    }
+
+    public static KafkaSink<AgentMetricsRow> agentMetrics(Configuration conf) {
+        return create(conf, conf.get(ChronicleOptions.TOPIC_AGENT_METRICS), new AgentMetricsSerializer(
+                conf.get(ChronicleOptions.TOPIC_AGENT_METRICS)));
+    }
+
+    private static <T> KafkaSink<T> create(Configuration conf, String topic,
+            KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
+        // A change should reach followers within a few milliseconds.
+        props.putIfAbsent("linger.ms", "5");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(serializer)
+                .build();
+    }
+
+    /**
+     * Creates the topic, compacted, when it does not exist yet; an existing topic is left as it
+     * is. Run when the job is built, like the tables' bootstrap.
+     */
+    public static void ensureCompactedTopic(Configuration conf, String topic) {
+        Properties props = new Properties();
+        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS));
+        try (Admin admin = Admin.create(props)) {
+            NewTopic compacted = new NewTopic(topic, Optional.empty(), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            admin.createTopics(List.of(compacted)).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot create the compacted topic '" + topic + "'", e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic '" + topic + "'", e);
+        }
+    }
+
+    static final class TraceSerializer implements KafkaRecordSerializationSchema<TraceRow> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        TraceSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(TraceRow t, KafkaSinkContext context, Long timestamp) {
+            byte[] key = json(g -> {
+                g.writeStringField("tenant", t.tenant);
+                g.writeStringField("trace_id", t.traceId);
+            });
+            return new ProducerRecord<>(topic, null, timestamp, key, toJson(t));
+        }
+
+        static byte[] toJson(TraceRow t) {
+            return json(g -> {
+                g.writeStringField("tenant", t.tenant);
+                g.writeStringField("trace_id", t.traceId);
+                g.writeStringField("task_title", t.taskTitle);
+                g.writeStringField("owner", t.owner);
+                g.writeStringField("status", t.status);
+                g.writeStringField("assigned_agent", t.assignedAgent);
+                writeTime(g, "created_at", t.createdAtMicros);
+                writeTime(g, "assigned_at", t.assignedAtMicros);
+                writeTime(g, "started_at", t.startedAtMicros);
+                writeTime(g, "completed_at", t.completedAtMicros);
+                writeLong(g, "duration_ms", t.durationMs);
+                writeLong(g, "time_to_pickup_ms", t.timeToPickupMs);
+                g.writeNumberField("span_count", t.spanCount);
+                g.writeStringField("error", t.error);
+                if (t.scoringBreakdown == null) {
+                    g.writeNullField("scoring_breakdown");
+                } else {
+                    g.writeFieldName("scoring_breakdown");
+                    g.writeRawValue(t.scoringBreakdown);
+                }
+                writeTime(g, "last_event_time", t.lastEventTimeMicros);
+                g.writeNumberField("illegal_transitions", t.illegalTransitions);
+                g.writeStringField("last_illegal_transition", t.lastIllegalTransition);
+            });
+        }
+    }
+
+    static final class AgentMetricsSerializer implements KafkaRecordSerializationSchema<AgentMetricsRow> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        AgentMetricsSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                AgentMetricsRow a, KafkaSinkContext context, Long timestamp) {
+            String date = LocalDate.ofEpochDay(a.metricDate).toString();
+            byte[] key = json(g -> {
+                g.writeStringField("tenant", a.tenant);
+                g.writeStringField("agent_id", a.agentId);
+                g.writeStringField("metric_date", date);
+            });
+            return new ProducerRecord<>(topic, null, timestamp, key, toJson(a));
+        }
+
+        static byte[] toJson(AgentMetricsRow a) {
+            return json(g -> {
+                g.writeStringField("tenant", a.tenant);
+                g.writeStringField("agent_id", a.agentId);
+                g.writeStringField("metric_date", LocalDate.ofEpochDay(a.metricDate).toString());
+                g.writeNumberField("tasks_completed", a.tasksCompleted);
+                g.writeNumberField("tasks_failed", a.tasksFailed);
+                writeDouble(g, "avg_duration_ms", a.avgDurationMs);
+                writeDouble(g, "p95_duration_ms", a.p95DurationMs);
+                g.writeNumberField("busy_ms", a.busyMs);
+                g.writeNumberField("uptime_ms", a.uptimeMs);
+                writeDouble(g, "utilization_pct", a.utilizationPct);
+            });
+        }
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] json(Fields fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeTime(JsonGenerator g, String field, Long micros) throws IOException {
+        if (micros == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, Instant.EPOCH.plusNanos(micros * 1_000L).toString());
+        }
+    }
+
+    private static void writeLong(JsonGenerator g, String field, Long value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, value);
+        }
+    }
+
+    private static void writeDouble(JsonGenerator g, String field, Double value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, value);
+        }
+    }
+}
