@@ -2,6 +2,7 @@ package io.chronicle.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.sinks.DeadLetterSink;
@@ -11,6 +12,13 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -157,6 +165,36 @@ class ViewsITCase {
         assertTraces(conf, traces);
         assertAgentMetrics(conf, traces, heartbeats);
         assertTracesTopic(conf.get(ChronicleOptions.TOPIC_TRACES), traces);
+        assertGenericReaderSeesOneRowPerTrace(conf, traces);
+    }
+
+    /**
+     * Iceberg's own generic reader, independent of Flink, applies the equality deletes too: what
+     * any v2 reader (Trino, Spark, PyIceberg) must do to see one row per key.
+     */
+    private static void assertGenericReaderSeesOneRowPerTrace(Configuration conf, List<Trace> traces)
+            throws Exception {
+        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
+        try {
+            Table table = catalog.loadTable(TableIdentifier.of("chronicle", "traces"));
+            assertThat(table.currentSnapshot().deleteManifests(table.io()))
+                    .as("the upserts wrote delete files").isNotEmpty();
+            Map<String, String> status = new HashMap<>();
+            try (CloseableIterable<Record> records = IcebergGenerics.read(table)
+                    .where(Expressions.notEqual("tenant", "flush")).build()) {
+                for (Record r : records) {
+                    assertThat(status.put((String) r.getField("trace_id"), (String) r.getField("status")))
+                            .as("one row per trace").isNull();
+                }
+            }
+            for (Trace t : traces) {
+                assertThat(status.get(t.traceId())).as(t.toString()).isEqualTo(t.outcome());
+            }
+        } finally {
+            if (catalog instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
     }
 
     private static List<Trace> traces(Random random, long t0) {
