@@ -4,10 +4,13 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.SparseStore;
+import com.datadoghq.sketch.ddsketch.store.Store;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 
 /**
  * The mergeable partial aggregate of one series over one window: everything a rollup row holds.
@@ -178,11 +181,23 @@ public class RollupAggregate {
         return out.trimmedCopy();
     }
 
+    /** A sketch that {@link #encodeSketch} wrote, into dense stores: the fastest for Chronicle's own rows. */
     public static DDSketch decodeSketch(byte[] bytes) {
+        return decodeSketch(bytes, UnboundedSizeDenseStore::new);
+    }
+
+    /**
+     * A sketch that {@link #encodeSketch} wrote, into stores from {@code stores}. Bytes that are not
+     * such a sketch fail with an {@link IllegalArgumentException}: the decoder reports them as I/O
+     * errors or as illegal arguments depending on where they go wrong, and callers want one answer.
+     * For bytes of unknown origin use {@link SparseStore}: a dense store allocates the whole index
+     * range that corrupt bytes may claim, a sparse one no more than the bins the bytes hold.
+     */
+    public static DDSketch decodeSketch(byte[] bytes, Supplier<Store> stores) {
         try {
-            return DDSketch.decode(ByteArrayInput.wrap(bytes), UnboundedSizeDenseStore::new);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Not a serialized DDSketch", e);
+            return DDSketch.decode(ByteArrayInput.wrap(bytes), stores);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("Not a serialized DDSketch: " + e, e);
         }
     }
 }
