@@ -10,3 +10,15 @@ CREATE CATALOG `${catalog_name}` WITH (${catalog_options});
 USE CATALOG `${catalog_name}`;
 
 USE `${namespace}`;
+
+-- Functions over the rollup tables: percentiles from the sketch column, mean, stddev, rate.
+-- Queries run on the cluster, so the chronicle-sql jar must be on the cluster's classpath too.
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS sketch_quantile AS 'io.chronicle.sql.functions.SketchQuantile' LANGUAGE JAVA;
+
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS sketch_merge AS 'io.chronicle.sql.functions.SketchMerge' LANGUAGE JAVA;
+
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS rollup_mean AS 'io.chronicle.sql.functions.RollupMean' LANGUAGE JAVA;
+
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS rollup_stddev AS 'io.chronicle.sql.functions.RollupStddev' LANGUAGE JAVA;
+
+CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS rollup_rate AS 'io.chronicle.sql.functions.RollupRate' LANGUAGE JAVA;

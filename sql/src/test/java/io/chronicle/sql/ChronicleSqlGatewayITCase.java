@@ -6,6 +6,7 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -21,15 +22,17 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
- * The SQL gateway over plain HTTP: a new session queries Chronicle's tables at once, with no
- * setup statements of its own, and gets the rows back.
+ * The SQL gateway over plain HTTP: a new session queries Chronicle's tables and calls Chronicle's
+ * SQL functions at once, with no setup statements of its own, and gets the rows back.
  */
 class ChronicleSqlGatewayITCase {
 
@@ -104,5 +107,43 @@ class ChronicleSqlGatewayITCase {
                 .sorted()
                 .collect(Collectors.toList());
         assertThat(rows).containsExactly("cpu=2", "mem=1");
+    }
+
+    @Test
+    void aNewSessionCallsChroniclesRollupFunctions() throws Exception {
+        // The values 1..100 as two rollup rows of 50.
+        byte[] low = sketchOf(1, 50);
+        byte[] high = sketchOf(51, 100);
+        String session = client.openSession();
+        SqlGatewayClient.Result result = client.execute(session,
+                "SELECT sketch_quantile(sketch_merge(sketch), 0.5),"
+                        + " rollup_mean(SUM(value_sum), SUM(sample_count)),"
+                        + " rollup_stddev(SUM(value_sum), SUM(value_sum_squares), SUM(sample_count)),"
+                        + " rollup_rate(600.0, TO_TIMESTAMP_LTZ(1795300000000, 3), TO_TIMESTAMP_LTZ(1795300300000, 3))"
+                        + " FROM (VALUES"
+                        + " (X'" + HexFormat.of().formatHex(low) + "', 1275.0, 42925.0, CAST(50 AS BIGINT)),"
+                        + " (X'" + HexFormat.of().formatHex(high) + "', 3775.0, 295425.0, CAST(50 AS BIGINT))"
+                        + ") AS t(sketch, value_sum, value_sum_squares, sample_count)");
+        client.closeSession(session);
+
+        assertThat(result.rows).hasSize(1);
+        List<JsonNode> row = result.rows.get(0);
+        // DDSketch's median of 1..100 estimates the value of rank ⌊0.5 · 99⌋, which is 50, within 1 %.
+        assertThat(row.get(0).asDouble()).isCloseTo(50.0, within(0.5));
+        assertThat(row.get(1).asDouble()).isEqualTo(50.5);
+        // The population standard deviation of 1..100: sqrt((100² − 1) / 12).
+        assertThat(row.get(2).asDouble()).isCloseTo(Math.sqrt(9999.0 / 12), within(1e-9));
+        assertThat(row.get(3).asDouble()).isEqualTo(2.0);
+    }
+
+    private static byte[] sketchOf(int from, int to) {
+        int n = to - from + 1;
+        long[] ts = new long[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = i;
+            values[i] = from + i;
+        }
+        return RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN).sketch;
     }
 }
