@@ -24,7 +24,7 @@ public final class ChronicleOptions {
 
     /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
     public static final List<String> OWNED_PREFIXES =
-            List.of("kafka.", "topics.", "ingest.", "rollup.", "views.", "events.", "traces.",
+            List.of("kafka.", "topics.", "ingest.", "rollup.", "views.", "events.", "traces.", "alerts.",
                     "agents.", "catalog.", "s3.", "local.");
 
     private ChronicleOptions() {}
