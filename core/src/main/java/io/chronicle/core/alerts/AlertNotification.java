@@ -6,20 +6,23 @@ import java.util.Objects;
 /**
  * One state change of one alert, the unit every alert output carries: the Kafka topic, the
  * {@code alerts} history table and the HTTP receivers. Fields follow Alertmanager's alert model
- * (labels, annotations, startsAt, endsAt, generatorURL, fingerprint, status).
+ * (labels, annotations, startsAt, endsAt, generatorURL, fingerprint, and the state as status).
  */
 public class AlertNotification {
 
-    /** Alertmanager's status of an alert: firing or resolved. */
+    public static final String PENDING = "pending";
     public static final String FIRING = "firing";
     public static final String RESOLVED = "resolved";
+    /** A pending alert whose condition stopped holding before it fired. */
+    public static final String INACTIVE = "inactive";
 
     /** Stable identity of the alert: FNV-1a 64 of its sorted labels, as Alertmanager computes it. */
     public String fingerprint;
-    /** Chronicle's lifecycle state entered: pending, firing or resolved. */
+    /**
+     * The lifecycle state entered: pending, firing, resolved, or inactive (a pending alert that
+     * never fired). Alertmanager knows only firing and resolved; only those are delivered to it.
+     */
     public String state;
-    /** Alertmanager's status: firing (also while pending) or resolved. */
-    public String status;
     public String tenant;
     public String ruleName;
     /** The series the alert is about; 0 for an alert about a selector as a whole. */
@@ -47,7 +50,7 @@ public class AlertNotification {
         return seriesId == a.seriesId && startsAtMicros == a.startsAtMicros
                 && changedAtMicros == a.changedAtMicros
                 && Objects.equals(fingerprint, a.fingerprint) && Objects.equals(state, a.state)
-                && Objects.equals(status, a.status) && Objects.equals(tenant, a.tenant)
+                && Objects.equals(tenant, a.tenant)
                 && Objects.equals(ruleName, a.ruleName) && Objects.equals(labels, a.labels)
                 && Objects.equals(annotations, a.annotations)
                 && Objects.equals(endsAtMicros, a.endsAtMicros) && Objects.equals(value, a.value)

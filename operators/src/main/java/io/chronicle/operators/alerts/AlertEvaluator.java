@@ -1,0 +1,359 @@
+package io.chronicle.operators.alerts;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.alerts.AlertNotification;
+import io.chronicle.core.alerts.AlertRule;
+import io.chronicle.core.alerts.Fingerprints;
+import io.chronicle.core.alerts.LabelMatcher;
+import io.chronicle.operators.rollup.CounterRule;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Evaluates each alert, keyed by (rule, series) or (rule, selector), through Prometheus'
+ * lifecycle: inactive → pending → firing → resolved, with event-time timers for {@code for},
+ * {@code keep_firing_for} and absences. Every state change is one {@link AlertNotification}. The
+ * state is Flink state, so a restore neither fires an alert again nor forgets a firing one.
+ *
+ * <p>Samples of one alert are evaluated in event-time order; one older than the latest evaluated
+ * is counted ({@code outOfOrderSamples}) and skipped, except for absences, where any point counts.
+ * A rule changed in its selector, condition, timings or labels, or deleted, resolves its firing
+ * alerts and starts afresh; a change of annotations only keeps them.
+ */
+public class AlertEvaluator
+        extends KeyedBroadcastProcessFunction<String, RuleSample, RuleChange, AlertNotification> {
+    private static final long serialVersionUID = 1L;
+    private static final String INACTIVE = AlertNotification.INACTIVE;
+    private static final String PENDING = AlertNotification.PENDING;
+    private static final String FIRING = AlertNotification.FIRING;
+    private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*\\$(labels\\.([a-zA-Z_][a-zA-Z0-9_]*)|value)\\s*}}");
+
+    public static final ValueStateDescriptor<AlertState> STATE =
+            new ValueStateDescriptor<>("alert", TypeInformation.of(AlertState.class));
+
+    private final RuleBook rules;
+    private final CounterRule counters;
+    private final String externalUrl;
+    private final Duration stateTtl;
+
+    private transient ValueState<AlertState> alert;
+    private transient Counter outOfOrder;
+
+    public AlertEvaluator(RuleBook rules, CounterRule counters, String externalUrl, Duration stateTtl) {
+        this.rules = rules;
+        this.counters = counters;
+        this.externalUrl = externalUrl;
+        this.stateTtl = stateTtl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<AlertState> descriptor =
+                new ValueStateDescriptor<>(STATE.getName(), TypeInformation.of(AlertState.class));
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        alert = getRuntimeContext().getState(descriptor);
+        outOfOrder = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
+    }
+
+    @Override
+    public void processElement(RuleSample sample, ReadOnlyContext ctx, Collector<AlertNotification> out)
+            throws Exception {
+        AlertRule rule = rules.rule(sample.ruleName, ctx.getBroadcastState(RuleBook.RULES));
+        if (rule == null) {
+            return;
+        }
+        AlertState st = alert.value();
+        if (st == null) {
+            st = fresh(rule, sample.point);
+        }
+        Emitter emit = new Emitter(rule, st, ctx, out);
+        long ts = sample.point.timestampMicros;
+        if (rule.kind == AlertRule.Kind.ABSENCE) {
+            if (FIRING.equals(st.state) && ts >= st.firedAtMicros) {
+                emit.resolve(ts);
+            }
+            st.lastSampleMicros = Math.max(st.lastSampleMicros, ts);
+            emit.schedule(st.lastSampleMicros + rule.absentForMicros);
+            alert.update(st);
+            return;
+        }
+        if (ts < st.lastSampleMicros) {
+            outOfOrder.inc();
+            return;
+        }
+        st.lastSampleMicros = ts;
+        Double value = rule.kind == AlertRule.Kind.RATE
+                ? rate(rule, st, sample.point)
+                : Double.valueOf(sample.point.value);
+        if (value != null) {
+            st.lastValue = value;
+            step(rule, st, rule.compare(value), ts, emit);
+        }
+        if (INACTIVE.equals(st.state) && rule.kind == AlertRule.Kind.THRESHOLD) {
+            // Nothing to remember about an inactive threshold alert.
+            alert.clear();
+        } else {
+            alert.update(st);
+        }
+    }
+
+    /** The lifecycle step for a sample whose condition is {@code holds}. */
+    private static void step(AlertRule rule, AlertState st, boolean holds, long ts, Emitter emit) {
+        switch (st.state) {
+            case PENDING -> {
+                if (!holds) {
+                    emit.cancelTimer();
+                    st.state = INACTIVE;
+                    emit.notify(INACTIVE, st.activeSinceMicros, ts, ts);
+                } else if (ts >= st.activeSinceMicros + rule.forMicros) {
+                    emit.fire(st.activeSinceMicros + rule.forMicros);
+                }
+            }
+            case FIRING -> {
+                if (holds) {
+                    if (st.clearedSinceMicros != Long.MIN_VALUE) {
+                        st.clearedSinceMicros = Long.MIN_VALUE;
+                        emit.cancelTimer();
+                    }
+                } else if (rule.keepFiringForMicros == 0) {
+                    emit.resolve(ts);
+                } else if (st.clearedSinceMicros == Long.MIN_VALUE) {
+                    st.clearedSinceMicros = ts;
+                    emit.schedule(ts + rule.keepFiringForMicros);
+                } else if (ts >= st.clearedSinceMicros + rule.keepFiringForMicros) {
+                    emit.resolve(st.clearedSinceMicros + rule.keepFiringForMicros);
+                }
+            }
+            default -> {
+                if (holds) {
+                    st.activeSinceMicros = ts;
+                    if (rule.forMicros == 0) {
+                        emit.fire(ts);
+                    } else {
+                        st.state = PENDING;
+                        emit.notify(PENDING, ts, null, ts);
+                        emit.schedule(ts + rule.forMicros);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertNotification> out)
+            throws Exception {
+        AlertState st = alert.value();
+        if (st == null || st.timerMillis != timestamp) {
+            return;
+        }
+        st.timerMillis = Long.MIN_VALUE;
+        AlertRule rule = rules.rule(st.ruleName, ctx.getBroadcastState(RuleBook.RULES));
+        if (rule == null) {
+            alert.clear();
+            return;
+        }
+        Emitter emit = new Emitter(rule, st, ctx, out);
+        long now = timestamp * 1_000L;
+        if (rule.kind == AlertRule.Kind.ABSENCE) {
+            long due = st.lastSampleMicros + rule.absentForMicros;
+            if (!FIRING.equals(st.state) && now >= due) {
+                emit.fire(due);
+            }
+        } else if (PENDING.equals(st.state) && now >= st.activeSinceMicros + rule.forMicros) {
+            emit.fire(st.activeSinceMicros + rule.forMicros);
+        } else if (FIRING.equals(st.state) && st.clearedSinceMicros != Long.MIN_VALUE
+                && now >= st.clearedSinceMicros + rule.keepFiringForMicros) {
+            emit.resolve(st.clearedSinceMicros + rule.keepFiringForMicros);
+        }
+        alert.update(st);
+    }
+
+    @Override
+    public void processBroadcastElement(RuleChange change, Context ctx, Collector<AlertNotification> out)
+            throws Exception {
+        if (change.error != null) {
+            return;
+        }
+        AlertRule before = rules.rule(change.name, ctx.getBroadcastState(RuleBook.RULES));
+        ctx.getBroadcastState(RuleBook.RULES).put(change.name, new RuleBook.RuleEntry(change.rule));
+        rules.changed();
+        if (before == null || (change.rule != null && change.rule.evaluatesLike(before)
+                && change.rule.labels.equals(before.labels))) {
+            return;
+        }
+        long watermark = ctx.currentWatermark();
+        long nowMicros = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark * 1_000L;
+        ctx.applyToKeyedState(STATE, (key, state) -> {
+            AlertState st = state.value();
+            if (st == null || !change.name.equals(st.ruleName)) {
+                return;
+            }
+            Emitter emit = new Emitter(before, st, null, out);
+            long at = Math.max(nowMicros, st.lastSampleMicros);
+            if (FIRING.equals(st.state)) {
+                emit.resolve(at);
+            } else if (PENDING.equals(st.state)) {
+                emit.notify(INACTIVE, st.activeSinceMicros, at, at);
+            }
+            state.clear();
+        });
+    }
+
+    private AlertState fresh(AlertRule rule, MetricPoint p) {
+        AlertState st = new AlertState();
+        st.ruleName = rule.name;
+        st.tenant = rule.tenant != null ? rule.tenant : p.tenant;
+        Map<String, String> labels = new TreeMap<>();
+        if (rule.kind == AlertRule.Kind.ABSENCE && !rule.absentPerSeries) {
+            // About the selector as a whole: only what every matching series shares, as absent() does.
+            for (LabelMatcher m : rule.matchers) {
+                if (m.op.equals("=")) {
+                    labels.put(m.name, m.value);
+                }
+            }
+            if (rule.tenant != null) {
+                labels.put("tenant", rule.tenant);
+            }
+        } else {
+            labels.putAll(p.tags);
+            labels.put("tenant", p.tenant);
+            st.seriesId = p.seriesId;
+        }
+        st.labels = labels;
+        st.state = INACTIVE;
+        st.lastSampleMicros = Long.MIN_VALUE;
+        st.clearedSinceMicros = Long.MIN_VALUE;
+        st.timerMillis = Long.MIN_VALUE;
+        return st;
+    }
+
+    /**
+     * The rate rule's increase per second over its window: between the oldest and newest samples
+     * in the window, reset-aware for counters (a drop counts the new value, as in Prometheus);
+     * null until the window holds two samples.
+     */
+    private Double rate(AlertRule rule, AlertState st, MetricPoint p) {
+        long[] times = st.windowTimes == null ? new long[0] : st.windowTimes;
+        double[] values = st.windowValues == null ? new double[0] : st.windowValues;
+        long from = p.timestampMicros - rule.windowMicros;
+        int keep = 0;
+        while (keep < times.length && times[keep] < from) {
+            keep++;
+        }
+        times = Arrays.copyOfRange(times, keep, times.length + 1);
+        values = Arrays.copyOfRange(values, keep, values.length + 1);
+        times[times.length - 1] = p.timestampMicros;
+        values[values.length - 1] = p.value;
+        st.windowTimes = times;
+        st.windowValues = values;
+        if (times.length < 2 || times[times.length - 1] == times[0]) {
+            return null;
+        }
+        boolean counter = counters.isCounter(p.metric);
+        double increase = 0;
+        for (int i = 1; i < values.length; i++) {
+            double step = values[i] - values[i - 1];
+            increase += counter && step < 0 ? values[i] : step;
+        }
+        return increase / ((times[times.length - 1] - times[0]) / 1e6);
+    }
+
+    /** Builds and sends an alert's notifications, and keeps its single timer. */
+    private final class Emitter {
+        private final AlertRule rule;
+        private final AlertState st;
+        private final ReadOnlyContext timers;
+        private final Collector<AlertNotification> out;
+
+        Emitter(AlertRule rule, AlertState st, ReadOnlyContext timers, Collector<AlertNotification> out) {
+            this.rule = rule;
+            this.st = st;
+            this.timers = timers;
+            this.out = out;
+        }
+
+        void fire(long at) {
+            cancelTimer();
+            st.state = FIRING;
+            st.firedAtMicros = at;
+            st.clearedSinceMicros = Long.MIN_VALUE;
+            notify(FIRING, at, null, at);
+        }
+
+        void resolve(long at) {
+            cancelTimer();
+            st.state = INACTIVE;
+            st.clearedSinceMicros = Long.MIN_VALUE;
+            notify(AlertNotification.RESOLVED, st.firedAtMicros, at, at);
+        }
+
+        void schedule(long dueMicros) {
+            long millis = Math.floorDiv(dueMicros + 999L, 1_000L);
+            if (millis == st.timerMillis) {
+                return;
+            }
+            cancelTimer();
+            timers.timerService().registerEventTimeTimer(millis);
+            st.timerMillis = millis;
+        }
+
+        void cancelTimer() {
+            if (st.timerMillis != Long.MIN_VALUE && timers != null) {
+                timers.timerService().deleteEventTimeTimer(st.timerMillis);
+            }
+            st.timerMillis = Long.MIN_VALUE;
+        }
+
+        void notify(String state, long startsAt, Long endsAt, long changedAt) {
+            AlertNotification n = new AlertNotification();
+            Map<String, String> labels = new TreeMap<>(st.labels);
+            labels.putAll(rule.labels);
+            labels.put("alertname", rule.name);
+            n.labels = labels;
+            n.fingerprint = Fingerprints.of(labels);
+            n.state = state;
+            n.tenant = st.tenant;
+            n.ruleName = rule.name;
+            n.seriesId = st.seriesId;
+            n.startsAtMicros = startsAt;
+            n.endsAtMicros = endsAt;
+            n.changedAtMicros = changedAt;
+            n.value = rule.kind == AlertRule.Kind.ABSENCE ? null : st.lastValue;
+            Map<String, String> annotations = new TreeMap<>();
+            rule.annotations.forEach((k, v) -> annotations.put(k, expand(v, labels, n.value)));
+            n.annotations = annotations;
+            n.generatorUrl = externalUrl.isEmpty() ? null : externalUrl + "?rule=" + rule.name;
+            out.collect(n);
+        }
+    }
+
+    /** Prometheus-style {@code {{ $labels.name }}} and {@code {{ $value }}} in annotations. */
+    static String expand(String template, Map<String, String> labels, Double value) {
+        Matcher m = TEMPLATE.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String replacement = m.group(2) != null
+                    ? labels.getOrDefault(m.group(2), "")
+                    : value == null ? "" : String.valueOf(value);
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+}
