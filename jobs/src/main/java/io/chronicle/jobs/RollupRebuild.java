@@ -61,19 +61,10 @@ public final class RollupRebuild {
     public static RangeReplace.Result run(Configuration conf, String tierLabel, Instant from, Instant to)
             throws Exception {
         RollupPolicy policy = RollupPolicy.from(conf);
-        Tier tier = Tier.parse("--tier", tierLabel);
-        List<Tier> chain = policy.chain();
-        int tierIndex = chain.indexOf(tier);
-        if (tierIndex < 0) {
-            throw new IllegalArgumentException(
-                    "No tenant has a " + tier + " tier; tiers are " + chain);
-        }
+        Tier tier = checkRange(policy, tierLabel, from, to);
+        int tierIndex = policy.chain().indexOf(tier);
         long fromMicros = micros(from);
         long toMicros = micros(to);
-        if (fromMicros >= toMicros || fromMicros % tier.micros() != 0 || toMicros % tier.micros() != 0) {
-            throw new IllegalArgumentException("A rebuild range is a non-empty run of whole " + tier
-                    + " windows; got [" + from + ", " + to + ")");
-        }
         ChronicleCatalogLoader catalogLoader = ChronicleCatalogLoader.from(conf);
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         RollupTable rollupTable = new RollupTable(tier);
@@ -87,6 +78,33 @@ public final class RollupRebuild {
             if (catalog instanceof Closeable) {
                 ((Closeable) catalog).close();
             }
+        }
+    }
+
+    /**
+     * The tier, if {@code [from, to)} is a non-empty run of whole windows of a tier some tenant
+     * has; otherwise fails naming the command line's option ({@code --tier}, {@code --from},
+     * {@code --to}).
+     */
+    public static Tier checkRange(RollupPolicy policy, String tierLabel, Instant from, Instant to) {
+        Tier tier = Tier.parse("--tier", tierLabel);
+        if (!policy.chain().contains(tier)) {
+            throw new IllegalArgumentException("Invalid value for option '--tier': no tenant has a "
+                    + tier + " tier; tiers are " + policy.chain());
+        }
+        requireWindowStart("--from", from, tier);
+        requireWindowStart("--to", to, tier);
+        if (!from.isBefore(to)) {
+            throw new IllegalArgumentException("Invalid value for option '--to': " + to
+                    + " is not after --from " + from);
+        }
+        return tier;
+    }
+
+    private static void requireWindowStart(String option, Instant t, Tier tier) {
+        if (t.getNano() % 1_000 != 0 || Math.floorMod(micros(t), tier.micros()) != 0) {
+            throw new IllegalArgumentException("Invalid value for option '" + option + "': " + t
+                    + " is not the start of a " + tier + " window");
         }
     }
 

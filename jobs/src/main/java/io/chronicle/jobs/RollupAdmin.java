@@ -1,0 +1,170 @@
+package io.chronicle.jobs;
+
+import io.chronicle.catalog.RollupRetention;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.sinks.RangeReplace;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rollup maintenance from the command line: rebuild a tier for a time range from
+ * {@code points_raw}, or expire rows past their retention. Each is one Iceberg commit per table.
+ * Chronicle's options ({@code --config file.yaml}, {@code --key value}) say which catalog and
+ * which rollup policy; give the same ones the ingest job runs with.
+ */
+public final class RollupAdmin {
+
+    static final String USAGE = String.join("\n",
+            "usage: RollupAdmin rebuild --tier TIER --from INSTANT --to INSTANT [chronicle options]",
+            "       RollupAdmin expire [--now INSTANT] [chronicle options]",
+            "",
+            "  rebuild  recomputes TIER (for example 5m) for windows starting in [--from, --to)",
+            "           from points_raw and replaces that range in one commit; both ends are",
+            "           window starts, as ISO-8601 instants (2026-11-01T00:00:00Z)",
+            "  expire   drops each tenant's rollup rows older than its retention",
+            "           (rollup.retention, per tenant and domain), whole UTC days at a time;",
+            "           --now (default: the current time) is the instant retention counts back from",
+            "",
+            "Chronicle options: --config file.yaml and --key value, as for the jobs.");
+
+    private static final Map<String, Set<String>> COMMANDS = Map.of(
+            "rebuild", Set.of("tier", "from", "to"),
+            "expire", Set.of("now"));
+    private static final Set<String> ADMIN_OPTIONS = Set.of("tier", "from", "to", "now");
+
+    private RollupAdmin() {}
+
+    /** A parsed command line, ready to run. */
+    sealed interface Command permits Help, Rebuild, Expire {
+        void run(PrintStream out) throws Exception;
+    }
+
+    record Help() implements Command {
+        @Override
+        public void run(PrintStream out) {
+            out.println(USAGE);
+        }
+    }
+
+    record Rebuild(Configuration conf, String tier, Instant from, Instant to) implements Command {
+        @Override
+        public void run(PrintStream out) throws Exception {
+            RangeReplace.Result result = RollupRebuild.run(conf, tier, from, to);
+            out.println("rollup_" + tier + ": windows [" + from + ", " + to + ") replaced in snapshot "
+                    + result.snapshotId() + ": " + result.dataFilesAdded() + " data files added, "
+                    + result.deleteFilesAdded() + " delete files (one per tenant and day replaced)");
+        }
+    }
+
+    record Expire(Configuration conf, Instant now) implements Command {
+        @Override
+        public void run(PrintStream out) throws Exception {
+            List<RollupRetention.Expired> results = RollupRetention.expire(conf, now);
+            if (results.isEmpty()) {
+                out.println("No rollup tables in namespace "
+                        + conf.get(ChronicleOptions.CATALOG_NAMESPACE) + " yet: nothing to expire");
+            }
+            results.forEach(out::println);
+        }
+    }
+
+    /**
+     * Parses and checks {@code args}: the command, its own options, then Chronicle's. Fails with a
+     * message naming the offending option before anything is opened.
+     */
+    static Command parse(String[] args, Clock clock) {
+        if (args.length == 0) {
+            throw new IllegalArgumentException("No command given: expected rebuild or expire");
+        }
+        String name = args[0];
+        if (List.of("help", "-h", "--help").contains(name)) {
+            return new Help();
+        }
+        Set<String> accepted = COMMANDS.get(name);
+        if (accepted == null) {
+            throw new IllegalArgumentException(
+                    "Unknown command '" + name + "': expected rebuild or expire");
+        }
+        Map<String, String> own = new HashMap<>();
+        List<String> chronicleArgs = new ArrayList<>();
+        for (int i = 1; i < args.length; i += 2) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("Expected '--option value' pairs, got '" + arg + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("Option '" + arg + "' needs a value");
+            }
+            String key = arg.substring(2);
+            if (!ADMIN_OPTIONS.contains(key)) {
+                chronicleArgs.add(arg);
+                chronicleArgs.add(args[i + 1]);
+            } else if (!accepted.contains(key)) {
+                throw new IllegalArgumentException(
+                        "Option '" + arg + "' does not apply to " + name);
+            } else if (own.put(key, args[i + 1]) != null) {
+                throw new IllegalArgumentException("Option '" + arg + "' is given twice");
+            }
+        }
+        Configuration conf = ChronicleConfig.fromArgs(chronicleArgs.toArray(new String[0]));
+        if (name.equals("rebuild")) {
+            String tier = required(own, "tier");
+            Instant from = instant("from", required(own, "from"));
+            Instant to = instant("to", required(own, "to"));
+            RollupRebuild.checkRange(RollupPolicy.from(conf), tier, from, to);
+            return new Rebuild(conf, tier, from, to);
+        }
+        return new Expire(conf, own.containsKey("now") ? instant("now", own.get("now")) : clock.instant());
+    }
+
+    private static String required(Map<String, String> own, String key) {
+        String value = own.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("Option '--" + key + "' is required");
+        }
+        return value;
+    }
+
+    private static Instant instant(String key, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("Invalid value for option '--" + key + "': '" + text
+                    + "' is not an ISO-8601 instant such as 2026-11-01T00:00:00Z", e);
+        }
+    }
+
+    /** Exits 0 when done, 2 on a bad command line (with the usage), 1 when the command fails. */
+    public static void main(String[] args) {
+        Command command;
+        try {
+            command = parse(args, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        try {
+            command.run(System.out);
+        } catch (Exception e) {
+            System.err.println(args[0] + " failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        // A rebuild's local Flink cluster may leave non-daemon threads behind.
+        System.exit(0);
+    }
+}
