@@ -3,6 +3,7 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.RollupRetention;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
@@ -123,7 +124,10 @@ public final class RollupAdmin {
             Instant from = instant("from", required(own, "from"));
             Instant to = instant("to", required(own, "to"));
             RollupRebuild.checkRange(RollupPolicy.from(conf), tier, from, to);
-            return new Rebuild(conf, tier, from, to);
+            // Outside `flink run`, the rebuild's batch job runs in a Flink cluster in this process.
+            Configuration inProcess = EmbeddedCluster.configuration();
+            inProcess.addAll(conf);
+            return new Rebuild(inProcess, tier, from, to);
         }
         return new Expire(conf, own.containsKey("now") ? instant("now", own.get("now")) : clock.instant());
     }
@@ -159,12 +163,12 @@ public final class RollupAdmin {
         }
         try {
             command.run(System.out);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             System.err.println(args[0] + " failed: " + e);
             e.printStackTrace();
             System.exit(1);
         }
-        // A rebuild's local Flink cluster may leave non-daemon threads behind.
+        // A rebuild's in-process Flink cluster may leave non-daemon threads behind.
         System.exit(0);
     }
 }

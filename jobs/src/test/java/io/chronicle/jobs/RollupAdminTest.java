@@ -9,6 +9,7 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.RollupPolicy.Tier;
+import org.apache.flink.configuration.SecurityOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,19 @@ class RollupAdminTest {
         assertThat(rebuild.conf().get(ChronicleOptions.CATALOG_NAMESPACE)).isEqualTo("ops");
         assertThat(rebuild.conf().get(ChronicleOptions.ROLLUP_TIERS)).containsExactly("5m", "1h", "1d");
         assertThat(rebuild.conf().containsKey("tier")).isFalse();
+    }
+
+    @Test
+    void rebuildRunsInProcessWithoutHadoopSecurityUnlessTold() {
+        String[] range = {"rebuild", "--tier", "5m", "--from", DAY, "--to", NEXT_DAY};
+        Rebuild defaults = (Rebuild) parse(range);
+        Rebuild told = (Rebuild) parse(concat(range,
+                new String[] {"--" + SecurityOptions.DELEGATION_TOKENS_ENABLED.key(), "true"}));
+
+        assertThat(defaults.conf().get(SecurityOptions.DELEGATION_TOKENS_ENABLED)).isFalse();
+        assertThat(defaults.conf().get(SecurityOptions.SECURITY_MODULE_FACTORY_CLASSES))
+                .containsExactly("org.apache.flink.runtime.security.modules.JaasModuleFactory");
+        assertThat(told.conf().get(SecurityOptions.DELEGATION_TOKENS_ENABLED)).isTrue();
     }
 
     @Test
