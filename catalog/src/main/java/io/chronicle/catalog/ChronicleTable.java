@@ -155,6 +155,37 @@ public enum ChronicleTable implements TableDefinition {
         }
     },
 
+    ALERTS("alerts") {
+        @Override
+        public Schema schema() {
+            return new Schema(
+                    required(1, "fingerprint", Types.StringType.get(), "FNV-1a 64 of the labels, as Alertmanager"),
+                    required(2, "rule_name", Types.StringType.get()),
+                    optional(3, "tenant", Types.StringType.get()),
+                    required(4, "state", Types.StringType.get(), "pending, firing, resolved or inactive"),
+                    required(5, "labels", Types.MapType.ofRequired(
+                            6, 7, Types.StringType.get(), Types.StringType.get())),
+                    required(8, "annotations", Types.MapType.ofRequired(
+                            9, 10, Types.StringType.get(), Types.StringType.get())),
+                    required(11, "starts_at", Types.TimestampType.withZone()),
+                    optional(12, "ends_at", Types.TimestampType.withZone()),
+                    required(13, "changed_at", Types.TimestampType.withZone(), "event time of the change"),
+                    optional(14, "value", Types.DoubleType.get()),
+                    required(15, "series_id", Types.LongType.get(), "0 for an alert about a whole selector"),
+                    optional(16, "generator_url", Types.StringType.get()));
+        }
+
+        @Override
+        public PartitionSpec spec(Schema schema) {
+            return PartitionSpec.builderFor(schema).day("changed_at").build();
+        }
+
+        @Override
+        public SortOrder sortOrder(Schema schema) {
+            return SortOrder.builderFor(schema).asc("rule_name").asc("fingerprint").asc("changed_at").build();
+        }
+    },
+
     REJECTED("rejected") {
         @Override
         public Schema schema() {

@@ -124,7 +124,8 @@ public final class ChronicleConfig {
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,
                 ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
-                ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE)) {
+                ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE,
+                ChronicleOptions.ALERTS_STATE_TTL)) {
             if (conf.get(option).isNegative() || conf.get(option).isZero()) {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));

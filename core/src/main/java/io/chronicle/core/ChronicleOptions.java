@@ -91,6 +91,30 @@ public final class ChronicleOptions {
                             "Compacted topic following the agent_metrics view: every change of an"
                                     + " agent's daily row, keyed by tenant, agent id and date.");
 
+    public static final ConfigOption<String> TOPIC_RULES =
+            key("topics.rules")
+                    .stringType()
+                    .defaultValue("chronicle.rules")
+                    .withDescription(
+                            "Compacted topic of alerting rules, keyed by rule name (a tombstone deletes"
+                                    + " the rule), applied to the running job without a restart.");
+
+    public static final ConfigOption<String> TOPIC_RULES_STATUS =
+            key("topics.rules-status")
+                    .stringType()
+                    .defaultValue("chronicle.rules-status")
+                    .withDescription(
+                            "Topic telling, for each message of the rules topic, whether the rule was"
+                                    + " accepted, deleted, or rejected and why.");
+
+    public static final ConfigOption<String> TOPIC_ALERTS =
+            key("topics.alerts")
+                    .stringType()
+                    .defaultValue("chronicle.alerts")
+                    .withDescription(
+                            "Topic of alert state changes: one JSON message (Alertmanager fields) per"
+                                    + " change, keyed by the alert's fingerprint.");
+
     // ---- Normalization --------------------------------------------------------------------
 
     public static final ConfigOption<Integer> INGEST_MAX_PAYLOAD_BYTES =
@@ -245,6 +269,38 @@ public final class ChronicleOptions {
                     .withDescription(
                             "How long (event time) after a UTC day ends an agent's row for that day"
                                     + " still takes updates; then its state is cleared.");
+
+    // ---- Alerts ---------------------------------------------------------------------------
+
+    public static final ConfigOption<Boolean> ALERTS_ENABLED =
+            key("alerts.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription("Evaluate alerting rules over the normalized points.");
+
+    public static final ConfigOption<String> ALERTS_RULES_FILE =
+            key("alerts.rules-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "A YAML or JSON file of alerting rules loaded at start; the rules topic"
+                                    + " adds, replaces and deletes rules on top of it.");
+
+    public static final ConfigOption<String> ALERTS_EXTERNAL_URL =
+            key("alerts.external-url")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "Base of each alert's generatorURL (followed by ?rule=<name>), for"
+                                    + " example the URL of a dashboard; empty leaves it out.");
+
+    public static final ConfigOption<Duration> ALERTS_STATE_TTL =
+            key("alerts.state-ttl")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "Safety bound (processing time) on the evaluation state of a (rule,"
+                                    + " series) that stops receiving points.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 

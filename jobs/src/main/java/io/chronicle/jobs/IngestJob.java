@@ -143,6 +143,9 @@ public final class IngestJob {
         if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
             rejected = rejected.union(RollupPipeline.build(points, conf, catalogLoader, namespace));
         }
+        if (conf.get(ChronicleOptions.ALERTS_ENABLED)) {
+            AlertsPipeline.build(points, conf, catalogLoader, namespace);
+        }
         if (conf.get(ChronicleOptions.VIEWS_ENABLED)) {
             rejected = rejected.union(ViewsPipeline.build(events, conf, catalogLoader, namespace));
         }

@@ -9,6 +9,7 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.TraceRow;
+import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.operators.rollup.RollupRow;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -196,6 +197,28 @@ public final class RowConverters {
             row.setField(7, a.busyMs);
             row.setField(8, a.uptimeMs);
             row.setField(9, a.utilizationPct);
+            return row;
+        }
+    }
+
+    public static final class AlertToRow implements MapFunction<AlertNotification, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(AlertNotification a) {
+            GenericRowData row = new GenericRowData(12);
+            row.setField(0, StringData.fromString(a.fingerprint));
+            row.setField(1, StringData.fromString(a.ruleName));
+            row.setField(2, StringData.fromString(a.tenant));
+            row.setField(3, StringData.fromString(a.state));
+            row.setField(4, tags(a.labels));
+            row.setField(5, tags(a.annotations));
+            row.setField(6, micros(a.startsAtMicros));
+            row.setField(7, nullableMicros(a.endsAtMicros));
+            row.setField(8, micros(a.changedAtMicros));
+            row.setField(9, a.value);
+            row.setField(10, a.seriesId);
+            row.setField(11, StringData.fromString(a.generatorUrl));
             return row;
         }
     }

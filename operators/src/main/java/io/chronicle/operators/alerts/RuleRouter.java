@@ -1,5 +1,6 @@
 package io.chronicle.operators.alerts;
 
+import io.chronicle.core.alerts.RuleChange;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.AlertRule;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;

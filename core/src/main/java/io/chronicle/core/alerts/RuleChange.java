@@ -1,6 +1,5 @@
-package io.chronicle.operators.alerts;
+package io.chronicle.core.alerts;
 
-import io.chronicle.core.alerts.AlertRule;
 
 /**
  * A message of the rules topic, read: a rule added or replaced, a rule deleted (a tombstone), or

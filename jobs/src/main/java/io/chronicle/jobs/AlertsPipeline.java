@@ -1,0 +1,94 @@
+package io.chronicle.jobs;
+
+import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.TableBootstrap;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.alerts.AlertNotification;
+import io.chronicle.core.alerts.AlertRule;
+import io.chronicle.core.alerts.AlertRules;
+import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.operators.alerts.AlertEvaluator;
+import io.chronicle.operators.alerts.RuleBook;
+import io.chronicle.operators.alerts.RuleRouter;
+import io.chronicle.operators.alerts.RuleSample;
+import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.sinks.AlertTopics;
+import io.chronicle.sinks.IcebergSinks;
+import io.chronicle.sinks.RowConverters;
+import io.chronicle.sources.RuleChanges;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.iceberg.flink.CatalogLoader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Alerting over the normalized points: rules from the rules file and the rules topic (broadcast,
+ * applied live), points routed to the rules that select them, each (rule, series) evaluated in
+ * keyed state; every alert state change to the alerts topic and the {@code alerts} table.
+ */
+public final class AlertsPipeline {
+
+    private AlertsPipeline() {}
+
+    /** Adds alerting to the points' job; returns the alert state changes. */
+    public static DataStream<AlertNotification> build(DataStream<MetricPoint> points, Configuration conf,
+            CatalogLoader catalogLoader, String namespace) throws IOException {
+        TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS);
+        RuleBook rules = new RuleBook(fileRules(conf));
+
+        DataStream<RuleChange> changes = points.getExecutionEnvironment()
+                .fromSource(RuleChanges.source(conf), RuleChanges.watermarks(), "kafka-rules")
+                .uid("kafka-rules")
+                .setParallelism(1);
+        changes.sinkTo(AlertTopics.ruleStatus(conf)).name("topic-rules-status").uid("topic-rules-status")
+                .setParallelism(1);
+        BroadcastStream<RuleChange> broadcastRules = changes.broadcast(RuleBook.RULES);
+
+        SingleOutputStreamOperator<RuleSample> samples = points
+                .connect(broadcastRules)
+                .process(new RuleRouter(rules), TypeInformation.of(RuleSample.class))
+                .name("route-to-rules")
+                .uid("route-to-rules");
+        SingleOutputStreamOperator<AlertNotification> alerts = samples
+                .keyBy(s -> s.key, Types.STRING)
+                .connect(broadcastRules)
+                .process(new AlertEvaluator(rules,
+                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
+                                conf.get(ChronicleOptions.ALERTS_EXTERNAL_URL),
+                                conf.get(ChronicleOptions.ALERTS_STATE_TTL)),
+                        TypeInformation.of(AlertNotification.class))
+                .name("evaluate-alerts")
+                .uid("evaluate-alerts");
+
+        alerts.sinkTo(AlertTopics.alerts(conf)).name("topic-alerts").uid("topic-alerts");
+        IcebergSinks.append(alerts, new RowConverters.AlertToRow(), ChronicleTable.ALERTS,
+                catalogLoader, namespace);
+        return alerts;
+    }
+
+    /** The rules file's rules; a missing or invalid file stops the job naming the option. */
+    static List<AlertRule> fileRules(Configuration conf) {
+        String file = conf.get(ChronicleOptions.ALERTS_RULES_FILE);
+        if (file == null) {
+            return List.of();
+        }
+        String option = ChronicleOptions.ALERTS_RULES_FILE.key();
+        try {
+            return AlertRules.parseFile(Files.readString(Path.of(file)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Option '" + option + "': cannot read " + file + ": " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Option '" + option + "': " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.chronicle.sinks;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.alerts.AlertNotification;
+import io.chronicle.core.alerts.RuleChange;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The alerts' Kafka topics: {@code chronicle.alerts}, one JSON message per alert state change with
+ * Alertmanager's fields, keyed by fingerprint; and {@code chronicle.rules-status}, the fate of each
+ * message of the rules topic.
+ *
+ * <p>At-least-once on purpose: an alert must reach its followers within a second, not at the next
+ * checkpoint. A repeat after a restore is the same change again (same fingerprint, state and
+ * {@code changedAt}), which consumers and Alertmanager treat as one.
+ */
+public final class AlertTopics {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private AlertTopics() {}
+
+    public static KafkaSink<AlertNotification> alerts(Configuration conf) {
+        String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
+        return sink(conf, (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
+                new ProducerRecord<>(topic, null, timestamp,
+                        a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)));
+    }
+
+    public static KafkaSink<RuleChange> ruleStatus(Configuration conf) {
+        String topic = conf.get(ChronicleOptions.TOPIC_RULES_STATUS);
+        return sink(conf, (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
+                new ProducerRecord<>(topic, null, timestamp,
+                        c.name == null ? null : c.name.getBytes(StandardCharsets.UTF_8), statusJson(c)));
+    }
+
+    private static <T> KafkaSink<T> sink(Configuration conf, KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
+        props.putIfAbsent("linger.ms", "0");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(serializer)
+                .build();
+    }
+
+    /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
+    static byte[] toJson(AlertNotification a) {
+        return json(g -> {
+            g.writeStringField("fingerprint", a.fingerprint);
+            g.writeStringField("status", a.state);
+            writeMap(g, "labels", a.labels);
+            writeMap(g, "annotations", a.annotations);
+            g.writeStringField("startsAt", rfc3339(a.startsAtMicros));
+            g.writeStringField("endsAt", a.endsAtMicros == null ? null : rfc3339(a.endsAtMicros));
+            g.writeStringField("generatorURL", a.generatorUrl);
+            g.writeStringField("rule", a.ruleName);
+            g.writeStringField("tenant", a.tenant);
+            g.writeNumberField("seriesId", a.seriesId);
+            if (a.value == null || !Double.isFinite(a.value)) {
+                g.writeNullField("value");
+            } else {
+                g.writeNumberField("value", a.value);
+            }
+            g.writeStringField("changedAt", rfc3339(a.changedAtMicros));
+        });
+    }
+
+    static byte[] statusJson(RuleChange c) {
+        return json(g -> {
+            g.writeStringField("rule", c.name);
+            g.writeStringField("status", c.error != null ? "rejected" : c.rule == null ? "deleted" : "accepted");
+            g.writeStringField("reason", c.error);
+        });
+    }
+
+    /** RFC 3339 with microseconds, as Alertmanager and Prometheus accept. */
+    public static String rfc3339(long micros) {
+        return Instant.EPOCH.plusNanos(micros * 1_000L).toString();
+    }
+
+    private static void writeMap(JsonGenerator g, String field, Map<String, String> map) throws IOException {
+        g.writeObjectFieldStart(field);
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+    }
+
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] json(Fields fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,96 @@
+package io.chronicle.sources;
+
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.alerts.AlertRule;
+import io.chronicle.core.alerts.AlertRules;
+import io.chronicle.core.alerts.RuleChange;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+
+/**
+ * The rules topic as a stream of {@link RuleChange}s. The topic is compacted and keyed by rule
+ * name, so reading it from the start gives every rule in force; a tombstone deletes a rule. A
+ * message that is not a valid rule becomes a change carrying the reason, never a failure.
+ */
+public final class RuleChanges {
+
+    private RuleChanges() {}
+
+    public static KafkaSource<RuleChange> source(Configuration conf) {
+        Properties props = new Properties();
+        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
+        props.putIfAbsent("partition.discovery.interval.ms", "60000");
+        return KafkaSource.<RuleChange>builder()
+                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-rules")
+                .setTopics(conf.get(ChronicleOptions.TOPIC_RULES))
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new Deserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    /**
+     * Rules carry no event time: their watermark is the end of time, so the rule side of the
+     * evaluation never holds back the points' event time.
+     */
+    public static WatermarkStrategy<RuleChange> watermarks() {
+        return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(RuleChange change, long timestamp, WatermarkOutput out) {}
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput out) {
+                out.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
+    }
+
+    /** One message of the rules topic: key the rule name, value the rule (YAML or JSON) or null. */
+    public static RuleChange read(byte[] key, byte[] value) {
+        if (key == null) {
+            return RuleChange.invalid(null, "a rule message needs the rule name as its key");
+        }
+        String name = new String(key, StandardCharsets.UTF_8);
+        if (value == null) {
+            return RuleChange.delete(name);
+        }
+        try {
+            AlertRule rule = AlertRules.parseRule(new String(value, StandardCharsets.UTF_8));
+            if (!rule.name.equals(name)) {
+                return RuleChange.invalid(name, "the message's key is '" + name
+                        + "' but the rule is named '" + rule.name + "'");
+            }
+            return RuleChange.upsert(rule);
+        } catch (IllegalArgumentException e) {
+            return RuleChange.invalid(name, e.getMessage());
+        }
+    }
+
+    static final class Deserializer implements KafkaRecordDeserializationSchema<RuleChange> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleChange> out) {
+            out.collect(read(record.key(), record.value()));
+        }
+
+        @Override
+        public TypeInformation<RuleChange> getProducedType() {
+            return TypeInformation.of(RuleChange.class);
+        }
+    }
+}
