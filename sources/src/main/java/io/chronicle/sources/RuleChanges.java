@@ -5,7 +5,6 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AlertRules;
 import io.chronicle.core.alerts.RuleChange;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -44,8 +43,9 @@ public final class RuleChanges {
     }
 
     /**
-     * Rules carry no event time: their watermark is the end of time, so the rule side of the
-     * evaluation never holds back the points' event time.
+     * Rules carry no event time: the rules source declares itself idle, so the rule side of the
+     * evaluation never holds back the points' event time. (A watermark at the end of time would
+     * do that too, but would push event time to the end whenever the points go idle.)
      */
     public static WatermarkStrategy<RuleChange> watermarks() {
         return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<>() {
@@ -54,7 +54,7 @@ public final class RuleChanges {
 
             @Override
             public void onPeriodicEmit(WatermarkOutput out) {
-                out.emitWatermark(new Watermark(Long.MAX_VALUE));
+                out.markIdle();
             }
         });
     }

@@ -1,0 +1,216 @@
+package io.chronicle.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.EmbeddedCluster;
+import io.chronicle.sinks.DeadLetterSink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Alerting end to end: rules arrive on the rules topic while the job runs (one of them invalid),
+ * points on the points topic, and the alert state changes are read back from the alerts topic and
+ * the alerts table; a rule deleted by a tombstone resolves its firing alert.
+ */
+class AlertsITCase {
+
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setConfiguration(EmbeddedCluster.configuration())
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(4)
+                    .build());
+
+    @TempDir
+    static Path tempDir;
+
+    private static ItServices services;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        services = ItServices.start(tempDir);
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @Test
+    void rulesFromTheTopicFireAndResolveAlertsOnTheAlertsTopic() throws Exception {
+        String run = "alerts";
+        Configuration conf = services.chronicleConf(run, Map.of(
+                ChronicleOptions.ROLLUP_ENABLED.key(), "false",
+                ChronicleOptions.VIEWS_ENABLED.key(), "false",
+                ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
+                ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
+                ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run,
+                ChronicleOptions.INGEST_WATERMARK_IDLENESS.key(), "1 s"));
+        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        services.kafka.createTopic(points, 2, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES), 1, true);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
+
+        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
+        env.setParallelism(2);
+        new IngestJob(conf,
+                IngestJob.pointsSource(conf, points),
+                IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
+                DeadLetterSink.create(conf, "it-" + run))
+                .build(env);
+        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            String rules = conf.get(ChronicleOptions.TOPIC_RULES);
+            sendRule(producer, rules, "HighLoad", """
+                    {"name": "HighLoad", "selector": "load{host=~\\"web-.*\\"}",
+                     "threshold": {"above": 90}, "for": "10s",
+                     "labels": {"severity": "page"}, "annotations": {"summary": "load {{ $value }} on {{ $labels.host }}"}}
+                    """);
+            sendRule(producer, rules, "AgentGone", """
+                    {"name": "AgentGone", "selector": "up{job=\\"agent\\"}", "absent": {"for": "30s"}}
+                    """);
+            sendRule(producer, rules, "Broken", "{\"name\": \"Broken\", \"selector\": \"load\"}");
+            Map<String, JsonNode> status = new LinkedHashMap<>();
+            ItServices.waitUntil("the rules' status", DEADLINE, () -> {
+                readAll(conf.get(ChronicleOptions.TOPIC_RULES_STATUS)).forEach(n -> status.put(n.get("rule").asText(), n));
+                return status.size() == 3;
+            });
+            assertThat(status.get("HighLoad").get("status").asText()).isEqualTo("accepted");
+            assertThat(status.get("AgentGone").get("status").asText()).isEqualTo("accepted");
+            assertThat(status.get("Broken").get("status").asText()).isEqualTo("rejected");
+            assertThat(status.get("Broken").get("reason").asText()).contains("needs exactly one of threshold");
+
+            long t0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int s = 0; s <= 90; s++) {
+                double load = s < 20 ? 50 : s < 60 ? 95 : 10;
+                // Each series on its own partition, every partition moving event time.
+                records.add(point(points, 0, "load", "host", "web-1", load, t0 + s * 1_000L));
+                records.add(point(points, 1, "load", "host", "db-1", 99, t0 + s * 1_000L));
+                if (s <= 10) {
+                    records.add(point(points, 1, "up", "job", "agent", 1, t0 + s * 1_000L));
+                }
+            }
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+
+            Map<String, JsonNode> alerts = new LinkedHashMap<>();
+            ItServices.waitUntil("HighLoad resolved and AgentGone firing", DEADLINE, () -> {
+                collect(conf, alerts);
+                return alerts.containsKey("HighLoad/resolved") && alerts.containsKey("AgentGone/firing");
+            }, () -> alerts.keySet().toString());
+            assertThat(alerts.keySet()).containsExactlyInAnyOrder(
+                    "HighLoad/pending", "HighLoad/firing", "HighLoad/resolved", "AgentGone/firing");
+            JsonNode firing = alerts.get("HighLoad/firing");
+            assertThat(firing.get("startsAt").asText()).isEqualTo(Instant.ofEpochMilli(t0 + 30_000).toString());
+            assertThat(firing.get("labels").get("host").asText()).isEqualTo("web-1");
+            assertThat(firing.get("labels").get("severity").asText()).isEqualTo("page");
+            assertThat(firing.get("labels").get("alertname").asText()).isEqualTo("HighLoad");
+            assertThat(firing.get("annotations").get("summary").asText()).isEqualTo("load 95.0 on web-1");
+            assertThat(alerts.get("HighLoad/resolved").get("endsAt").asText())
+                    .isEqualTo(Instant.ofEpochMilli(t0 + 60_000).toString());
+            assertThat(alerts.get("HighLoad/resolved").get("fingerprint")).isEqualTo(firing.get("fingerprint"));
+            assertThat(alerts.get("AgentGone/firing").get("startsAt").asText())
+                    .isEqualTo(Instant.ofEpochMilli(t0 + 40_000).toString());
+
+            // Deleting the rule resolves its firing alert.
+            producer.send(new ProducerRecord<>(rules, "AgentGone".getBytes(StandardCharsets.UTF_8), null));
+            producer.flush();
+            ItServices.waitUntil("AgentGone resolved by its deletion", DEADLINE, () -> {
+                collect(conf, alerts);
+                return alerts.containsKey("AgentGone/resolved");
+            }, () -> alerts.keySet().toString());
+            ItServices.waitUntil("the alerts table", DEADLINE, () -> {
+                try {
+                    return (Long) ItServices.query(conf, "SELECT count(DISTINCT fingerprint || state) FROM alerts")
+                            .get(0).getField(0) == 5L;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static void sendRule(KafkaProducer<byte[], byte[]> producer, String topic, String name, String rule) {
+        producer.send(new ProducerRecord<>(topic, name.getBytes(StandardCharsets.UTF_8),
+                rule.getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+    }
+
+    private static ProducerRecord<byte[], byte[]> point(String topic, int partition, String metric, String tag,
+            String value, double v, long millis) {
+        String json = "{\"tenant\":\"acme\",\"metric\":\"" + metric + "\",\"tags\":{\"" + tag + "\":\"" + value
+                + "\"},\"value\":" + v + ",\"timestamp\":" + millis + "}";
+        return new ProducerRecord<>(topic, partition, null, null, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Alerts by rule and state; a repeat after a restore is the same change and counts once. */
+    private static void collect(Configuration conf, Map<String, JsonNode> alerts) {
+        for (JsonNode n : readAll(conf.get(ChronicleOptions.TOPIC_ALERTS))) {
+            alerts.put(n.get("rule").asText() + "/" + n.get("status").asText(), n);
+        }
+    }
+
+    private static List<JsonNode> readAll(String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka.bootstrapServers());
+        List<JsonNode> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition p = new TopicPartition(topic, 0);
+            consumer.assign(List.of(p));
+            consumer.seekToBeginning(List.of(p));
+            long end = consumer.endOffsets(List.of(p)).get(p);
+            while (consumer.position(p) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.add(JSON.readTree(r.value()));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+}
