@@ -114,6 +114,8 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
             return;
         }
         long latenessMicros = policy.forTenant(id.tenant).allowedLatenessMicros();
+        // At the end of a bounded input (a rebuild) every timer fires now; nothing later would.
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         TreeMap<Long, List<Long>> dueWindows = new TreeMap<>();
         boolean waiting = false;
         for (Iterator<Long> it = pending.keys().iterator(); it.hasNext(); ) {
@@ -124,7 +126,9 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 dueWindows.computeIfAbsent(start, s -> new ArrayList<>()).add(ts);
             } else {
                 waiting = true;
-                ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                if (!endOfInput) {
+                    ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                }
             }
         }
         for (Map.Entry<Long, List<Long>> window : dueWindows.entrySet()) {
@@ -138,7 +142,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         Long lastTs = lastWrittenTsMicros.value();
         long idleAtMillis = lastTs == null
                 ? timestamp : Math.floorDiv(lastTs + seriesStateTtlMicros, 1_000L);
-        if (idleAtMillis <= timestamp) {
+        if (idleAtMillis <= timestamp || endOfInput) {
             identity.clear();
             lastWrittenValue.clear();
             lastWrittenTsMicros.clear();

@@ -92,6 +92,8 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
         List<Long> written = new ArrayList<>();
+        // At the end of a bounded input (a rebuild) every timer fires now; nothing later would.
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         for (Iterator<Map.Entry<Long, RollupRow>> it = open.iterator(); it.hasNext(); ) {
             Map.Entry<Long, RollupRow> window = it.next();
             RollupRow row = window.getValue();
@@ -100,7 +102,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             if (writeAtMillis <= timestamp) {
                 out.collect(row);
                 written.add(window.getKey());
-            } else {
+            } else if (!endOfInput) {
                 ctx.timerService().registerEventTimeTimer(writeAtMillis);
             }
         }
