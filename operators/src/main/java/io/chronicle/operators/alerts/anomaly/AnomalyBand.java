@@ -16,8 +16,9 @@ import java.io.Serializable;
  *
  * <p>A point outside the band teaches the model only what a point on the band's edge would
  * (winsorizing, after Gelper, Fried and Croux, "Robust forecasting with exponential and
- * Holt-Winters smoothing", 2010): a spike moves the forecast by at most alpha band widths, so it
- * does not set off alerts after it, while the variance still grows if the noise really has.
+ * Holt-Winters smoothing", 2010): a spike moves the level by at most alpha times the band's
+ * half-width, so it does not set off alerts after it, while the variance still grows if the noise
+ * really has.
  * After {@code adaptAfter} points in a row outside the band the model takes them as a level shift,
  * and its level jumps to the level they imply on average.
  *
