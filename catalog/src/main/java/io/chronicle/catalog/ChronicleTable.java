@@ -186,6 +186,36 @@ public enum ChronicleTable implements TableDefinition {
         }
     },
 
+    ANOMALIES("anomalies") {
+        @Override
+        public Schema schema() {
+            return new Schema(
+                    required(1, "tenant", Types.StringType.get()),
+                    required(2, "rule_name", Types.StringType.get()),
+                    required(3, "model", Types.StringType.get(), "ewma or holt_winters"),
+                    required(4, "metric", Types.StringType.get()),
+                    required(5, "tags", Types.MapType.ofRequired(
+                            6, 7, Types.StringType.get(), Types.StringType.get())),
+                    required(8, "series_id", Types.LongType.get()),
+                    required(9, "ts", Types.TimestampType.withZone()),
+                    required(10, "value", Types.DoubleType.get()),
+                    required(11, "expected", Types.DoubleType.get(), "the forecast"),
+                    required(12, "sigma", Types.DoubleType.get()),
+                    required(13, "anomaly_score", Types.DoubleType.get(),
+                            "|value - expected| / (band x sigma); 1 or more is outside the band"));
+        }
+
+        @Override
+        public PartitionSpec spec(Schema schema) {
+            return PartitionSpec.builderFor(schema).day("ts").build();
+        }
+
+        @Override
+        public SortOrder sortOrder(Schema schema) {
+            return SortOrder.builderFor(schema).asc("rule_name").asc("series_id").asc("ts").build();
+        }
+    },
+
     REJECTED("rejected") {
         @Override
         public Schema schema() {

@@ -34,7 +34,8 @@ import java.util.List;
 /**
  * Alerting over the normalized points: rules from the rules file and the rules topic (broadcast,
  * applied live), points routed to the rules that select them, each (rule, series) evaluated in
- * keyed state; every alert state change to the alerts topic and the {@code alerts} table.
+ * keyed state; every alert state change to the alerts topic and the {@code alerts} table, every
+ * point an anomaly rule finds outside its band to the {@code anomalies} table.
  */
 public final class AlertsPipeline {
 
@@ -43,7 +44,8 @@ public final class AlertsPipeline {
     /** Adds alerting to the points' job; returns the alert state changes. */
     public static DataStream<AlertNotification> build(DataStream<MetricPoint> points, Configuration conf,
             CatalogLoader catalogLoader, String namespace) throws IOException {
-        TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS);
+        TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
+                ChronicleTable.ANOMALIES);
         RuleBook rules = new RuleBook(fileRules(conf));
 
         DataStream<RuleChange> changes = points.getExecutionEnvironment()
@@ -73,6 +75,8 @@ public final class AlertsPipeline {
         alerts.sinkTo(AlertTopics.alerts(conf)).name("topic-alerts").uid("topic-alerts");
         IcebergSinks.append(alerts, new RowConverters.AlertToRow(), ChronicleTable.ALERTS,
                 catalogLoader, namespace);
+        IcebergSinks.append(alerts.getSideOutput(AlertEvaluator.ANOMALIES), new RowConverters.AnomalyToRow(),
+                ChronicleTable.ANOMALIES, catalogLoader, namespace);
         return alerts;
     }
 

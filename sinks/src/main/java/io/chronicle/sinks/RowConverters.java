@@ -10,6 +10,7 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.TraceRow;
 import io.chronicle.core.alerts.AlertNotification;
+import io.chronicle.core.alerts.AnomalyRecord;
 import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.operators.rollup.RollupRow;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -219,6 +220,27 @@ public final class RowConverters {
             row.setField(9, a.value);
             row.setField(10, a.seriesId);
             row.setField(11, StringData.fromString(a.generatorUrl));
+            return row;
+        }
+    }
+
+    public static final class AnomalyToRow implements MapFunction<AnomalyRecord, RowData> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public RowData map(AnomalyRecord a) {
+            GenericRowData row = new GenericRowData(11);
+            row.setField(0, StringData.fromString(a.tenant));
+            row.setField(1, StringData.fromString(a.ruleName));
+            row.setField(2, StringData.fromString(a.model));
+            row.setField(3, StringData.fromString(a.metric));
+            row.setField(4, tags(a.tags));
+            row.setField(5, a.seriesId);
+            row.setField(6, micros(a.tsMicros));
+            row.setField(7, a.value);
+            row.setField(8, a.expected);
+            row.setField(9, a.sigma);
+            row.setField(10, a.score);
             return row;
         }
     }

@@ -124,6 +124,38 @@ class RowConvertersTest {
     }
 
     @Test
+    void alertAndAnomalyRowsMatchTheirSchemas() throws Exception {
+        io.chronicle.core.alerts.AlertNotification n = new io.chronicle.core.alerts.AlertNotification();
+        n.fingerprint = "5158976e13672c2e";
+        n.ruleName = "HighCpu";
+        n.state = "firing";
+        n.labels = Map.of("alertname", "HighCpu", "host", "web-1");
+        n.annotations = Map.of();
+        n.startsAtMicros = 1_795_300_000_000_000L;
+        n.changedAtMicros = 1_795_300_000_000_000L;
+        n.value = 0.97;
+        RowData alert = roundTrip(ChronicleTable.ALERTS, new RowConverters.AlertToRow().map(n));
+        assertThat(alert.getString(3).toString()).isEqualTo("firing");
+        assertThat(alert.getMap(4).size()).isEqualTo(2);
+        assertThat(alert.isNullAt(7)).as("no end while firing").isTrue();
+        assertThat(alert.getDouble(9)).isEqualTo(0.97);
+
+        io.chronicle.core.alerts.AnomalyRecord a = new io.chronicle.core.alerts.AnomalyRecord();
+        a.tenant = "acme";
+        a.ruleName = "CpuAnomaly";
+        a.model = "ewma";
+        a.metric = "cpu";
+        a.tags = Map.of("host", "web-1");
+        a.tsMicros = 1_795_300_000_000_000L;
+        a.value = 80;
+        a.expected = 50;
+        a.sigma = 1;
+        a.score = 10;
+        RowData anomaly = roundTrip(ChronicleTable.ANOMALIES, new RowConverters.AnomalyToRow().map(a));
+        assertThat(anomaly.getDouble(10)).isEqualTo(10.0);
+    }
+
+    @Test
     void rollupRowMatchesTheTierSchemaWithIncreaseOnlyForCounters() throws Exception {
         RollupTable table = new RollupTable(RollupPolicy.Tier.parse("t", "5m"));
         RollupRow r = new RollupRow();

@@ -43,12 +43,21 @@ public class AlertRule implements Serializable {
     public double alpha;
     public double beta;
     public double gamma;
-    /** Anomaly: points per season (Holt-Winters). */
+    /** Anomaly: steps per season (Holt-Winters): the season's duration over the step. */
     public int seasonLength;
+    /** Anomaly: the series' step, the time between its points (Holt-Winters). */
+    public long stepMicros;
     /** Anomaly: the band's half-width in standard deviations. */
     public double band;
     /** Anomaly: points observed before the model may fire. */
     public int warmup;
+    /** Anomaly: floors of sigma, absolute (in the series' unit) and relative to the forecast. */
+    public double minSigma;
+    public double minRelativeSigma;
+    /** Anomaly: how fast sigma follows a change in the noise. */
+    public double varianceAlpha;
+    /** Anomaly: points in a row outside the band taken as a new level. */
+    public int adaptAfter;
 
     public AlertRule() {}
 
@@ -87,7 +96,10 @@ public class AlertRule implements Serializable {
                 && absentForMicros == other.absentForMicros && absentPerSeries == other.absentPerSeries
                 && windowMicros == other.windowMicros && Objects.equals(model, other.model)
                 && alpha == other.alpha && beta == other.beta && gamma == other.gamma
-                && seasonLength == other.seasonLength && band == other.band && warmup == other.warmup;
+                && seasonLength == other.seasonLength && stepMicros == other.stepMicros
+                && band == other.band && warmup == other.warmup && minSigma == other.minSigma
+                && minRelativeSigma == other.minRelativeSigma && varianceAlpha == other.varianceAlpha
+                && adaptAfter == other.adaptAfter;
     }
 
     @Override

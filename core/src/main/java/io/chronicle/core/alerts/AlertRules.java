@@ -185,22 +185,38 @@ public final class AlertRules {
     }
 
     private static void anomaly(JsonNode c, AlertRule r, String at) {
-        only(c, at, Set.of("model", "alpha", "beta", "gamma", "season", "band", "warmup"));
+        only(c, at, Set.of("model", "alpha", "beta", "gamma", "season", "step", "band", "warmup",
+                "min_sigma", "min_relative_sigma", "variance_alpha", "adapt_after"));
         r.model = c.has("model") ? c.get("model").asText() : "ewma";
         boolean holtWinters = r.model.equals("holt_winters");
         if (!holtWinters && !r.model.equals("ewma")) {
             throw new IllegalArgumentException(at + ": 'model' is ewma or holt_winters, got " + r.model);
         }
-        r.alpha = fraction(c, "alpha", 0.3, at);
-        r.beta = fraction(c, "beta", 0.05, at);
-        r.gamma = fraction(c, "gamma", 0.2, at);
-        r.band = c.has("band") ? c.get("band").asDouble() : 3.0;
-        if (!(r.band > 0) || !Double.isFinite(r.band)) {
-            throw new IllegalArgumentException(at + ": 'band' must be a positive number of standard deviations");
+        r.alpha = fraction(c, "alpha", 0.05, false, at);
+        r.beta = fraction(c, "beta", 0.005, true, at);
+        r.gamma = fraction(c, "gamma", 0.2, true, at);
+        r.varianceAlpha = fraction(c, "variance_alpha", 0.01, false, at);
+        r.band = positive(c, "band", 3.0, at);
+        r.minSigma = positive(c, "min_sigma", 1e-9, at);
+        r.minRelativeSigma = c.has("min_relative_sigma") ? c.get("min_relative_sigma").asDouble(Double.NaN) : 1e-3;
+        if (!(r.minRelativeSigma >= 0)) {
+            throw new IllegalArgumentException(at + ": 'min_relative_sigma' must not be negative");
         }
-        r.seasonLength = c.has("season") ? c.get("season").asInt() : 0;
-        if (holtWinters && r.seasonLength < 2) {
-            throw new IllegalArgumentException(at + ": holt_winters needs 'season', the points per season (≥ 2)");
+        r.adaptAfter = c.has("adapt_after") ? c.get("adapt_after").asInt() : 5;
+        if (r.adaptAfter < 2) {
+            throw new IllegalArgumentException(at + ": 'adapt_after' must be at least 2 points");
+        }
+        if (holtWinters) {
+            long season = micros(c.get("season"), at + " season");
+            r.stepMicros = micros(c.get("step"), at + " step");
+            if (season <= 0 || r.stepMicros <= 0 || season % r.stepMicros != 0
+                    || season / r.stepMicros < 2) {
+                throw new IllegalArgumentException(at + ": holt_winters needs 'season' and 'step'"
+                        + " (durations, the season a multiple of at least two steps), e.g. season: 1d, step: 5m");
+            }
+            r.seasonLength = (int) (season / r.stepMicros);
+        } else if (c.has("season") || c.has("step") || c.has("beta") || c.has("gamma")) {
+            throw new IllegalArgumentException(at + ": season, step, beta and gamma are for holt_winters");
         }
         int defaultWarmup = holtWinters ? 2 * r.seasonLength : 30;
         r.warmup = c.has("warmup") ? c.get("warmup").asInt() : defaultWarmup;
@@ -209,12 +225,20 @@ public final class AlertRules {
         }
     }
 
-    private static double fraction(JsonNode c, String field, double fallback, String at) {
+    private static double positive(JsonNode c, String field, double fallback, String at) {
+        double v = c.has(field) ? c.get(field).asDouble(Double.NaN) : fallback;
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw new IllegalArgumentException(at + ": '" + field + "' must be a positive number");
+        }
+        return v;
+    }
+
+    private static double fraction(JsonNode c, String field, double fallback, boolean zeroAllowed, String at) {
         if (!c.has(field)) {
             return fallback;
         }
         double v = c.get(field).asDouble(Double.NaN);
-        if (!(v > 0 && v < 1)) {
+        if (!((zeroAllowed ? v >= 0 : v > 0) && v <= 1)) {
             throw new IllegalArgumentException(at + ": '" + field + "' must be between 0 and 1, got "
                     + c.get(field));
         }

@@ -35,7 +35,7 @@ class AlertRulesTest {
                     for: 1m
                   - name: LatencyAnomaly
                     selector: latency_ms
-                    anomaly: {model: holt_winters, season: 288, band: 4}
+                    anomaly: {model: holt_winters, season: 1d, step: 5m, band: 4}
                 """);
         assertThat(rules).extracting(r -> r.kind).containsExactly(AlertRule.Kind.THRESHOLD,
                 AlertRule.Kind.ABSENCE, AlertRule.Kind.RATE, AlertRule.Kind.ANOMALY);
@@ -58,6 +58,7 @@ class AlertRulesTest {
         AlertRule latency = rules.get(3);
         assertThat(latency.model).isEqualTo("holt_winters");
         assertThat(latency.seasonLength).isEqualTo(288);
+        assertThat(latency.stepMicros).isEqualTo(300_000_000L);
         assertThat(latency.warmup).as("two seasons by default").isEqualTo(576);
         assertThat(latency.band).isEqualTo(4.0);
     }
@@ -104,7 +105,10 @@ class AlertRulesTest {
             "{name: r, selector: cpu, absent: {}}|'for' is required",
             "{name: r, selector: cpu, absent: {for: 1m, per: host}}|'per' is series or selector",
             "{name: r, selector: cpu, anomaly: {model: arima}}|'model' is ewma or holt_winters",
-            "{name: r, selector: cpu, anomaly: {model: holt_winters}}|needs 'season'",
+            "{name: r, selector: cpu, anomaly: {model: holt_winters}}|needs 'season' and 'step'",
+            "{name: r, selector: cpu, anomaly: {model: holt_winters, season: 1d, step: 7m}}|a multiple of at least two steps",
+            "{name: r, selector: cpu, anomaly: {season: 1d}}|season, step, beta and gamma are for holt_winters",
+            "{name: r, selector: cpu, anomaly: {band: -1}}|'band' must be a positive number",
             "{name: r, selector: cpu, anomaly: {alpha: 1.5}}|'alpha' must be between 0 and 1",
             "{name: r, selector: cpu, threshold: {above: 1}, severity: page}|unknown field 'severity'",
             "{name: r, selector: cpu, threshold: {above: 1}, labels: {bad-name: x}}|must be a label name",

@@ -4,8 +4,15 @@ import io.chronicle.core.alerts.RuleChange;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.AlertRule;
+import io.chronicle.core.alerts.AnomalyRecord;
 import io.chronicle.core.alerts.Fingerprints;
 import io.chronicle.core.alerts.LabelMatcher;
+import io.chronicle.operators.alerts.anomaly.AnomalyBand;
+import io.chronicle.operators.alerts.anomaly.AnomalyModel;
+import io.chronicle.operators.alerts.anomaly.AnomalyState;
+import io.chronicle.operators.alerts.anomaly.EwmaModel;
+import io.chronicle.operators.alerts.anomaly.Forecast;
+import io.chronicle.operators.alerts.anomaly.HoltWintersModel;
 import io.chronicle.operators.rollup.CounterRule;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -15,6 +22,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -42,6 +50,10 @@ public class AlertEvaluator
     private static final String FIRING = AlertNotification.FIRING;
     private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*\\$(labels\\.([a-zA-Z_][a-zA-Z0-9_]*)|value)\\s*}}");
 
+    /** Points an anomaly rule scored outside its band, with the forecast they missed. */
+    public static final OutputTag<AnomalyRecord> ANOMALIES =
+            new OutputTag<>("anomalies", TypeInformation.of(AnomalyRecord.class));
+
     public static final ValueStateDescriptor<AlertState> STATE =
             new ValueStateDescriptor<>("alert", TypeInformation.of(AlertState.class));
 
@@ -51,6 +63,8 @@ public class AlertEvaluator
     private final Duration stateTtl;
 
     private transient ValueState<AlertState> alert;
+    /** The models of the rules in force, built once per rule version. */
+    private transient Map<AlertRule, AnomalyModel> models;
     private transient Counter outOfOrder;
 
     public AlertEvaluator(RuleBook rules, CounterRule counters, String externalUrl, Duration stateTtl) {
@@ -70,6 +84,7 @@ public class AlertEvaluator
                 .build());
         alert = getRuntimeContext().getState(descriptor);
         outOfOrder = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
+        models = new java.util.HashMap<>();
     }
 
     @Override
@@ -99,12 +114,20 @@ public class AlertEvaluator
             return;
         }
         st.lastSampleMicros = ts;
-        Double value = rule.kind == AlertRule.Kind.RATE
-                ? rate(rule, st, sample.point)
-                : Double.valueOf(sample.point.value);
-        if (value != null) {
-            st.lastValue = value;
-            step(rule, st, rule.compare(value), ts, emit);
+        if (rule.kind == AlertRule.Kind.ANOMALY) {
+            Forecast forecast = anomaly(rule, st, sample.point, ctx);
+            if (forecast.warmedUp()) {
+                st.lastValue = forecast.score();
+                step(rule, st, forecast.anomalous(), ts, emit);
+            }
+        } else {
+            Double value = rule.kind == AlertRule.Kind.RATE
+                    ? rate(rule, st, sample.point)
+                    : Double.valueOf(sample.point.value);
+            if (value != null) {
+                st.lastValue = value;
+                step(rule, st, rule.compare(value), ts, emit);
+            }
         }
         if (INACTIVE.equals(st.state) && rule.kind == AlertRule.Kind.THRESHOLD) {
             // Nothing to remember about an inactive threshold alert.
@@ -194,6 +217,7 @@ public class AlertEvaluator
         AlertRule before = rules.rule(change.name, ctx.getBroadcastState(RuleBook.RULES));
         ctx.getBroadcastState(RuleBook.RULES).put(change.name, new RuleBook.RuleEntry(change.rule));
         rules.changed();
+        models.remove(before);
         if (before == null || (change.rule != null && change.rule.evaluatesLike(before)
                 && change.rule.labels.equals(before.labels))) {
             return;
@@ -242,6 +266,40 @@ public class AlertEvaluator
         st.clearedSinceMicros = Long.MIN_VALUE;
         st.timerMillis = Long.MIN_VALUE;
         return st;
+    }
+
+    /** Scores the point against the rule's forecast of the series, then lets the model learn it. */
+    private Forecast anomaly(AlertRule rule, AlertState st, MetricPoint p, ReadOnlyContext ctx) {
+        if (st.anomaly == null) {
+            st.anomaly = new AnomalyState();
+        }
+        Forecast forecast = models.computeIfAbsent(rule, AlertEvaluator::model)
+                .observe(st.anomaly, p.timestampMicros, p.value);
+        if (forecast.anomalous()) {
+            AnomalyRecord a = new AnomalyRecord();
+            a.tenant = p.tenant;
+            a.ruleName = rule.name;
+            a.model = rule.model;
+            a.metric = p.metric;
+            a.tags = p.tags;
+            a.seriesId = p.seriesId;
+            a.tsMicros = p.timestampMicros;
+            a.value = p.value;
+            a.expected = forecast.expected();
+            a.sigma = forecast.sigma();
+            a.score = forecast.score();
+            ctx.output(ANOMALIES, a);
+        }
+        return forecast;
+    }
+
+    private static AnomalyModel model(AlertRule rule) {
+        AnomalyBand band = new AnomalyBand(rule.band, rule.warmup, rule.minSigma,
+                rule.minRelativeSigma, rule.varianceAlpha, rule.adaptAfter);
+        return rule.model.equals("holt_winters")
+                ? new HoltWintersModel(rule.alpha, rule.beta, rule.gamma, rule.seasonLength,
+                        rule.stepMicros, band)
+                : new EwmaModel(rule.alpha, band);
     }
 
     /**

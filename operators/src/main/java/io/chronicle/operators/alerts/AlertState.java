@@ -1,5 +1,7 @@
 package io.chronicle.operators.alerts;
 
+import io.chronicle.operators.alerts.anomaly.AnomalyState;
+
 import java.util.Map;
 
 /** One alert's evaluation state: a (rule, series) or (rule, selector) pair. */
@@ -23,6 +25,8 @@ public class AlertState {
     /** Rate: the samples inside the window, oldest first. */
     public long[] windowTimes;
     public double[] windowValues;
+    /** Anomaly: what the rule's model has learnt of the series. */
+    public AnomalyState anomaly;
     /** The event-time timer registered, epoch ms; MIN_VALUE for none. */
     public long timerMillis;
 

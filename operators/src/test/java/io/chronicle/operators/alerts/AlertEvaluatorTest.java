@@ -336,6 +336,34 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void anAnomalyRuleFiresOnAPointOutsideTheForecastsBandAndRecordsItsScore() throws Exception {
+        AlertRule rule = rule("""
+                name: CpuAnomaly
+                selector: cpu
+                anomaly: {model: ewma, alpha: 0.1, band: 3, warmup: 30}
+                """);
+        java.util.Random random = new java.util.Random(3);
+        try (var h = harness(rule)) {
+            for (int s = 0; s < 100; s++) {
+                send(h, rule, point("web-1", s, 50 + random.nextGaussian()));
+            }
+            assertThat(states(h)).as("noise inside the band").isEmpty();
+            send(h, rule, point("web-1", 100, 80));
+            assertThat(states(h)).containsExactly("firing");
+            assertThat(last(h).value).as("the anomaly score").isGreaterThan(1.0);
+            List<io.chronicle.core.alerts.AnomalyRecord> anomalies = new java.util.ArrayList<>();
+            h.getSideOutput(AlertEvaluator.ANOMALIES).forEach(r -> anomalies.add(r.getValue()));
+            assertThat(anomalies).singleElement().satisfies(a -> {
+                assertThat(a.value).isEqualTo(80.0);
+                assertThat(a.expected).isCloseTo(50.0, org.assertj.core.api.Assertions.within(1.5));
+                assertThat(a.score).isEqualTo(last(h).value);
+            });
+            send(h, rule, point("web-1", 101, 50.3));
+            assertThat(states(h)).containsExactly("firing", "resolved");
+        }
+    }
+
+    @Test
     void annotationsExpandLabelsAndValue() {
         assertThat(AlertEvaluator.expand("{{ $labels.host }}: {{$value}} ({{ $labels.none }})",
                 Map.of("host", "a"), 1.5)).isEqualTo("a: 1.5 ()");
