@@ -15,6 +15,7 @@ import io.chronicle.operators.alerts.RuleSample;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.sinks.AlertTopics;
 import io.chronicle.sinks.IcebergSinks;
+import io.chronicle.sinks.KafkaTopics;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.RuleChanges;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -47,6 +48,7 @@ public final class AlertsPipeline {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
                 ChronicleTable.ANOMALIES);
         RuleBook rules = new RuleBook(fileRules(conf));
+        KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_RULES));
 
         DataStream<RuleChange> changes = points.getExecutionEnvironment()
                 .fromSource(RuleChanges.source(conf), RuleChanges.watermarks(), "kafka-rules")

@@ -12,6 +12,7 @@ import io.chronicle.operators.views.AgentSignal;
 import io.chronicle.operators.views.HeartbeatSignals;
 import io.chronicle.operators.views.TraceViewFunction;
 import io.chronicle.sinks.IcebergSinks;
+import io.chronicle.sinks.KafkaTopics;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.ViewTopicSink;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -37,8 +38,8 @@ public final class ViewsPipeline {
             CatalogLoader catalogLoader, String namespace) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.TRACES,
                 ChronicleTable.AGENT_METRICS);
-        ViewTopicSink.ensureCompactedTopic(conf, conf.get(ChronicleOptions.TOPIC_TRACES));
-        ViewTopicSink.ensureCompactedTopic(conf, conf.get(ChronicleOptions.TOPIC_AGENT_METRICS));
+        KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_TRACES));
+        KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_AGENT_METRICS));
 
         SingleOutputStreamOperator<TraceRow> traces = events
                 .filter(e -> !HeartbeatSignals.HEARTBEAT.equals(e.eventType))
