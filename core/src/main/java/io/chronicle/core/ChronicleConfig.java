@@ -3,6 +3,7 @@ package io.chronicle.core;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.chronicle.core.alerts.AlertReceivers;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -106,7 +107,8 @@ public final class ChronicleConfig {
             boolean passthrough =
                     key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
                             || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX);
-            if (owned && !passthrough && !declared.contains(key) && !RollupPolicy.isDynamicKey(key)) {
+            boolean dynamic = RollupPolicy.isDynamicKey(key) || AlertReceivers.isDynamicKey(key);
+            if (owned && !passthrough && !declared.contains(key) && !dynamic) {
                 throw new IllegalArgumentException(
                         "Unknown option '" + key + "'. Known options: " + String.join(", ", declared));
             }
@@ -120,6 +122,7 @@ public final class ChronicleConfig {
             }
         }
         RollupPolicy.from(conf);
+        AlertReceivers.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,

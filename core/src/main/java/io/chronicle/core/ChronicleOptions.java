@@ -292,7 +292,8 @@ public final class ChronicleOptions {
                     .defaultValue("")
                     .withDescription(
                             "Base of each alert's generatorURL (followed by ?rule=<name>), for"
-                                    + " example the URL of a dashboard; empty leaves it out.");
+                                    + " example the URL of a dashboard; empty leaves it out. Also"
+                                    + " the externalURL of webhook payloads.");
 
     public static final ConfigOption<Duration> ALERTS_STATE_TTL =
             key("alerts.state-ttl")
@@ -301,6 +302,111 @@ public final class ChronicleOptions {
                     .withDescription(
                             "Safety bound (processing time) on the evaluation state of a (rule,"
                                     + " series) that stops receiving points.");
+
+    // ---- Alert delivery -------------------------------------------------------------------
+    // Defaults of every HTTP receiver (alerts.receivers.<name>.*); each receiver may override
+    // any of the options below except flush-timeout under the same suffix.
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_TIMEOUT =
+            key("alerts.delivery.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long one request to an alert receiver may take, connecting"
+                                    + " included, before it counts as a failed attempt.");
+
+    public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_ATTEMPTS =
+            key("alerts.delivery.max-attempts")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Requests made for one batch of alerts (the first and the retries)"
+                                    + " before it is dropped and counted in the receiver's dropped"
+                                    + " metric.");
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_BACKOFF_INITIAL =
+            key("alerts.delivery.backoff.initial")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(1))
+                    .withDescription("Wait before the first retry of a failed request.");
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_BACKOFF_MAX =
+            key("alerts.delivery.backoff.max")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("Longest wait between two retries.");
+
+    public static final ConfigOption<Double> ALERTS_DELIVERY_BACKOFF_MULTIPLIER =
+            key("alerts.delivery.backoff.multiplier")
+                    .doubleType()
+                    .defaultValue(2.0)
+                    .withDescription("Factor by which the wait grows after each failed retry.");
+
+    public static final ConfigOption<Double> ALERTS_DELIVERY_BACKOFF_JITTER =
+            key("alerts.delivery.backoff.jitter")
+                    .doubleType()
+                    .defaultValue(0.2)
+                    .withDescription(
+                            "Fraction (0 to 1, exclusive) of each wait taken off at random, so"
+                                    + " parallel writers do not retry in step.");
+
+    public static final ConfigOption<Double> ALERTS_DELIVERY_RATE_LIMIT =
+            key("alerts.delivery.rate-limit")
+                    .doubleType()
+                    .defaultValue(10.0)
+                    .withDescription(
+                            "Requests per second each writer sends to one receiver (a token"
+                                    + " bucket holding one second's worth); alerts waiting meanwhile"
+                                    + " are batched.");
+
+    public static final ConfigOption<Integer> ALERTS_DELIVERY_CIRCUIT_BREAKER_FAILURES =
+            key("alerts.delivery.circuit-breaker.failures")
+                    .intType()
+                    .defaultValue(5)
+                    .withDescription(
+                            "Consecutive failed requests after which a receiver's circuit opens:"
+                                    + " no request is sent until the open duration has passed,"
+                                    + " then one probe decides whether it closes again.");
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_CIRCUIT_BREAKER_OPEN_DURATION =
+            key("alerts.delivery.circuit-breaker.open-duration")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription("How long an open circuit waits before its probe request.");
+
+    public static final ConfigOption<Integer> ALERTS_DELIVERY_QUEUE_CAPACITY =
+            key("alerts.delivery.queue-capacity")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "Alerts each writer holds for one receiver; when full, the oldest is"
+                                    + " dropped and counted, so the pipeline never waits for a"
+                                    + " receiver.");
+
+    public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_BATCH_SIZE =
+            key("alerts.delivery.max-batch-size")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription("Most alerts sent in one request.");
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_RESEND_INTERVAL =
+            key("alerts.delivery.resend-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How often firing alerts are sent again to alertmanager receivers,"
+                                    + " which resolve an alert not heard of for their"
+                                    + " resolve_timeout (5 min by default); 0 s turns resending"
+                                    + " off. Must be shorter than resolve_timeout.");
+
+    public static final ConfigOption<Duration> ALERTS_DELIVERY_FLUSH_TIMEOUT =
+            key("alerts.delivery.flush-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long a bounded job's end of input waits for the alerts still"
+                                    + " queued to be delivered. Checkpoints do not wait: undelivered"
+                                    + " alerts are kept in the checkpoint instead.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 
