@@ -226,11 +226,6 @@ public final class AlertReceivers implements Serializable {
                         "Invalid value for option '" + option + "': " + e.getMessage(), e);
             }
         }
-
-        @Override
-        public String toString() {
-            return name + " (" + type.name().toLowerCase(Locale.ROOT) + " " + endpoint + ")";
-        }
     }
 
     /** How alerts are delivered to one receiver: timeouts, retries, rate and batching. */
