@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 /**
  * The HTTP receivers of alerts, declared as {@code alerts.receivers.<name>.*} keys: a
  * {@code url}, a {@code type} ({@code alertmanager} or {@code webhook}), optional
- * {@code headers.<Header-Name>} and, under the same suffix, any delivery option of
+ * {@code http-headers.<Header-Name>} and, under the same suffix, any delivery option of
  * {@code alerts.delivery.*} the receiver sets differently from the defaults. Every value is
  * checked here, failing with the offending option's name.
  */
@@ -34,7 +34,8 @@ public final class AlertReceivers implements Serializable {
     private static final String DELIVERY_PREFIX = "alerts.delivery.";
     private static final String URL = "url";
     private static final String TYPE = "type";
-    private static final String HEADERS = "headers.";
+    /** Flink masks the values of keys holding "http-headers" in its logs and web UI. */
+    private static final String HEADERS = "http-headers.";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
     /** The delivery options a receiver may set for itself. */
     private static final List<ConfigOption<?>> OVERRIDABLE = List.of(

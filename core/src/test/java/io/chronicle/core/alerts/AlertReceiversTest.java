@@ -4,6 +4,7 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.alerts.AlertReceivers.Receiver;
 import io.chronicle.core.alerts.AlertReceivers.Type;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,7 @@ class AlertReceiversTest {
                 "    chatops:",
                 "      type: webhook",
                 "      url: https://hooks.example.com/chronicle?team=sre",
-                "      headers:",
+                "      http-headers:",
                 "        Authorization: Bearer abc",
                 "      max-attempts: 3",
                 "      circuit-breaker:",
@@ -78,6 +79,12 @@ class AlertReceiversTest {
         assertThat(oncall.delivery.queueCapacity).isEqualTo(10_000);
         assertThat(oncall.delivery.maxBatchSize).isEqualTo(64);
         assertThat(oncall.delivery.resendInterval).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void headerValuesAreHiddenByFlinkWhereItShowsTheConfiguration() {
+        assertThat(GlobalConfiguration.isSensitive("alerts.receivers.chatops.http-headers.Authorization"))
+                .isTrue();
     }
 
     @Test
@@ -127,8 +134,8 @@ class AlertReceiversTest {
                 .hasMessageContaining("alerts.delivery.backoff.initial");
         assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.resend-interval", "1 min")))
                 .hasMessageContaining("'alerts.receivers.hook.resend-interval'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.headers.Host", "evil")))
-                .hasMessageContaining("'alerts.receivers.hook.headers.Host'");
+        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.http-headers.Host", "evil")))
+                .hasMessageContaining("'alerts.receivers.hook.http-headers.Host'");
     }
 
     @Test

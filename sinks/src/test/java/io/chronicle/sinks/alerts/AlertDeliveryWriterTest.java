@@ -44,7 +44,7 @@ class AlertDeliveryWriterTest {
     void postsAlertmanagerV2AlertsWithEndsAtOnlyWhenResolved() throws Exception {
         TestReceiver am = receiver(TestReceiver.accepting().holdFirst());
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.receivers.am.headers.X-Scope-OrgID", "acme"));
+                "alerts.receivers.am.http-headers.X-Scope-OrgID", "acme"));
         writer.write(alert("Warmup", "w", "firing"), null);
         am.awaitHeld();
         writer.write(alert("HighLatency", "i1", "firing"), null);
