@@ -23,6 +23,11 @@ import java.util.Optional;
  *         notifications.sinkTo(sink).uid("alert-delivery").name("alert-delivery"));
  * }</pre>
  *
+ * <p>Each writer remembers the last state of the alerts it sees, for deduplication and resends,
+ * and keeps order per receiver: all notifications of one alert must reach the same subtask in
+ * order, as they do when the sink follows the keyed evaluator with the same parallelism, or after
+ * a {@code keyBy} on the fingerprint.
+ *
  * <p>The pipeline never waits for a receiver and a receiver's failure never fails the job:
  * {@code write} puts the notification in each receiver's bounded queue and returns; each
  * writer's sender thread posts batches with retries and exponential backoff, a token-bucket rate
