@@ -77,9 +77,17 @@ public final class IngestJob {
 
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> pointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopic(conf, topic,
-                new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf))),
-                MetricPoint.class);
+        return KafkaSources.forTopic(conf, topic, pointNormalization(conf), MetricPoint.class);
+    }
+
+    /** A replay of the points topic up to the offsets that are latest when the job starts. */
+    public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.boundedToLatest(conf, topic, pointNormalization(conf), MetricPoint.class);
+    }
+
+    private static Normalization<MetricPoint> pointNormalization(Configuration conf) {
+        return new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf)));
     }
 
     public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
@@ -109,17 +117,7 @@ public final class IngestJob {
                 ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
         Duration idleness = conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS);
 
-        DataStream<Either<RejectedRecord, MetricPoint>> normalizedPoints = pointsTap.apply(
-                env.fromSource(pointsSource,
-                                EventTimeWatermarks.perPartition(
-                                        (MetricPoint p) -> Math.floorDiv(p.timestampMicros, 1_000L),
-                                        idleness),
-                                "kafka-points")
-                        .uid("kafka-points"));
-        SingleOutputStreamOperator<MetricPoint> points = normalizedPoints
-                .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))
-                .name("split-points")
-                .uid("split-points");
+        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, idleness, pointsTap);
 
         SingleOutputStreamOperator<Event> normalizedEvents = eventsTap.apply(
                         env.fromSource(eventsSource,
@@ -157,6 +155,29 @@ public final class IngestJob {
         IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED,
                 catalogLoader, namespace);
         rejected.sinkTo(deadLetterSink).name("dead-letter").uid("dead-letter");
+    }
+
+    /**
+     * The points of {@code source} with per-partition event-time watermarks; the records it
+     * rejects are in the {@link SplitRejected#REJECTED} side output.
+     */
+    public static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness) {
+        return points(env, source, idleness, UnaryOperator.identity());
+    }
+
+    private static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness,
+            UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> tap) {
+        return tap.apply(env.fromSource(source,
+                                EventTimeWatermarks.perPartition(
+                                        (MetricPoint p) -> Math.floorDiv(p.timestampMicros, 1_000L),
+                                        idleness),
+                                "kafka-points")
+                        .uid("kafka-points"))
+                .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))
+                .name("split-points")
+                .uid("split-points");
     }
 
     public static void main(String[] args) throws Exception {

@@ -24,13 +24,21 @@ public final class SessionInitScript {
     private SessionInitScript() {}
 
     public static List<String> statements(Configuration conf) {
-        String script = load()
+        return statements(load(), conf);
+    }
+
+    /**
+     * The statements of another script that names the catalog the same way, for programs that
+     * open Chronicle's catalog in Flink SQL as the gateway's sessions do.
+     */
+    public static List<String> statements(String script, Configuration conf) {
+        String filled = script
                 .replace("${catalog_options}", options(CatalogProperties.flinkSqlCatalogOptions(conf)))
                 .replace("${catalog_name}", conf.get(ChronicleOptions.CATALOG_NAME))
                 .replace("${namespace}", conf.get(ChronicleOptions.CATALOG_NAMESPACE));
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : script.split("\n")) {
+        for (String line : filled.split("\n")) {
             if (line.strip().startsWith("--")) {
                 continue;
             }
