@@ -1,0 +1,206 @@
+package io.chronicle.bench;
+
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.EmbeddedCluster;
+import io.chronicle.jobs.JobEnvironment;
+import io.chronicle.services.ChildProcess;
+import io.chronicle.services.KafkaBroker;
+import io.chronicle.services.S3Server;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The machine a benchmark runs on, set up the way the integration tests do it: a real Kafka
+ * broker and S3-compatible server as child processes, an Iceberg JDBC catalog on SQLite, and a
+ * Flink MiniCluster with one task slot per unit of parallelism, to which jobs are submitted over
+ * REST as {@code flink run} would.
+ */
+public final class BenchEnvironment implements AutoCloseable {
+
+    static final String BUCKET = "bench";
+    private static final long STOP_TIMEOUT_SECONDS = 30;
+
+    private final Path dir;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private KafkaBroker kafka;
+    private S3Server s3;
+    private MiniCluster flink;
+    private final int parallelism;
+    private final Configuration benchConf;
+
+    private BenchEnvironment(Path dir, Configuration benchConf) {
+        this.dir = dir;
+        this.benchConf = benchConf;
+        this.parallelism = benchConf.get(BenchOptions.PARALLELISM);
+    }
+
+    /** Starts everything in a freshly emptied work folder. */
+    public static BenchEnvironment start(Configuration benchConf) throws Exception {
+        Path dir = Path.of(benchConf.get(BenchOptions.WORK_DIR)).toAbsolutePath();
+        // Services left running by a benchmark killed outright name their pid files in the folder.
+        ChildProcess.stopOrphan("kafka", dir.resolve("kafka").resolve("kafka.log"));
+        ChildProcess.stopOrphan("s3proxy", dir.resolve("s3").resolve("s3proxy.log"));
+        deleteRecursively(dir);
+        Files.createDirectories(dir.resolve("logs"));
+        BenchEnvironment env = new BenchEnvironment(dir, benchConf);
+        try {
+            env.kafka = env.register(KafkaBroker.start(dir.resolve("kafka"), 0, benchConf.get(BenchOptions.PARTITIONS)));
+            env.s3 = env.register(S3Server.start(dir.resolve("s3"), 0));
+            env.s3.createBucket(BUCKET);
+            env.startFlink();
+        } catch (Exception e) {
+            env.close();
+            throw e;
+        }
+        return env;
+    }
+
+    private <T extends AutoCloseable> T register(T service) {
+        started.push(service);
+        return service;
+    }
+
+    private void startFlink() throws Exception {
+        Configuration flinkConf = EmbeddedCluster.configuration();
+        flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
+        flinkConf.set(RestOptions.PORT, 0);
+        flink = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(flinkConf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(parallelism)
+                .build());
+        flink.start();
+        // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.
+        started.push(() -> flink.closeAsync().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    /**
+     * Chronicle's configuration for one run: its own consumer group and catalog namespace, the
+     * topic read from its start, the shared catalog and S3 server.
+     */
+    public Configuration chronicleConf(String run, String pointsTopic) {
+        Configuration conf = new Configuration();
+        conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        conf.set(ChronicleOptions.KAFKA_GROUP_ID, "bench-" + run);
+        conf.set(ChronicleOptions.KAFKA_STARTING_OFFSETS, ChronicleOptions.StartingOffsets.EARLIEST);
+        conf.set(ChronicleOptions.TOPIC_POINTS, pointsTopic);
+        conf.set(ChronicleOptions.CATALOG_TYPE, "jdbc");
+        conf.set(ChronicleOptions.CATALOG_URI, "jdbc:sqlite:" + dir.resolve("catalog.db"));
+        // SQLite serializes writers; wait for the lock rather than fail a commit.
+        conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+        conf.set(ChronicleOptions.CATALOG_WAREHOUSE, "s3://" + BUCKET + "/warehouse");
+        conf.set(ChronicleOptions.CATALOG_NAMESPACE, run);
+        conf.set(ChronicleOptions.S3_ENDPOINT, s3.endpoint().toString());
+        conf.set(ChronicleOptions.S3_PATH_STYLE_ACCESS, true);
+        conf.set(ChronicleOptions.S3_ACCESS_KEY, s3.accessKey());
+        conf.set(ChronicleOptions.S3_SECRET_KEY, s3.secretKey());
+        return ChronicleConfig.validated(conf);
+    }
+
+    /**
+     * What every job of a run is submitted with: Chronicle's job environment (RocksDB state,
+     * incremental exactly-once checkpoints) with the benchmark's parallelism and checkpoint
+     * interval, and the address of the cluster.
+     */
+    public Configuration jobConf(Configuration chronicleConf, String run) throws Exception {
+        Configuration conf = new Configuration(chronicleConf);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, benchConf.get(BenchOptions.CHECKPOINT_INTERVAL));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").resolve(run).toUri().toString());
+        conf.set(DeploymentOptions.TARGET, "remote");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, flink.getRestAddress().get().getPort());
+        return JobEnvironment.withDefaults(conf);
+    }
+
+    /** Produces the workload into {@code topic}, each series into one partition; returns its summary. */
+    public Workload.Summary produce(Workload workload, String topic, int partitions) {
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            Workload.Summary summary = workload.generate((series, json) ->
+                    producer.send(new ProducerRecord<>(topic, series % partitions, null, json)));
+            producer.flush();
+            return summary;
+        }
+    }
+
+    /** How long a finished job took, from the cluster's own record of its states. */
+    public JobTimes jobTimes(JobID job) throws Exception {
+        ArchivedExecutionGraph graph = flink.getArchivedExecutionGraph(job).get();
+        if (graph.getState() != JobStatus.FINISHED) {
+            throw new IllegalStateException("job " + graph.getJobName() + " ended " + graph.getState());
+        }
+        long submitted = graph.getStatusTimestamp(JobStatus.INITIALIZING);
+        long finished = graph.getStatusTimestamp(JobStatus.FINISHED);
+        long firstRunning = Long.MAX_VALUE;
+        for (AccessExecutionVertex task : graph.getAllExecutionVertices()) {
+            firstRunning = Math.min(firstRunning, task.getStateTimestamp(ExecutionState.RUNNING));
+        }
+        return new JobTimes((finished - submitted) / 1e3, (finished - firstRunning) / 1e3,
+                graph.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints());
+    }
+
+    /**
+     * A finished job's duration from its submission to the cluster, and from its first task
+     * running (about when the first record is read), and the checkpoints it completed.
+     */
+    public record JobTimes(double seconds, double runningSeconds, long checkpoints) {}
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("Error while stopping: " + e);
+            }
+        }
+    }
+}

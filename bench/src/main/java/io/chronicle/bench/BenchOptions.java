@@ -1,0 +1,159 @@
+package io.chronicle.bench;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+/**
+ * Options of the benchmarks, given as {@code --key value} after the suite's name. Every suite
+ * reads the workload options, so the suites of one machine compare over the same input.
+ */
+public final class BenchOptions {
+
+    private BenchOptions() {}
+
+    // ---- workload ------------------------------------------------------------------------
+
+    public static final ConfigOption<Long> POINTS =
+            key("points").longType().defaultValue(2_000_000L)
+                    .withDescription("Metric points produced into the input topic.");
+
+    public static final ConfigOption<Integer> SERIES =
+            key("series").intType().defaultValue(5_000)
+                    .withDescription("Distinct series the points spread over (20 metrics with their"
+                            + " tags, on as many hosts as it takes).");
+
+    public static final ConfigOption<Integer> TENANTS =
+            key("tenants").intType().defaultValue(4)
+                    .withDescription("Tenants the hosts are spread over.");
+
+    public static final ConfigOption<Duration> SAMPLE_INTERVAL =
+            key("sample-interval").durationType().defaultValue(Duration.ofSeconds(15))
+                    .withDescription("Event time between two samples of one series.");
+
+    public static final ConfigOption<Double> OUT_OF_ORDER_SHARE =
+            key("out-of-order-share").doubleType().defaultValue(0.01)
+                    .withDescription("Share of points produced later than their turn.");
+
+    public static final ConfigOption<Duration> MAX_DELAY =
+            key("max-delay").durationType().defaultValue(Duration.ofSeconds(60))
+                    .withDescription("How far (in event time) an out-of-order point falls behind.");
+
+    public static final ConfigOption<Long> SEED =
+            key("seed").longType().defaultValue(42L)
+                    .withDescription("Seed of the workload: the same seed gives the same records.");
+
+    public static final ConfigOption<Integer> PARTITIONS =
+            key("partitions").intType().defaultValue(4)
+                    .withDescription("Partitions of the input topic; each series stays in one.");
+
+    // ---- jobs ----------------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            key("parallelism").intType().defaultValue(2)
+                    .withDescription("Parallelism of every job (and task slots of the cluster).");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            key("checkpoint-interval").durationType().defaultValue(Duration.ofSeconds(5))
+                    .withDescription("Checkpoint interval of every job. A bounded job ends with one"
+                            + " more checkpoint, triggered on this schedule, so it adds up to one"
+                            + " interval to each run.");
+
+    public static final ConfigOption<Integer> RUNS =
+            key("runs").intType().defaultValue(3)
+                    .withDescription("Measured runs of each variant, alternating between variants.");
+
+    public static final ConfigOption<Boolean> WARMUP =
+            key("warmup").booleanType().defaultValue(true)
+                    .withDescription("Run each variant once, unmeasured, before the measured runs.");
+
+    // ---- files ---------------------------------------------------------------------------
+
+    public static final ConfigOption<String> WORK_DIR =
+            key("work-dir").stringType().defaultValue("bench/target/work")
+                    .withDescription("Scratch folder (Kafka log, S3 buckets, catalog, checkpoints,"
+                            + " logs); emptied at the start of each run.");
+
+    public static final ConfigOption<String> RESULTS_DIR =
+            key("results-dir").stringType().defaultValue("bench/results")
+                    .withDescription("Where each run's results are written as JSON.");
+
+    public static List<ConfigOption<?>> all() {
+        return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
+                PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, WORK_DIR, RESULTS_DIR);
+    }
+
+    /** Parses {@code --key value} pairs; an undeclared key or a bad value fails naming it. */
+    public static Configuration parse(List<String> args) {
+        Set<String> known = all().stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
+        Configuration conf = new Configuration();
+        for (int i = 0; i < args.size(); i += 2) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || i + 1 >= args.size()) {
+                throw new IllegalArgumentException("Expected '--option value' pairs, got '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(
+                        "Unknown option '" + name + "'. Known options: " + String.join(", ", known));
+            }
+            conf.setString(name, args.get(i + 1));
+        }
+        for (ConfigOption<?> option : all()) {
+            try {
+                conf.get(option);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "Invalid value for option '" + option.key() + "': " + e.getMessage(), e);
+            }
+        }
+        requireAtLeast(conf, POINTS, 1);
+        requireAtLeast(conf, SERIES, 1);
+        requireAtLeast(conf, TENANTS, 1);
+        requireAtLeast(conf, PARTITIONS, 1);
+        requireAtLeast(conf, PARALLELISM, 1);
+        requireAtLeast(conf, RUNS, 1);
+        double share = conf.get(OUT_OF_ORDER_SHARE);
+        if (share < 0 || share > 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + OUT_OF_ORDER_SHARE.key() + "': must lie in [0, 1]");
+        }
+        if (conf.get(SAMPLE_INTERVAL).toMillis() < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + SAMPLE_INTERVAL.key() + "': at least 1 ms");
+        }
+        return conf;
+    }
+
+    /** Every option and its value, for the results. */
+    public static Map<String, String> describe(Configuration conf) {
+        Map<String, String> values = new LinkedHashMap<>();
+        all().forEach(option -> values.put(option.key(), format(conf.get(option))));
+        return values;
+    }
+
+    /** A value as it would be given on the command line. */
+    static String format(Object value) {
+        if (value instanceof Duration) {
+            long millis = ((Duration) value).toMillis();
+            return millis % 1_000 == 0 ? millis / 1_000 + " s" : millis + " ms";
+        }
+        return String.valueOf(value);
+    }
+
+    private static <T extends Number> void requireAtLeast(Configuration conf, ConfigOption<T> option, long min) {
+        if (conf.get(option).longValue() < min) {
+            throw new IllegalArgumentException("Invalid value for option '" + option.key()
+                    + "': must be at least " + min + ", got " + conf.get(option));
+        }
+    }
+}

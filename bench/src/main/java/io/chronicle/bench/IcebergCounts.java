@@ -1,0 +1,47 @@
+package io.chronicle.bench;
+
+import io.chronicle.catalog.TableStats;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.io.CloseableIterable;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** What a run left in the Iceberg tables of its namespace, to check the variants against each other. */
+final class IcebergCounts implements AutoCloseable {
+
+    private final Catalog catalog;
+    private final String namespace;
+
+    IcebergCounts(CatalogLoader loader, String namespace) {
+        this.catalog = loader.loadCatalog();
+        this.namespace = namespace;
+    }
+
+    long rows(String table) {
+        return TableStats.committedRecords(catalog.loadTable(TableIdentifier.of(namespace, table)));
+    }
+
+    /** The sum of a long column over the table's current snapshot. */
+    long sum(String table, String column) throws IOException {
+        long sum = 0;
+        try (CloseableIterable<Record> records = IcebergGenerics
+                .read(catalog.loadTable(TableIdentifier.of(namespace, table))).select(column).build()) {
+            for (Record record : records) {
+                sum += (Long) record.getField(column);
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (catalog instanceof Closeable) {
+            ((Closeable) catalog).close();
+        }
+    }
+}

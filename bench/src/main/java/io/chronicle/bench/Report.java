@@ -1,0 +1,185 @@
+package io.chronicle.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.iceberg.IcebergBuild;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.DoubleStream;
+import java.util.stream.Stream;
+
+/**
+ * The results of one suite: the machine, the settings and workload, every run of every variant,
+ * and per variant the median rate and its ratio to the baseline variant. Printed as a table and
+ * written as JSON.
+ */
+public final class Report {
+
+    /** One run of one variant over the whole input. */
+    public record Run(String variant, int round, boolean warmup, long points, double seconds,
+            double runningSeconds, long checkpoints, Map<String, Long> counts) {
+
+        @JsonProperty
+        public double pointsPerSecond() {
+            return points / seconds;
+        }
+
+        @JsonProperty
+        public double pointsPerRunningSecond() {
+            return points / runningSeconds;
+        }
+    }
+
+    /** A variant's median over its measured runs. */
+    public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
+            double medianPointsPerRunningSecond, double ratioToBaseline) {}
+
+    public final String suite;
+    public final String startedAt;
+    public final Map<String, Object> machine;
+    public final Map<String, String> settings;
+    public final Map<String, Object> workload = new LinkedHashMap<>();
+    public final String baseline;
+    public final List<Run> runs = new ArrayList<>();
+    /** What the variants do beyond one another, so the ratio is read right. */
+    public final List<String> notes = new ArrayList<>();
+    /** Outputs that differ from what the input implies; a report with any is not a result. */
+    public final List<String> failures = new ArrayList<>();
+
+    Report(String suite, Map<String, String> settings, String baseline) {
+        this.suite = suite;
+        this.startedAt = Instant.now().toString();
+        this.machine = machine();
+        this.settings = settings;
+        this.baseline = baseline;
+    }
+
+    public List<Summary> getSummaries() {
+        Map<String, List<Run>> measured = runs.stream().filter(r -> !r.warmup())
+                .collect(Collectors.groupingBy(Run::variant, LinkedHashMap::new, Collectors.toList()));
+        double baselineRate = measured.containsKey(baseline)
+                ? median(measured.get(baseline).stream().mapToDouble(Run::pointsPerSecond)) : Double.NaN;
+        List<Summary> summaries = new ArrayList<>();
+        measured.forEach((variant, list) -> {
+            double rate = median(list.stream().mapToDouble(Run::pointsPerSecond));
+            summaries.add(new Summary(variant, list.size(), median(list.stream().mapToDouble(Run::seconds)),
+                    rate, median(list.stream().mapToDouble(Run::pointsPerRunningSecond)), rate / baselineRate));
+        });
+        return summaries;
+    }
+
+    private static double median(DoubleStream values) {
+        double[] sorted = values.sorted().toArray();
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("cpu", cpuModel());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        machine.put("flink", EnvironmentInformation.getVersion());
+        machine.put("kafka", AppInfoParser.getVersion());
+        machine.put("iceberg", IcebergBuild.version());
+        return machine;
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** The runs, the summary and the notes as text tables. */
+    public void print(PrintStream out) {
+        out.println();
+        out.printf("%s — %s%n", suite, machine.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        out.println("workload: " + workload.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        out.println();
+        List<String> countNames = runs.stream().flatMap(r -> r.counts().keySet().stream()).distinct().toList();
+        List<String> header = new ArrayList<>(List.of("variant", "run", "points", "seconds", "points/s",
+                "s from running", "points/s from running", "checkpoints"));
+        header.addAll(countNames);
+        List<List<String>> rows = new ArrayList<>();
+        for (Run r : runs) {
+            List<String> row = new ArrayList<>(List.of(r.variant(), r.warmup() ? "warm-up" : String.valueOf(r.round()),
+                    String.format("%,d", r.points()), String.format("%.1f", r.seconds()),
+                    String.format("%,.0f", r.pointsPerSecond()), String.format("%.1f", r.runningSeconds()),
+                    String.format("%,.0f", r.pointsPerRunningSecond()), String.valueOf(r.checkpoints())));
+            countNames.forEach(c -> row.add(r.counts().containsKey(c) ? String.format("%,d", r.counts().get(c)) : "-"));
+            rows.add(row);
+        }
+        table(out, header, rows);
+        out.println();
+        List<List<String>> summary = new ArrayList<>();
+        for (Summary s : getSummaries()) {
+            summary.add(List.of(s.variant(), String.valueOf(s.runs()), String.format("%.1f", s.medianSeconds()),
+                    String.format("%,.0f", s.medianPointsPerSecond()),
+                    String.format("%,.0f", s.medianPointsPerRunningSecond()),
+                    String.format("%.2f", s.ratioToBaseline())));
+        }
+        table(out, List.of("variant", "runs", "median s", "median points/s", "median points/s from running",
+                "ratio to " + baseline), summary);
+        notes.forEach(n -> out.println("note: " + n));
+    }
+
+    private static void table(PrintStream out, List<String> header, List<List<String>> rows) {
+        int[] widths = new int[header.size()];
+        for (List<String> row : Stream.concat(Stream.of(header), rows.stream()).toList()) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        String rule = Arrays.stream(widths).mapToObj("-"::repeat).collect(Collectors.joining("-+-", "", ""));
+        out.println(line(header, widths));
+        out.println(rule);
+        rows.forEach(row -> out.println(line(row, widths)));
+    }
+
+    /** The first column left-aligned, numbers right-aligned. */
+    private static String line(List<String> cells, int[] widths) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            line.append(i == 0 ? "" : " | ")
+                    .append(String.format("%" + (i == 0 ? "-" : "") + widths[i] + "s", cells.get(i)));
+        }
+        return line.toString();
+    }
+
+    /** Writes the report as {@code <suite>-<time>.json} into {@code dir}; returns the file. */
+    public Path write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                .format(Instant.parse(startedAt));
+        Path file = dir.resolve(suite + "-" + stamp + ".json");
+        new ObjectMapper()
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(file.toFile(), this);
+        return file;
+    }
+}

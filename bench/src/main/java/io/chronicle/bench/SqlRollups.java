@@ -1,0 +1,104 @@
+package io.chronicle.bench;
+
+import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.sql.SessionInitScript;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The same rollup written the way a Flink SQL user would: {@code rollup-5m.sql}, a window TVF
+ * over a bounded Kafka table with the watermark in its DDL, mini-batch and two-phase
+ * aggregation, into an Iceberg table, submitted with the same job environment as Chronicle.
+ */
+final class SqlRollups implements Variant {
+
+    private static final String SCRIPT = "rollup-5m.sql";
+    /** The SQL client's SET, which TableEnvironment.executeSql does not take. */
+    private static final Pattern SET = Pattern.compile("SET\\s+'([^']+)'\\s*=\\s*'([^']*)'");
+
+    private final BenchEnvironment env;
+    private final String topic;
+    private final long points;
+    private final Duration maxDisorder;
+
+    SqlRollups(BenchEnvironment env, String topic, long points, Duration maxDisorder) {
+        this.env = env;
+        this.topic = topic;
+        this.points = points;
+        this.maxDisorder = maxDisorder;
+    }
+
+    @Override
+    public String name() {
+        return "flink-sql";
+    }
+
+    @Override
+    public Report.Run run(int round) throws Exception {
+        String run = "sql_" + round;
+        Configuration conf = env.chronicleConf(run, topic);
+        Configuration jobConf = env.jobConf(conf, run);
+        // The planner names its own operators; uids of ours exist only in DataStream jobs.
+        jobConf.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
+        TableEnvironment tEnv = TableEnvironment.create(
+                EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(jobConf).build());
+        List<String> statements = SessionInitScript.statements(script(conf), conf);
+        for (String statement : statements.subList(0, statements.size() - 1)) {
+            Matcher set = SET.matcher(statement);
+            if (set.matches()) {
+                tEnv.getConfig().set(set.group(1), set.group(2));
+            } else {
+                tEnv.executeSql(statement);
+            }
+        }
+        JobClient job = tEnv.executeSql(statements.get(statements.size() - 1)).getJobClient().orElseThrow();
+        job.getJobExecutionResult().get();
+        BenchEnvironment.JobTimes times = env.jobTimes(job.getJobID());
+
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (IcebergCounts tables = new IcebergCounts(ChronicleCatalogLoader.from(conf), run)) {
+            counts.put(RollupSuite.ROWS_5M, tables.rows("rollup_5m"));
+            counts.put(RollupSuite.SAMPLES_5M, tables.sum("rollup_5m", "sample_count"));
+        }
+        return new Report.Run(name(), round, round == 0, points, times.seconds(), times.runningSeconds(),
+                times.checkpoints(), counts);
+    }
+
+    private String script(Configuration conf) {
+        String tagsType = Workload.TAG_KEYS.stream().map(key -> "`" + key + "` STRING")
+                .collect(Collectors.joining(", ", "ROW<", ">"));
+        return load()
+                .replace("${tags_type}", tagsType)
+                .replace("${max_disorder_seconds}", String.valueOf(maxDisorder.toSeconds() + 1))
+                .replace("${topic}", topic)
+                .replace("${bootstrap_servers}", conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .replace("${group_id}", conf.get(ChronicleOptions.KAFKA_GROUP_ID));
+    }
+
+    private static String load() {
+        try (InputStream in = SqlRollups.class.getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing resource " + SCRIPT);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
