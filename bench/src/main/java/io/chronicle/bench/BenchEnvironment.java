@@ -7,13 +7,14 @@ import io.chronicle.jobs.JobEnvironment;
 import io.chronicle.services.ChildProcess;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
-import org.apache.flink.api.common.JobID;
+import com.sun.management.OperatingSystemMXBean;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
@@ -25,12 +26,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -44,6 +47,8 @@ public final class BenchEnvironment implements AutoCloseable {
 
     static final String BUCKET = "bench";
     private static final long STOP_TIMEOUT_SECONDS = 30;
+    private static final OperatingSystemMXBean PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private final Path dir;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -160,9 +165,16 @@ public final class BenchEnvironment implements AutoCloseable {
         }
     }
 
-    /** How long a finished job took, from the cluster's own record of its states. */
-    public JobTimes jobTimes(JobID job) throws Exception {
-        ArchivedExecutionGraph graph = flink.getArchivedExecutionGraph(job).get();
+    /**
+     * Submits a job, waits for it to finish and measures it: its duration from the cluster's own
+     * record of its states, and the CPU time this process (cluster and client) spent meanwhile.
+     */
+    public JobTimes runJob(Callable<JobClient> submit) throws Exception {
+        long cpuBefore = PROCESS.getProcessCpuTime();
+        JobClient job = submit.call();
+        job.getJobExecutionResult().get();
+        double cpuSeconds = (PROCESS.getProcessCpuTime() - cpuBefore) / 1e9;
+        ArchivedExecutionGraph graph = flink.getArchivedExecutionGraph(job.getJobID()).get();
         if (graph.getState() != JobStatus.FINISHED) {
             throw new IllegalStateException("job " + graph.getJobName() + " ended " + graph.getState());
         }
@@ -172,15 +184,18 @@ public final class BenchEnvironment implements AutoCloseable {
         for (AccessExecutionVertex task : graph.getAllExecutionVertices()) {
             firstRunning = Math.min(firstRunning, task.getStateTimestamp(ExecutionState.RUNNING));
         }
-        return new JobTimes((finished - submitted) / 1e3, (finished - firstRunning) / 1e3,
-                graph.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints());
+        return new JobTimes((finished - submitted) / 1e3, (finished - firstRunning) / 1e3, cpuSeconds,
+                graph.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints(),
+                PROCESS.getSystemLoadAverage());
     }
 
     /**
      * A finished job's duration from its submission to the cluster, and from its first task
-     * running (about when the first record is read), and the checkpoints it completed.
+     * running (about when the first record is read); the CPU time it took; the checkpoints it
+     * completed; and the machine's load average as it ended, which tells how noisy the run was.
      */
-    public record JobTimes(double seconds, double runningSeconds, long checkpoints) {}
+    public record JobTimes(double seconds, double runningSeconds, double cpuSeconds, long checkpoints,
+            double loadAverage) {}
 
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -12,7 +12,6 @@ import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -56,9 +55,7 @@ final class ChronicleRollups implements Variant {
                 .union(RollupPipeline.build(normalized, conf, catalogLoader, run));
         IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED, catalogLoader, run);
 
-        JobClient job = flink.executeAsync("bench-" + run);
-        job.getJobExecutionResult().get();
-        BenchEnvironment.JobTimes times = env.jobTimes(job.getJobID());
+        BenchEnvironment.JobTimes times = env.runJob(() -> flink.executeAsync("bench-" + run));
 
         Map<String, Long> counts = new LinkedHashMap<>();
         try (IcebergCounts tables = new IcebergCounts(catalogLoader, run)) {
@@ -67,7 +64,6 @@ final class ChronicleRollups implements Variant {
             counts.put(RollupSuite.ROWS_1H, tables.rows("rollup_1h"));
             counts.put(RollupSuite.REJECTED, tables.rows(ChronicleTable.REJECTED.tableName()));
         }
-        return new Report.Run(name(), round, round == 0, points, times.seconds(), times.runningSeconds(),
-                times.checkpoints(), counts);
+        return new Report.Run(name(), round, points, times, counts);
     }
 }

@@ -20,8 +20,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
-import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
 /**
@@ -31,24 +31,35 @@ import java.util.stream.Stream;
  */
 public final class Report {
 
-    /** One run of one variant over the whole input. */
-    public record Run(String variant, int round, boolean warmup, long points, double seconds,
-            double runningSeconds, long checkpoints, Map<String, Long> counts) {
+    /** One run of one variant over the whole input; round 0 is the warm-up. */
+    public record Run(String variant, int round, long points, BenchEnvironment.JobTimes times,
+            Map<String, Long> counts) {
+
+        @JsonProperty
+        public boolean warmup() {
+            return round == 0;
+        }
 
         @JsonProperty
         public double pointsPerSecond() {
-            return points / seconds;
+            return points / times.seconds();
         }
 
         @JsonProperty
         public double pointsPerRunningSecond() {
-            return points / runningSeconds;
+            return points / times.runningSeconds();
+        }
+
+        @JsonProperty
+        public double cpuMicrosPerPoint() {
+            return times.cpuSeconds() * 1e6 / points;
         }
     }
 
-    /** A variant's median over its measured runs. */
+    /** A variant's medians over its measured runs, and their ratios to the baseline's. */
     public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
-            double medianPointsPerRunningSecond, double ratioToBaseline) {}
+            double medianPointsPerRunningSecond, double medianCpuMicrosPerPoint, double rateRatio,
+            double cpuRatio) {}
 
     public final String suite;
     public final String startedAt;
@@ -73,19 +84,21 @@ public final class Report {
     public List<Summary> getSummaries() {
         Map<String, List<Run>> measured = runs.stream().filter(r -> !r.warmup())
                 .collect(Collectors.groupingBy(Run::variant, LinkedHashMap::new, Collectors.toList()));
-        double baselineRate = measured.containsKey(baseline)
-                ? median(measured.get(baseline).stream().mapToDouble(Run::pointsPerSecond)) : Double.NaN;
+        List<Run> base = measured.getOrDefault(baseline, List.of());
+        double baseRate = median(base, Run::pointsPerSecond);
+        double baseCpu = median(base, Run::cpuMicrosPerPoint);
         List<Summary> summaries = new ArrayList<>();
         measured.forEach((variant, list) -> {
-            double rate = median(list.stream().mapToDouble(Run::pointsPerSecond));
-            summaries.add(new Summary(variant, list.size(), median(list.stream().mapToDouble(Run::seconds)),
-                    rate, median(list.stream().mapToDouble(Run::pointsPerRunningSecond)), rate / baselineRate));
+            double rate = median(list, Run::pointsPerSecond);
+            double cpu = median(list, Run::cpuMicrosPerPoint);
+            summaries.add(new Summary(variant, list.size(), median(list, r -> r.times().seconds()), rate,
+                    median(list, Run::pointsPerRunningSecond), cpu, rate / baseRate, cpu / baseCpu));
         });
         return summaries;
     }
 
-    private static double median(DoubleStream values) {
-        double[] sorted = values.sorted().toArray();
+    private static double median(List<Run> runs, ToDoubleFunction<Run> value) {
+        double[] sorted = runs.stream().mapToDouble(value).sorted().toArray();
         int n = sorted.length;
         return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
@@ -122,14 +135,15 @@ public final class Report {
         out.println();
         List<String> countNames = runs.stream().flatMap(r -> r.counts().keySet().stream()).distinct().toList();
         List<String> header = new ArrayList<>(List.of("variant", "run", "points", "seconds", "points/s",
-                "s from running", "points/s from running", "checkpoints"));
+                "s from running", "points/s from running", "CPU µs/point", "checkpoints", "load"));
         header.addAll(countNames);
         List<List<String>> rows = new ArrayList<>();
         for (Run r : runs) {
             List<String> row = new ArrayList<>(List.of(r.variant(), r.warmup() ? "warm-up" : String.valueOf(r.round()),
-                    String.format("%,d", r.points()), String.format("%.1f", r.seconds()),
-                    String.format("%,.0f", r.pointsPerSecond()), String.format("%.1f", r.runningSeconds()),
-                    String.format("%,.0f", r.pointsPerRunningSecond()), String.valueOf(r.checkpoints())));
+                    String.format("%,d", r.points()), String.format("%.1f", r.times().seconds()),
+                    String.format("%,.0f", r.pointsPerSecond()), String.format("%.1f", r.times().runningSeconds()),
+                    String.format("%,.0f", r.pointsPerRunningSecond()), String.format("%.1f", r.cpuMicrosPerPoint()),
+                    String.valueOf(r.times().checkpoints()), String.format("%.1f", r.times().loadAverage())));
             countNames.forEach(c -> row.add(r.counts().containsKey(c) ? String.format("%,d", r.counts().get(c)) : "-"));
             rows.add(row);
         }
@@ -140,10 +154,11 @@ public final class Report {
             summary.add(List.of(s.variant(), String.valueOf(s.runs()), String.format("%.1f", s.medianSeconds()),
                     String.format("%,.0f", s.medianPointsPerSecond()),
                     String.format("%,.0f", s.medianPointsPerRunningSecond()),
-                    String.format("%.2f", s.ratioToBaseline())));
+                    String.format("%.1f", s.medianCpuMicrosPerPoint()),
+                    String.format("%.2f", s.rateRatio()), String.format("%.2f", s.cpuRatio())));
         }
         table(out, List.of("variant", "runs", "median s", "median points/s", "median points/s from running",
-                "ratio to " + baseline), summary);
+                "median CPU µs/point", "points/s ratio to " + baseline, "CPU ratio to " + baseline), summary);
         notes.forEach(n -> out.println("note: " + n));
     }
 

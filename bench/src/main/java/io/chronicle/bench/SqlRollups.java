@@ -5,7 +5,6 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.sql.SessionInitScript;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 
@@ -67,17 +66,15 @@ final class SqlRollups implements Variant {
                 tEnv.executeSql(statement);
             }
         }
-        JobClient job = tEnv.executeSql(statements.get(statements.size() - 1)).getJobClient().orElseThrow();
-        job.getJobExecutionResult().get();
-        BenchEnvironment.JobTimes times = env.jobTimes(job.getJobID());
+        String insert = statements.get(statements.size() - 1);
+        BenchEnvironment.JobTimes times = env.runJob(() -> tEnv.executeSql(insert).getJobClient().orElseThrow());
 
         Map<String, Long> counts = new LinkedHashMap<>();
         try (IcebergCounts tables = new IcebergCounts(ChronicleCatalogLoader.from(conf), run)) {
             counts.put(RollupSuite.ROWS_5M, tables.rows("rollup_5m"));
             counts.put(RollupSuite.SAMPLES_5M, tables.sum("rollup_5m", "sample_count"));
         }
-        return new Report.Run(name(), round, round == 0, points, times.seconds(), times.runningSeconds(),
-                times.checkpoints(), counts);
+        return new Report.Run(name(), round, points, times, counts);
     }
 
     private String script(Configuration conf) {
