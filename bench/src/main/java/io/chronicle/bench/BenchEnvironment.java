@@ -71,7 +71,6 @@ public final class BenchEnvironment implements AutoCloseable {
         ChildProcess.stopOrphan("kafka", dir.resolve("kafka").resolve("kafka.log"));
         ChildProcess.stopOrphan("s3proxy", dir.resolve("s3").resolve("s3proxy.log"));
         deleteRecursively(dir);
-        Files.createDirectories(dir.resolve("logs"));
         BenchEnvironment env = new BenchEnvironment(dir, benchConf);
         try {
             env.kafka = env.register(KafkaBroker.start(dir.resolve("kafka"), 0, benchConf.get(BenchOptions.PARTITIONS)));

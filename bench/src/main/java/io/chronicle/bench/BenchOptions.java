@@ -81,8 +81,8 @@ public final class BenchOptions {
 
     public static final ConfigOption<String> WORK_DIR =
             key("work-dir").stringType().defaultValue("bench/target/work")
-                    .withDescription("Scratch folder (Kafka log, S3 buckets, catalog, checkpoints,"
-                            + " logs); emptied at the start of each run.");
+                    .withDescription("Scratch folder (Kafka log, S3 buckets, catalog, checkpoints);"
+                            + " emptied at the start of each run.");
 
     public static final ConfigOption<String> RESULTS_DIR =
             key("results-dir").stringType().defaultValue("bench/results")
