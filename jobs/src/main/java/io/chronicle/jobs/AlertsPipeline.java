@@ -17,6 +17,7 @@ import io.chronicle.sinks.AlertTopics;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.KafkaTopics;
 import io.chronicle.sinks.RowConverters;
+import io.chronicle.sinks.alerts.AlertDeliverySink;
 import io.chronicle.sources.RuleChanges;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -35,7 +36,8 @@ import java.util.List;
 /**
  * Alerting over the normalized points: rules from the rules file and the rules topic (broadcast,
  * applied live), points routed to the rules that select them, each (rule, series) evaluated in
- * keyed state; every alert state change to the alerts topic and the {@code alerts} table, every
+ * keyed state; every alert state change to the alerts topic, the {@code alerts} table and the
+ * configured HTTP receivers, every
  * point an anomaly rule finds outside its band to the {@code anomalies} table.
  */
 public final class AlertsPipeline {
@@ -75,6 +77,10 @@ public final class AlertsPipeline {
                 .uid("evaluate-alerts");
 
         alerts.sinkTo(AlertTopics.alerts(conf)).name("topic-alerts").uid("topic-alerts");
+        // Chained to the keyed evaluator at its parallelism: each alert's changes reach one
+        // delivery writer, in order, as the sink needs.
+        AlertDeliverySink.fromConfig(conf).ifPresent(delivery ->
+                alerts.sinkTo(delivery).name("alert-delivery").uid("alert-delivery"));
         IcebergSinks.append(alerts, new RowConverters.AlertToRow(), ChronicleTable.ALERTS,
                 catalogLoader, namespace);
         IcebergSinks.append(alerts.getSideOutput(AlertEvaluator.ANOMALIES), new RowConverters.AnomalyToRow(),
