@@ -116,6 +116,9 @@ public final class LocalStack implements AutoCloseable {
         kafka.createTopic(conf.get(ChronicleOptions.TOPIC_POINTS), 4, false);
         kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
         kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
+        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES), 1, true);
     }
 
     private void startS3() throws IOException {
