@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.sinks.DeadLetterSink;
+import com.sun.net.httpserver.HttpServer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,13 +35,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Alerting end to end: rules arrive on the rules topic while the job runs (one of them invalid),
  * points on the points topic, and the alert state changes are read back from the alerts topic and
- * the alerts table; a rule deleted by a tombstone resolves its firing alert.
+ * the alerts table and from a webhook receiver that refuses its first requests; a rule deleted by
+ * a tombstone resolves its firing alert.
  */
 class AlertsITCase {
 
@@ -74,13 +79,33 @@ class AlertsITCase {
     @Test
     void rulesFromTheTopicFireAndResolveAlertsOnTheAlertsTopic() throws Exception {
         String run = "alerts";
-        Configuration conf = services.chronicleConf(run, Map.of(
+        // A webhook receiver that refuses its first requests, so delivery has to retry.
+        AtomicInteger refusals = new AtomicInteger(3);
+        List<JsonNode> delivered = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            int status = refusals.getAndDecrement() > 0 ? 500 : 200;
+            if (status == 200) {
+                delivered.add(JSON.readTree(body));
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        receiver.start();
+        Map<String, String> options = new HashMap<>(Map.of(
+                "alerts.receivers.hook.type", "webhook",
+                "alerts.receivers.hook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "alerts.delivery.backoff.initial", "100 ms",
+                "alerts.delivery.backoff.max", "1 s"));
+        options.putAll(Map.of(
                 ChronicleOptions.ROLLUP_ENABLED.key(), "false",
                 ChronicleOptions.VIEWS_ENABLED.key(), "false",
                 ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
                 ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
                 ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run,
                 ChronicleOptions.INGEST_WATERMARK_IDLENESS.key(), "1 s"));
+        Configuration conf = services.chronicleConf(run, options);
         String points = conf.get(ChronicleOptions.TOPIC_POINTS);
         services.kafka.createTopic(points, 2, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
@@ -168,9 +193,30 @@ class AlertsITCase {
                     return false;
                 }
             });
+            ItServices.waitUntil("the webhook got HighLoad firing and resolved", DEADLINE,
+                    () -> webhookStatuses(delivered).containsAll(List.of("HighLoad/firing", "HighLoad/resolved")),
+                    () -> webhookStatuses(delivered).toString());
+            assertThat(refusals.get()).as("the receiver refused requests before accepting").isNegative();
+            assertThat(webhookStatuses(delivered)).as("pending alerts are not delivered")
+                    .doesNotContain("HighLoad/pending");
+            JsonNode payload = delivered.get(0);
+            assertThat(payload.get("version").asText()).isEqualTo("4");
+            assertThat(payload.get("receiver").asText()).isEqualTo("hook");
         } finally {
             job.cancel().get();
+            receiver.stop(0);
         }
+    }
+
+    /** The alerts of the webhook payloads received, as rule/status. */
+    private static List<String> webhookStatuses(List<JsonNode> payloads) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode payload : payloads) {
+            for (JsonNode alert : payload.get("alerts")) {
+                out.add(alert.get("labels").get("alertname").asText() + "/" + alert.get("status").asText());
+            }
+        }
+        return out;
     }
 
     private static void sendRule(KafkaProducer<byte[], byte[]> producer, String topic, String name, String rule) {
