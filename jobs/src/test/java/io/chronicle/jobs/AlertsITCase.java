@@ -3,14 +3,11 @@ package io.chronicle.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.sinks.DeadLetterSink;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,15 +15,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,35 +38,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the alerts table and from a webhook receiver that refuses its first requests; a rule deleted by
  * a tombstone resolves its firing alert.
  */
-class AlertsITCase {
+class AlertsITCase extends JobITBase {
 
     private static final Duration DEADLINE = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(EmbeddedCluster.configuration())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
-
-    @TempDir
-    static Path tempDir;
-
-    private static ItServices services;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        services = ItServices.start(tempDir);
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (services != null) {
-            services.close();
-        }
-    }
 
     @Test
     void rulesFromTheTopicFireAndResolveAlertsOnTheAlertsTopic() throws Exception {
@@ -160,7 +127,15 @@ class AlertsITCase {
             producer.flush();
 
             Map<String, JsonNode> alerts = new LinkedHashMap<>();
+            // Traffic goes on, as it does in production: a point of an unwatched metric on every
+            // partition moves event time on while the test waits.
+            long[] clock = {t0 + 91_000L};
             ItServices.waitUntil("HighLoad resolved and AgentGone firing", DEADLINE, () -> {
+                for (int partition = 0; partition < 2; partition++) {
+                    producer.send(point(points, partition, "clock", "host", "tick", 0, clock[0]));
+                }
+                clock[0] += 1_000L;
+                producer.flush();
                 collect(conf, alerts);
                 return alerts.containsKey("HighLoad/resolved") && alerts.containsKey("AgentGone/firing");
             }, () -> alerts.keySet().toString());

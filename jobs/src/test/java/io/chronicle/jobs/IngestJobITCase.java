@@ -7,9 +7,7 @@ import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -21,14 +19,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,37 +40,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * records land in Iceberg exactly once and bad ones in {@code rejected} and the dead-letter topic
  * with their reasons, across a failure and restore in the middle of the stream.
  */
-class IngestJobITCase {
+class IngestJobITCase extends JobITBase {
 
     private static final int POINTS = 6_000;
     private static final int EVENTS = 2_000;
     private static final double BAD_SHARE = 0.05;
     private static final Duration DEADLINE = Duration.ofMinutes(3);
-
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(io.chronicle.core.EmbeddedCluster.configuration())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
-
-    @TempDir
-    static Path tempDir;
-
-    private static ItServices services;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        services = ItServices.start(tempDir);
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (services != null) {
-            services.close();
-        }
-    }
 
     private static Configuration chronicleConf(String run) {
         // Points here spread over an hour in random order; the rollups have their own test.

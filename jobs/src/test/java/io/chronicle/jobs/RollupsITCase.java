@@ -9,9 +9,7 @@ import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -19,15 +17,10 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -54,7 +47,7 @@ import static org.assertj.core.api.Assertions.within;
  * tiers computed by brute force in this test from the same input. Then a range is deleted and
  * rebuilt from {@code points_raw}, and must come back identical.
  */
-class RollupsITCase {
+class RollupsITCase extends JobITBase {
 
     private static final Duration DEADLINE = Duration.ofMinutes(4);
     private static final long SECOND = 1_000_000L;
@@ -71,31 +64,6 @@ class RollupsITCase {
     /** A partition that only has points in the first minutes, then goes quiet. */
     private static final int QUIET_PARTITION = 4;
     private static final int LATE_POINTS = 200;
-
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(io.chronicle.core.EmbeddedCluster.configuration())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
-
-    @TempDir
-    static Path tempDir;
-
-    private static ItServices services;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        services = ItServices.start(tempDir);
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (services != null) {
-            services.close();
-        }
-    }
 
     /** One generated sample. */
     record Sample(Series series, long tsMicros, double value, long arrivalMicros) {}

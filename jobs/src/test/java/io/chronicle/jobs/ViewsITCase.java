@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -26,14 +23,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -56,7 +48,7 @@ import static org.assertj.core.api.Assertions.within;
  * restores, and both views, read back through Flink SQL from Iceberg on S3 and from the
  * compacted topic, equal a reference computed here from the swarm itself.
  */
-class ViewsITCase {
+class ViewsITCase extends JobITBase {
 
     private static final int AGENTS = 200;
     private static final int TRACES = 2_000;
@@ -67,31 +59,6 @@ class ViewsITCase {
     private static final double DUPLICATE_SHARE = 0.10;
     private static final Duration DEADLINE = Duration.ofMinutes(4);
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(EmbeddedCluster.configuration())
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
-                    .build());
-
-    @TempDir
-    static Path tempDir;
-
-    private static ItServices services;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        services = ItServices.start(tempDir);
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (services != null) {
-            services.close();
-        }
-    }
 
     /** One trace as the swarm ran it; null times are steps it never took. */
     record Trace(String tenant, String traceId, String agent, boolean agentInMetadata, String title,

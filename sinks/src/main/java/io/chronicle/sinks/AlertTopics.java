@@ -1,7 +1,5 @@
 package io.chronicle.sinks;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.alerts.AlertNotification;
@@ -12,12 +10,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -30,8 +24,6 @@ import java.util.Properties;
  * {@code changedAt}), which consumers and Alertmanager treat as one.
  */
 public final class AlertTopics {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     private AlertTopics() {}
 
@@ -63,11 +55,11 @@ public final class AlertTopics {
 
     /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
     static byte[] toJson(AlertNotification a) {
-        return json(g -> {
+        return JsonBytes.object(g -> {
             g.writeStringField("fingerprint", a.fingerprint);
             g.writeStringField("status", a.state);
-            writeMap(g, "labels", a.labels);
-            writeMap(g, "annotations", a.annotations);
+            JsonBytes.writeStringMap(g, "labels", a.labels);
+            JsonBytes.writeStringMap(g, "annotations", a.annotations);
             g.writeStringField("startsAt", rfc3339(a.startsAtMicros));
             g.writeStringField("endsAt", a.endsAtMicros == null ? null : rfc3339(a.endsAtMicros));
             g.writeStringField("generatorURL", a.generatorUrl);
@@ -84,7 +76,7 @@ public final class AlertTopics {
     }
 
     static byte[] statusJson(RuleChange c) {
-        return json(g -> {
+        return JsonBytes.object(g -> {
             g.writeStringField("rule", c.name);
             g.writeStringField("status", c.error != null ? "rejected" : c.rule == null ? "deleted" : "accepted");
             g.writeStringField("reason", c.error);
@@ -96,27 +88,4 @@ public final class AlertTopics {
         return Instant.EPOCH.plusNanos(micros * 1_000L).toString();
     }
 
-    private static void writeMap(JsonGenerator g, String field, Map<String, String> map) throws IOException {
-        g.writeObjectFieldStart(field);
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-    }
-
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] json(Fields fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 }

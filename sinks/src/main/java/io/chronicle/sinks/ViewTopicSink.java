@@ -1,6 +1,5 @@
 package io.chronicle.sinks;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.ChronicleConfig;
@@ -12,9 +11,7 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Properties;
@@ -27,8 +24,6 @@ import java.util.Properties;
  * to a follower, while exactly-once would hold every change back until the next checkpoint.
  */
 public final class ViewTopicSink {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     private ViewTopicSink() {}
 
@@ -66,7 +61,7 @@ public final class ViewTopicSink {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(TraceRow t, KafkaSinkContext context, Long timestamp) {
-            byte[] key = json(g -> {
+            byte[] key = JsonBytes.object(g -> {
                 g.writeStringField("tenant", t.tenant);
                 g.writeStringField("trace_id", t.traceId);
             });
@@ -74,7 +69,7 @@ public final class ViewTopicSink {
         }
 
         static byte[] toJson(TraceRow t) {
-            return json(g -> {
+            return JsonBytes.object(g -> {
                 g.writeStringField("tenant", t.tenant);
                 g.writeStringField("trace_id", t.traceId);
                 g.writeStringField("task_title", t.taskTitle);
@@ -114,7 +109,7 @@ public final class ViewTopicSink {
         public ProducerRecord<byte[], byte[]> serialize(
                 AgentMetricsRow a, KafkaSinkContext context, Long timestamp) {
             String date = LocalDate.ofEpochDay(a.metricDate).toString();
-            byte[] key = json(g -> {
+            byte[] key = JsonBytes.object(g -> {
                 g.writeStringField("tenant", a.tenant);
                 g.writeStringField("agent_id", a.agentId);
                 g.writeStringField("metric_date", date);
@@ -123,7 +118,7 @@ public final class ViewTopicSink {
         }
 
         static byte[] toJson(AgentMetricsRow a) {
-            return json(g -> {
+            return JsonBytes.object(g -> {
                 g.writeStringField("tenant", a.tenant);
                 g.writeStringField("agent_id", a.agentId);
                 g.writeStringField("metric_date", LocalDate.ofEpochDay(a.metricDate).toString());
@@ -136,22 +131,6 @@ public final class ViewTopicSink {
                 writeDouble(g, "utilization_pct", a.utilizationPct);
             });
         }
-    }
-
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] json(Fields fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     private static void writeTime(JsonGenerator g, String field, Long micros) throws IOException {

@@ -1,13 +1,9 @@
 package io.chronicle.sinks.alerts;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.sinks.AlertTopics;
+import io.chronicle.sinks.JsonBytes;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +21,6 @@ final class AlertPayloads {
     static final String ZERO_TIME = "0001-01-01T00:00:00Z";
     static final String ALERTNAME = "alertname";
     private static final String WEBHOOK_VERSION = "4";
-    private static final JsonFactory JSON = new JsonFactory();
 
     private AlertPayloads() {}
 
@@ -40,12 +35,12 @@ final class AlertPayloads {
 
     /** {@code POST /api/v2/alerts}: endsAt is left out while firing, as Alertmanager expects. */
     static byte[] alertmanager(List<AlertNotification> alerts) {
-        return write(g -> {
+        return JsonBytes.of(g -> {
             g.writeStartArray();
             for (AlertNotification n : alerts) {
                 g.writeStartObject();
-                writeMap(g, "labels", n.labels);
-                writeMap(g, "annotations", n.annotations);
+                JsonBytes.writeStringMap(g, "labels", n.labels);
+                JsonBytes.writeStringMap(g, "annotations", n.annotations);
                 g.writeStringField("startsAt", AlertTopics.rfc3339(n.startsAtMicros));
                 if (isResolved(n)) {
                     g.writeStringField("endsAt", AlertTopics.rfc3339(endsAtMicros(n)));
@@ -68,24 +63,24 @@ final class AlertPayloads {
         Map<String, String> groupLabels =
                 alertname == null ? Map.of() : Map.of(ALERTNAME, alertname);
         boolean firing = alerts.stream().anyMatch(n -> !isResolved(n));
-        return write(g -> {
+        return JsonBytes.of(g -> {
             g.writeStartObject();
             g.writeStringField("version", WEBHOOK_VERSION);
             g.writeStringField("groupKey", "{}:" + labelSet(groupLabels));
             g.writeNumberField("truncatedAlerts", 0);
             g.writeStringField("status", firing ? AlertNotification.FIRING : AlertNotification.RESOLVED);
             g.writeStringField("receiver", receiver);
-            writeMap(g, "groupLabels", groupLabels);
-            writeMap(g, "commonLabels", common(alerts, true));
-            writeMap(g, "commonAnnotations", common(alerts, false));
+            JsonBytes.writeStringMap(g, "groupLabels", groupLabels);
+            JsonBytes.writeStringMap(g, "commonLabels", common(alerts, true));
+            JsonBytes.writeStringMap(g, "commonAnnotations", common(alerts, false));
             g.writeStringField("externalURL", externalUrl);
             g.writeArrayFieldStart("alerts");
             for (AlertNotification n : alerts) {
                 g.writeStartObject();
                 g.writeStringField("status",
                         isResolved(n) ? AlertNotification.RESOLVED : AlertNotification.FIRING);
-                writeMap(g, "labels", n.labels);
-                writeMap(g, "annotations", n.annotations);
+                JsonBytes.writeStringMap(g, "labels", n.labels);
+                JsonBytes.writeStringMap(g, "annotations", n.annotations);
                 g.writeStringField("startsAt", AlertTopics.rfc3339(n.startsAtMicros));
                 g.writeStringField("endsAt", isResolved(n) ? AlertTopics.rfc3339(endsAtMicros(n)) : ZERO_TIME);
                 g.writeStringField("generatorURL", n.generatorUrl == null ? "" : n.generatorUrl);
@@ -133,28 +128,4 @@ final class AlertPayloads {
         return out.append('}').toString();
     }
 
-    private static void writeMap(JsonGenerator g, String field, Map<String, String> map)
-            throws IOException {
-        g.writeObjectFieldStart(field);
-        if (map != null) {
-            for (Map.Entry<String, String> e : new TreeMap<>(map).entrySet()) {
-                g.writeStringField(e.getKey(), e.getValue());
-            }
-        }
-        g.writeEndObject();
-    }
-
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            body.write(g);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 }
