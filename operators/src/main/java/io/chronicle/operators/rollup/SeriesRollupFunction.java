@@ -21,12 +21,8 @@ import org.apache.flink.util.OutputTag;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Event-time tumbling windows of one series (keyed by series id), each written once when the
@@ -39,6 +35,9 @@ import java.util.TreeMap;
  * series' last written sample is kept for counter increases across windows, and cleared by an
  * event-time timer once the series has been quiet for {@code seriesStateTtlMicros}, so state and
  * timers drain for series that stop; a step across a longer gap is never counted.
+ *
+ * <p>State is only read and written by key, never iterated: samples wait per window, and a timer
+ * finds the series' open windows in {@link WindowStarts}.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
@@ -54,8 +53,10 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     private final long seriesStateTtlMicros;
     private final CounterRule counters;
 
-    /** Samples not yet written: event time to the values seen at that instant. */
-    private transient MapState<Long, double[]> pending;
+    /** Samples not yet written, by the start of their window. */
+    private transient MapState<Long, PendingWindow> pending;
+    /** The keys of {@link #pending}, ascending. */
+    private transient ValueState<long[]> openWindows;
     /** Tenant, metric and tags of the series, for the rows it writes. */
     private transient ValueState<MetricPoint> identity;
     /** The value and time of the latest sample written, for the next window's counter increase. */
@@ -73,7 +74,9 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     @Override
     public void open(OpenContext openContext) {
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "pending-samples", Types.LONG, TypeInformation.of(double[].class)));
+                "pending-windows", Types.LONG, TypeInformation.of(PendingWindow.class)));
+        openWindows = getRuntimeContext().getState(new ValueStateDescriptor<>(
+                "open-window-starts", TypeInformation.of(long[].class)));
         identity = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("series-identity", TypeInformation.of(MetricPoint.class)));
         lastWrittenValue = getRuntimeContext().getState(
@@ -93,16 +96,22 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                     ctx.timerService().currentProcessingTime()));
             return;
         }
-        double[] values = pending.get(point.timestampMicros);
-        pending.put(point.timestampMicros, append(values, point.value));
-        if (identity.value() == null) {
-            MetricPoint id = new MetricPoint();
-            id.tenant = point.tenant;
-            id.metric = point.metric;
-            id.tags = point.tags;
-            id.seriesId = point.seriesId;
-            identity.update(id);
+        PendingWindow window = pending.get(windowStart);
+        if (window == null) {
+            window = new PendingWindow();
+            openWindows.update(WindowStarts.with(openWindows.value(), windowStart));
+            // Checked only here: a series with a window open has its identity.
+            if (identity.value() == null) {
+                MetricPoint id = new MetricPoint();
+                id.tenant = point.tenant;
+                id.metric = point.metric;
+                id.tags = point.tags;
+                id.seriesId = point.seriesId;
+                identity.update(id);
+            }
         }
+        window.add(point.timestampMicros, point.value);
+        pending.put(windowStart, window);
         ctx.timerService().registerEventTimeTimer(writeAtMillis);
     }
 
@@ -116,25 +125,29 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         long latenessMicros = policy.forTenant(id.tenant).allowedLatenessMicros();
         // At the end of a bounded input (a rebuild) every timer fires now; nothing later would.
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        TreeMap<Long, List<Long>> dueWindows = new TreeMap<>();
-        boolean waiting = false;
-        for (Iterator<Long> it = pending.keys().iterator(); it.hasNext(); ) {
-            long ts = it.next();
-            long start = Math.floorDiv(ts, windowMicros) * windowMicros;
-            long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
-            if (writeAtMillis <= timestamp) {
-                dueWindows.computeIfAbsent(start, s -> new ArrayList<>()).add(ts);
-            } else {
-                waiting = true;
-                if (!endOfInput) {
-                    ctx.timerService().registerEventTimeTimer(writeAtMillis);
+        long[] starts = openWindows.value();
+        int waiting = 0;
+        if (starts != null) {
+            long[] stillOpen = new long[starts.length];
+            for (long start : starts) {
+                long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
+                if (writeAtMillis <= timestamp) {
+                    writeWindow(id, start, pending.get(start), out);
+                    pending.remove(start);
+                } else {
+                    stillOpen[waiting++] = start;
+                    if (!endOfInput) {
+                        ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                    }
                 }
             }
+            if (waiting == 0) {
+                openWindows.clear();
+            } else if (waiting < starts.length) {
+                openWindows.update(Arrays.copyOf(stillOpen, waiting));
+            }
         }
-        for (Map.Entry<Long, List<Long>> window : dueWindows.entrySet()) {
-            writeWindow(id, window.getKey(), window.getValue(), out);
-        }
-        if (waiting) {
+        if (waiting > 0) {
             return;
         }
         // Nothing waits to be written: keep the last sample until the series has been quiet long
@@ -151,26 +164,11 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         }
     }
 
-    private void writeWindow(MetricPoint id, long start, List<Long> times, Collector<RollupRow> out)
+    private void writeWindow(MetricPoint id, long start, PendingWindow window, Collector<RollupRow> out)
             throws Exception {
-        times.sort(null);
-        List<double[]> valuesAt = new ArrayList<>(times.size());
-        int n = 0;
-        for (long ts : times) {
-            double[] values = pending.get(ts);
-            valuesAt.add(values);
-            n += values.length;
-            pending.remove(ts);
-        }
-        long[] sampleTimes = new long[n];
-        double[] sampleValues = new double[n];
-        int i = 0;
-        for (int t = 0; t < times.size(); t++) {
-            for (double v : valuesAt.get(t)) {
-                sampleTimes[i] = times.get(t);
-                sampleValues[i++] = v;
-            }
-        }
+        long[] sampleTimes = window.tsMicros;
+        double[] sampleValues = window.values;
+        int n = window.size();
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
         Long previousTs = lastWrittenTsMicros.value();
@@ -192,15 +190,6 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         out.collect(row);
         lastWrittenValue.update(sampleValues[n - 1]);
         lastWrittenTsMicros.update(sampleTimes[n - 1]);
-    }
-
-    private static double[] append(double[] values, double value) {
-        if (values == null) {
-            return new double[] {value};
-        }
-        double[] grown = Arrays.copyOf(values, values.length + 1);
-        grown[values.length] = value;
-        return grown;
     }
 
     private RejectedRecord tooLate(MetricPoint point, long latenessMicros, long nowMillis) {

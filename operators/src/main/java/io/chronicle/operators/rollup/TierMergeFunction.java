@@ -4,6 +4,8 @@ import io.chronicle.core.RollupPolicy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -12,10 +14,7 @@ import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * A coarser tier built from a finer one's rows (keyed by series id), never from raw points: each
@@ -28,6 +27,9 @@ import java.util.Map;
  * its coarse window was written. Such a row is counted ({@code rowsAfterCoarseWindow}) and
  * logged rather than failing the job; the fine tier still holds it and a rebuild restores the
  * coarse range.
+ *
+ * <p>State is only read and written by key, never iterated: a timer finds the series' open
+ * windows in {@link WindowStarts}.
  */
 public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, RollupRow> {
 
@@ -39,6 +41,8 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
 
     /** Coarse window start to the merge of the fine rows seen so far. */
     private transient MapState<Long, RollupRow> open;
+    /** The keys of {@link #open}, ascending. */
+    private transient ValueState<long[]> openStarts;
     private transient Counter rowsAfterCoarseWindow;
 
     public TierMergeFunction(long fineWindowMicros, long windowMicros, RollupPolicy policy) {
@@ -53,7 +57,9 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     @Override
     public void open(OpenContext openContext) {
         open = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "open-windows", Types.LONG, TypeInformation.of(RollupRow.class)));
+                "open-coarse-windows", Types.LONG, TypeInformation.of(RollupRow.class)));
+        openStarts = getRuntimeContext().getState(new ValueStateDescriptor<>(
+                "open-coarse-window-starts", TypeInformation.of(long[].class)));
         rowsAfterCoarseWindow = getRuntimeContext().getMetricGroup().counter("rowsAfterCoarseWindow");
     }
 
@@ -80,6 +86,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             merged.windowStartMicros = start;
             merged.windowEndMicros = start + windowMicros;
             merged.aggregate = fine.aggregate;
+            openStarts.update(WindowStarts.with(openStarts.value(), start));
         } else {
             merged.aggregate = merged.aggregate.merge(fine.aggregate);
         }
@@ -91,23 +98,32 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RollupRow> out)
             throws Exception {
-        List<Long> written = new ArrayList<>();
+        long[] starts = openStarts.value();
+        if (starts == null) {
+            return;
+        }
         // At the end of a bounded input (a rebuild) every timer fires now; nothing later would.
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        for (Iterator<Map.Entry<Long, RollupRow>> it = open.iterator(); it.hasNext(); ) {
-            Map.Entry<Long, RollupRow> window = it.next();
-            RollupRow row = window.getValue();
+        long[] stillOpen = new long[starts.length];
+        int waiting = 0;
+        for (long start : starts) {
+            RollupRow row = open.get(start);
             long writeAtMillis = WindowTimes.writeTimerMillis(row.windowEndMicros,
                     policy.forTenant(row.tenant).allowedLatenessMicros());
             if (writeAtMillis <= timestamp) {
                 out.collect(row);
-                written.add(window.getKey());
-            } else if (!endOfInput) {
-                ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                open.remove(start);
+            } else {
+                stillOpen[waiting++] = start;
+                if (!endOfInput) {
+                    ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                }
             }
         }
-        for (long start : written) {
-            open.remove(start);
+        if (waiting == 0) {
+            openStarts.clear();
+        } else if (waiting < starts.length) {
+            openStarts.update(Arrays.copyOf(stillOpen, waiting));
         }
     }
 }

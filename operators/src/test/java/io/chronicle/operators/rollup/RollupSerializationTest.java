@@ -4,11 +4,14 @@ import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Rollup rows travel between tiers and sit in state with Flink's POJO serializer, never Kryo. */
+/**
+ * Rollup rows travel between tiers and sit in state, and samples wait in state, with Flink's POJO
+ * serializer, never Kryo.
+ */
 class RollupSerializationTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {RollupRow.class, RollupAggregate.class})
+    @ValueSource(classes = {RollupRow.class, RollupAggregate.class, PendingWindow.class})
     void isSerializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

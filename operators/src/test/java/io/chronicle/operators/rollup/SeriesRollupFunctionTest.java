@@ -5,14 +5,18 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -222,5 +226,66 @@ class SeriesRollupFunctionTest {
         watermark(70 + 600 + 1);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void samplesOfOneInstantKeepTheirArrivalOrder() throws Exception {
+        point("requests", 2, 20, 5);
+        point("requests", 2, 10, 1);
+        point("requests", 2, 20, 7);
+        point("requests", 2, 20, 6);
+        watermark(90);
+        RollupAggregate window = rows().get(0).aggregate;
+        assertThat(window.firstValue).isEqualTo(1);
+        assertThat(window.lastValue).isEqualTo(6);
+        assertThat(window.totalIncrease()).as("1 to 5 to 7, then a reset to 6").isEqualTo(4 + 2 + 6);
+    }
+
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void manyWindowsOfOneSeriesAreWrittenInOrderOverALongHistory(boolean rocksDb) throws Exception {
+        if (rocksDb) {
+            harness.close();
+            harness = harness(Policies.lateness(LATENESS));
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+            harness.open();
+        }
+        int windows = 1_000;
+        // Window w holds the counter values 3w, 3w + 1 and 3w + 2 at 5 s, 25 s and 45 s into it;
+        // the 45 s sample arrives after the next window's first, and the window is written 30 s
+        // into the next one.
+        for (int w = 0; w < windows; w++) {
+            long start = w * 60L;
+            point("requests", 2, start + 5, 3 * w);
+            if (w > 0) {
+                point("requests", 2, start - 15, 3 * w - 1);
+            }
+            point("requests", 2, start + 25, 3 * w + 1);
+            watermark(start + 30);
+        }
+        point("requests", 2, windows * 60L - 15, 3 * windows - 1);
+        watermark(windows * 60L + 30);
+
+        List<RollupRow> rows = rows();
+        assertThat(rows).hasSize(windows);
+        List<String> unexpected = new ArrayList<>();
+        for (int w = 0; w < windows; w++) {
+            RollupRow row = rows.get(w);
+            RollupAggregate a = row.aggregate;
+            if (row.windowStartMicros != w * WINDOW || a.count != 3 || a.firstValue != 3 * w
+                    || a.lastValue != 3 * w + 2 || a.lastTsMicros != (w * 60L + 45) * SECOND
+                    || a.totalIncrease() != (w == 0 ? 2 : 3)) {
+                unexpected.add(w + ": " + row + " first " + a.firstValue + " last " + a.lastValue
+                        + " increase " + a.totalIncrease());
+            }
+        }
+        assertThat(unexpected).isEmpty();
+        assertThat(harness.getSideOutput(SeriesRollupFunction.TOO_LATE)).isNullOrEmpty();
+
+        watermark(windows * 60L + 600);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        if (!rocksDb) {
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
     }
 }

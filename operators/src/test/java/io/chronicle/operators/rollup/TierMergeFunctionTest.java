@@ -3,11 +3,15 @@ package io.chronicle.operators.rollup;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +115,53 @@ class TierMergeFunctionTest {
         coarse.processElement(new StreamRecord<>(row, 0));
         assertThat(coarse.extractOutputValues()).isEmpty();
         assertThat(coarse.numKeyedStateEntries()).isZero();
+        coarse.close();
+    }
+
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void manyHoursOfOneSeriesAreWrittenInOrderOverALongHistory(boolean rocksDb) throws Exception {
+        var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),
+                r -> r.seriesId, Types.LONG);
+        if (rocksDb) {
+            coarse.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        coarse.open();
+        int hours = 200;
+        // Each 5-minute row arrives when the fine tier writes it: at its end plus the lateness.
+        for (int i = 0; i < hours * 12; i++) {
+            RollupRow row = new RollupRow();
+            row.tenant = "default";
+            row.metric = "cpu";
+            row.tags = Map.of();
+            row.seriesId = 1L;
+            row.windowStartMicros = i * FIVE_MINUTES;
+            row.windowEndMicros = (i + 1) * FIVE_MINUTES;
+            row.aggregate = RollupAggregate.ofSortedSamples(
+                    new long[] {row.windowStartMicros}, new double[] {i}, 1, false, Double.NaN);
+            long writtenAtMillis = (row.windowEndMicros + LATENESS) / 1000;
+            coarse.processElement(new StreamRecord<>(row, writtenAtMillis - 1));
+            coarse.processWatermark(writtenAtMillis);
+        }
+
+        List<RollupRow> rows = coarse.extractOutputValues();
+        assertThat(rows).hasSize(hours);
+        List<String> unexpected = new ArrayList<>();
+        for (int h = 0; h < hours; h++) {
+            RollupRow row = rows.get(h);
+            // The values 12h to 12h + 11.
+            double sum = 12 * 12 * h + 66;
+            if (row.windowStartMicros != h * HOUR || row.aggregate.count != 12
+                    || row.aggregate.totalSum() != sum) {
+                unexpected.add(h + ": " + row + " sum " + row.aggregate.totalSum());
+            }
+        }
+        assertThat(unexpected).isEmpty();
+        assertThat(coarse.numEventTimeTimers()).isZero();
+        if (!rocksDb) {
+            assertThat(coarse.numKeyedStateEntries()).isZero();
+        }
         coarse.close();
     }
 
