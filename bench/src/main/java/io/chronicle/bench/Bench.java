@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Runs one benchmark suite by name ({@code bench/run rollups --points 500000}), prints its table
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 public final class Bench {
 
-    private static final List<Suite> SUITES = List.of(new RollupSuite());
+    private static final List<Suite> SUITES = List.of(new RollupSuite(), new AlertSuite());
 
     private Bench() {}
 
@@ -33,7 +34,7 @@ public final class Bench {
         }
         Configuration conf;
         try {
-            conf = BenchOptions.parse(Arrays.asList(args).subList(1, args.length));
+            conf = BenchOptions.parse(Arrays.asList(args).subList(1, args.length), suite.get().options());
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -44,7 +45,7 @@ public final class Bench {
         Path file = report.write(Path.of(conf.get(BenchOptions.RESULTS_DIR)));
         System.out.println("Results: " + file);
         if (!report.failures.isEmpty()) {
-            System.err.println("The variants' output differs from what the workload implies:");
+            System.err.println("The run's output differs from what its input implies:");
             report.failures.forEach(f -> System.err.println("  " + f));
             System.exit(1);
         }
@@ -54,7 +55,11 @@ public final class Bench {
         out.println("Usage: bench/run <suite> [--option value]...");
         out.println();
         out.println("Suites:");
-        SUITES.forEach(s -> out.printf("  %-10s %s%n", s.name(), s.description()));
+        SUITES.forEach(s -> {
+            out.printf("  %-10s %s%n", s.name(), s.description());
+            out.printf("  %-10s options: %s%n", "",
+                    s.options().stream().map(ConfigOption::key).collect(Collectors.joining(", ")));
+        });
         out.println();
         out.println("Options:");
         HtmlFormatter formatter = new HtmlFormatter();

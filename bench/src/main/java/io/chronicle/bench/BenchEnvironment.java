@@ -14,15 +14,23 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
+import org.apache.flink.runtime.checkpoint.SubtaskStateStats;
 import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.executiongraph.ArchivedExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
@@ -30,9 +38,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -94,6 +106,8 @@ public final class BenchEnvironment implements AutoCloseable {
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.PORT, 0);
+        // Enough to keep every checkpoint of a measured span for its figures (Flink keeps 10).
+        flinkConf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1_000);
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
@@ -147,16 +161,36 @@ public final class BenchEnvironment implements AutoCloseable {
         return JobEnvironment.withDefaults(conf);
     }
 
-    /** Produces the workload into {@code topic}, each series into one partition; returns its summary. */
-    public Workload.Summary produce(Workload workload, String topic, int partitions) {
-        Map<String, Object> props = Map.of(
+    /** A producer that batches as a busy agent does: 20 ms linger, large batches. */
+    public KafkaProducer<byte[], byte[]> batchingProducer() {
+        return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "1",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024);
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 256L * 1024 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A producer that sends each record as soon as it is given one (Kafka's default lingers 5 ms). */
+    public KafkaProducer<byte[], byte[]> immediateProducer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 0),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer outside any group, for topics it is assigned. */
+    public KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Produces the workload into {@code topic}, each series into one partition; returns its summary. */
+    public Workload.Summary produce(Workload workload, String topic, int partitions) {
+        try (KafkaProducer<byte[], byte[]> producer = batchingProducer()) {
             Workload.Summary summary = workload.generate((series, json) ->
                     producer.send(new ProducerRecord<>(topic, series % partitions, null, json)));
             producer.flush();
@@ -186,6 +220,77 @@ public final class BenchEnvironment implements AutoCloseable {
         return new JobTimes((finished - submitted) / 1e3, (finished - firstRunning) / 1e3, cpuSeconds,
                 graph.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints(),
                 PROCESS.getSystemLoadAverage());
+    }
+
+    /**
+     * Submits a job that runs until cancelled and waits until every one of its tasks runs, so
+     * what is measured next does not include its start.
+     */
+    public JobClient startJob(Callable<JobClient> submit) throws Exception {
+        JobClient job = submit.call();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            AccessExecutionGraph graph = flink.getExecutionGraph(job.getJobID()).get();
+            if (graph.getState().isGloballyTerminalState()) {
+                throw new IllegalStateException("job " + graph.getJobName() + " ended " + graph.getState()
+                        + " while starting; see the log");
+            }
+            boolean running = graph.getState() == JobStatus.RUNNING;
+            for (AccessExecutionVertex task : graph.getAllExecutionVertices()) {
+                running &= task.getExecutionState() == ExecutionState.RUNNING;
+            }
+            if (running) {
+                return job;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("job " + graph.getJobName() + " not running after 3 minutes");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    public JobStatus state(JobClient job) throws Exception {
+        return flink.getExecutionGraph(job.getJobID()).get().getState();
+    }
+
+    /**
+     * The checkpoints a job completed after checkpoint {@code afterId}: how many, the median and
+     * longest from trigger to completion, and the longest barrier alignment of any task.
+     */
+    public CheckpointFigures checkpointsAfter(JobClient job, long afterId) throws Exception {
+        List<CompletedCheckpointStats> done = new ArrayList<>();
+        for (AbstractCheckpointStats c : flink.getExecutionGraph(job.getJobID()).get()
+                .getCheckpointStatsSnapshot().getHistory().getCheckpoints()) {
+            if (c.getCheckpointId() > afterId && c instanceof CompletedCheckpointStats completed) {
+                done.add(completed);
+            }
+        }
+        long[] durations = done.stream().mapToLong(AbstractCheckpointStats::getEndToEndDuration).sorted().toArray();
+        long maxAlignment = done.stream().flatMap(c -> c.getAllTaskStateStats().stream())
+                .flatMap(t -> Arrays.stream(t.getSubtaskStats())).filter(Objects::nonNull)
+                .mapToLong(SubtaskStateStats::getAlignmentDuration).max().orElse(0);
+        return new CheckpointFigures(durations.length,
+                durations.length == 0 ? 0 : durations[(durations.length - 1) / 2],
+                durations.length == 0 ? 0 : durations[durations.length - 1], maxAlignment);
+    }
+
+    public record CheckpointFigures(int completed, long medianMillis, long maxMillis, long maxAlignmentMillis) {}
+
+    /** The id of the latest checkpoint the job completed, 0 before the first. */
+    public long latestCheckpoint(JobClient job) throws Exception {
+        CompletedCheckpointStats latest = flink.getExecutionGraph(job.getJobID()).get()
+                .getCheckpointStatsSnapshot().getHistory().getLatestCompletedCheckpoint();
+        return latest == null ? 0 : latest.getCheckpointId();
+    }
+
+    /** CPU time this process (Flink cluster and the benchmark's clients) has used, in seconds. */
+    public static double processCpuSeconds() {
+        return PROCESS.getProcessCpuTime() / 1e9;
+    }
+
+    /** The machine's load average over the last minute. */
+    public static double loadAverage() {
+        return PROCESS.getSystemLoadAverage();
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 /**
- * Options of the benchmarks, given as {@code --key value} after the suite's name. Every suite
- * reads the workload options, so the suites of one machine compare over the same input.
+ * Options of the benchmarks, given as {@code --key value} after the suite's name; a suite takes
+ * those it reads. Every suite reads the workload options, so the suites of one machine run over
+ * the same input.
  */
 public final class BenchOptions {
 
@@ -77,6 +78,37 @@ public final class BenchOptions {
             key("warmup").booleanType().defaultValue(true)
                     .withDescription("Run each variant once, unmeasured, before the measured runs.");
 
+    // ---- alerts --------------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> RATE =
+            key("rate").intType().defaultValue(5_000)
+                    .withDescription("Points per second of background load produced while the alerts"
+                            + " suite measures, drawn from the seeded workload.");
+
+    public static final ConfigOption<Integer> TRIGGERS =
+            key("triggers").intType().defaultValue(600)
+                    .withDescription("Measured alerts: each fires once and resolves once.");
+
+    public static final ConfigOption<Integer> WARMUP_TRIGGERS =
+            key("warmup-triggers").intType().defaultValue(150)
+                    .withDescription("Alerts fired and resolved, unmeasured, before the measured ones;"
+                            + " at least this many, then on until 10 in a row fire within a second (at"
+                            + " most as many more as are measured), as the job takes a minute or more on"
+                            + " 2 shared cores to work off its start.");
+
+    public static final ConfigOption<Duration> TRIGGER_INTERVAL =
+            key("trigger-interval").durationType().defaultValue(Duration.ofMillis(200))
+                    .withDescription("Wall time between two alerts' triggering points; each alert's"
+                            + " resolving point follows half an interval after its trigger.");
+
+    public static final ConfigOption<Integer> PROBES =
+            key("probes").intType().defaultValue(50)
+                    .withDescription("Probe series the alerts take turns on, spread over the partitions.");
+
+    public static final ConfigOption<Boolean> ROLLUPS_AND_VIEWS =
+            key("rollups-and-views").booleanType().defaultValue(false)
+                    .withDescription("Run the ingest job's rollup tiers and views beside its alerts.");
+
     // ---- files ---------------------------------------------------------------------------
 
     public static final ConfigOption<String> WORK_DIR =
@@ -90,12 +122,16 @@ public final class BenchOptions {
 
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
-                PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, WORK_DIR, RESULTS_DIR);
+                PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, RATE, TRIGGERS, WARMUP_TRIGGERS,
+                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, WORK_DIR, RESULTS_DIR);
     }
 
-    /** Parses {@code --key value} pairs; an undeclared key or a bad value fails naming it. */
-    public static Configuration parse(List<String> args) {
-        Set<String> known = all().stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
+    /**
+     * Parses {@code --key value} pairs; a key outside {@code options} (those the suite reads) or a
+     * bad value fails naming it.
+     */
+    public static Configuration parse(List<String> args, List<ConfigOption<?>> options) {
+        Set<String> known = options.stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
         Configuration conf = new Configuration();
         for (int i = 0; i < args.size(); i += 2) {
             String arg = args.get(i);
@@ -123,6 +159,10 @@ public final class BenchOptions {
         requireAtLeast(conf, PARTITIONS, 1);
         requireAtLeast(conf, PARALLELISM, 1);
         requireAtLeast(conf, RUNS, 1);
+        requireAtLeast(conf, RATE, 1);
+        requireAtLeast(conf, TRIGGERS, 1);
+        requireAtLeast(conf, WARMUP_TRIGGERS, 0);
+        requireAtLeast(conf, PROBES, 1);
         double share = conf.get(OUT_OF_ORDER_SHARE);
         if (share < 0 || share > 1) {
             throw new IllegalArgumentException(
@@ -132,13 +172,17 @@ public final class BenchOptions {
             throw new IllegalArgumentException(
                     "Invalid value for option '" + SAMPLE_INTERVAL.key() + "': at least 1 ms");
         }
+        if (conf.get(TRIGGER_INTERVAL).toMillis() < 2) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + TRIGGER_INTERVAL.key() + "': at least 2 ms");
+        }
         return conf;
     }
 
-    /** Every option and its value, for the results. */
-    public static Map<String, String> describe(Configuration conf) {
+    /** The given options and their values, for the results of a suite that reads them. */
+    public static Map<String, String> describe(Configuration conf, List<ConfigOption<?>> options) {
         Map<String, String> values = new LinkedHashMap<>();
-        all().forEach(option -> values.put(option.key(), format(conf.get(option))));
+        options.forEach(option -> values.put(option.key(), format(conf.get(option))));
         return values;
     }
 

@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -25,9 +26,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The results of one suite: the machine, the settings and workload, every run of every variant,
- * and per variant the median rate and its ratio to the baseline variant. Printed as a table and
- * written as JSON.
+ * The results of one suite: the machine, the settings and workload, and either every run of every
+ * variant with per variant the median rate and its ratio to the baseline variant, or latencies
+ * with the conditions they were measured under. Printed as tables and written as JSON.
  */
 public final class Report {
 
@@ -56,6 +57,14 @@ public final class Report {
         }
     }
 
+    /**
+     * Latencies of one kind of sample over the measured samples, in milliseconds; {@code missing}
+     * were sent and never came back, {@code repeats} came back more than once and count once;
+     * {@code inSendOrderMs} holds each sample's latency in the order sent, null for a missing one.
+     */
+    public record Latency(String sample, long count, double minMs, double p50Ms, double p90Ms, double p99Ms,
+            double maxMs, double meanMs, long missing, long repeats, List<Double> inSendOrderMs) {}
+
     /** A variant's medians over its measured runs, and their ratios to the baseline's. */
     public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
             double medianPointsPerRunningSecond, double medianCpuMicrosPerPoint, double rateRatio,
@@ -66,8 +75,15 @@ public final class Report {
     public final Map<String, Object> machine;
     public final Map<String, String> settings;
     public final Map<String, Object> workload = new LinkedHashMap<>();
+    /** What the job and the machine did while latencies were measured: load sustained, checkpoints. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public final Map<String, Object> conditions = new LinkedHashMap<>();
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public final String baseline;
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public final List<Run> runs = new ArrayList<>();
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public final List<Latency> latencies = new ArrayList<>();
     /** What the variants do beyond one another, so the ratio is read right. */
     public final List<String> notes = new ArrayList<>();
     /** Outputs that differ from what the input implies; a report with any is not a result. */
@@ -81,6 +97,7 @@ public final class Report {
         this.baseline = baseline;
     }
 
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public List<Summary> getSummaries() {
         Map<String, List<Run>> measured = runs.stream().filter(r -> !r.warmup())
                 .collect(Collectors.groupingBy(Run::variant, LinkedHashMap::new, Collectors.toList()));
@@ -125,14 +142,40 @@ public final class Report {
         }
     }
 
-    /** The runs, the summary and the notes as text tables. */
+    /** The runs and their summary, or the latencies, as text tables; then the notes. */
     public void print(PrintStream out) {
         out.println();
-        out.printf("%s — %s%n", suite, machine.entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
-        out.println("workload: " + workload.entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+        out.printf("%s — %s%n", suite, inline(machine));
+        out.println("workload: " + inline(workload));
+        if (!conditions.isEmpty()) {
+            out.println("conditions: " + inline(conditions));
+        }
         out.println();
+        if (!runs.isEmpty()) {
+            printRuns(out);
+        }
+        if (!latencies.isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Latency l : latencies) {
+                rows.add(List.of(l.sample(), String.format("%,d", l.count()), ms(l.minMs()), ms(l.p50Ms()),
+                        ms(l.p90Ms()), ms(l.p99Ms()), ms(l.maxMs()), ms(l.meanMs()),
+                        String.valueOf(l.missing()), String.valueOf(l.repeats())));
+            }
+            table(out, List.of("sample", "count", "min ms", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms",
+                    "missing", "repeats"), rows);
+        }
+        notes.forEach(n -> out.println("note: " + n));
+    }
+
+    private static String inline(Map<String, ?> values) {
+        return values.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String ms(double millis) {
+        return String.format("%.1f", millis);
+    }
+
+    private void printRuns(PrintStream out) {
         List<String> countNames = runs.stream().flatMap(r -> r.counts().keySet().stream()).distinct().toList();
         List<String> header = new ArrayList<>(List.of("variant", "run", "points", "seconds", "points/s",
                 "s from running", "points/s from running", "CPU µs/point", "checkpoints", "load"));
@@ -159,7 +202,6 @@ public final class Report {
         }
         table(out, List.of("variant", "runs", "median s", "median points/s", "median points/s from running",
                 "median CPU µs/point", "points/s ratio to " + baseline, "CPU ratio to " + baseline), summary);
-        notes.forEach(n -> out.println("note: " + n));
     }
 
     private static void table(PrintStream out, List<String> header, List<List<String>> rows) {

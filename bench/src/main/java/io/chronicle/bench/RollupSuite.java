@@ -1,6 +1,7 @@
 package io.chronicle.bench;
 
 import io.chronicle.core.ChronicleOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 import java.time.Duration;
@@ -32,6 +33,14 @@ final class RollupSuite implements Suite {
     }
 
     @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(BenchOptions.POINTS, BenchOptions.SERIES, BenchOptions.TENANTS, BenchOptions.SAMPLE_INTERVAL,
+                BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY, BenchOptions.SEED, BenchOptions.PARTITIONS,
+                BenchOptions.PARALLELISM, BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.RUNS, BenchOptions.WARMUP,
+                BenchOptions.WORK_DIR, BenchOptions.RESULTS_DIR);
+    }
+
+    @Override
     public Report run(Configuration benchConf) throws Exception {
         Workload workload = Workload.from(benchConf);
         Duration lateness = new Configuration().get(ChronicleOptions.ROLLUP_ALLOWED_LATENESS);
@@ -40,7 +49,7 @@ final class RollupSuite implements Suite {
                     + BenchOptions.SAMPLE_INTERVAL.key() + "' let points fall " + workload.maxDisorder().toSeconds()
                     + " s behind, beyond Chronicle's allowed lateness of " + lateness.toSeconds() + " s");
         }
-        Report report = new Report(name(), BenchOptions.describe(benchConf), "flink-sql");
+        Report report = new Report(name(), BenchOptions.describe(benchConf, options()), "flink-sql");
         long points = benchConf.get(BenchOptions.POINTS);
         int partitions = benchConf.get(BenchOptions.PARTITIONS);
         try (BenchEnvironment env = BenchEnvironment.start(benchConf)) {

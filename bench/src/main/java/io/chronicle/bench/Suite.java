@@ -1,6 +1,9 @@
 package io.chronicle.bench;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+
+import java.util.List;
 
 /** One benchmark, run by name from {@code bench/run}. */
 public interface Suite {
@@ -9,6 +12,9 @@ public interface Suite {
 
     /** One line for {@code bench/run --help}. */
     String description();
+
+    /** The options it reads: the only ones it takes, and those written into its results. */
+    List<ConfigOption<?>> options();
 
     Report run(Configuration benchConf) throws Exception;
 }

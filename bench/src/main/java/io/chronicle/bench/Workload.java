@@ -109,7 +109,12 @@ public final class Workload {
     }
 
     public static Workload from(Configuration conf) {
-        return new Workload(conf.get(BenchOptions.POINTS), conf.get(BenchOptions.SERIES),
+        return from(conf, conf.get(BenchOptions.POINTS));
+    }
+
+    /** The workload of the options with {@code points} points, whatever they say. */
+    public static Workload from(Configuration conf, long points) {
+        return new Workload(points, conf.get(BenchOptions.SERIES),
                 conf.get(BenchOptions.TENANTS), conf.get(BenchOptions.SAMPLE_INTERVAL),
                 conf.get(BenchOptions.OUT_OF_ORDER_SHARE), conf.get(BenchOptions.MAX_DELAY),
                 conf.get(BenchOptions.SEED));
@@ -121,6 +126,15 @@ public final class Workload {
      */
     public Duration maxDisorder() {
         return Duration.ofMillis((delayTicks + 1) * intervalMillis);
+    }
+
+    /**
+     * About where event time stands once {@code records} records are out, as every series samples
+     * once an interval in turn: never past the latest record, and about one interval behind it
+     * (more while many points are held back).
+     */
+    public long eventMillisAfter(long records) {
+        return START.toEpochMilli() + records / series.size() * intervalMillis;
     }
 
     /** Distinct (series, window) pairs among the points: the rows of a rollup tier. */

@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -11,30 +12,48 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BenchOptionsTest {
 
+    private static final List<ConfigOption<?>> ROLLUPS = new RollupSuite().options();
+    private static final List<ConfigOption<?>> ALERTS = new AlertSuite().options();
+
     @Test
     void givenValuesOverrideDefaults() {
-        Configuration conf = BenchOptions.parse(List.of("--points", "5000", "--sample-interval", "10 s"));
+        Configuration conf = BenchOptions.parse(List.of("--points", "5000", "--sample-interval", "10 s"), ROLLUPS);
         assertThat(conf.get(BenchOptions.POINTS)).isEqualTo(5_000L);
         assertThat(conf.get(BenchOptions.SAMPLE_INTERVAL)).isEqualTo(Duration.ofSeconds(10));
         assertThat(conf.get(BenchOptions.RUNS)).isEqualTo(BenchOptions.RUNS.defaultValue());
-        assertThat(BenchOptions.describe(conf)).containsEntry("sample-interval", "10 s").containsEntry("points", "5000");
+        assertThat(BenchOptions.describe(conf, ROLLUPS)).containsEntry("sample-interval", "10 s")
+                .containsEntry("points", "5000").doesNotContainKey("rate");
     }
 
     @Test
     void aMisspeltOptionFailsNamingIt() {
-        assertThatThrownBy(() -> BenchOptions.parse(List.of("--pionts", "5000")))
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--pionts", "5000"), ROLLUPS))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Unknown option 'pionts'")
                 .hasMessageContaining("points");
     }
 
     @Test
+    void aSuiteTakesOnlyTheOptionsItReads() {
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--points", "5000"), ALERTS))
+                .hasMessageContaining("Unknown option 'points'")
+                .hasMessageContaining("rate");
+        Configuration conf = BenchOptions.parse(List.of("--rate", "2000", "--trigger-interval", "100 ms"), ALERTS);
+        assertThat(BenchOptions.describe(conf, ALERTS)).containsEntry("rate", "2000")
+                .containsEntry("trigger-interval", "100 ms").doesNotContainKey("points");
+    }
+
+    @Test
     void aBadValueFailsNamingTheOption() {
-        assertThatThrownBy(() -> BenchOptions.parse(List.of("--runs", "0")))
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--runs", "0"), ROLLUPS))
                 .hasMessageContaining("'runs'");
-        assertThatThrownBy(() -> BenchOptions.parse(List.of("--out-of-order-share", "2")))
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--out-of-order-share", "2"), ROLLUPS))
                 .hasMessageContaining("'out-of-order-share'");
-        assertThatThrownBy(() -> BenchOptions.parse(List.of("--points", "many")))
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--points", "many"), ROLLUPS))
                 .hasMessageContaining("'points'");
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--rate", "0"), ALERTS))
+                .hasMessageContaining("'rate'");
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--trigger-interval", "1 ms"), ALERTS))
+                .hasMessageContaining("'trigger-interval'");
     }
 }

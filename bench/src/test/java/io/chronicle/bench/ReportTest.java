@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -62,5 +63,28 @@ class ReportTest {
         String table = out.toString(StandardCharsets.UTF_8);
         assertThat(table.lines().filter(l -> l.startsWith("fast ") || l.startsWith("base "))).hasSize(10);
         assertThat(table).contains("warm-up").contains("ratio to base");
+    }
+
+    @Test
+    void aLatencyReportPrintsItsLatenciesAndConditionsAndWritesNoRuns(@TempDir Path dir) throws Exception {
+        Report report = new Report("latency", Map.of("rate", "5000"), null);
+        report.conditions.put("background_points_per_second", 4_990);
+        report.latencies.add(new Report.Latency("firing", 600, 40.5, 120.25, 180, 450, 900, 150, 0, 2,
+                Arrays.asList(120.25, null, 40.5)));
+        JsonNode json = new ObjectMapper().readTree(report.write(dir).toFile());
+        assertThat(json.has("runs")).isFalse();
+        assertThat(json.has("summaries")).isFalse();
+        assertThat(json.has("baseline")).isFalse();
+        assertThat(json.get("conditions").get("background_points_per_second").asInt()).isEqualTo(4_990);
+        assertThat(json.get("latencies").get(0).get("p99_ms").asDouble()).isEqualTo(450);
+        assertThat(json.get("latencies").get(0).get("in_send_order_ms").get(1).isNull()).isTrue();
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+        String table = out.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("p99 ms").contains("conditions: background_points_per_second 4990")
+                .doesNotContain("ratio to");
+        assertThat(table.lines().filter(l -> l.startsWith("firing "))).singleElement().asString()
+                .contains("120.3").contains("450.0").contains("600");
     }
 }

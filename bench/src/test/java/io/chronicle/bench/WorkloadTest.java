@@ -9,6 +9,7 @@ import io.chronicle.operators.normalize.PointNormalizer;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,5 +100,23 @@ class WorkloadTest {
         assertThat((double) summary.outOfOrder() / records.size()).isBetween(0.015, 0.025);
         assertThat(behind).isPositive();
         assertThat(maxDisorderMicros).isLessThanOrEqualTo(workload.maxDisorder().toNanos() / 1_000);
+    }
+
+    /** The alerts suite dates its probes by this estimate, so they fall in with the load's event time. */
+    @Test
+    void theEventTimeEstimateNeverPassesTheLatestRecordAndTrailsItByLessThanTwoIntervals() {
+        Workload workload = workload(42);
+        long interval = Duration.ofSeconds(15).toMillis();
+        Pattern timestamp = Pattern.compile("\"timestamp\":(\\d+)");
+        long latest = Long.MIN_VALUE;
+        List<byte[]> records = records(workload, new ArrayList<>());
+        for (int i = 0; i < records.size(); i++) {
+            Matcher m = timestamp.matcher(new String(records.get(i), StandardCharsets.UTF_8));
+            assertThat(m.find()).isTrue();
+            latest = Math.max(latest, Long.parseLong(m.group(1)));
+            long estimate = workload.eventMillisAfter(i + 1);
+            assertThat(estimate).as("after %d records", i + 1).isLessThanOrEqualTo(latest);
+            assertThat(latest - estimate).as("after %d records", i + 1).isLessThan(2 * interval);
+        }
     }
 }
