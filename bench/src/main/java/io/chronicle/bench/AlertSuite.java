@@ -7,6 +7,7 @@ import io.chronicle.jobs.IngestJob;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,6 +58,7 @@ final class AlertSuite implements Suite {
     public List<ConfigOption<?>> options() {
         return List.of(BenchOptions.RATE, BenchOptions.TRIGGERS, BenchOptions.WARMUP_TRIGGERS,
                 BenchOptions.TRIGGER_INTERVAL, BenchOptions.PROBES, BenchOptions.ROLLUPS_AND_VIEWS,
+                BenchOptions.BUFFER_TIMEOUT,
                 BenchOptions.SERIES, BenchOptions.TENANTS, BenchOptions.SAMPLE_INTERVAL,
                 BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY, BenchOptions.SEED, BenchOptions.PARTITIONS,
                 BenchOptions.PARALLELISM, BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.WORK_DIR,
@@ -90,7 +92,9 @@ final class AlertSuite implements Suite {
             env.kafka().createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
 
             System.out.println("Starting the ingest job ...");
-            StreamExecutionEnvironment flink = new StreamExecutionEnvironment(env.jobConf(conf, RUN));
+            Configuration jobConf = env.jobConf(conf, RUN);
+            jobConf.set(ExecutionOptions.BUFFER_TIMEOUT, benchConf.get(BenchOptions.BUFFER_TIMEOUT));
+            StreamExecutionEnvironment flink = new StreamExecutionEnvironment(jobConf);
             IngestJob.fromConfig(conf).build(flink);
             JobClient job = env.startJob(() -> flink.executeAsync(IngestJob.JOB_NAME));
             try (KafkaProducer<byte[], byte[]> probes = env.immediateProducer()) {
@@ -108,7 +112,25 @@ final class AlertSuite implements Suite {
                 + " so it leaves at once) until the alerts topic's consumer in this process polls the change;"
                 + " both read this process's monotonic clock");
         report.notes.add("firing: the point above the threshold until its firing change; resolved: the point"
-                + " back below until its resolved change");
+                + " back below until its resolved change; in the JSON, in_send_order_ms holds every measured"
+                + " latency in the order the points were sent");
+        report.notes.add("not in the way: with for: 0s the alert fires on the point itself, so the watermark and"
+                + " its interval play no part; the producer sends at once, the job's Kafka source and this"
+                + " consumer get records as soon as the broker has them, and the alerts sink sends each change"
+                + " at once (at-least-once, linger.ms 0) rather than at checkpoints");
+        report.notes.add("the body: points cross two network exchanges (source to rule router, router to the"
+                + " keyed evaluator) in buffers Flink sends when full or when buffer-timeout runs out; the"
+                + " probes' samples never fill one, so each exchange adds up to buffer-timeout");
+        report.notes.add("the tail: each checkpoint holds the points back for a few hundred ms: the points_raw"
+                + " Iceberg writer, chained to the points source, closes and uploads its files before passing the"
+                + " barrier on, and the evaluator waits for the barriers of both source subtasks"
+                + " (checkpoint_alignment_ms_max); a few alerts in a row are late once every checkpoint interval");
+        report.notes.add("background_points_per_second: what the broker acknowledged while measuring;"
+                + " process_cpu_cores: this process (Flink cluster and the benchmark's clients), not the broker"
+                + " or the S3 server");
+        if (Boolean.FALSE.equals(report.conditions.get("kept_up_before_measuring"))) {
+            report.notes.add("the job did not keep up by the end of the warm-up: the figures include its backlog");
+        }
         return report;
     }
 

@@ -2,6 +2,7 @@ package io.chronicle.bench;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -109,6 +110,12 @@ public final class BenchOptions {
             key("rollups-and-views").booleanType().defaultValue(false)
                     .withDescription("Run the ingest job's rollup tiers and views beside its alerts.");
 
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            key("buffer-timeout").durationType().defaultValue(ExecutionOptions.BUFFER_TIMEOUT.defaultValue())
+                    .withDescription("Longest a record waits in a network buffer that is not full before"
+                            + " Flink sends it on (execution.buffer-timeout.interval; 0 sends every record"
+                            + " at once). The default is Flink's, which Chronicle's jobs run with.");
+
     // ---- files ---------------------------------------------------------------------------
 
     public static final ConfigOption<String> WORK_DIR =
@@ -123,7 +130,7 @@ public final class BenchOptions {
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, RATE, TRIGGERS, WARMUP_TRIGGERS,
-                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, WORK_DIR, RESULTS_DIR);
+                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, WORK_DIR, RESULTS_DIR);
     }
 
     /**
