@@ -32,8 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class AlertSuite implements Suite {
 
-    static final String RUN = "alerts";
-    static final String TOPIC = "bench-points";
+    private static final String RUN = "alerts";
+    private static final String TOPIC = "bench-points";
     /** Load beyond the triggers' span, so it lasts while the last alerts come back. */
     private static final long LOAD_MARGIN_SECONDS = 60;
     private static final Duration DRAIN = Duration.ofSeconds(30);

@@ -78,9 +78,12 @@ final class LatencySamples {
         double[] sorted = inSendOrder.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).sorted()
                 .toArray();
         double mean = Arrays.stream(sorted).average().orElse(Double.NaN);
+        // Over every measured sample sent, so one that never came back counts as late.
+        double withinSecond = inSendOrder.isEmpty() ? Double.NaN
+                : (double) Arrays.stream(sorted).filter(ms -> ms <= 1_000).count() / inSendOrder.size();
         return new Report.Latency(name, sorted.length, percentile(sorted, 0), percentile(sorted, 50),
                 percentile(sorted, 90), percentile(sorted, 99), percentile(sorted, 100),
-                Double.isNaN(mean) ? mean : hundredths(mean), missing(), repeats, inSendOrder);
+                Double.isNaN(mean) ? mean : hundredths(mean), withinSecond, missing(), repeats, inSendOrder);
     }
 
     /** Milliseconds to the hundredth, finer than the timings are worth. */

@@ -60,10 +60,12 @@ public final class Report {
     /**
      * Latencies of one kind of sample over the measured samples, in milliseconds; {@code missing}
      * were sent and never came back, {@code repeats} came back more than once and count once;
+     * {@code withinSecond} is the share back within a second, Chronicle's promise;
      * {@code inSendOrderMs} holds each sample's latency in the order sent, null for a missing one.
      */
     public record Latency(String sample, long count, double minMs, double p50Ms, double p90Ms, double p99Ms,
-            double maxMs, double meanMs, long missing, long repeats, List<Double> inSendOrderMs) {}
+            double maxMs, double meanMs, double withinSecond, long missing, long repeats,
+            List<Double> inSendOrderMs) {}
 
     /** A variant's medians over its measured runs, and their ratios to the baseline's. */
     public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
@@ -159,10 +161,11 @@ public final class Report {
             for (Latency l : latencies) {
                 rows.add(List.of(l.sample(), String.format("%,d", l.count()), ms(l.minMs()), ms(l.p50Ms()),
                         ms(l.p90Ms()), ms(l.p99Ms()), ms(l.maxMs()), ms(l.meanMs()),
-                        String.valueOf(l.missing()), String.valueOf(l.repeats())));
+                        String.format("%.1f %%", l.withinSecond() * 100), String.valueOf(l.missing()),
+                        String.valueOf(l.repeats())));
             }
             table(out, List.of("sample", "count", "min ms", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms",
-                    "missing", "repeats"), rows);
+                    "within 1 s", "missing", "repeats"), rows);
         }
         notes.forEach(n -> out.println("note: " + n));
     }

@@ -52,6 +52,7 @@ class LatencySamplesTest {
         assertThat(latency.missing()).isEqualTo(1);
         assertThat(latency.repeats()).isEqualTo(1);
         assertThat(latency.inSendOrderMs()).containsExactly(1_300.0, 300.0, null);
+        assertThat(latency.withinSecond()).as("b of a, b and the missing c").isEqualTo(1.0 / 3);
     }
 
     @Test
@@ -85,6 +86,7 @@ class LatencySamplesTest {
         assertThat(latency.count()).isZero();
         assertThat(latency.p50Ms()).isNaN();
         assertThat(latency.meanMs()).isNaN();
+        assertThat(latency.withinSecond()).isNaN();
     }
 
     @Test

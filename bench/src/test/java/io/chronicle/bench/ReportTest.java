@@ -69,7 +69,7 @@ class ReportTest {
     void aLatencyReportPrintsItsLatenciesAndConditionsAndWritesNoRuns(@TempDir Path dir) throws Exception {
         Report report = new Report("latency", Map.of("rate", "5000"), null);
         report.conditions.put("background_points_per_second", 4_990);
-        report.latencies.add(new Report.Latency("firing", 600, 40.5, 120.25, 180, 450, 900, 150, 0, 2,
+        report.latencies.add(new Report.Latency("firing", 600, 40.5, 120.25, 180, 450, 900, 150, 0.995, 0, 2,
                 Arrays.asList(120.25, null, 40.5)));
         JsonNode json = new ObjectMapper().readTree(report.write(dir).toFile());
         assertThat(json.has("runs")).isFalse();
@@ -85,6 +85,6 @@ class ReportTest {
         assertThat(table).contains("p99 ms").contains("conditions: background_points_per_second 4990")
                 .doesNotContain("ratio to");
         assertThat(table.lines().filter(l -> l.startsWith("firing "))).singleElement().asString()
-                .contains("120.3").contains("450.0").contains("600");
+                .contains("120.3").contains("450.0").contains("600").contains("99.5 %");
     }
 }
