@@ -1,18 +1,14 @@
 package io.chronicle.sinks;
 
-import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.RuleChange;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Properties;
 
 /**
  * The alerts' Kafka topics: {@code chronicle.alerts}, one JSON message per alert state change with
@@ -29,28 +25,16 @@ public final class AlertTopics {
 
     public static KafkaSink<AlertNotification> alerts(Configuration conf) {
         String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
-        return sink(conf, (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
+        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
                 new ProducerRecord<>(topic, null, timestamp,
                         a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)));
     }
 
     public static KafkaSink<RuleChange> ruleStatus(Configuration conf) {
         String topic = conf.get(ChronicleOptions.TOPIC_RULES_STATUS);
-        return sink(conf, (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
+        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
                 new ProducerRecord<>(topic, null, timestamp,
                         c.name == null ? null : c.name.getBytes(StandardCharsets.UTF_8), statusJson(c)));
-    }
-
-    private static <T> KafkaSink<T> sink(Configuration conf, KafkaRecordSerializationSchema<T> serializer) {
-        Properties props = new Properties();
-        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
-        props.putIfAbsent("linger.ms", "0");
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(props)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(serializer)
-                .build();
     }
 
     /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
@@ -60,8 +44,8 @@ public final class AlertTopics {
             g.writeStringField("status", a.state);
             JsonBytes.writeStringMap(g, "labels", a.labels);
             JsonBytes.writeStringMap(g, "annotations", a.annotations);
-            g.writeStringField("startsAt", rfc3339(a.startsAtMicros));
-            g.writeStringField("endsAt", a.endsAtMicros == null ? null : rfc3339(a.endsAtMicros));
+            g.writeStringField("startsAt", JsonBytes.rfc3339(a.startsAtMicros));
+            g.writeStringField("endsAt", a.endsAtMicros == null ? null : JsonBytes.rfc3339(a.endsAtMicros));
             g.writeStringField("generatorURL", a.generatorUrl);
             g.writeStringField("rule", a.ruleName);
             g.writeStringField("tenant", a.tenant);
@@ -71,7 +55,7 @@ public final class AlertTopics {
             } else {
                 g.writeNumberField("value", a.value);
             }
-            g.writeStringField("changedAt", rfc3339(a.changedAtMicros));
+            g.writeStringField("changedAt", JsonBytes.rfc3339(a.changedAtMicros));
         });
     }
 
@@ -81,11 +65,6 @@ public final class AlertTopics {
             g.writeStringField("status", c.error != null ? "rejected" : c.rule == null ? "deleted" : "accepted");
             g.writeStringField("reason", c.error);
         });
-    }
-
-    /** RFC 3339 with microseconds, as Alertmanager and Prometheus accept. */
-    public static String rfc3339(long micros) {
-        return Instant.EPOCH.plusNanos(micros * 1_000L).toString();
     }
 
 }

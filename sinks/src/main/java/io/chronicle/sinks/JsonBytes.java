@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -39,6 +40,20 @@ public final class JsonBytes {
             fields.write(g);
             g.writeEndObject();
         });
+    }
+
+    /** An epoch-microseconds instant as RFC 3339 in UTC, as Alertmanager and Prometheus accept. */
+    public static String rfc3339(long micros) {
+        return Instant.EPOCH.plusNanos(micros * 1_000L).toString();
+    }
+
+    /** A field holding an instant as RFC 3339, or null. */
+    public static void writeTime(JsonGenerator g, String field, Long micros) throws IOException {
+        if (micros == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, rfc3339(micros));
+        }
     }
 
     /** A field holding a string map as an object, its keys sorted; null as an empty object. */

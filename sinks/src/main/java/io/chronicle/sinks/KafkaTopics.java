@@ -3,6 +3,9 @@ package io.chronicle.sinks;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -15,10 +18,30 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
-/** Creates the compacted topics a job keeps state in or publishes views to, like the tables' bootstrap. */
+/**
+ * The topics jobs publish to: compacted ones created when missing, like the tables' bootstrap, and
+ * the at-least-once sinks of the topics followers read with low latency.
+ */
 public final class KafkaTopics {
 
     private KafkaTopics() {}
+
+    /**
+     * An at-least-once sink: every record is sent as it comes, not held back to the next checkpoint
+     * as a transaction would; a repeat after a restore carries the same key and content.
+     */
+    public static <T> KafkaSink<T> atLeastOnceSink(Configuration conf, int lingerMillis,
+            KafkaRecordSerializationSchema<T> serializer) {
+        Properties props = new Properties();
+        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
+        props.putIfAbsent("linger.ms", String.valueOf(lingerMillis));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
+                .setKafkaProducerConfig(props)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setRecordSerializer(serializer)
+                .build();
+    }
 
     /**
      * Creates the topic, compacted, with the broker's default partitions and replication, when it

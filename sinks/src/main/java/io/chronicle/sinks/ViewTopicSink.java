@@ -2,19 +2,15 @@ package io.chronicle.sinks;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.AgentMetricsRow;
-import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.TraceRow;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Properties;
 
 /**
  * The views' change topics: every new row of {@code traces} and {@code agent_metrics} as JSON,
@@ -28,27 +24,13 @@ public final class ViewTopicSink {
     private ViewTopicSink() {}
 
     public static KafkaSink<TraceRow> traces(Configuration conf) {
-        return create(conf, conf.get(ChronicleOptions.TOPIC_TRACES), new TraceSerializer(
-                conf.get(ChronicleOptions.TOPIC_TRACES)));
+        // A change should reach followers within a few milliseconds.
+        return KafkaTopics.atLeastOnceSink(conf, 5, new TraceSerializer(conf.get(ChronicleOptions.TOPIC_TRACES)));
     }
 
     public static KafkaSink<AgentMetricsRow> agentMetrics(Configuration conf) {
-        return create(conf, conf.get(ChronicleOptions.TOPIC_AGENT_METRICS), new AgentMetricsSerializer(
-                conf.get(ChronicleOptions.TOPIC_AGENT_METRICS)));
-    }
-
-    private static <T> KafkaSink<T> create(Configuration conf, String topic,
-            KafkaRecordSerializationSchema<T> serializer) {
-        Properties props = new Properties();
-        props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
-        // A change should reach followers within a few milliseconds.
-        props.putIfAbsent("linger.ms", "5");
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(props)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .setRecordSerializer(serializer)
-                .build();
+        return KafkaTopics.atLeastOnceSink(conf, 5,
+                new AgentMetricsSerializer(conf.get(ChronicleOptions.TOPIC_AGENT_METRICS)));
     }
 
     static final class TraceSerializer implements KafkaRecordSerializationSchema<TraceRow> {
@@ -76,10 +58,10 @@ public final class ViewTopicSink {
                 g.writeStringField("owner", t.owner);
                 g.writeStringField("status", t.status);
                 g.writeStringField("assigned_agent", t.assignedAgent);
-                writeTime(g, "created_at", t.createdAtMicros);
-                writeTime(g, "assigned_at", t.assignedAtMicros);
-                writeTime(g, "started_at", t.startedAtMicros);
-                writeTime(g, "completed_at", t.completedAtMicros);
+                JsonBytes.writeTime(g, "created_at", t.createdAtMicros);
+                JsonBytes.writeTime(g, "assigned_at", t.assignedAtMicros);
+                JsonBytes.writeTime(g, "started_at", t.startedAtMicros);
+                JsonBytes.writeTime(g, "completed_at", t.completedAtMicros);
                 writeLong(g, "duration_ms", t.durationMs);
                 writeLong(g, "time_to_pickup_ms", t.timeToPickupMs);
                 g.writeNumberField("span_count", t.spanCount);
@@ -90,7 +72,7 @@ public final class ViewTopicSink {
                     g.writeFieldName("scoring_breakdown");
                     g.writeRawValue(t.scoringBreakdown);
                 }
-                writeTime(g, "last_event_time", t.lastEventTimeMicros);
+                JsonBytes.writeTime(g, "last_event_time", t.lastEventTimeMicros);
                 g.writeNumberField("illegal_transitions", t.illegalTransitions);
                 g.writeStringField("last_illegal_transition", t.lastIllegalTransition);
             });
@@ -130,14 +112,6 @@ public final class ViewTopicSink {
                 g.writeNumberField("uptime_ms", a.uptimeMs);
                 writeDouble(g, "utilization_pct", a.utilizationPct);
             });
-        }
-    }
-
-    private static void writeTime(JsonGenerator g, String field, Long micros) throws IOException {
-        if (micros == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeStringField(field, Instant.EPOCH.plusNanos(micros * 1_000L).toString());
         }
     }
 

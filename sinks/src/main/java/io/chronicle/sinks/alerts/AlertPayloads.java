@@ -1,7 +1,6 @@
 package io.chronicle.sinks.alerts;
 
 import io.chronicle.core.alerts.AlertNotification;
-import io.chronicle.sinks.AlertTopics;
 import io.chronicle.sinks.JsonBytes;
 
 import java.util.HashMap;
@@ -41,9 +40,9 @@ final class AlertPayloads {
                 g.writeStartObject();
                 JsonBytes.writeStringMap(g, "labels", n.labels);
                 JsonBytes.writeStringMap(g, "annotations", n.annotations);
-                g.writeStringField("startsAt", AlertTopics.rfc3339(n.startsAtMicros));
+                g.writeStringField("startsAt", JsonBytes.rfc3339(n.startsAtMicros));
                 if (isResolved(n)) {
-                    g.writeStringField("endsAt", AlertTopics.rfc3339(endsAtMicros(n)));
+                    g.writeStringField("endsAt", JsonBytes.rfc3339(endsAtMicros(n)));
                 }
                 if (n.generatorUrl != null) {
                     g.writeStringField("generatorURL", n.generatorUrl);
@@ -81,8 +80,8 @@ final class AlertPayloads {
                         isResolved(n) ? AlertNotification.RESOLVED : AlertNotification.FIRING);
                 JsonBytes.writeStringMap(g, "labels", n.labels);
                 JsonBytes.writeStringMap(g, "annotations", n.annotations);
-                g.writeStringField("startsAt", AlertTopics.rfc3339(n.startsAtMicros));
-                g.writeStringField("endsAt", isResolved(n) ? AlertTopics.rfc3339(endsAtMicros(n)) : ZERO_TIME);
+                g.writeStringField("startsAt", JsonBytes.rfc3339(n.startsAtMicros));
+                g.writeStringField("endsAt", isResolved(n) ? JsonBytes.rfc3339(endsAtMicros(n)) : ZERO_TIME);
                 g.writeStringField("generatorURL", n.generatorUrl == null ? "" : n.generatorUrl);
                 g.writeStringField("fingerprint", n.fingerprint);
                 g.writeEndObject();
