@@ -303,6 +303,67 @@ public final class ChronicleOptions {
                             "Safety bound (processing time) on the evaluation state of a (rule,"
                                     + " series) that stops receiving points.");
 
+    // ---- Pipeline health alerts -----------------------------------------------------------
+
+    public static final ConfigOption<Boolean> ALERTS_HEALTH_ENABLED =
+            key("alerts.health.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Alert on the pipeline's own health (dead-letter rate, tables not"
+                                    + " committed, series over their cardinality limits) through"
+                                    + " the alert evaluator, as rules named Chronicle*.");
+
+    public static final ConfigOption<Duration> ALERTS_HEALTH_INTERVAL =
+            key("alerts.health.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(15))
+                    .withDescription(
+                            "How often (processing time) the health signals are measured and sent"
+                                    + " to the alert evaluator.");
+
+    public static final ConfigOption<Duration> ALERTS_HEALTH_FOR =
+            key("alerts.health.for")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How long the dead-letter rate or a cardinality stays over its bound"
+                                    + " before its health alert fires.");
+
+    public static final ConfigOption<Double> ALERTS_HEALTH_DEAD_LETTER_RATE =
+            key("alerts.health.dead-letter-rate")
+                    .doubleType()
+                    .defaultValue(1.0)
+                    .withDescription(
+                            "Records per second a tenant may send to the dead-letter path before"
+                                    + " ChronicleDeadLetterRate fires.");
+
+    public static final ConfigOption<Duration> ALERTS_HEALTH_MAX_COMMIT_AGE =
+            key("alerts.health.max-commit-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(10))
+                    .withDescription(
+                            "How long a table the job writes may go without an Iceberg commit"
+                                    + " before ChronicleSinkCommitsFailing fires. A running job"
+                                    + " commits every table at least every 10 checkpoints, even"
+                                    + " without input, so it must exceed 10 checkpoint intervals.");
+
+    public static final ConfigOption<Long> ALERTS_HEALTH_MAX_SERIES_PER_TENANT =
+            key("alerts.health.max-series-per-tenant")
+                    .longType()
+                    .defaultValue(1_000_000L)
+                    .withDescription(
+                            "Active series (a point within rollup.series-state-ttl) a tenant may"
+                                    + " have before ChronicleTenantCardinality fires.");
+
+    public static final ConfigOption<Long> ALERTS_HEALTH_MAX_SERIES_PER_METRIC =
+            key("alerts.health.max-series-per-metric")
+                    .longType()
+                    .defaultValue(100_000L)
+                    .withDescription(
+                            "Active series one metric of a tenant may have before"
+                                    + " ChronicleMetricCardinality fires.");
+
     // ---- Alert delivery -------------------------------------------------------------------
     // Defaults of every HTTP receiver (alerts.receivers.<name>.*); each receiver may override
     // any of the options below except flush-timeout under the same suffix.

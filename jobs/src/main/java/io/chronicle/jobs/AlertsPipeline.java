@@ -7,6 +7,7 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AlertRules;
+import io.chronicle.core.alerts.HealthRules;
 import io.chronicle.core.alerts.RuleChange;
 import io.chronicle.operators.alerts.AlertEvaluator;
 import io.chronicle.operators.alerts.RuleBook;
@@ -30,8 +31,11 @@ import org.apache.iceberg.flink.CatalogLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Alerting over the normalized points: rules from the rules file and the rules topic (broadcast,
@@ -44,12 +48,15 @@ public final class AlertsPipeline {
 
     private AlertsPipeline() {}
 
-    /** Adds alerting to the points' job; returns the alert state changes. */
+    /**
+     * Adds alerting to the points' job, with the health rules if {@code points} carry the health
+     * series; returns the alert state changes.
+     */
     public static DataStream<AlertNotification> build(DataStream<MetricPoint> points, Configuration conf,
-            CatalogLoader catalogLoader, String namespace) throws IOException {
+            CatalogLoader catalogLoader, String namespace, boolean healthRules) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
                 ChronicleTable.ANOMALIES);
-        RuleBook rules = new RuleBook(fileRules(conf));
+        RuleBook rules = new RuleBook(startRules(conf, healthRules));
         KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_RULES));
 
         DataStream<RuleChange> changes = points.getExecutionEnvironment()
@@ -86,6 +93,18 @@ public final class AlertsPipeline {
         IcebergSinks.append(alerts.getSideOutput(AlertEvaluator.ANOMALIES), new RowConverters.AnomalyToRow(),
                 ChronicleTable.ANOMALIES, catalogLoader, namespace);
         return alerts;
+    }
+
+    /** The health rules, if asked for, then the rules file's, which replace those of the same name. */
+    static List<AlertRule> startRules(Configuration conf, boolean healthRules) {
+        List<AlertRule> fromFile = fileRules(conf);
+        List<AlertRule> rules = new ArrayList<>();
+        if (healthRules) {
+            Set<String> named = fromFile.stream().map(r -> r.name).collect(Collectors.toSet());
+            HealthRules.from(conf).stream().filter(r -> !named.contains(r.name)).forEach(rules::add);
+        }
+        rules.addAll(fromFile);
+        return rules;
     }
 
     /** The rules file's rules; a missing or invalid file stops the job naming the option. */

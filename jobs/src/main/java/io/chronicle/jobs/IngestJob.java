@@ -8,11 +8,13 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
 import io.chronicle.operators.normalize.EventNormalizer;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
 import io.chronicle.operators.normalize.PointNormalizer;
 import io.chronicle.operators.normalize.SplitRejected;
+import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.views.EventDeduplicator;
 import io.chronicle.sinks.DeadLetterSink;
 import io.chronicle.sinks.IcebergSinks;
@@ -22,6 +24,7 @@ import io.chronicle.sources.KafkaSources;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -32,6 +35,8 @@ import org.apache.flink.types.Either;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -138,14 +143,29 @@ public final class IngestJob {
 
         DataStream<RejectedRecord> rejected = points.getSideOutput(SplitRejected.REJECTED)
                 .union(normalizedEvents.getSideOutput(SplitRejected.REJECTED));
+        List<String> written = new ArrayList<>(List.of(ChronicleTable.POINTS_RAW.tableName(),
+                ChronicleTable.EVENTS.tableName(), ChronicleTable.REJECTED.tableName()));
+        DataStream<SeriesChange> seriesChanges = null;
         if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
-            rejected = rejected.union(RollupPipeline.build(points, conf, catalogLoader, namespace));
-        }
-        if (conf.get(ChronicleOptions.ALERTS_ENABLED)) {
-            AlertsPipeline.build(points, conf, catalogLoader, namespace);
+            RollupPipeline.Outputs rollups = RollupPipeline.build(points, conf, catalogLoader, namespace);
+            rejected = rejected.union(rollups.tooLate());
+            seriesChanges = rollups.seriesChanges();
+            RollupPolicy.from(conf).chain().forEach(tier -> written.add(tier.tableName()));
         }
         if (conf.get(ChronicleOptions.VIEWS_ENABLED)) {
             rejected = rejected.union(ViewsPipeline.build(events, conf, catalogLoader, namespace));
+            written.addAll(List.of(ChronicleTable.TRACES.tableName(), ChronicleTable.AGENT_METRICS.tableName()));
+        }
+        if (conf.get(ChronicleOptions.ALERTS_ENABLED)) {
+            DataStream<MetricPoint> watched = points;
+            // The health signals run on wall-clock time: a replay of a bounded input has none.
+            if (conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED)
+                    && pointsSource.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+                written.addAll(List.of(ChronicleTable.ALERTS.tableName(), ChronicleTable.ANOMALIES.tableName()));
+                watched = points.union(HealthPipeline.build(env, conf, rejected, seriesChanges,
+                        catalogLoader, namespace, written));
+            }
+            AlertsPipeline.build(watched, conf, catalogLoader, namespace, watched != points);
         }
 
         IcebergSinks.append(points, new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW,

@@ -9,6 +9,7 @@ import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.operators.rollup.RollupRow;
+import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import io.chronicle.sinks.IcebergSinks;
@@ -34,8 +35,11 @@ public final class RollupPipeline {
 
     private RollupPipeline() {}
 
-    /** Adds the tiers to the points' job; returns the points rejected as too late. */
-    public static DataStream<RejectedRecord> build(DataStream<MetricPoint> points,
+    /** What the tiers give the rest of the job. */
+    public record Outputs(DataStream<RejectedRecord> tooLate, DataStream<SeriesChange> seriesChanges) {}
+
+    /** Adds the tiers to the points' job; returns the points rejected as too late, and the series changes. */
+    public static Outputs build(DataStream<MetricPoint> points,
             Configuration conf, CatalogLoader catalogLoader, String namespace) throws IOException {
         RollupPolicy policy = RollupPolicy.from(conf);
         List<Tier> chain = policy.chain();
@@ -51,7 +55,8 @@ public final class RollupPipeline {
                         TypeInformation.of(RollupRow.class))
                 .name("rollup-" + finest)
                 .uid("rollup-" + finest);
-        DataStream<RejectedRecord> tooLate = rows.getSideOutput(SeriesRollupFunction.TOO_LATE);
+        Outputs outputs = new Outputs(rows.getSideOutput(SeriesRollupFunction.TOO_LATE),
+                rows.getSideOutput(SeriesRollupFunction.SERIES_CHANGES));
         write(rows, tables[0], policy, catalogLoader, namespace);
 
         for (int i = 1; i < chain.size(); i++) {
@@ -63,7 +68,7 @@ public final class RollupPipeline {
                     .uid("rollup-" + tier);
             write(rows, tables[i], policy, catalogLoader, namespace);
         }
-        return tooLate;
+        return outputs;
     }
 
     private static void write(DataStream<RollupRow> rows, RollupTable table, RollupPolicy policy,

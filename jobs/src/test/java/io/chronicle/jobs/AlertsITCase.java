@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Alerting end to end: rules arrive on the rules topic while the job runs (one of them invalid),
  * points on the points topic, and the alert state changes are read back from the alerts topic and
  * the alerts table and from a webhook receiver that refuses its first requests; a rule deleted by
- * a tombstone resolves its firing alert.
+ * a tombstone resolves its firing alert. The pipeline's own health alerts (dead-letter rate,
+ * cardinality) fire and resolve through the same machinery.
  */
 class AlertsITCase extends JobITBase {
 
@@ -65,8 +66,13 @@ class AlertsITCase extends JobITBase {
                 "alerts.receivers.hook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
                 "alerts.delivery.backoff.initial", "100 ms",
                 "alerts.delivery.backoff.max", "1 s"));
+        // Health measured every second: 'load' has two series, over a limit of one per metric.
         options.putAll(Map.of(
-                ChronicleOptions.ROLLUP_ENABLED.key(), "false",
+                ChronicleOptions.ALERTS_HEALTH_INTERVAL.key(), "1 s",
+                ChronicleOptions.ALERTS_HEALTH_FOR.key(), "2 s",
+                ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE.key(), "0.5",
+                ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_METRIC.key(), "1"));
+        options.putAll(Map.of(
                 ChronicleOptions.VIEWS_ENABLED.key(), "false",
                 ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
                 ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
@@ -97,7 +103,7 @@ class AlertsITCase extends JobITBase {
                      "labels": {"severity": "page"}, "annotations": {"summary": "load {{ $value }} on {{ $labels.host }}"}}
                     """);
             sendRule(producer, rules, "AgentGone", """
-                    {"name": "AgentGone", "selector": "up{job=\\"agent\\"}", "absent": {"for": "30s"}}
+                    {"name": "AgentGone", "selector": "up{job=\\"agent\\"}", "absent": {"for": "120s"}}
                     """);
             sendRule(producer, rules, "Broken", "{\"name\": \"Broken\", \"selector\": \"load\"}");
             Map<String, JsonNode> status = new LinkedHashMap<>();
@@ -127,20 +133,30 @@ class AlertsITCase extends JobITBase {
             producer.flush();
 
             Map<String, JsonNode> alerts = new LinkedHashMap<>();
-            // Traffic goes on, as it does in production: a point of an unwatched metric on every
-            // partition moves event time on while the test waits.
-            long[] clock = {t0 + 91_000L};
-            ItServices.waitUntil("HighLoad resolved and AgentGone firing", DEADLINE, () -> {
-                for (int partition = 0; partition < 2; partition++) {
-                    producer.send(point(points, partition, "clock", "host", "tick", 0, clock[0]));
+            // Then the points stop: once their partitions are idle, the health clock's wall-clock
+            // watermark brings AgentGone's absence due. Meanwhile garbage arrives on the events
+            // topic, and its dead-letter rate fires a health alert.
+            String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
+            ItServices.waitUntil("HighLoad resolved, AgentGone firing and the health alerts firing", DEADLINE, () -> {
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>(events, "not json".getBytes(StandardCharsets.UTF_8)));
                 }
-                clock[0] += 1_000L;
                 producer.flush();
                 collect(conf, alerts);
-                return alerts.containsKey("HighLoad/resolved") && alerts.containsKey("AgentGone/firing");
+                return alerts.keySet().containsAll(List.of("HighLoad/resolved", "AgentGone/firing",
+                        "ChronicleDeadLetterRate/firing", "ChronicleMetricCardinality/firing"));
             }, () -> alerts.keySet().toString());
-            assertThat(alerts.keySet()).containsExactlyInAnyOrder(
+            assertThat(alerts.keySet()).filteredOn(k -> !k.startsWith("Chronicle")).containsExactlyInAnyOrder(
                     "HighLoad/pending", "HighLoad/firing", "HighLoad/resolved", "AgentGone/firing");
+            assertThat(alerts.keySet()).as("every table is committed").noneMatch(k -> k.startsWith("ChronicleSinkCommitsFailing"));
+            JsonNode cardinality = alerts.get("ChronicleMetricCardinality/firing");
+            assertThat(cardinality.get("labels").get("metric_name").asText()).isEqualTo("load");
+            assertThat(cardinality.get("labels").get("tenant").asText()).isEqualTo("acme");
+            assertThat(cardinality.get("labels").get("source").asText()).isEqualTo("chronicle");
+            assertThat(cardinality.get("annotations").get("summary").asText())
+                    .isEqualTo("Metric load of tenant acme has 2.0 active series");
+            assertThat(alerts.get("ChronicleDeadLetterRate/firing").get("labels").get("severity").asText())
+                    .isEqualTo("warning");
             JsonNode firing = alerts.get("HighLoad/firing");
             assertThat(firing.get("startsAt").asText()).isEqualTo(Instant.ofEpochMilli(t0 + 30_000).toString());
             assertThat(firing.get("labels").get("host").asText()).isEqualTo("web-1");
@@ -150,19 +166,23 @@ class AlertsITCase extends JobITBase {
             assertThat(alerts.get("HighLoad/resolved").get("endsAt").asText())
                     .isEqualTo(Instant.ofEpochMilli(t0 + 60_000).toString());
             assertThat(alerts.get("HighLoad/resolved").get("fingerprint")).isEqualTo(firing.get("fingerprint"));
+            // Due after the last point of all (t0 + 90 s): only the wall clock could bring it.
             assertThat(alerts.get("AgentGone/firing").get("startsAt").asText())
-                    .isEqualTo(Instant.ofEpochMilli(t0 + 40_000).toString());
+                    .isEqualTo(Instant.ofEpochMilli(t0 + 130_000).toString());
 
             // Deleting the rule resolves its firing alert.
             producer.send(new ProducerRecord<>(rules, "AgentGone".getBytes(StandardCharsets.UTF_8), null));
             producer.flush();
-            ItServices.waitUntil("AgentGone resolved by its deletion", DEADLINE, () -> {
-                collect(conf, alerts);
-                return alerts.containsKey("AgentGone/resolved");
-            }, () -> alerts.keySet().toString());
+            ItServices.waitUntil("AgentGone resolved by its deletion, the dead-letter rate by the garbage stopping",
+                    DEADLINE, () -> {
+                        collect(conf, alerts);
+                        return alerts.containsKey("AgentGone/resolved")
+                                && alerts.containsKey("ChronicleDeadLetterRate/resolved");
+                    }, () -> alerts.keySet().toString());
             ItServices.waitUntil("the alerts table", DEADLINE, () -> {
                 try {
-                    return (Long) ItServices.query(conf, "SELECT count(DISTINCT fingerprint || state) FROM alerts")
+                    return (Long) ItServices.query(conf, "SELECT count(DISTINCT fingerprint || state) FROM alerts"
+                            + " WHERE rule_name NOT LIKE 'Chronicle%'")
                             .get(0).getField(0) == 5L;
                 } catch (Exception e) {
                     return false;

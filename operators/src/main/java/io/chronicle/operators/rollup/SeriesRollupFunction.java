@@ -46,6 +46,10 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     public static final OutputTag<RejectedRecord> TOO_LATE =
             new OutputTag<>("too-late", TypeInformation.of(RejectedRecord.class));
 
+    /** A series' first point since it was last quiet (+1), and its going quiet (-1). */
+    public static final OutputTag<SeriesChange> SERIES_CHANGES =
+            new OutputTag<>("series-changes", TypeInformation.of(SeriesChange.class));
+
     private static final JsonFactory JSON = new JsonFactory();
 
     private final long windowMicros;
@@ -108,6 +112,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 id.tags = point.tags;
                 id.seriesId = point.seriesId;
                 identity.update(id);
+                ctx.output(SERIES_CHANGES, new SeriesChange(point.tenant, point.metric, 1));
             }
         }
         window.add(point.timestampMicros, point.value);
@@ -156,6 +161,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         long idleAtMillis = lastTs == null
                 ? timestamp : Math.floorDiv(lastTs + seriesStateTtlMicros, 1_000L);
         if (idleAtMillis <= timestamp || endOfInput) {
+            ctx.output(SERIES_CHANGES, new SeriesChange(id.tenant, id.metric, -1));
             identity.clear();
             lastWrittenValue.clear();
             lastWrittenTsMicros.clear();

@@ -229,6 +229,28 @@ class SeriesRollupFunctionTest {
     }
 
     @Test
+    void aSeriesIsCountedActiveOnceFromItsFirstPointUntilItGoesQuiet() throws Exception {
+        point("acme", "cpu", 1, 10, 1);
+        point("acme", "cpu", 1, 70, 1);
+        point("acme", "cpu", 1, 130, 1);
+        point("acme", "up", 2, 10, 1);
+        watermark(200);
+        assertThat(seriesChanges()).containsExactly("acme/cpu +1", "acme/up +1");
+        watermark(10 + 600 + 1);
+        assertThat(seriesChanges()).containsExactly("acme/cpu +1", "acme/up +1", "acme/up -1");
+        watermark(130 + 600 + 1);
+        assertThat(seriesChanges()).containsExactly("acme/cpu +1", "acme/up +1", "acme/up -1", "acme/cpu -1");
+        // Back after going quiet: active again.
+        point("acme", "up", 2, 2_000, 1);
+        assertThat(seriesChanges()).endsWith("acme/up +1").hasSize(5);
+    }
+
+    private List<String> seriesChanges() {
+        return harness.getSideOutput(SeriesRollupFunction.SERIES_CHANGES).stream()
+                .map(r -> r.getValue().toString()).collect(Collectors.toList());
+    }
+
+    @Test
     void samplesOfOneInstantKeepTheirArrivalOrder() throws Exception {
         point("requests", 2, 20, 5);
         point("requests", 2, 10, 1);

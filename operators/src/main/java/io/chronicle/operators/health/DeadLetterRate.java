@@ -1,0 +1,71 @@
+package io.chronicle.operators.health;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.alerts.HealthRules;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.Collections;
+
+/**
+ * A tenant's dead-letter rate (keyed by tenant): the records rejected in each processing-time
+ * interval over its length, sent at the interval's end while the tenant has rejections, then once
+ * more as 0, which resolves an alert on it, and then nothing until the next rejection.
+ */
+public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord, MetricPoint> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The tenant of a record rejected before its tenant was known. */
+    public static final String UNKNOWN_TENANT = "unknown";
+
+    private final long intervalMillis;
+
+    /** Rejections in the interval now open; null when no tick is scheduled. */
+    private transient ValueState<Long> inInterval;
+    private transient HealthPoints points;
+
+    public DeadLetterRate(Duration interval) {
+        this.intervalMillis = interval.toMillis();
+    }
+
+    public static String tenantOf(RejectedRecord r) {
+        return r.tenant == null ? UNKNOWN_TENANT : r.tenant;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        inInterval = getRuntimeContext().getState(new ValueStateDescriptor<>("dead-letters-in-interval", Types.LONG));
+        points = new HealthPoints();
+    }
+
+    @Override
+    public void processElement(RejectedRecord record, Context ctx, Collector<MetricPoint> out) throws Exception {
+        Long count = inInterval.value();
+        if (count == null) {
+            count = 0L;
+            ctx.timerService().registerProcessingTimeTimer(
+                    HealthPoints.nextTick(ctx.timerService().currentProcessingTime(), intervalMillis));
+        }
+        inInterval.update(count + 1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MetricPoint> out) throws Exception {
+        long count = inInterval.value();
+        out.collect(points.gauge(ctx.getCurrentKey(), HealthRules.DEAD_LETTERS, Collections.emptySortedMap(),
+                timestamp, count * 1_000.0 / intervalMillis));
+        if (count == 0) {
+            inInterval.clear();
+        } else {
+            inInterval.update(0L);
+            ctx.timerService().registerProcessingTimeTimer(timestamp + intervalMillis);
+        }
+    }
+}

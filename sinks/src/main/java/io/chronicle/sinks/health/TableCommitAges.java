@@ -1,0 +1,122 @@
+package io.chronicle.sinks.health;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.operators.health.HealthPoints;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.util.Collector;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * On each tick (wall-clock millis), the seconds since each table the job writes was last
+ * committed, as the series {@link HealthRules#COMMIT_AGE}: the commits of a running job, even an
+ * idle one, keep it below a bound, so a growing age means commits keep failing (or checkpoints,
+ * which they wait for). Ages count from when the job started watching at the earliest, so a job
+ * started after a long stop is not taken for a failing one; that start survives the job's own
+ * restarts (restored from its checkpoint when the attempt is a restart), so a job that fails to
+ * commit and restarts over and over is seen for what it is. A catalog that cannot be read counts
+ * as no commit.
+ */
+public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TableCommitAges.class);
+
+    private final CatalogLoader catalogLoader;
+    private final String namespace;
+    private final List<String> tables;
+
+    private transient Catalog catalog;
+    private transient ListState<Long> watchingSinceState;
+    private transient long watchingSinceMillis;
+    private transient Map<String, Long> lastCommitMillis;
+    private transient HealthPoints points;
+    private transient Counter unreadable;
+
+    public TableCommitAges(CatalogLoader catalogLoader, String namespace, List<String> tables) {
+        this.catalogLoader = catalogLoader;
+        this.namespace = namespace;
+        this.tables = List.copyOf(tables);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watchingSinceState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("commit-watch-since", Types.LONG));
+        watchingSinceMillis = watchStart(context.isRestored(), getRuntimeContext().getTaskInfo().getAttemptNumber(),
+                watchingSinceState.get(), System.currentTimeMillis());
+    }
+
+    /**
+     * When the watch started: now for a new job (attempt 0, perhaps from a savepoint after a stop),
+     * the saved start for a restart of this one.
+     */
+    static long watchStart(boolean restored, int attemptNumber, Iterable<Long> saved, long nowMillis) {
+        long since = nowMillis;
+        if (restored && attemptNumber > 0) {
+            for (Long s : saved) {
+                since = Math.min(since, s);
+            }
+        }
+        return since;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watchingSinceState.update(List.of(watchingSinceMillis));
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        catalog = catalogLoader.loadCatalog();
+        lastCommitMillis = new HashMap<>();
+        points = new HealthPoints();
+        unreadable = getRuntimeContext().getMetricGroup().counter("commitWatchUnreadable");
+    }
+
+    @Override
+    public void flatMap(Long tickMillis, Collector<MetricPoint> out) {
+        for (String table : tables) {
+            try {
+                Snapshot current = catalog.loadTable(TableIdentifier.of(namespace, table)).currentSnapshot();
+                if (current != null) {
+                    lastCommitMillis.put(table, current.timestampMillis());
+                }
+            } catch (RuntimeException e) {
+                unreadable.inc();
+                LOG.warn("Cannot read the last commit of table {}.{}: {}", namespace, table, e.toString());
+            }
+            long since = Math.max(watchingSinceMillis, lastCommitMillis.getOrDefault(table, Long.MIN_VALUE));
+            TreeMap<String, String> tags = new TreeMap<>();
+            tags.put("table", table);
+            out.collect(points.gauge(HealthRules.SYSTEM_TENANT, HealthRules.COMMIT_AGE, tags, tickMillis,
+                    Math.max(0L, tickMillis - since) / 1_000L));
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (catalog instanceof Closeable closeable) {
+            closeable.close();
+        }
+    }
+}
