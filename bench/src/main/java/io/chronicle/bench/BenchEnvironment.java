@@ -301,7 +301,7 @@ public final class BenchEnvironment implements AutoCloseable {
     public record JobTimes(double seconds, double runningSeconds, double cpuSeconds, long checkpoints,
             double loadAverage) {}
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -116,6 +116,16 @@ public final class BenchOptions {
                             + " Flink sends it on (execution.buffer-timeout.interval; 0 sends every record"
                             + " at once). The default is Flink's, which Chronicle's jobs run with.");
 
+    // ---- VictoriaMetrics, the peer ------------------------------------------------------
+
+    public static final ConfigOption<Integer> VM_CONNECTIONS =
+            key("vm-connections").intType().defaultValue(4)
+                    .withDescription("Connections posting line protocol to VictoriaMetrics at once.");
+
+    public static final ConfigOption<Integer> VM_BATCH_POINTS =
+            key("vm-batch-points").intType().defaultValue(10_000)
+                    .withDescription("Points per request posted to VictoriaMetrics (about 120 bytes each).");
+
     // ---- files ---------------------------------------------------------------------------
 
     public static final ConfigOption<String> WORK_DIR =
@@ -130,7 +140,8 @@ public final class BenchOptions {
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, RATE, TRIGGERS, WARMUP_TRIGGERS,
-                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, WORK_DIR, RESULTS_DIR);
+                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, WORK_DIR,
+                RESULTS_DIR);
     }
 
     /**
@@ -170,6 +181,8 @@ public final class BenchOptions {
         requireAtLeast(conf, TRIGGERS, 1);
         requireAtLeast(conf, WARMUP_TRIGGERS, 0);
         requireAtLeast(conf, PROBES, 1);
+        requireAtLeast(conf, VM_CONNECTIONS, 1);
+        requireAtLeast(conf, VM_BATCH_POINTS, 1);
         double share = conf.get(OUT_OF_ORDER_SHARE);
         if (share < 0 || share > 1) {
             throw new IllegalArgumentException(

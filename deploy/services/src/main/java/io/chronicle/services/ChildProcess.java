@@ -144,6 +144,11 @@ public final class ChildProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The operating system's id of the process, for reading its figures from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path logFile() {
         return logFile;
     }
