@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.jobs.IngestJob;
+import io.chronicle.workload.Workload;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -71,7 +72,7 @@ final class AlertSuite implements Suite {
         int partitions = benchConf.get(BenchOptions.PARTITIONS);
         boolean rollupsAndViews = benchConf.get(BenchOptions.ROLLUPS_AND_VIEWS);
         long loadPoints = (long) rate * (maxSteps(benchConf) * stepNanos(benchConf) / 1_000_000_000L + LOAD_MARGIN_SECONDS);
-        Workload workload = Workload.from(benchConf, loadPoints);
+        Workload workload = Workloads.from(benchConf, loadPoints);
 
         Report report = new Report(name(), BenchOptions.describe(benchConf, options()), null);
         report.workload.put("rule", Probes.rule());

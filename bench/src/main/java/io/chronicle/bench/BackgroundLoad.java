@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import io.chronicle.workload.Workload;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

@@ -8,6 +8,7 @@ import io.chronicle.services.ChildProcess;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
 import com.sun.management.OperatingSystemMXBean;
+import io.chronicle.workload.Workload;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;

@@ -1,6 +1,7 @@
 package io.chronicle.bench;
 
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.workload.Workload;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -42,7 +43,7 @@ final class RollupSuite implements Suite {
 
     @Override
     public Report run(Configuration benchConf) throws Exception {
-        Workload workload = Workload.from(benchConf);
+        Workload workload = Workloads.from(benchConf);
         Duration lateness = new Configuration().get(ChronicleOptions.ROLLUP_ALLOWED_LATENESS);
         if (workload.maxDisorder().compareTo(lateness) >= 0) {
             throw new IllegalArgumentException("Options '" + BenchOptions.MAX_DELAY.key() + "' and '"

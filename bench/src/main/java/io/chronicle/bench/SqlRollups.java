@@ -3,6 +3,7 @@ package io.chronicle.bench;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.sql.SessionInitScript;
+import io.chronicle.workload.Workload;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.table.api.EnvironmentSettings;

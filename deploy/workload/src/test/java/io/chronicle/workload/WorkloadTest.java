@@ -1,4 +1,4 @@
-package io.chronicle.bench;
+package io.chronicle.workload;
 
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RawRecord;

@@ -1,6 +1,4 @@
-package io.chronicle.bench;
-
-import org.apache.flink.configuration.Configuration;
+package io.chronicle.workload;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +24,7 @@ public final class Workload {
     static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
     /** Every tag key any series has; the Flink SQL baseline declares them as columns. */
-    static final List<String> TAG_KEYS = List.of(
+    public static final List<String> TAG_KEYS = List.of(
             "host", "region", "env", "device", "interface", "method", "status", "route", "pool", "gc",
             "db", "topic");
 
@@ -106,18 +104,6 @@ public final class Workload {
             host++;
         }
         this.hosts = host;
-    }
-
-    public static Workload from(Configuration conf) {
-        return from(conf, conf.get(BenchOptions.POINTS));
-    }
-
-    /** The workload of the options with {@code points} points, whatever they say. */
-    public static Workload from(Configuration conf, long points) {
-        return new Workload(points, conf.get(BenchOptions.SERIES),
-                conf.get(BenchOptions.TENANTS), conf.get(BenchOptions.SAMPLE_INTERVAL),
-                conf.get(BenchOptions.OUT_OF_ORDER_SHARE), conf.get(BenchOptions.MAX_DELAY),
-                conf.get(BenchOptions.SEED));
     }
 
     /**
