@@ -1,13 +1,12 @@
 package io.chronicle.bench;
 
+import io.chronicle.workload.Pacer;
 import io.chronicle.workload.Workload;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Steady load beside the alerts suite's probes: the seeded workload produced at a fixed rate from
@@ -15,9 +14,6 @@ import java.util.concurrent.locks.LockSupport;
  * one partition. Closing it stops the sending; the rest of the workload is skipped.
  */
 final class BackgroundLoad implements AutoCloseable {
-
-    /** Sending waits only when this far ahead of schedule: sleeps shorter than that overshoot. */
-    private static final long MAX_AHEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Workload workload;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -34,16 +30,7 @@ final class BackgroundLoad implements AutoCloseable {
         this.workload = workload;
         this.producer = producer;
         this.thread = new Thread(() -> {
-            long start = System.nanoTime();
-            workload.generate((series, json) -> {
-                if (stopped) {
-                    return;
-                }
-                long due = start + handed.get() * 1_000_000_000L / pointsPerSecond;
-                long ahead = due - System.nanoTime();
-                if (ahead > MAX_AHEAD_NANOS) {
-                    LockSupport.parkNanos(ahead);
-                }
+            Pacer.perSecond(pointsPerSecond).run(workload.records(), (series, json) -> {
                 handed.incrementAndGet();
                 producer.send(new ProducerRecord<>(topic, series % partitions, null, json), (metadata, e) -> {
                     if (e == null) {
@@ -53,7 +40,7 @@ final class BackgroundLoad implements AutoCloseable {
                         firstFailure.compareAndSet(null, e);
                     }
                 });
-            });
+            }, () -> stopped);
             exhausted = !stopped;
         }, "background-load");
     }

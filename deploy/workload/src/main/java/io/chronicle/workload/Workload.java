@@ -17,18 +17,20 @@ import java.util.stream.Collectors;
  * its own. Records come in event-time order, as scrapers send them, except for a small share
  * produced a few intervals late. Gauges wander, counters climb and now and then reset. Payloads
  * are the JSON the ingest job parses; the same settings give the same records.
+ *
+ * <p>{@link #generate} hands out every record at a {@link Pacer}'s pace; {@link #records()} gives
+ * them one at a time, for a caller that paces or stops on its own.
  */
 public final class Workload {
 
-    /** Event time of the first sample; fixed, so a seed fixes every byte. */
-    static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
+    /** Event time of the first sample unless given; fixed, so a seed fixes every byte. */
+    public static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
     /** Every tag key any series has; the Flink SQL baseline declares them as columns. */
     public static final List<String> TAG_KEYS = List.of(
             "host", "region", "env", "device", "interface", "method", "status", "route", "pool", "gc",
             "db", "topic");
 
-    private static final String[] TENANT_NAMES = {"default", "acme", "globex", "initech", "umbrella", "hooli"};
     private static final String[] REGIONS = {"eu-west-1", "us-east-1", "ap-south-1"};
     private static final double COUNTER_RESET_CHANCE = 1.0 / 2_000;
 
@@ -60,13 +62,8 @@ public final class Workload {
     public record Summary(long points, int series, int hosts, int metrics, int tenants,
             long outOfOrder, long bytes, long spanSeconds, long maxDisorderSeconds) {}
 
-    /** Receives each record in production order. */
-    @FunctionalInterface
-    public interface Output {
-        void accept(int series, byte[] json);
-    }
-
     private final long points;
+    private final long startMillis;
     private final long intervalMillis;
     private final double outOfOrderShare;
     private final int delayTicks;
@@ -75,9 +72,24 @@ public final class Workload {
     private final int hosts;
     private final List<Series> series = new ArrayList<>();
 
+    /** The workload starting at {@link #START}. */
     public Workload(long points, int seriesCount, int tenants, Duration interval,
             double outOfOrderShare, Duration maxDelay, long seed) {
+        this(points, seriesCount, tenants, interval, outOfOrderShare, maxDelay, seed, START);
+    }
+
+    /**
+     * {@code points} points over {@code seriesCount} series of {@code tenants} tenants, each series
+     * sampled every {@code interval} from {@code start} on; {@code outOfOrderShare} of the points
+     * are produced up to {@code maxDelay} later than their turn.
+     */
+    public Workload(long points, int seriesCount, int tenants, Duration interval,
+            double outOfOrderShare, Duration maxDelay, long seed, Instant start) {
+        if (interval.toMillis() < 1) {
+            throw new IllegalArgumentException("the sample interval must be at least 1 ms, not " + interval);
+        }
         this.points = points;
+        this.startMillis = start.toEpochMilli();
         this.intervalMillis = interval.toMillis();
         this.outOfOrderShare = outOfOrderShare;
         this.delayTicks = (int) Math.max(1, maxDelay.toMillis() / intervalMillis);
@@ -86,8 +98,7 @@ public final class Workload {
         Random phases = new Random(seed);
         int host = 0;
         while (series.size() < seriesCount) {
-            String tenant = host % tenants < TENANT_NAMES.length
-                    ? TENANT_NAMES[host % tenants] : "tenant-" + host % tenants;
+            String tenant = Tenants.name(host % tenants);
             TreeMap<String, String> hostTags = new TreeMap<>();
             hostTags.put("host", String.format("host-%04d", host));
             hostTags.put("region", REGIONS[host % REGIONS.length]);
@@ -120,18 +131,17 @@ public final class Workload {
      * (more while many points are held back).
      */
     public long eventMillisAfter(long records) {
-        return START.toEpochMilli() + records / series.size() * intervalMillis;
+        return startMillis + records / series.size() * intervalMillis;
     }
 
     /** Distinct (series, window) pairs among the points: the rows of a rollup tier. */
     public long windows(Duration size) {
         long sizeMillis = size.toMillis();
         long windows = 0;
-        long start = START.toEpochMilli();
         for (Series s : series) {
             long previous = Long.MIN_VALUE;
             for (long k = 0; k < s.count; k++) {
-                long window = Math.floorDiv(start + s.phaseMillis + k * intervalMillis, sizeMillis);
+                long window = Math.floorDiv(startMillis + s.phaseMillis + k * intervalMillis, sizeMillis);
                 if (window != previous) {
                     windows++;
                     previous = window;
@@ -141,51 +151,22 @@ public final class Workload {
         return windows;
     }
 
-    /** Generates every record into {@code out}, tick by tick, each tick in event-time order. */
+    /** Generates every record into {@code out} as fast as possible. */
     public Summary generate(Output out) {
-        Random random = new Random(seed + 1);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < series.size(); i++) {
-            order.add(i);
-        }
-        order.sort(Comparator.comparingLong(i -> series.get(i).phaseMillis));
-        long ticks = series.stream().mapToLong(s -> s.count).max().orElse(0);
-        // Slot t holds the points held back until tick t; a point is held for at most delayTicks.
-        List<List<Held>> held = new ArrayList<>();
-        for (int t = 0; t <= delayTicks; t++) {
-            held.add(new ArrayList<>());
-        }
-        double[] values = series.stream().mapToDouble(s -> s.metric.initial()).toArray();
-        long start = START.toEpochMilli();
-        long outOfOrder = 0;
-        long bytes = 0;
-        for (long k = 0; k < ticks + delayTicks; k++) {
-            List<Held> due = held.get((int) (k % held.size()));
-            for (Held h : due) {
-                out.accept(h.series, h.json);
-            }
-            due.clear();
-            if (k >= ticks) {
-                continue;
-            }
-            for (int i : order) {
-                Series s = series.get(i);
-                if (k >= s.count) {
-                    continue;
-                }
-                values[i] = s.metric.next(values[i], random);
-                byte[] json = s.json(Math.round(values[i] * 1000) / 1000.0, start + s.phaseMillis + k * intervalMillis);
-                bytes += json.length;
-                if (random.nextDouble() < outOfOrderShare) {
-                    held.get((int) ((k + 1 + random.nextInt(delayTicks)) % held.size())).add(new Held(i, json));
-                    outOfOrder++;
-                } else {
-                    out.accept(i, json);
-                }
-            }
-        }
-        return new Summary(points, series.size(), hosts, METRICS.size(), tenants, outOfOrder, bytes,
-                ticks * intervalMillis / 1_000, maxDisorder().toSeconds());
+        return generate(out, Pacer.asFastAsPossible());
+    }
+
+    /** Generates every record into {@code out} at the pacer's pace. */
+    public Summary generate(Output out, Pacer pacer) {
+        Points records = new Points();
+        pacer.run(records, out);
+        return new Summary(points, series.size(), hosts, METRICS.size(), tenants, records.outOfOrder,
+                records.bytes, records.ticks * intervalMillis / 1_000, maxDisorder().toSeconds());
+    }
+
+    /** The records one at a time, the same as {@link #generate} hands out. */
+    public RecordCursor records() {
+        return new Points();
     }
 
     private static String[] tag(String key, String... values) {
@@ -246,4 +227,94 @@ public final class Workload {
     }
 
     private record Held(int series, byte[] json) {}
+
+    /**
+     * The records tick by tick: first the held-back points due at the tick, then one sample of
+     * each series in phase order, so each tick is in event-time order but for what was held back.
+     */
+    private final class Points implements RecordCursor {
+        private final Random random = new Random(seed + 1);
+        private final int[] order;
+        private final long ticks = series.stream().mapToLong(s -> s.count).max().orElse(0);
+        /** Slot t holds the points held back until tick t; a point is held for at most delayTicks. */
+        private final List<List<Held>> held = new ArrayList<>();
+        private final double[] values = series.stream().mapToDouble(s -> s.metric.initial()).toArray();
+        private long tick;
+        private List<Held> due;
+        private int nextDue;
+        private int nextInOrder;
+        private long outOfOrder;
+        private long bytes;
+        private int key;
+        private byte[] json;
+        private long atMillis;
+
+        Points() {
+            List<Integer> byPhase = new ArrayList<>();
+            for (int i = 0; i < series.size(); i++) {
+                byPhase.add(i);
+            }
+            byPhase.sort(Comparator.comparingLong(i -> series.get(i).phaseMillis));
+            order = byPhase.stream().mapToInt(Integer::intValue).toArray();
+            for (int t = 0; t <= delayTicks; t++) {
+                held.add(new ArrayList<>());
+            }
+            due = held.get(0);
+        }
+
+        @Override
+        public boolean next() {
+            while (tick < ticks + delayTicks) {
+                if (nextDue < due.size()) {
+                    Held h = due.get(nextDue++);
+                    return current(h.series, h.json, startMillis + tick * intervalMillis);
+                }
+                while (tick < ticks && nextInOrder < order.length) {
+                    int i = order[nextInOrder++];
+                    Series s = series.get(i);
+                    if (tick >= s.count) {
+                        continue;
+                    }
+                    values[i] = s.metric.next(values[i], random);
+                    long timestamp = startMillis + s.phaseMillis + tick * intervalMillis;
+                    byte[] sample = s.json(Math.round(values[i] * 1000) / 1000.0, timestamp);
+                    bytes += sample.length;
+                    if (random.nextDouble() < outOfOrderShare) {
+                        held.get((int) ((tick + 1 + random.nextInt(delayTicks)) % held.size())).add(new Held(i, sample));
+                        outOfOrder++;
+                    } else {
+                        return current(i, sample, timestamp);
+                    }
+                }
+                due.clear();
+                tick++;
+                due = held.get((int) (tick % held.size()));
+                nextDue = 0;
+                nextInOrder = 0;
+            }
+            return false;
+        }
+
+        private boolean current(int series, byte[] payload, long at) {
+            key = series;
+            json = payload;
+            atMillis = at;
+            return true;
+        }
+
+        @Override
+        public int key() {
+            return key;
+        }
+
+        @Override
+        public byte[] json() {
+            return json;
+        }
+
+        @Override
+        public long atMillis() {
+            return atMillis;
+        }
+    }
 }

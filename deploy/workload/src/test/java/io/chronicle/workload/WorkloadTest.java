@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorkloadTest {
 
     private static final int PARTITIONS = 4;
+    private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":(\\d+)");
 
     private static Workload workload(long seed) {
         return new Workload(20_003, 400, 3, Duration.ofSeconds(15), 0.02, Duration.ofSeconds(60), seed);
@@ -102,18 +104,65 @@ class WorkloadTest {
         assertThat(maxDisorderMicros).isLessThanOrEqualTo(workload.maxDisorder().toNanos() / 1_000);
     }
 
+    /**
+     * The cursor gives the records {@code generate} hands out, each at its own timestamp unless
+     * held back, and then at the start of the tick that releases it: never before its timestamp,
+     * and never earlier than the record before.
+     */
+    @Test
+    void theCursorGivesTheSameRecordsAtTimesThatNeverDecrease() {
+        Workload workload = workload(42);
+        List<byte[]> generated = records(workload, new ArrayList<>());
+        RecordCursor cursor = workload.records();
+        long previous = Long.MIN_VALUE;
+        long later = 0;
+        for (int i = 0; i < generated.size(); i++) {
+            assertThat(cursor.next()).isTrue();
+            assertThat(cursor.json()).isEqualTo(generated.get(i));
+            long timestamp = timestampOf(cursor.json());
+            assertThat(cursor.atMillis()).as("record %d", i).isGreaterThanOrEqualTo(Math.max(previous, timestamp));
+            if (cursor.atMillis() > timestamp) {
+                later++;
+            }
+            previous = cursor.atMillis();
+        }
+        assertThat(cursor.next()).isFalse();
+        assertThat(later).isEqualTo(workload.generate((series, json) -> { }).outOfOrder());
+    }
+
+    @Test
+    void aStartMovesEveryTimestampAndNothingElse() {
+        Instant start = Instant.parse("2026-03-01T12:00:00Z");
+        long shift = start.toEpochMilli() - Workload.START.toEpochMilli();
+        Workload moved = new Workload(2_000, 50, 2, Duration.ofSeconds(15), 0.05, Duration.ofSeconds(60), 9, start);
+        List<byte[]> original = records(new Workload(2_000, 50, 2, Duration.ofSeconds(15), 0.05, Duration.ofSeconds(60), 9),
+                new ArrayList<>());
+        List<byte[]> shifted = records(moved, new ArrayList<>());
+        assertThat(shifted).hasSameSizeAs(original);
+        for (int i = 0; i < original.size(); i++) {
+            String expected = new String(original.get(i), StandardCharsets.UTF_8)
+                    .replace("\"timestamp\":" + timestampOf(original.get(i)),
+                            "\"timestamp\":" + (timestampOf(original.get(i)) + shift));
+            assertThat(new String(shifted.get(i), StandardCharsets.UTF_8)).isEqualTo(expected);
+        }
+        assertThat(moved.eventMillisAfter(0)).isEqualTo(start.toEpochMilli());
+    }
+
+    private static long timestampOf(byte[] json) {
+        Matcher m = TIMESTAMP.matcher(new String(json, StandardCharsets.UTF_8));
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
     /** The alerts suite dates its probes by this estimate, so they fall in with the load's event time. */
     @Test
     void theEventTimeEstimateNeverPassesTheLatestRecordAndTrailsItByLessThanTwoIntervals() {
         Workload workload = workload(42);
         long interval = Duration.ofSeconds(15).toMillis();
-        Pattern timestamp = Pattern.compile("\"timestamp\":(\\d+)");
         long latest = Long.MIN_VALUE;
         List<byte[]> records = records(workload, new ArrayList<>());
         for (int i = 0; i < records.size(); i++) {
-            Matcher m = timestamp.matcher(new String(records.get(i), StandardCharsets.UTF_8));
-            assertThat(m.find()).isTrue();
-            latest = Math.max(latest, Long.parseLong(m.group(1)));
+            latest = Math.max(latest, timestampOf(records.get(i)));
             long estimate = workload.eventMillisAfter(i + 1);
             assertThat(estimate).as("after %d records", i + 1).isLessThanOrEqualTo(latest);
             assertThat(latest - estimate).as("after %d records", i + 1).isLessThan(2 * interval);
