@@ -80,7 +80,7 @@ public final class Swarm {
         if (!(tracesPerSecond > 0) || Double.isInfinite(tracesPerSecond)) {
             throw new IllegalArgumentException("traces per second must be positive, not " + tracesPerSecond);
         }
-        if (outOfOrderShare > 0 && (maxDelay.toMillis() < 1 || maxDelay.toMillis() > Integer.MAX_VALUE)) {
+        if (maxDelay.toMillis() > Integer.MAX_VALUE || (outOfOrderShare > 0 && maxDelay.toMillis() < 1)) {
             throw new IllegalArgumentException("events delivered out of order need a delay from 1 ms to about 24 days,"
                     + " not " + maxDelay);
         }
