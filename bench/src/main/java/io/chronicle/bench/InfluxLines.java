@@ -6,6 +6,8 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
 import io.chronicle.operators.normalize.PointNormalizer;
+import io.chronicle.workload.Output;
+import io.chronicle.workload.Workload;
 import org.apache.flink.types.Either;
 
 import java.io.ByteArrayOutputStream;
@@ -58,7 +60,7 @@ public final class InfluxLines {
     }
 
     /** Collects the lines of the payloads it is given into request bodies. */
-    private static final class Batches implements Workload.Output {
+    private static final class Batches implements Output {
         private final InfluxLines lines = new InfluxLines();
         private final SeriesDigests expected = new SeriesDigests();
         private final List<byte[]> bodies = new ArrayList<>();

@@ -54,7 +54,7 @@ final class VictoriaMetricsSuite implements Suite {
      * hold into the report's workload.
      */
     static InfluxLines.Encoded encode(Configuration benchConf, Report report) {
-        InfluxLines.Encoded input = InfluxLines.encode(Workload.from(benchConf), benchConf.get(BenchOptions.VM_BATCH_POINTS));
+        InfluxLines.Encoded input = InfluxLines.encode(Workloads.from(benchConf), benchConf.get(BenchOptions.VM_BATCH_POINTS));
         report.workload.put("line_protocol_bytes", input.bytes());
         report.workload.put("line_protocol_requests", input.bodies().size());
         return input;

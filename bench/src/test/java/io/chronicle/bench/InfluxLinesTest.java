@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import io.chronicle.workload.Workload;
 import io.chronicle.core.MetricPoint;
 import org.junit.jupiter.api.Test;
 
