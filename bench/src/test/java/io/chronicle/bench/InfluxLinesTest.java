@@ -1,7 +1,7 @@
 package io.chronicle.bench;
 
-import io.chronicle.workload.Workload;
 import io.chronicle.core.MetricPoint;
+import io.chronicle.workload.Workload;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
