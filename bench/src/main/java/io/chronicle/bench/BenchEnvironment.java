@@ -250,6 +250,11 @@ public final class BenchEnvironment implements AutoCloseable {
         }
     }
 
+    /** The cluster's record of a job: its states and tasks, its checkpoints. */
+    public AccessExecutionGraph graph(JobClient job) throws Exception {
+        return flink.getExecutionGraph(job.getJobID()).get();
+    }
+
     public JobStatus state(JobClient job) throws Exception {
         return flink.getExecutionGraph(job.getJobID()).get().getState();
     }

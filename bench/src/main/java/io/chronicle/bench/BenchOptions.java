@@ -126,6 +126,15 @@ public final class BenchOptions {
             key("vm-batch-points").intType().defaultValue(10_000)
                     .withDescription("Points per request posted to VictoriaMetrics (about 120 bytes each).");
 
+    // ---- ingest --------------------------------------------------------------------------
+
+    public static final ConfigOption<List<String>> VARIANTS =
+            key("variants").stringType().asList().defaultValues("limit", "chronicle", "chronicle-full")
+                    .withDescription("Variants of the ingest suite to run, in this order, separated by ';':"
+                            + " limit (a bare loop: Kafka consumers and the source's parsing, no Flink),"
+                            + " chronicle (the ingest job writing points_raw), chronicle-full (with the"
+                            + " rollup tiers, views and alerts as well). Ratios are to limit.");
+
     // ---- files ---------------------------------------------------------------------------
 
     public static final ConfigOption<String> WORK_DIR =
@@ -140,8 +149,8 @@ public final class BenchOptions {
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, RATE, TRIGGERS, WARMUP_TRIGGERS,
-                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, WORK_DIR,
-                RESULTS_DIR);
+                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS,
+                WORK_DIR, RESULTS_DIR);
     }
 
     /**
@@ -211,6 +220,9 @@ public final class BenchOptions {
         if (value instanceof Duration) {
             long millis = ((Duration) value).toMillis();
             return millis % 1_000 == 0 ? millis / 1_000 + " s" : millis + " ms";
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).collect(Collectors.joining(";"));
         }
         return String.valueOf(value);
     }

@@ -1,6 +1,7 @@
 package io.chronicle.bench;
 
 import io.chronicle.catalog.TableStats;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -23,7 +24,11 @@ final class IcebergCounts implements AutoCloseable {
     }
 
     long rows(String table) {
-        return TableStats.committedRecords(catalog.loadTable(TableIdentifier.of(namespace, table)));
+        return TableStats.committedRecords(table(table));
+    }
+
+    Table table(String table) {
+        return catalog.loadTable(TableIdentifier.of(namespace, table));
     }
 
     /** The sum of a long column over the table's current snapshot. */

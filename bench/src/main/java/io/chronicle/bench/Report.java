@@ -67,6 +67,12 @@ public final class Report {
             double maxMs, double meanMs, double withinSecond, long missing, long repeats,
             List<Double> inSendOrderMs) {}
 
+    /**
+     * A table of a suite's own beyond the runs: a title and its rows, each row its cells by column
+     * in order; a number is kept as a number in the JSON, a missing cell is null.
+     */
+    public record Table(String title, List<Map<String, Object>> rows) {}
+
     /** A variant's medians over its measured runs, and their ratios to the baseline's. */
     public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
             double medianPointsPerRunningSecond, double medianCpuMicrosPerPoint, double rateRatio,
@@ -86,6 +92,8 @@ public final class Report {
     public final List<Run> runs = new ArrayList<>();
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public final List<Latency> latencies = new ArrayList<>();
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public final List<Table> tables = new ArrayList<>();
     /** What the variants do beyond one another, so the ratio is read right. */
     public final List<String> notes = new ArrayList<>();
     /** Outputs that differ from what the input implies; a report with any is not a result. */
@@ -167,7 +175,31 @@ public final class Report {
             table(out, List.of("sample", "count", "min ms", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms",
                     "within 1 s", "missing", "repeats"), rows);
         }
+        for (Table t : tables) {
+            out.println();
+            out.println(t.title() + ":");
+            List<String> columns = t.rows().stream().flatMap(r -> r.keySet().stream()).distinct().toList();
+            List<List<String>> rows = t.rows().stream()
+                    .map(r -> columns.stream().map(c -> cell(r.get(c))).toList()).toList();
+            table(out, columns, rows);
+        }
         notes.forEach(n -> out.println("note: " + n));
+    }
+
+    /** A cell as printed: whole numbers grouped, others to three significant digits or so. */
+    static String cell(Object value) {
+        if (value == null || value instanceof Double d && d.isNaN()) {
+            return "-";
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            double magnitude = Math.abs(d);
+            return String.format(magnitude >= 1_000 ? "%,.0f" : magnitude >= 10 ? "%.1f" : "%.2f", d);
+        }
+        if (value instanceof Number) {
+            return String.format("%,d", ((Number) value).longValue());
+        }
+        return String.valueOf(value);
     }
 
     private static String inline(Map<String, ?> values) {

@@ -1,0 +1,97 @@
+package io.chronicle.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class IngestSuiteTest {
+
+    private static Report.Run run(String variant, int round, double seconds, double cpuSeconds,
+            Map<String, Long> counts) {
+        return new Report.Run(variant, round, 1_000_000,
+                new BenchEnvironment.JobTimes(seconds, seconds, cpuSeconds, 4, 1.0), counts);
+    }
+
+    private static final List<Report.Run> RUNS = List.of(
+            run("limit", 0, 9, 9, Map.of(IngestSuite.SUSTAINED, 111_111L)),
+            run("limit", 1, 2, 4, Map.of(IngestSuite.SUSTAINED, 500_000L)),
+            run("chronicle", 1, 10, 40, Map.of(IngestSuite.SUSTAINED, 150_000L,
+                    IngestSuite.SUSTAINED_CPU_NS, 30_000L, IngestSuite.COMMITS, 4L, IngestSuite.DATA_FILES, 10L)),
+            run("limit", 2, 4, 6, Map.of(IngestSuite.SUSTAINED, 250_000L)),
+            run("chronicle", 2, 20, 60, Map.of(IngestSuite.SUSTAINED, 50_000L,
+                    IngestSuite.SUSTAINED_CPU_NS, 50_000L, IngestSuite.COMMITS, 5L, IngestSuite.DATA_FILES, 10L)));
+
+    @Test
+    void theSummaryHoldsMediansOfTheMeasuredRunsAndRatiosToTheLimit() {
+        List<Map<String, Object>> rows = IngestSuite.summary(RUNS, List.of("limit", "chronicle", "peer"));
+        assertThat(rows).extracting(r -> r.get("variant")).containsExactly("limit", "chronicle");
+        Map<String, Object> limit = rows.get(0);
+        assertThat(limit.get("runs")).isEqualTo(2);
+        // 1,000,000 points in 2 s and 4 s; CPU 4 and 6 µs per point.
+        assertThat((double) limit.get("points/s")).isEqualTo(375_000.0);
+        assertThat((double) limit.get("ratio")).isEqualTo(1.0);
+        assertThat((double) limit.get("CPU µs/point")).isEqualTo(5.0);
+        Map<String, Object> chronicle = rows.get(1);
+        assertThat((double) chronicle.get("points/s")).isEqualTo(75_000.0);
+        assertThat((double) chronicle.get("ratio")).isCloseTo(0.2, within(1e-12));
+        assertThat((double) chronicle.get("sustained points/s")).isEqualTo(100_000.0);
+        assertThat((double) chronicle.get("sustained ratio")).isCloseTo(100_000.0 / 375_000, within(1e-12));
+        assertThat((double) chronicle.get("CPU ratio")).isCloseTo(10.0, within(1e-12));
+        assertThat((double) chronicle.get("sustained CPU µs/point")).isEqualTo(40.0);
+        assertThat((double) chronicle.get("sustained CPU ratio")).isCloseTo(8.0, within(1e-12));
+        // 10 files in 4 commits and 10 in 5.
+        assertThat((double) chronicle.get("files/commit")).isCloseTo(2.25, within(1e-12));
+    }
+
+    @Test
+    void aFigureAVariantDoesNotReportIsBlank() {
+        Map<String, Object> limit = IngestSuite.summary(RUNS, List.of("limit")).get(0);
+        assertThat((double) limit.get("sustained CPU µs/point")).isNaN();
+        assertThat((double) limit.get("files/commit")).isNaN();
+        assertThat(Report.cell(limit.get("files/commit"))).isEqualTo("-");
+    }
+
+    @Test
+    void aStorageRowTellsBytesPerRowAndPerInputPointBeforeAndAfterCompaction() {
+        Map<String, Object> row = IngestSuite.storageRow("ns.rollup_5m", 40_000,
+                new TableFiles(8, 80_000, 2_000), new TableFiles(2, 60_000, 2_000));
+        assertThat(row).containsEntry("rows", 2_000L).containsEntry("input points", 40_000L)
+                .containsEntry("files", 8L).containsEntry("B/row", 40.0).containsEntry("B/point", 2.0)
+                .containsEntry("files compacted", 2L).containsEntry("B/row compacted", 30.0)
+                .containsEntry("B/point compacted", 1.5).containsEntry("compacted/written", 0.75);
+    }
+
+    @Test
+    void theVariantsOptionIsAListGivenWithSemicolons() {
+        Configuration conf = BenchOptions.parse(List.of("--variants", "limit;chronicle"), new IngestSuite().options());
+        assertThat(conf.get(BenchOptions.VARIANTS)).containsExactly("limit", "chronicle");
+        assertThat(BenchOptions.describe(conf, List.of(BenchOptions.VARIANTS))).containsEntry("variants", "limit;chronicle");
+    }
+
+    @Test
+    void aSuitesOwnTablesArePrintedAndKeepTheirNumbersInTheJson(@TempDir Path dir) throws Exception {
+        Report report = new Report("ingest", Map.of(), "limit");
+        report.tables.add(new Report.Table("storage", List.of(
+                IngestSuite.storageRow("ns.points_raw", 1_000, new TableFiles(4, 16_000, 1_000),
+                        new TableFiles(1, 12_000, 1_000)))));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("storage:")
+                .containsPattern("ns.points_raw \\| +1,000 \\| +1,000 \\| +4 \\| +16,000 \\| +16.0 \\| +16.0 \\| +1 \\|");
+        JsonNode row = new ObjectMapper().readTree(report.write(dir).toFile()).get("tables").get(0).get("rows").get(0);
+        assertThat(row.get("B/point compacted").asDouble()).isEqualTo(12.0);
+        assertThat(row.get("files").asLong()).isEqualTo(4);
+    }
+}
