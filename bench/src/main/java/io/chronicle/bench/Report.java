@@ -186,7 +186,7 @@ public final class Report {
         notes.forEach(n -> out.println("note: " + n));
     }
 
-    /** A cell as printed: whole numbers grouped, others to three significant digits or so. */
+    /** A cell as printed: whole numbers grouped, others to about three significant digits. */
     static String cell(Object value) {
         if (value == null || value instanceof Double d && d.isNaN()) {
             return "-";
@@ -194,6 +194,9 @@ public final class Report {
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             double magnitude = Math.abs(d);
+            if (d == Math.rint(d) && magnitude < Long.MAX_VALUE) {
+                return String.format("%,d", (long) d);
+            }
             return String.format(magnitude >= 1_000 ? "%,.0f" : magnitude >= 10 ? "%.1f" : "%.2f", d);
         }
         if (value instanceof Number) {

@@ -89,7 +89,12 @@ class IngestSuiteTest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
         assertThat(text.toString(StandardCharsets.UTF_8)).contains("storage:")
-                .containsPattern("ns.points_raw \\| +1,000 \\| +1,000 \\| +4 \\| +16,000 \\| +16.0 \\| +16.0 \\| +1 \\|");
+                .containsPattern("ns.points_raw \\| +1,000 \\| +1,000 \\| +4 \\| +16,000 \\| +16 \\| +16 \\| +1 \\|"
+                        + " +12,000 \\| +12 \\| +12 \\| +0.75");
+        assertThat(Report.cell(2.345)).isEqualTo("2.35");
+        assertThat(Report.cell(23.44)).isEqualTo("23.4");
+        assertThat(Report.cell(12_345.6)).isEqualTo("12,346");
+        assertThat(Report.cell(Double.NaN)).isEqualTo("-");
         JsonNode row = new ObjectMapper().readTree(report.write(dir).toFile()).get("tables").get(0).get("rows").get(0);
         assertThat(row.get("B/point compacted").asDouble()).isEqualTo(12.0);
         assertThat(row.get("files").asLong()).isEqualTo(4);
