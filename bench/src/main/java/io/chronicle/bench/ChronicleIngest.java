@@ -12,6 +12,7 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -80,45 +81,46 @@ final class ChronicleIngest implements Variant {
         Map<String, Long> counts = new LinkedHashMap<>();
         try (IcebergCounts tables = new IcebergCounts(ChronicleCatalogLoader.from(conf), namespace)) {
             String pointsRaw = ChronicleTable.POINTS_RAW.tableName();
-            HeapSampler heap = HeapSampler.start();
             CpuTimeline cpu = new CpuTimeline();
             cpu.sample();
             double cpuBefore = BenchEnvironment.processCpuSeconds();
-            JobClient job = flink.executeAsync("bench-" + namespace);
             BenchEnvironment.JobTimes times;
             CheckpointRecord checkpoints;
             HeapSampler.Peaks peaks;
-            try {
-                await(job, () -> {
-                    cpu.sample();
-                    return tables.rows(pointsRaw) >= input.points();
-                }, DEADLINE, "every point in " + pointsRaw);
-                double cpuSeconds = BenchEnvironment.processCpuSeconds() - cpuBefore;
-                peaks = heap.stop();
-                AccessExecutionGraph graph = env.graph(job);
-                checkpoints = CheckpointRecord.of(graph);
-                CommitTimeline commits = CommitTimeline.of(tables.table(pointsRaw));
-                long committed = commits.committedAt(input.points()).orElseThrow();
-                times = new BenchEnvironment.JobTimes(
-                        (committed - graph.getStatusTimestamp(JobStatus.INITIALIZING)) / 1e3,
-                        (committed - firstRunning(graph)) / 1e3, cpuSeconds, checkpoints.count(),
-                        BenchEnvironment.loadAverage());
-                if (full) {
-                    // Rows the tiers are still short of show in their counts as a failure of the run.
-                    awaitQuietly(job, () -> input.tierRows().entrySet().stream()
-                                    .allMatch(tier -> tables.rows(tier.getKey()) >= tier.getValue()),
-                            checkpointInterval.multipliedBy(TIER_CHECKPOINTS).plus(TIER_MARGIN));
+            try (HeapSampler heap = HeapSampler.start()) {
+                JobClient job = flink.executeAsync("bench-" + namespace);
+                try {
+                    await(job, () -> {
+                        cpu.sample();
+                        return tables.rows(pointsRaw) >= input.points();
+                    }, DEADLINE, "every point in " + pointsRaw);
+                    double cpuSeconds = BenchEnvironment.processCpuSeconds() - cpuBefore;
+                    peaks = heap.stop();
+                    AccessExecutionGraph graph = env.graph(job);
+                    checkpoints = CheckpointRecord.of(graph);
+                    CommitTimeline commits = CommitTimeline.of(tables.table(pointsRaw));
+                    long committed = commits.committedAt(input.points()).orElseThrow();
+                    times = new BenchEnvironment.JobTimes(
+                            (committed - graph.getStatusTimestamp(JobStatus.INITIALIZING)) / 1e3,
+                            (committed - firstRunning(graph)) / 1e3, cpuSeconds, checkpoints.count(),
+                            BenchEnvironment.loadAverage());
+                    if (full) {
+                        // Rows the tiers are still short of show in their counts as a failure of the run.
+                        awaitQuietly(job, () -> input.tierRows().entrySet().stream()
+                                        .allMatch(tier -> tables.rows(tier.getKey()) >= tier.getValue()),
+                                checkpointInterval.multipliedBy(TIER_CHECKPOINTS).plus(TIER_MARGIN));
+                    }
+                    commits.readingSpan(checkpoints.triggeredMillis(), input.points()).ifPresent(span -> {
+                        counts.put(IngestSuite.SUSTAINED, Math.round(span.recordsPerSecond()));
+                        counts.put(IngestSuite.SUSTAINED_CPU_NS, Math.round(
+                                cpu.secondsBetween(span.startMillis(), span.endMillis()) * 1e9 / span.records()));
+                    });
+                    counts.put(IngestSuite.COMMITS, (long) commits.count());
+                    counts.put(IngestSuite.DATA_FILES, commits.dataFiles());
+                    counts.put(IngestSuite.MAX_FILES_PER_COMMIT, commits.maxDataFilesPerCommit());
+                } finally {
+                    cancel(job);
                 }
-                commits.readingSpan(checkpoints.triggeredMillis(), input.points()).ifPresent(span -> {
-                    counts.put(IngestSuite.SUSTAINED, Math.round(span.recordsPerSecond()));
-                    counts.put(IngestSuite.SUSTAINED_CPU_NS, Math.round(
-                            cpu.secondsBetween(span.startMillis(), span.endMillis()) * 1e9 / span.records()));
-                });
-                counts.put(IngestSuite.COMMITS, (long) commits.count());
-                counts.put(IngestSuite.DATA_FILES, commits.dataFiles());
-                counts.put(IngestSuite.MAX_FILES_PER_COMMIT, commits.maxDataFilesPerCommit());
-            } finally {
-                cancel(job);
             }
             counts.put(IngestSuite.HEAP_MB, peaks.usedBytes() >> 20);
             counts.put(IngestSuite.HEAP_AFTER_GC_MB, peaks.afterGcBytes() >> 20);
@@ -126,20 +128,25 @@ final class ChronicleIngest implements Variant {
             counts.put(IngestSuite.CHECKPOINT_MAX_MS, checkpoints.maxDurationMillis());
             counts.put(IngestSuite.CHECKPOINT_STATE_BYTES, checkpoints.maxStateBytes());
             counts.put(IngestSuite.CHECKPOINTED_BYTES, checkpoints.maxCheckpointedBytes());
-            counts.put(IngestSuite.POINTS_RAW_ROWS, tables.rows(pointsRaw));
-            counts.put(IngestSuite.REJECTED, tables.rows(ChronicleTable.REJECTED.tableName()));
-            counts.put(IngestSuite.EVENTS_ROWS, tables.rows(ChronicleTable.EVENTS.tableName()));
-            if (full) {
-                String finest = input.tierRows().keySet().iterator().next();
-                counts.put(IngestSuite.samplesOf(finest), tables.sum(finest, "sample_count"));
-                for (String tier : input.tierRows().keySet()) {
-                    counts.put(IngestSuite.rowsOf(tier), tables.rows(tier));
-                }
-                counts.put(IngestSuite.TRACES_ROWS, tables.rows(ChronicleTable.TRACES.tableName()));
-                counts.put(IngestSuite.ALERTS_ROWS, tables.rows(ChronicleTable.ALERTS.tableName()));
-            }
+            putTableCounts(tables, counts);
             lastNamespace = namespace;
             return new Report.Run(name(), round, input.points(), times, counts);
+        }
+    }
+
+    /** What the run left in its tables, each checked against the input by the suite. */
+    private void putTableCounts(IcebergCounts tables, Map<String, Long> counts) throws IOException {
+        counts.put(IngestSuite.POINTS_RAW_ROWS, tables.rows(ChronicleTable.POINTS_RAW.tableName()));
+        counts.put(IngestSuite.REJECTED, tables.rows(ChronicleTable.REJECTED.tableName()));
+        counts.put(IngestSuite.EVENTS_ROWS, tables.rows(ChronicleTable.EVENTS.tableName()));
+        if (full) {
+            String finest = input.tierRows().keySet().iterator().next();
+            counts.put(IngestSuite.samplesOf(finest), tables.sum(finest, "sample_count"));
+            for (String tier : input.tierRows().keySet()) {
+                counts.put(IngestSuite.rowsOf(tier), tables.rows(tier));
+            }
+            counts.put(IngestSuite.TRACES_ROWS, tables.rows(ChronicleTable.TRACES.tableName()));
+            counts.put(IngestSuite.ALERTS_ROWS, tables.rows(ChronicleTable.ALERTS.tableName()));
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * garbage not yet collected; and the peak of what was left after a garbage collection, about what
  * the span kept alive at most.
  */
-final class HeapSampler {
+final class HeapSampler implements AutoCloseable {
 
     /** Peaks in bytes; {@code afterGcBytes} is 0 when no collection ran during the span. */
     record Peaks(long usedBytes, long afterGcBytes) {}
@@ -69,15 +69,25 @@ final class HeapSampler {
         return heap;
     }
 
+    /** Stops sampling; the peaks since the start. */
     Peaks stop() throws InterruptedException, ListenerNotFoundException {
+        close();
+        sample();
+        return new Peaks(peakUsed.get(), peakAfterGc.get());
+    }
+
+    /** Stops sampling and listening, once; a run that fails stops its sampler this way. */
+    @Override
+    public void close() throws InterruptedException, ListenerNotFoundException {
+        if (stopped) {
+            return;
+        }
         stopped = true;
         sampler.interrupt();
         sampler.join();
-        sample();
         for (NotificationEmitter emitter : emitters) {
             emitter.removeNotificationListener(afterGc);
         }
-        return new Peaks(peakUsed.get(), peakAfterGc.get());
     }
 
     private void sample() {

@@ -82,20 +82,24 @@ final class IngestLimit implements Variant {
                     return reader.call();
                 }));
             }
-            HeapSampler heap = HeapSampler.start();
-            double cpuBefore = BenchEnvironment.processCpuSeconds();
-            long began = System.nanoTime();
-            start.countDown();
             long points = 0;
             long rejects = 0;
-            for (Future<Reader.Counts> reader : done) {
-                Reader.Counts counts = reader.get();
-                points += counts.points();
-                rejects += counts.rejects();
+            double seconds;
+            double cpuSeconds;
+            HeapSampler.Peaks peaks;
+            try (HeapSampler heap = HeapSampler.start()) {
+                double cpuBefore = BenchEnvironment.processCpuSeconds();
+                long began = System.nanoTime();
+                start.countDown();
+                for (Future<Reader.Counts> reader : done) {
+                    Reader.Counts counts = reader.get();
+                    points += counts.points();
+                    rejects += counts.rejects();
+                }
+                seconds = (System.nanoTime() - began) / 1e9;
+                cpuSeconds = BenchEnvironment.processCpuSeconds() - cpuBefore;
+                peaks = heap.stop();
             }
-            double seconds = (System.nanoTime() - began) / 1e9;
-            double cpuSeconds = BenchEnvironment.processCpuSeconds() - cpuBefore;
-            HeapSampler.Peaks peaks = heap.stop();
 
             Map<String, Long> counts = new LinkedHashMap<>();
             counts.put(IngestSuite.PARSED, points);

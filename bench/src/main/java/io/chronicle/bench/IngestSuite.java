@@ -37,6 +37,18 @@ final class IngestSuite implements Suite {
     /** A metric of its own for the point that ends each partition; see {@link #produceEnds}. */
     static final String END_METRIC = "bench_end_of_input";
     static final String RULES_FILE = "ingest-rules.yaml";
+    /** Two threshold rules over the workload's metrics for chronicle-full: one with a for, one without. */
+    private static final String RULES = """
+            rules:
+              - name: BenchHighCpu
+                selector: 'cpu_usage_percent{env="prod"}'
+                threshold: {above: 60}
+                for: 1m
+              - name: BenchQueueDepth
+                selector: 'queue_depth'
+                threshold: {above: 80}
+                for: 0s
+            """;
 
     // Per-run figures and counts, in the JSON under each run's counts.
     static final String PARSED = "parsed";
@@ -173,17 +185,6 @@ final class IngestSuite implements Suite {
         return report;
     }
 
-    private static final String RULES = """
-            rules:
-              - name: BenchHighCpu
-                selector: 'cpu_usage_percent{env="prod"}'
-                threshold: {above: 60}
-                for: 1m
-              - name: BenchQueueDepth
-                selector: 'queue_depth'
-                threshold: {above: 80}
-                for: 0s
-            """;
 
     private static void createTopics(BenchEnvironment env, int partitions) {
         Configuration defaults = new Configuration();
