@@ -4,6 +4,7 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.workload.Workload;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -123,7 +124,7 @@ final class IngestSuite implements Suite {
                         + "': unknown variant '" + variant + "'; known: " + String.join(", ", known.keySet()));
             }
         }
-        Workload workload = Workload.from(benchConf);
+        Workload workload = Workloads.from(benchConf);
         Configuration defaults = new Configuration();
         Duration lateness = defaults.get(ChronicleOptions.ROLLUP_ALLOWED_LATENESS);
         if (workload.maxDisorder().compareTo(lateness) >= 0) {
