@@ -59,6 +59,25 @@ public final class BenchOptions {
             key("partitions").intType().defaultValue(4)
                     .withDescription("Partitions of the input topic; each series stays in one.");
 
+    // ---- swarm events --------------------------------------------------------------------
+
+    public static final ConfigOption<Long> TRACES =
+            key("traces").longType().defaultValue(5_000L)
+                    .withDescription("Traced tasks of the swarm lifecycle events produced into the events"
+                            + " topic beside the points (ingest suite): each created, assigned, started and"
+                            + " completed, failed or timed out, with the agents' heartbeats. The events take"
+                            + " the points' tenants, seed and out-of-order settings.");
+
+    public static final ConfigOption<Integer> AGENTS =
+            key("agents").intType().defaultValue(200)
+                    .withDescription("Agents of the swarm, spread over the tenants; each sends a heartbeat"
+                            + " every 5 s of event time while the swarm works.");
+
+    public static final ConfigOption<Double> TRACES_PER_SECOND =
+            key("traces-per-second").doubleType().defaultValue(20.0)
+                    .withDescription("Tasks created per second of event time: with the traces, how long"
+                            + " the swarm works and so how many heartbeats it sends.");
+
     // ---- jobs ----------------------------------------------------------------------------
 
     public static final ConfigOption<Integer> PARALLELISM =
@@ -129,11 +148,13 @@ public final class BenchOptions {
     // ---- ingest --------------------------------------------------------------------------
 
     public static final ConfigOption<List<String>> VARIANTS =
-            key("variants").stringType().asList().defaultValues("limit", "chronicle", "chronicle-full")
+            key("variants").stringType().asList()
+                    .defaultValues("limit", "chronicle", "chronicle-full", "victoria-metrics")
                     .withDescription("Variants of the ingest suite to run, in this order, separated by ';':"
                             + " limit (a bare loop: Kafka consumers and the source's parsing, no Flink),"
                             + " chronicle (the ingest job writing points_raw), chronicle-full (with the"
-                            + " rollup tiers, views and alerts as well). Ratios are to limit.");
+                            + " rollup tiers, views and alerts as well), victoria-metrics (the peer: the"
+                            + " same points as line protocol). Ratios are to limit and to victoria-metrics.");
 
     // ---- files ---------------------------------------------------------------------------
 
@@ -148,9 +169,9 @@ public final class BenchOptions {
 
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
-                PARTITIONS, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP, RATE, TRIGGERS, WARMUP_TRIGGERS,
-                TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS,
-                WORK_DIR, RESULTS_DIR);
+                PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
+                RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
+                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, WORK_DIR, RESULTS_DIR);
     }
 
     /**
@@ -184,6 +205,13 @@ public final class BenchOptions {
         requireAtLeast(conf, SERIES, 1);
         requireAtLeast(conf, TENANTS, 1);
         requireAtLeast(conf, PARTITIONS, 1);
+        requireAtLeast(conf, TRACES, 1);
+        requireAtLeast(conf, AGENTS, 1);
+        double tracesPerSecond = conf.get(TRACES_PER_SECOND);
+        if (!(tracesPerSecond > 0) || Double.isInfinite(tracesPerSecond)) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + TRACES_PER_SECOND.key() + "': must be positive and finite");
+        }
         requireAtLeast(conf, PARALLELISM, 1);
         requireAtLeast(conf, RUNS, 1);
         requireAtLeast(conf, RATE, 1);

@@ -13,6 +13,7 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,19 +22,26 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Chronicle's ingest job as deployed (RocksDB state, exactly-once checkpoints, Iceberg commits on
- * checkpoints), reading the topic from its start, measured until every point is committed to
- * {@code points_raw}; then cancelled. The job never ends by itself, as in production: it reads the
- * rules topic too. With {@code full}, the rollup tiers, the traces and agent_metrics views and the
- * alert rules run in the same job, as they do by default; without, they are switched off and the
- * job writes {@code points_raw}, {@code events} and {@code rejected} only.
+ * checkpoints), reading the points and events topics from their start, measured until every point
+ * is committed to {@code points_raw}; then, untimed, left to commit every event (and, in full, the
+ * tiers' and views' last rows) before it is cancelled. The job never ends by itself, as in
+ * production: it reads the rules topic too. With {@code full}, the rollup tiers, the traces and
+ * agent_metrics views and the alert rules run in the same job, as they do by default; without,
+ * they are switched off and the job writes {@code points_raw}, {@code events} and {@code rejected}
+ * only.
  */
 final class ChronicleIngest implements Variant {
 
     static final String POINTS_ONLY = "chronicle";
     static final String FULL = "chronicle-full";
     private static final Duration POLL = Duration.ofMillis(200);
+    /** The views are read back in full, with their deletes applied, so less often. */
+    private static final Duration VIEWS_POLL = Duration.ofSeconds(1);
     private static final Duration DEADLINE = Duration.ofMinutes(30);
-    /** The tiers' last rows need the checkpoint after the points' last one, or one more. */
+    /**
+     * The tiers' last rows, the last events and the views' last rows need the checkpoint after the
+     * points' last one, or one more.
+     */
     private static final int TIER_CHECKPOINTS = 3;
     private static final Duration TIER_MARGIN = Duration.ofSeconds(60);
 
@@ -104,12 +112,21 @@ final class ChronicleIngest implements Variant {
                             (committed - graph.getStatusTimestamp(JobStatus.INITIALIZING)) / 1e3,
                             (committed - firstRunning(graph)) / 1e3, cpuSeconds, checkpoints.count(),
                             BenchEnvironment.loadAverage());
+                    // Rows still missing once these waits end show in the counts as a failure of the run.
                     if (full) {
-                        // Rows the tiers are still short of show in their counts as a failure of the run.
                         awaitQuietly(job, () -> input.tierRows().entrySet().stream()
                                         .allMatch(tier -> tables.rows(tier.getKey()) >= tier.getValue()),
-                                checkpointInterval.multipliedBy(TIER_CHECKPOINTS).plus(TIER_MARGIN));
+                                settling(), POLL);
                     }
+                    String events = ChronicleTable.EVENTS.tableName();
+                    awaitQuietly(job, () -> tables.rows(events) >= input.events(), settling(), POLL);
+                    if (full) {
+                        Map<String, Long> expected = SwarmViews.expected(input.swarm());
+                        awaitQuietly(job, () -> IngestSuite.mismatches(readViews(tables), expected).isEmpty(),
+                                settling(), VIEWS_POLL);
+                    }
+                    putEventRates(tables, graph.getStatusTimestamp(JobStatus.INITIALIZING),
+                            CheckpointRecord.of(env.graph(job)), counts);
                     commits.readingSpan(checkpoints.triggeredMillis(), input.points()).ifPresent(span -> {
                         counts.put(IngestSuite.SUSTAINED, Math.round(span.recordsPerSecond()));
                         counts.put(IngestSuite.SUSTAINED_CPU_NS, Math.round(
@@ -134,6 +151,32 @@ final class ChronicleIngest implements Variant {
         }
     }
 
+    /** How long the job gets, after the points' last commit, to commit what follows it. */
+    private Duration settling() {
+        return checkpointInterval.multipliedBy(TIER_CHECKPOINTS).plus(TIER_MARGIN);
+    }
+
+    /**
+     * The events' rates: all of them over the time from submission until the commit that
+     * completed the events table, and the sustained rate as for the points, where there is one.
+     */
+    private void putEventRates(IcebergCounts tables, long submittedMillis, CheckpointRecord checkpoints,
+            Map<String, Long> counts) {
+        CommitTimeline commits = CommitTimeline.of(tables.table(ChronicleTable.EVENTS.tableName()));
+        commits.committedAt(input.events()).ifPresent(at ->
+                counts.put(IngestSuite.EVENTS_PER_S, Math.round(input.events() * 1e3 / (at - submittedMillis))));
+        commits.readingSpan(checkpoints.triggeredMillis(), input.events()).ifPresent(span ->
+                counts.put(IngestSuite.SUSTAINED_EVENTS, Math.round(span.recordsPerSecond())));
+    }
+
+    private static Map<String, Long> readViews(IcebergCounts tables) {
+        try {
+            return SwarmViews.read(tables);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** What the run left in its tables, each checked against the input by the suite. */
     private void putTableCounts(IcebergCounts tables, Map<String, Long> counts) throws IOException {
         counts.put(IngestSuite.POINTS_RAW_ROWS, tables.rows(ChronicleTable.POINTS_RAW.tableName()));
@@ -145,7 +188,7 @@ final class ChronicleIngest implements Variant {
             for (String tier : input.tierRows().keySet()) {
                 counts.put(IngestSuite.rowsOf(tier), tables.rows(tier));
             }
-            counts.put(IngestSuite.TRACES_ROWS, tables.rows(ChronicleTable.TRACES.tableName()));
+            counts.putAll(SwarmViews.read(tables));
             counts.put(IngestSuite.ALERTS_ROWS, tables.rows(ChronicleTable.ALERTS.tableName()));
         }
     }
@@ -161,13 +204,14 @@ final class ChronicleIngest implements Variant {
 
     /** Polls until {@code done}; fails if the job ends first or the deadline passes. */
     private void await(JobClient job, BooleanSupplier done, Duration deadline, String what) throws Exception {
-        if (!awaitQuietly(job, done, deadline)) {
+        if (!awaitQuietly(job, done, deadline, POLL)) {
             throw new IllegalStateException(name() + ": no " + what + " after " + deadline.toMinutes() + " minutes");
         }
     }
 
     /** Polls until {@code done} or the deadline; whether it was done. Fails if the job ends first. */
-    private boolean awaitQuietly(JobClient job, BooleanSupplier done, Duration deadline) throws Exception {
+    private boolean awaitQuietly(JobClient job, BooleanSupplier done, Duration deadline, Duration poll)
+            throws Exception {
         long end = System.nanoTime() + deadline.toNanos();
         while (!done.getAsBoolean()) {
             JobStatus status = env.graph(job).getState();
@@ -177,7 +221,7 @@ final class ChronicleIngest implements Variant {
             if (System.nanoTime() > end) {
                 return false;
             }
-            Thread.sleep(POLL.toMillis());
+            Thread.sleep(poll.toMillis());
         }
         return true;
     }

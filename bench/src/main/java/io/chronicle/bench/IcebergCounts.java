@@ -11,6 +11,8 @@ import org.apache.iceberg.io.CloseableIterable;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** What a run left in the Iceberg tables of its namespace, to check the variants against each other. */
 final class IcebergCounts implements AutoCloseable {
@@ -31,7 +33,7 @@ final class IcebergCounts implements AutoCloseable {
         return catalog.loadTable(TableIdentifier.of(namespace, table));
     }
 
-    /** The sum of a long column over the table's current snapshot. */
+    /** The sum of a long column over the table's current snapshot, every delete applied. */
     long sum(String table, String column) throws IOException {
         long sum = 0;
         try (CloseableIterable<Record> records = IcebergGenerics
@@ -41,6 +43,20 @@ final class IcebergCounts implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /**
+     * The rows of the table's current snapshot by the value of a string column, read back with
+     * every delete applied, as any reader sees them: for an upsert table, one row per key.
+     */
+    Map<String, Long> countBy(String table, String column) throws IOException {
+        Map<String, Long> counts = new TreeMap<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table(table)).select(column).build()) {
+            for (Record record : records) {
+                counts.merge(String.valueOf(record.getField(column)), 1L, Long::sum);
+            }
+        }
+        return counts;
     }
 
     @Override

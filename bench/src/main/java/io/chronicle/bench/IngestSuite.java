@@ -4,6 +4,7 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.workload.Swarm;
 import io.chronicle.workload.Workload;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -26,11 +27,13 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * How fast Chronicle ingests against the ceiling of this machine, over one Kafka topic holding
- * the workload: a bare loop that polls and parses every record with no Flink (the limit), the
- * ingest job writing {@code points_raw}, and the ingest job with its rollup tiers, views and
- * alerts; then what a point costs on storage in each table, as written and after a rewrite of the
- * table's data files. Variants alternate run by run, each job run into tables of its own.
+ * How fast Chronicle ingests against the ceiling of this machine and against a peer, over one
+ * Kafka topic holding the workload's points and one holding the swarm's lifecycle events: a bare
+ * loop that polls and parses every point with no Flink (the limit), the ingest job writing
+ * {@code points_raw}, the ingest job with its rollup tiers, views and alerts, and VictoriaMetrics
+ * taking the same points; then what a point costs on storage in each table, as written and after
+ * a rewrite of the table's data files, beside what it costs VictoriaMetrics. Variants alternate
+ * run by run, each job run into tables of its own.
  */
 final class IngestSuite implements Suite {
 
@@ -67,16 +70,23 @@ final class IngestSuite implements Suite {
     static final String POINTS_RAW_ROWS = "points_raw_rows";
     static final String REJECTED = "rejected";
     static final String EVENTS_ROWS = "events_rows";
-    static final String TRACES_ROWS = "traces_rows";
+    static final String EVENTS_PER_S = "events_per_s";
+    static final String SUSTAINED_EVENTS = "sustained_events_per_s";
     static final String ALERTS_ROWS = "alerts_rows";
 
     /**
      * What every variant reads and is checked against: the topics, the records of the points topic
-     * ({@code points}: the workload's and one end point per partition), the events produced, the
-     * rows each rollup tier must hold by table, and the alert rules file.
+     * ({@code points}: the workload's and one end point per partition), what the swarm's events in
+     * the events topic hold, the rows each rollup tier must hold by table, and the alert rules file.
      */
-    record Input(String pointsTopic, int partitions, long points, long workloadPoints, long events,
-            Map<String, Long> tierRows, Path rulesFile) {}
+    record Input(String pointsTopic, int partitions, long points, long workloadPoints, Swarm.Summary swarm,
+            Map<String, Long> tierRows, Path rulesFile) {
+
+        /** The events in the events topic, each with an id of its own. */
+        long events() {
+            return swarm.events();
+        }
+    }
 
     @Override
     public String name() {
@@ -85,33 +95,37 @@ final class IngestSuite implements Suite {
 
     @Override
     public String description() {
-        return "Ingest rate end to end (Kafka to points_raw in Iceberg, exactly-once) against a bare"
-                + " poll-and-parse loop on the same topic, with and without the tiers, views and alerts;"
-                + " bytes per point as written and after compaction";
+        return "Ingest rate end to end (Kafka to points_raw in Iceberg, exactly-once, swarm events"
+                + " beside) against a bare poll-and-parse loop on the same topic and against VictoriaMetrics"
+                + " taking the same points, with and without the tiers, views and alerts; bytes per point";
     }
 
     @Override
     public List<ConfigOption<?>> options() {
         return List.of(BenchOptions.POINTS, BenchOptions.SERIES, BenchOptions.TENANTS, BenchOptions.SAMPLE_INTERVAL,
                 BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY, BenchOptions.SEED, BenchOptions.PARTITIONS,
-                BenchOptions.PARALLELISM, BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.RUNS, BenchOptions.WARMUP,
-                BenchOptions.VARIANTS, BenchOptions.WORK_DIR, BenchOptions.RESULTS_DIR);
+                BenchOptions.TRACES, BenchOptions.AGENTS, BenchOptions.TRACES_PER_SECOND, BenchOptions.PARALLELISM,
+                BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.VM_CONNECTIONS, BenchOptions.VM_BATCH_POINTS,
+                BenchOptions.RUNS, BenchOptions.WARMUP, BenchOptions.VARIANTS, BenchOptions.WORK_DIR,
+                BenchOptions.RESULTS_DIR);
     }
 
-    /** The variants by name: a peer (another system on the same input) is one more entry. */
+    /** The variants by name: the two baselines, the limit and the peer, and Chronicle's two. */
     private static Map<String, VariantFactory> variants() {
         Map<String, VariantFactory> variants = new LinkedHashMap<>();
-        variants.put(IngestLimit.NAME, (env, input, conf) -> new IngestLimit(env, input, conf.get(BenchOptions.PARALLELISM)));
-        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf) ->
+        variants.put(IngestLimit.NAME, (env, input, conf, report) ->
+                new IngestLimit(env, input, conf.get(BenchOptions.PARALLELISM)));
+        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf, report) ->
                 new ChronicleIngest(env, input, false, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
-        variants.put(ChronicleIngest.FULL, (env, input, conf) ->
+        variants.put(ChronicleIngest.FULL, (env, input, conf, report) ->
                 new ChronicleIngest(env, input, true, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
+        variants.put(VictoriaMetricsIngest.NAME, (env, input, conf, report) -> new VictoriaMetricsIngest(report, conf));
         return variants;
     }
 
     @FunctionalInterface
     private interface VariantFactory {
-        Variant create(BenchEnvironment env, Input input, Configuration benchConf);
+        Variant create(BenchEnvironment env, Input input, Configuration benchConf, Report report);
     }
 
     @Override
@@ -125,6 +139,7 @@ final class IngestSuite implements Suite {
             }
         }
         Workload workload = Workloads.from(benchConf);
+        Swarm swarm = Workloads.swarm(benchConf);
         Configuration defaults = new Configuration();
         Duration lateness = defaults.get(ChronicleOptions.ROLLUP_ALLOWED_LATENESS);
         if (workload.maxDisorder().compareTo(lateness) >= 0) {
@@ -132,15 +147,26 @@ final class IngestSuite implements Suite {
                     + BenchOptions.SAMPLE_INTERVAL.key() + "' let points fall " + workload.maxDisorder().toSeconds()
                     + " s behind, beyond Chronicle's allowed lateness of " + lateness.toSeconds() + " s");
         }
+        Duration grace = defaults.get(ChronicleOptions.TRACES_TERMINAL_GRACE);
+        if (swarm.maxDisorder().compareTo(grace) >= 0) {
+            throw new IllegalArgumentException("Option '" + BenchOptions.MAX_DELAY.key() + "' lets events fall "
+                    + swarm.maxDisorder().toSeconds() + " s behind, beyond Chronicle's "
+                    + ChronicleOptions.TRACES_TERMINAL_GRACE.key() + " of " + grace.toSeconds() + " s");
+        }
         Report report = new Report(name(), BenchOptions.describe(benchConf, options()), IngestLimit.NAME);
+        // Each run's figures and counts are printed as it ends; the suite's table summarizes them.
+        report.printRuns = false;
+        if (names.contains(VictoriaMetricsIngest.NAME)) {
+            report.machine.put(VictoriaMetricsIngest.NAME, VictoriaMetricsPeer.packageVersion());
+        }
         int partitions = benchConf.get(BenchOptions.PARTITIONS);
         long workloadPoints = benchConf.get(BenchOptions.POINTS);
         List<RollupPolicy.Tier> tiers = RollupPolicy.from(defaults).chain();
         Map<String, Long> tierRows = new LinkedHashMap<>();
         tiers.forEach(t -> tierRows.put(t.tableName(), workload.windows(Duration.ofNanos(t.micros() * 1_000))));
 
-        Map<String, Map<String, Object>> storage = new LinkedHashMap<>();
-        long events;
+        List<Map<String, Object>> storage = new ArrayList<>();
+        Swarm.Summary events;
         try (BenchEnvironment env = BenchEnvironment.start(benchConf)) {
             createTopics(env, partitions);
             System.out.printf("Producing %,d points into %d partitions ...%n", workloadPoints, partitions);
@@ -149,7 +175,8 @@ final class IngestSuite implements Suite {
             long endMillis = workload.eventMillisAfter(workloadPoints) + benchConf.get(BenchOptions.SAMPLE_INTERVAL).toMillis()
                     + tiers.get(tiers.size() - 1).micros() / 1_000 + lateness.toMillis() + Duration.ofMinutes(1).toMillis();
             produceEnds(env, partitions, endMillis);
-            events = produceEvents(env, defaults.get(ChronicleOptions.TOPIC_EVENTS), partitions);
+            System.out.printf("Producing the swarm's events of %,d traces ...%n", benchConf.get(BenchOptions.TRACES));
+            events = produceEvents(env, swarm, defaults.get(ChronicleOptions.TOPIC_EVENTS), partitions);
             report.workload.put("summary", summary);
             report.workload.put("produce_seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
             report.workload.put("end_points", partitions);
@@ -161,7 +188,7 @@ final class IngestSuite implements Suite {
             Input input = new Input(TOPIC, partitions, workloadPoints + partitions, workloadPoints, events, tierRows, rules);
 
             List<Variant> selected = new ArrayList<>();
-            names.forEach(n -> selected.add(known.get(n).create(env, input, benchConf)));
+            names.forEach(n -> selected.add(known.get(n).create(env, input, benchConf, report)));
             for (int round = benchConf.get(BenchOptions.WARMUP) ? 0 : 1; round <= benchConf.get(BenchOptions.RUNS); round++) {
                 for (Variant variant : selected) {
                     Report.Run run = variant.run(round);
@@ -172,17 +199,25 @@ final class IngestSuite implements Suite {
                     check(report, run, expected(input, tiers));
                 }
             }
+            double peerBytesPerPoint = Double.NaN;
+            for (Variant variant : selected) {
+                if (variant instanceof VictoriaMetricsIngest peer && peer.last() != null) {
+                    storage.add(peerStorageRow(peer.name(), peer.last().points(), peer.last().diskBytes()));
+                    peerBytesPerPoint = peer.last().diskBytesPerPoint();
+                }
+            }
             for (Variant variant : selected) {
                 if (variant instanceof ChronicleIngest chronicle) {
-                    storage.putAll(measureStorage(env, chronicle, input, benchConf, report));
+                    storage.addAll(measureStorage(env, chronicle, input, benchConf, report, peerBytesPerPoint));
                 }
             }
         }
-        report.tables.add(new Report.Table("ingest: medians of the measured runs, ratios to " + IngestLimit.NAME,
-                summary(report.runs, names)));
+        report.tables.add(new Report.Table("ingest: medians of the measured runs; ÷ limit, ÷ VM: ratios to the"
+                + " medians of " + IngestLimit.NAME + " and " + VictoriaMetricsIngest.NAME, summary(report.runs, names)));
         report.tables.add(new Report.Table("storage: data files of each table as written, then after a rewrite"
-                + " (compaction) of the table's data files", new ArrayList<>(storage.values())));
-        notes(report, events);
+                + " (compaction) of the table's data files; " + VictoriaMetricsIngest.NAME + ": its data and index",
+                storage));
+        notes(report, events, names.contains(VictoriaMetricsIngest.NAME));
         return report;
     }
 
@@ -215,12 +250,17 @@ final class IngestSuite implements Suite {
     }
 
     /**
-     * Fills the events topic that the traces and agent_metrics views read; returns how many
-     * events it holds. The seeded workload has no swarm lifecycle events yet, so the topic stays
-     * empty and the views run idle beside the points.
+     * Fills the events topic that the events table and the traces and agent_metrics views read
+     * with the swarm's events, the records of a trace or an agent in one partition, in the order
+     * the generator delivers them; returns what they hold.
      */
-    private static long produceEvents(BenchEnvironment env, String topic, int partitions) {
-        return 0;
+    private static Swarm.Summary produceEvents(BenchEnvironment env, Swarm swarm, String topic, int partitions) {
+        try (KafkaProducer<byte[], byte[]> producer = env.batchingProducer()) {
+            Swarm.Summary summary = swarm.generate((key, json) ->
+                    producer.send(new ProducerRecord<>(topic, key % partitions, null, json)));
+            producer.flush();
+            return summary;
+        }
     }
 
     /** What each count of a run must be; counts not named here are figures, not checked. */
@@ -230,6 +270,7 @@ final class IngestSuite implements Suite {
         expected.put(REJECTED, 0L);
         expected.put(POINTS_RAW_ROWS, input.points());
         expected.put(EVENTS_ROWS, input.events());
+        expected.putAll(SwarmViews.expected(input.swarm()));
         expected.putAll(input.tierRows().entrySet().stream().collect(LinkedHashMap::new,
                 (m, e) -> m.put(rowsOf(e.getKey()), e.getValue()), Map::putAll));
         expected.put(samplesOf(tiers.get(0).tableName()), input.workloadPoints());
@@ -246,24 +287,32 @@ final class IngestSuite implements Suite {
 
     /** Records every count of the run that differs from what the input implies. */
     private static void check(Report report, Report.Run run, Map<String, Long> expected) {
-        run.counts().forEach((name, count) -> {
+        mismatches(run.counts(), expected).forEach(m -> report.failures.add(run.variant() + " round " + run.round()
+                + ": " + m));
+    }
+
+    /** Each count that differs from its expected value, as "name count, expected value"; counts not expected pass. */
+    static List<String> mismatches(Map<String, Long> counts, Map<String, Long> expected) {
+        List<String> mismatches = new ArrayList<>();
+        counts.forEach((name, count) -> {
             Long want = expected.get(name);
             if (want != null && want.longValue() != count) {
-                report.failures.add(run.variant() + " round " + run.round() + ": " + name + " " + count
-                        + ", expected " + want);
+                mismatches.add(name + " " + count + ", expected " + want);
             }
         });
+        return mismatches;
     }
 
     /**
      * Bytes per point of the latest run's {@code points_raw} and rollup tiers: their data files as
      * the job wrote them, then after Iceberg's rewrite of the data files (run on the bench's
-     * cluster), which must keep every row.
+     * cluster), which must keep every row; {@code points_raw}'s beside the peer's
+     * {@code peerBytesPerPoint} (NaN without the peer).
      */
-    private static Map<String, Map<String, Object>> measureStorage(BenchEnvironment env, ChronicleIngest variant,
-            Input input, Configuration benchConf, Report report) throws Exception {
+    private static List<Map<String, Object>> measureStorage(BenchEnvironment env, ChronicleIngest variant,
+            Input input, Configuration benchConf, Report report, double peerBytesPerPoint) throws Exception {
         String namespace = variant.lastNamespace();
-        Map<String, Map<String, Object>> rows = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
         if (namespace == null) {
             return rows;
         }
@@ -271,7 +320,8 @@ final class IngestSuite implements Suite {
         Configuration rewriteConf = env.jobConf(conf, namespace + "_rewrite");
         // Iceberg's rewrite job names its own operators.
         rewriteConf.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
-        List<String> tables = new ArrayList<>(List.of(ChronicleTable.POINTS_RAW.tableName()));
+        String pointsRaw = ChronicleTable.POINTS_RAW.tableName();
+        List<String> tables = new ArrayList<>(List.of(pointsRaw));
         if (ChronicleIngest.FULL.equals(variant.name())) {
             tables.addAll(input.tierRows().keySet());
         }
@@ -286,15 +336,21 @@ final class IngestSuite implements Suite {
                     report.failures.add(namespace + "." + name + ": " + compacted.rows() + " rows after the rewrite, "
                             + written.rows() + " before");
                 }
-                long points = name.equals(ChronicleTable.POINTS_RAW.tableName()) ? input.points() : input.workloadPoints();
-                rows.put(namespace + "." + name, storageRow(namespace + "." + name, points, written, compacted));
+                boolean raw = name.equals(pointsRaw);
+                rows.add(storageRow(namespace + "." + name, raw ? input.points() : input.workloadPoints(), written,
+                        compacted, raw ? peerBytesPerPoint : Double.NaN));
             }
         }
         return rows;
     }
 
-    /** One row of the storage table: what the table's files cost per row and per input point. */
-    static Map<String, Object> storageRow(String table, long points, TableFiles written, TableFiles compacted) {
+    /**
+     * One row of the storage table: what the table's files cost per row and per input point, and
+     * per point against the peer's {@code peerBytesPerPoint} where the table holds the same points
+     * (NaN: no such column).
+     */
+    static Map<String, Object> storageRow(String table, long points, TableFiles written, TableFiles compacted,
+            double peerBytesPerPoint) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("table", table);
         row.put("rows", written.rows());
@@ -308,17 +364,42 @@ final class IngestSuite implements Suite {
         row.put("B/row compacted", compacted.bytesPerRow());
         row.put("B/point compacted", compacted.bytesPer(points));
         row.put("compacted/written", written.bytes() == 0 ? Double.NaN : (double) compacted.bytes() / written.bytes());
+        if (!Double.isNaN(peerBytesPerPoint)) {
+            row.put("B/point ÷ VM", written.bytesPer(points) / peerBytesPerPoint);
+            row.put("B/point compacted ÷ VM", compacted.bytesPer(points) / peerBytesPerPoint);
+        }
         return row;
+    }
+
+    /** The peer's row of the storage table: its data and index on disk once stopped, per point stored. */
+    static Map<String, Object> peerStorageRow(String name, long points, long diskBytes) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("table", name);
+        row.put("rows", points);
+        row.put("input points", points);
+        row.put("bytes", diskBytes);
+        row.put("B/row", (double) diskBytes / points);
+        row.put("B/point", (double) diskBytes / points);
+        return row;
+    }
+
+    /** The medians of a baseline's measured runs that other variants' figures are divided by. */
+    record Baseline(double rate, double cpuMicrosPerPoint) {
+
+        static Baseline of(List<Report.Run> runs) {
+            return new Baseline(median(runs, Report.Run::pointsPerSecond), median(runs, Report.Run::cpuMicrosPerPoint));
+        }
     }
 
     /**
      * One row per variant, in the order run: medians of its measured runs, and the ratios of its
-     * rates and CPU to the limit's. Figures a variant does not report are left blank.
+     * rates and CPU to the limit's ({@code ÷ limit}) and to VictoriaMetrics' ({@code ÷ VM}); a
+     * sustained rate or CPU is divided by the baseline's whole-run figure, as a baseline has no
+     * checkpoints. Figures a variant does not report, and ratios to a baseline not run, are blank.
      */
     static List<Map<String, Object>> summary(List<Report.Run> runs, List<String> variants) {
-        List<Report.Run> limit = measured(runs, IngestLimit.NAME);
-        double limitRate = median(limit, Report.Run::pointsPerSecond);
-        double limitCpu = median(limit, Report.Run::cpuMicrosPerPoint);
+        Baseline limit = Baseline.of(measured(runs, IngestLimit.NAME));
+        Baseline peer = Baseline.of(measured(runs, VictoriaMetricsIngest.NAME));
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String variant : variants) {
             List<Report.Run> list = measured(runs, variant);
@@ -329,19 +410,24 @@ final class IngestSuite implements Suite {
             double sustained = median(list, r -> count(r, SUSTAINED));
             double cpu = median(list, Report.Run::cpuMicrosPerPoint);
             double sustainedCpu = median(list, r -> count(r, SUSTAINED_CPU_NS) / 1_000);
-            double commits = median(list, r -> count(r, COMMITS));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("variant", variant);
             row.put("runs", list.size());
             row.put("points/s", rate);
-            row.put("ratio", rate / limitRate);
+            row.put("÷ limit", rate / limit.rate());
+            row.put("÷ VM", rate / peer.rate());
             row.put("sustained points/s", sustained);
-            row.put("sustained ratio", sustained / limitRate);
+            row.put("sustained ÷ limit", sustained / limit.rate());
+            row.put("sustained ÷ VM", sustained / peer.rate());
+            row.put("events/s", median(list, r -> count(r, EVENTS_PER_S)));
+            row.put("sustained events/s", median(list, r -> count(r, SUSTAINED_EVENTS)));
             row.put("CPU s", median(list, r -> r.times().cpuSeconds()));
             row.put("CPU µs/point", cpu);
-            row.put("CPU ratio", cpu / limitCpu);
+            row.put("CPU ÷ limit", cpu / limit.cpuMicrosPerPoint());
+            row.put("CPU ÷ VM", cpu / peer.cpuMicrosPerPoint());
             row.put("sustained CPU µs/point", sustainedCpu);
-            row.put("sustained CPU ratio", sustainedCpu / limitCpu);
+            row.put("sustained CPU ÷ limit", sustainedCpu / limit.cpuMicrosPerPoint());
+            row.put("sustained CPU ÷ VM", sustainedCpu / peer.cpuMicrosPerPoint());
             row.put("heap MB", median(list, r -> count(r, HEAP_MB)));
             row.put("heap after GC MB", median(list, r -> count(r, HEAP_AFTER_GC_MB)));
             row.put("checkpoints", median(list, r -> r.times().checkpoints()));
@@ -349,7 +435,7 @@ final class IngestSuite implements Suite {
             row.put("ckpt max ms", median(list, r -> count(r, CHECKPOINT_MAX_MS)));
             row.put("ckpt state KB", median(list, r -> count(r, CHECKPOINT_STATE_BYTES) / 1024));
             row.put("ckpt written KB", median(list, r -> count(r, CHECKPOINTED_BYTES) / 1024));
-            row.put("commits", commits);
+            row.put("commits", median(list, r -> count(r, COMMITS)));
             row.put("files/commit", median(list, r -> count(r, DATA_FILES) / count(r, COMMITS)));
             rows.add(row);
         }
@@ -376,7 +462,7 @@ final class IngestSuite implements Suite {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void notes(Report report, long events) {
+    private static void notes(Report report, Swarm.Summary events, boolean peer) {
         report.notes.add("limit: " + "as many threads as the parallelism, each with its own Kafka consumer on its"
                 + " share of the partitions (the job's consumer settings), turning every record into a point with"
                 + " the job source's NormalizingDeserializer; no Flink, no output");
@@ -384,11 +470,29 @@ final class IngestSuite implements Suite {
                 + " checkpoint interval, Iceberg commits on checkpoints) with rollups, views and alerts off:"
                 + " points_raw, events and rejected, and the dead-letter topic; chronicle-full: the same job with"
                 + " the rollup tiers, the traces and agent_metrics views and two threshold rules from a file");
+        report.notes.add("events: " + events.events() + " swarm lifecycle events (" + events.traces() + " traces: "
+                + events.completed() + " completed, " + events.failed() + " failed, " + events.timedOut()
+                + " timed out; " + events.heartbeats() + " heartbeats of " + events.agents() + " agents; "
+                + events.outOfOrder() + " delivered up to " + events.maxDisorderSeconds() + " s late) in the events"
+                + " topic, produced before the runs; both Chronicle variants read them alongside the points (limit"
+                + " and " + VictoriaMetricsIngest.NAME + " take the points only), so their points/s include that"
+                + " work. Checked in every Chronicle run: each event once in events; in chronicle-full, read back"
+                + " from the upserted tables, one traces row per trace, as many completed, failed and timed_out"
+                + " as generated and none unfinished, and agent_metrics' tasks_completed, tasks_failed and busy_ms"
+                + " summing to the generated ones. Chronicle's defaults throughout (traces.terminal-grace 1 h,"
+                + " agents.day-grace 2 d): the views write a row on every event, so no end-of-input event is"
+                + " needed, and no trace or agent day is closed during the run");
+        report.notes.add("events/s: the events over the time from job submission until the commit that completed"
+                + " the events table, read alongside the points, so it includes the job's start; sustained events/s"
+                + " as for points (blank when the events were read within about one checkpoint interval)");
         report.notes.add("points/s: the points over the time from job submission until the commit that completed"
                 + " points_raw (for limit: the loop); sustained: the rate between the first and last checkpoint"
                 + " taken while the topic was part read, from the rows each committed and when each was"
                 + " triggered, so start-up and the wait for the last commit fall outside (blank with fewer than"
                 + " two such checkpoints: raise --points or lower --checkpoint-interval)");
+        report.notes.add("÷ limit, ÷ VM: the row's figure divided by the median of limit's, of "
+                + VictoriaMetricsIngest.NAME + "'s (whole-run figures: neither has checkpoints); blank where that"
+                + " baseline was not run");
         report.notes.add("CPU: this process (Flink cluster, the loop, the benchmark's polling) until points_raw was"
                 + " complete, not the Kafka broker or the S3 server; sustained CPU: the same over the sustained span"
                 + " only, without the job's start; its ratio's inverse is the rate ratio to expect where both are"
@@ -399,9 +503,12 @@ final class IngestSuite implements Suite {
                 + " to points_raw added");
         report.notes.add("each partition ends with one point of " + END_METRIC + " past every window of the"
                 + " workload, so the tiers write all their rows; the point counts include them");
-        if (events == 0) {
-            report.notes.add("no events: the seeded workload has no swarm lifecycle events yet, so the views run"
-                    + " idle in chronicle-full");
+        if (peer) {
+            report.notes.add(VictoriaMetricsIngest.NAME + ": the workload's points (not the end points) posted as"
+                    + " Influx line protocol, encoded before each run, untimed, and dropped after it; VM CPU"
+                    + " µs/point is its process and the HTTP client; storage: its data and index once stopped,"
+                    + " per point, beside points_raw's (÷ VM)");
+            VictoriaMetricsSuite.addNotes(report);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,6 +99,12 @@ public final class Report {
     public final List<String> notes = new ArrayList<>();
     /** Outputs that differ from what the input implies; a report with any is not a result. */
     public final List<String> failures = new ArrayList<>();
+    /**
+     * Whether the text output shows every run and the generic summary; a suite whose own table
+     * already summarizes the runs turns it off and prints that table alone (the JSON keeps all).
+     */
+    @JsonIgnore
+    public boolean printRuns = true;
 
     Report(String suite, Map<String, String> settings, String baseline) {
         this.suite = suite;
@@ -161,7 +168,7 @@ public final class Report {
             out.println("conditions: " + inline(conditions));
         }
         out.println();
-        if (!runs.isEmpty()) {
+        if (printRuns && !runs.isEmpty()) {
             printRuns(out);
         }
         if (!latencies.isEmpty()) {

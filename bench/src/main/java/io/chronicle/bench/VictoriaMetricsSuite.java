@@ -43,7 +43,9 @@ final class VictoriaMetricsSuite implements Suite {
         report.workload.put("summary", input.summary());
         Path dir = Path.of(benchConf.get(BenchOptions.WORK_DIR)).toAbsolutePath().resolve(VARIANT);
         for (int round = benchConf.get(BenchOptions.WARMUP) ? 0 : 1; round <= benchConf.get(BenchOptions.RUNS); round++) {
-            measure(report, dir.resolve("run-" + round), input, round, benchConf.get(BenchOptions.VM_CONNECTIONS));
+            VictoriaMetricsPeer.Ingest ingest = measure(report, dir.resolve("run-" + round), input, round,
+                    benchConf.get(BenchOptions.VM_CONNECTIONS));
+            report.runs.add(ingest.toRun(VARIANT, round));
         }
         addNotes(report);
         return report;
@@ -61,9 +63,9 @@ final class VictoriaMetricsSuite implements Suite {
     }
 
     /**
-     * One run of VictoriaMetrics in a fresh storage in {@code dir}: its figures as a run of
-     * {@link #VARIANT} in the report, what verification found in its failures, its bytes on disk
-     * per point in the report's conditions.
+     * One run of VictoriaMetrics in a fresh storage in {@code dir}, returned for the caller to add
+     * as a run of {@link #VARIANT}; what verification found goes into the report's failures, its
+     * bytes on disk per point into the report's conditions.
      */
     static VictoriaMetricsPeer.Ingest measure(Report report, Path dir, InfluxLines.Encoded input, int round,
             int connections) throws Exception {
@@ -73,7 +75,6 @@ final class VictoriaMetricsSuite implements Suite {
                         + " %.2f bytes/point on disk, load %.1f%n", VARIANT, label, ingest.seconds(),
                 ingest.pointsPerSecond(), ingest.vmCpuSeconds(), ingest.clientCpuSeconds(),
                 ingest.peakRssBytes() >> 20, ingest.diskBytesPerPoint(), ingest.loadAverage());
-        report.runs.add(ingest.toRun(VARIANT, round));
         if (round > 0) {
             report.conditions.put(VARIANT + "_disk_bytes_per_point_run_" + round,
                     Math.round(ingest.diskBytesPerPoint() * 100) / 100.0);

@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import io.chronicle.workload.Swarm;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -55,5 +56,27 @@ class BenchOptionsTest {
                 .hasMessageContaining("'rate'");
         assertThatThrownBy(() -> BenchOptions.parse(List.of("--trigger-interval", "1 ms"), ALERTS))
                 .hasMessageContaining("'trigger-interval'");
+    }
+
+    @Test
+    void theIngestSuiteTakesTheSwarmsOptions() {
+        List<ConfigOption<?>> ingest = new IngestSuite().options();
+        Configuration conf = BenchOptions.parse(List.of("--traces", "2000", "--agents", "50",
+                "--traces-per-second", "12.5"), ingest);
+        assertThat(Workloads.swarm(conf).generate((key, json) -> { }))
+                .extracting(Swarm.Summary::traces, Swarm.Summary::agents, Swarm.Summary::tenants)
+                .containsExactly(2_000L, 50, 4);
+        assertThat(BenchOptions.describe(conf, ingest)).containsEntry("traces", "2000")
+                .containsEntry("traces-per-second", "12.5");
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--traces-per-second", "0"), ingest))
+                .hasMessageContaining("'traces-per-second'");
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("--traces", "0"), ingest))
+                .hasMessageContaining("'traces'");
+    }
+
+    @Test
+    void fewerAgentsThanTenantsFailNamingBothOptions() {
+        Configuration conf = BenchOptions.parse(List.of("--agents", "3", "--tenants", "4"), new IngestSuite().options());
+        assertThatThrownBy(() -> Workloads.swarm(conf)).hasMessageContaining("'agents'").hasMessageContaining("'tenants'");
     }
 }

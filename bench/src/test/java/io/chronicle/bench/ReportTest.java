@@ -66,6 +66,21 @@ class ReportTest {
     }
 
     @Test
+    void aReportWhoseOwnTableSummarizesTheRunsPrintsThatTableAloneAndKeepsEveryRunInTheJson(@TempDir Path dir)
+            throws Exception {
+        Report report = report();
+        report.printRuns = false;
+        report.tables.add(new Report.Table("own", List.of(Map.of("variant", "fast"))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("own:").doesNotContain("warm-up").doesNotContain("ratio to base");
+        JsonNode json = new ObjectMapper().readTree(report.write(dir).toFile());
+        assertThat(json.get("runs")).hasSize(8);
+        assertThat(json.has("print_runs")).isFalse();
+    }
+
+    @Test
     void aLatencyReportPrintsItsLatenciesAndConditionsAndWritesNoRuns(@TempDir Path dir) throws Exception {
         Report report = new Report("latency", Map.of("rate", "5000"), null);
         report.conditions.put("background_points_per_second", 4_990);
