@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -199,23 +200,25 @@ final class IngestSuite implements Suite {
                     check(report, run, expected(input, tiers));
                 }
             }
-            double peerBytesPerPoint = Double.NaN;
-            for (Variant variant : selected) {
-                if (variant instanceof VictoriaMetricsIngest peer && peer.last() != null) {
-                    storage.add(peerStorageRow(peer.name(), peer.last().points(), peer.last().diskBytes()));
-                    peerBytesPerPoint = peer.last().diskBytesPerPoint();
-                }
-            }
+            VictoriaMetricsPeer.Ingest peer = selected.stream()
+                    .filter(VictoriaMetricsIngest.class::isInstance).map(v -> ((VictoriaMetricsIngest) v).last())
+                    .filter(Objects::nonNull).findFirst().orElse(null);
             for (Variant variant : selected) {
                 if (variant instanceof ChronicleIngest chronicle) {
-                    storage.addAll(measureStorage(env, chronicle, input, benchConf, report, peerBytesPerPoint));
+                    storage.addAll(measureStorage(env, chronicle, input, benchConf, report,
+                            peer == null ? Double.NaN : peer.diskBytesPerPoint()));
                 }
+            }
+            // Last, so the table's columns come in the order of Chronicle's rows, which have them all.
+            if (peer != null) {
+                storage.add(peerStorageRow(VictoriaMetricsIngest.NAME, peer.points(), peer.diskBytes()));
             }
         }
         report.tables.add(new Report.Table("ingest: medians of the measured runs; ÷ limit, ÷ VM: ratios to the"
                 + " medians of " + IngestLimit.NAME + " and " + VictoriaMetricsIngest.NAME, summary(report.runs, names)));
         report.tables.add(new Report.Table("storage: data files of each table as written, then after a rewrite"
-                + " (compaction) of the table's data files; " + VictoriaMetricsIngest.NAME + ": its data and index",
+                + " (compaction) of the table's data files; " + VictoriaMetricsIngest.NAME + ": its data and index once"
+                + " stopped",
                 storage));
         notes(report, events, names.contains(VictoriaMetricsIngest.NAME));
         return report;
