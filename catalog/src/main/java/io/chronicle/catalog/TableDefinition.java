@@ -26,8 +26,12 @@ public interface TableDefinition {
         return false;
     }
 
-    /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
     default Map<String, String> properties() {
+        return defaultProperties();
+    }
+
+    /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
+    static Map<String, String> defaultProperties() {
         return Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",

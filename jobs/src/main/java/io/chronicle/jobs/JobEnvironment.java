@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /**
  * The execution environment every Chronicle job runs in: RocksDB state with incremental,
- * exactly-once checkpoints retained on cancellation, and explicit operator uids. Each default
+ * exactly-once checkpoints retained on cancellation, explicit operator uids, and records passed
+ * between chained operators without copies. Each default
  * applies only where the configuration does not already set the option.
  */
 public final class JobEnvironment {
@@ -32,6 +33,10 @@ public final class JobEnvironment {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         // Savepoint compatibility depends on every stateful operator having a uid of its own.
         setIfAbsent(result, PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // No operator changes or keeps a record it is given (keyed state is serialized by
+        // RocksDB, and every output is a new object), so chained operators may share records
+        // instead of each getting a deep copy, which cost about a tenth of ingest's CPU.
+        setIfAbsent(result, PipelineOptions.OBJECT_REUSE, true);
         return result;
     }
 

@@ -45,16 +45,24 @@ public final class RowConverters {
     public static final class PointToRow implements MapFunction<MetricPoint, RowData> {
         private static final long serialVersionUID = 1L;
 
+        private transient RepeatedStrings strings;
+
         @Override
         public RowData map(MetricPoint p) {
+            if (strings == null) {
+                strings = new RepeatedStrings();
+            }
             GenericRowData row = new GenericRowData(10);
-            row.setField(0, StringData.fromString(p.tenant));
-            row.setField(1, StringData.fromString(p.metric));
-            row.setField(2, tags(p.tags));
+            row.setField(0, strings.of(p.tenant));
+            row.setField(1, strings.of(p.metric));
+            row.setField(2, strings.tags(p.tags));
             row.setField(3, p.value);
             row.setField(4, micros(p.timestampMicros));
             row.setField(5, p.seriesId);
-            setProvenance(row, 6, p.provenance);
+            row.setField(6, strings.of(p.provenance.topic));
+            row.setField(7, p.provenance.partition);
+            row.setField(8, p.provenance.offset);
+            row.setField(9, micros(p.provenance.ingestedAtMicros));
             return row;
         }
     }

@@ -79,10 +79,23 @@ public abstract class JsonNormalizer<T> implements Serializable {
                     // Lets NaN and Infinity parse, so they are rejected as non-finite values
                     // with a clear reason rather than as malformed JSON.
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, !findsOwnDuplicates())
                     .build();
         }
         return factory;
+    }
+
+    /**
+     * Whether the subclass rejects repeated keys of the fields it reads itself; Jackson's check
+     * of every object otherwise costs a set of names per object.
+     */
+    protected boolean findsOwnDuplicates() {
+        return false;
+    }
+
+    /** The rejection of a key that appears twice in one object. */
+    protected static Rejection duplicate(String key) {
+        return new Rejection(RejectReason.MALFORMED_JSON, "Duplicate field '" + key + "'");
     }
 
     // ---- field readers shared by the record types -------------------------------------------

@@ -39,16 +39,23 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         double value = 0;
         boolean hasTimestamp = false;
         long timestampMicros = 0;
+        int seen = 0;
+        int emptyTags = 0;
 
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
+            int bit = fieldBit(field);
+            if ((seen & bit) != 0) {
+                throw duplicate(field);
+            }
+            seen |= bit;
             switch (field) {
                 case "metric":
                     metric = checkMetricName(readString(parser, "metric"));
                     break;
                 case "tags":
-                    readTags(parser, tags);
+                    emptyTags = readTags(parser, tags);
                     break;
                 case "value":
                     value = readValue(parser);
@@ -78,6 +85,9 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
             Timestamps.checkRange(timestampMicros, ingestedAtMicros, settings);
         }
 
+        if (emptyTags > 0) {
+            tags.values().removeIf(String::isEmpty);
+        }
         MetricPoint point = new MetricPoint();
         point.tenant = resolveTenant(tenant, raw);
         point.metric = metric;
@@ -108,10 +118,12 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         return value;
     }
 
-    private void readTags(JsonParser parser, TreeMap<String, String> tags)
+    /** Reads the tags into {@code tags}, empty values too; returns how many are empty. */
+    private int readTags(JsonParser parser, TreeMap<String, String> tags)
             throws IOException, Rejection {
+        int empty = 0;
         if (parser.currentToken() == JsonToken.VALUE_NULL) {
-            return;
+            return empty;
         }
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw wrongType("tags", "an object of strings", parser);
@@ -129,14 +141,19 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
                         RejectReason.INVALID_TAG,
                         "value of tag '" + key + "' is longer than " + MAX_TAG_VALUE_LENGTH);
             }
-            if (!value.isEmpty()) {
-                tags.put(key, value);
+            // An empty value drops the tag, but still takes its key.
+            if (tags.put(key, value) != null) {
+                throw duplicate("tags." + key);
             }
-            if (tags.size() > settings.maxTags) {
+            if (value.isEmpty()) {
+                empty++;
+            }
+            if (tags.size() - empty > settings.maxTags) {
                 throw new Rejection(
                         RejectReason.TOO_MANY_TAGS, "more than " + settings.maxTags + " tags");
             }
         }
+        return empty;
     }
 
     /** Prometheus metric names: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
@@ -155,6 +172,23 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
                             + MAX_METRIC_NAME_LENGTH + " characters");
         }
         return name;
+    }
+
+    @Override
+    protected boolean findsOwnDuplicates() {
+        return true;
+    }
+
+    /** Each field read has a bit of its own, so a repeat is found without a set of names. */
+    private static int fieldBit(String field) {
+        return switch (field) {
+            case "metric" -> 1;
+            case "tags" -> 2;
+            case "value" -> 4;
+            case "timestamp" -> 8;
+            case "tenant" -> 16;
+            default -> 0;
+        };
     }
 
     /** Prometheus label names: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
