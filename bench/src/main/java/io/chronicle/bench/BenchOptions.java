@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import io.chronicle.bench.jmh.MicroBenchmark;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
@@ -156,6 +159,26 @@ public final class BenchOptions {
                             + " rollup tiers, views and alerts as well), victoria-metrics (the peer: the"
                             + " same points as line protocol). Ratios are to limit and to victoria-metrics.");
 
+    // ---- micro-benchmarks (jmh) ---------------------------------------------------------
+
+    public static final ConfigOption<String> BENCHMARKS =
+            key("benchmarks").stringType().defaultValue(".*")
+                    .withDescription("Regular expression that picks the micro-benchmarks to run, found"
+                            + " anywhere in their names (io.chronicle.bench.jmh.Class.method); the baseline"
+                            + " of each picked benchmark's class runs too.");
+
+    public static final ConfigOption<Integer> WARMUP_ITERATIONS =
+            key("warmup-iterations").intType().defaultValue(MicroBenchmark.WARMUP_ITERATIONS)
+                    .withDescription("Unmeasured iterations of each micro-benchmark before its measured ones.");
+
+    public static final ConfigOption<Integer> ITERATIONS =
+            key("iterations").intType().defaultValue(MicroBenchmark.ITERATIONS)
+                    .withDescription("Measured iterations of each micro-benchmark.");
+
+    public static final ConfigOption<Duration> ITERATION_TIME =
+            key("iteration-time").durationType().defaultValue(Duration.ofMillis(MicroBenchmark.ITERATION_MILLIS))
+                    .withDescription("How long each micro-benchmark iteration runs.");
+
     // ---- files ---------------------------------------------------------------------------
 
     public static final ConfigOption<String> WORK_DIR =
@@ -171,7 +194,8 @@ public final class BenchOptions {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
                 RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
-                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, WORK_DIR, RESULTS_DIR);
+                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
+                WORK_DIR, RESULTS_DIR);
     }
 
     /**
@@ -218,8 +242,10 @@ public final class BenchOptions {
         requireAtLeast(conf, TRIGGERS, 1);
         requireAtLeast(conf, WARMUP_TRIGGERS, 0);
         requireAtLeast(conf, PROBES, 1);
-        requireAtLeast(conf, VM_CONNECTIONS, 1);
-        requireAtLeast(conf, VM_BATCH_POINTS, 1);
+                PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
+                RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
+                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
+                WORK_DIR, RESULTS_DIR);
         double share = conf.get(OUT_OF_ORDER_SHARE);
         if (share < 0 || share > 1) {
             throw new IllegalArgumentException(
@@ -232,6 +258,16 @@ public final class BenchOptions {
         if (conf.get(TRIGGER_INTERVAL).toMillis() < 2) {
             throw new IllegalArgumentException(
                     "Invalid value for option '" + TRIGGER_INTERVAL.key() + "': at least 2 ms");
+        }
+        if (conf.get(ITERATION_TIME).toMillis() < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + ITERATION_TIME.key() + "': at least 1 ms");
+        }
+        try {
+            Pattern.compile(conf.get(BENCHMARKS));
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + BENCHMARKS.key() + "': " + e.getMessage(), e);
         }
         return conf;
     }

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
 /**
  * The results of one suite: the machine, the settings and workload, and either every run of every
  * variant with per variant the median rate and its ratio to the baseline variant, or latencies
- * with the conditions they were measured under. Printed as tables and written as JSON.
+ * with the conditions they were measured under, or micro-benchmark scores with their ratios to
+ * their baselines. Printed as tables and written as JSON.
  */
 public final class Report {
 
@@ -74,6 +75,14 @@ public final class Report {
      */
     public record Table(String title, List<Map<String, Object>> rows) {}
 
+    /**
+     * A micro-benchmark's score (JMH: mean time per operation and its 99.9 % confidence half-width
+     * over {@code samples} iterations), the machine's load average as it ended, and the score's
+     * ratio to its group's baseline, measured in the same run: above 1 is slower than the baseline.
+     */
+    public record Score(String group, String benchmark, String unit, double score, double error, long samples,
+            double loadAverage, String baseline, double ratio) {}
+
     /** A variant's medians over its measured runs, and their ratios to the baseline's. */
     public record Summary(String variant, int runs, double medianSeconds, double medianPointsPerSecond,
             double medianPointsPerRunningSecond, double medianCpuMicrosPerPoint, double rateRatio,
@@ -95,6 +104,8 @@ public final class Report {
     public final List<Latency> latencies = new ArrayList<>();
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public final List<Table> tables = new ArrayList<>();
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public final List<Score> scores = new ArrayList<>();
     /** What the variants do beyond one another, so the ratio is read right. */
     public final List<String> notes = new ArrayList<>();
     /** Outputs that differ from what the input implies; a report with any is not a result. */
@@ -189,6 +200,14 @@ public final class Report {
             List<List<String>> rows = t.rows().stream()
                     .map(r -> columns.stream().map(c -> cell(r.get(c))).toList()).toList();
             table(out, columns, rows);
+        if (!scores.isEmpty()) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Score s : scores) {
+                rows.add(List.of(s.group() + "." + s.benchmark(), String.format("%,.1f", s.score()),
+                        String.format("± %,.1f", s.error()), s.unit(), String.valueOf(s.samples()),
+                        String.format("%.1f", s.loadAverage()), String.format("%.2f", s.ratio()), s.baseline()));
+            }
+            table(out, List.of("benchmark", "score", "error", "unit", "samples", "load", "ratio", "to baseline"), rows);
         }
         notes.forEach(n -> out.println("note: " + n));
     }
