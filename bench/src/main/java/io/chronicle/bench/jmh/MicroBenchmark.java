@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The settings every micro-benchmark inherits: average time per operation in nanoseconds, one
- * fork with a fixed heap, and iterations short enough that the whole set finishes in about four
+ * fork with a fixed heap, and iterations short enough that the whole set finishes in about five
  * minutes on 2 cores. {@code bench/run jmh} passes the same numbers (its options default to these),
  * so a benchmark run from an IDE measures alike.
  *
@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
 public abstract class MicroBenchmark {
 
-    public static final int WARMUP_ITERATIONS = 3;
+    /** On 2 shared cores the DDSketch paths took up to 5 s to reach their compiled speed. */
+    public static final int WARMUP_ITERATIONS = 5;
     public static final int ITERATIONS = 5;
     public static final int ITERATION_MILLIS = 1_000;
 
