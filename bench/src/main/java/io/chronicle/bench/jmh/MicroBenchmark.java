@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The settings every micro-benchmark inherits: average time per operation in nanoseconds, one
- * fork with a fixed heap, and iterations short enough that the whole set finishes in about five
+ * fork with a fixed heap that compiles in the foreground, and iterations short enough that the whole set finishes in about five
  * minutes on 2 cores. {@code bench/run jmh} passes the same numbers (its options default to these),
  * so a benchmark run from an IDE measures alike.
  *
@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
         timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = MicroBenchmark.ITERATIONS, time = MicroBenchmark.ITERATION_MILLIS,
         timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g"})
+// -Xbatch: the benchmark thread waits for each compilation, so warm-up ends with compiled code even
+// when other work on 2 shared cores starves a background compiler (one fork once spent its whole
+// measurement at 15 times the compiled time).
+@Fork(value = 1, jvmArgs = {"-Xms1g", "-Xmx1g", "-Xbatch"})
 public abstract class MicroBenchmark {
 
     /** On 2 shared cores the DDSketch paths took up to 5 s to reach their compiled speed. */
