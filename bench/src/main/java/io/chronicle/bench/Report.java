@@ -205,7 +205,8 @@ public final class Report {
             for (Score s : scores) {
                 rows.add(List.of(s.group() + "." + s.benchmark(), String.format("%,.1f", s.score()),
                         String.format("± %,.1f", s.error()), s.unit(), String.valueOf(s.samples()),
-                        String.format("%.1f", s.loadAverage()), String.format("%.2f", s.ratio()), s.baseline()));
+                        String.format("%.1f", s.loadAverage()), String.format("%.2f", s.ratio()),
+                        s.baseline() == null ? "-" : s.baseline()));
             }
             table(out, List.of("benchmark", "score", "error", "unit", "samples", "load", "ratio", "to baseline"), rows);
         }

@@ -66,6 +66,13 @@ class JmhSuiteTest {
         assertThat(scores.get(0).ratio()).isNaN();
         assertThat(scores.get(0).baseline()).isNull();
         assertThat(scores.get(2).ratio()).isEqualTo(2.0);
+
+        Report report = new Report("jmh", Map.of(), null);
+        report.scores.addAll(scores);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        report.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("Parsing.")))
+                .singleElement().asString().contains("NaN").endsWith("-");
     }
 
     @Test

@@ -54,14 +54,16 @@ public final class Inputs {
         for (int s = 0; s < samples.series; s++) {
             for (int w = 0; w < SeriesSamples.WINDOWS_PER_HOUR; w++) {
                 int from = w * SeriesSamples.PER_5M;
-                fiveMinutes[s * SeriesSamples.WINDOWS_PER_HOUR + w] = SeriesSamples.sketch(samples.values(s, from, from + SeriesSamples.PER_5M));
+                fiveMinutes[s * SeriesSamples.WINDOWS_PER_HOUR + w] =
+                        SeriesSamples.sketch(samples.values(s, from, from + SeriesSamples.PER_5M));
             }
             hours[s] = SeriesSamples.sketch(samples.values[s]);
         }
         inputs.put("sketch_5m_mean_bytes", meanLength(fiveMinutes));
         inputs.put("sketch_1h_mean_bytes", meanLength(hours));
         inputs.put("sketch_1h_max_bytes", Arrays.stream(hours).mapToInt(h -> h.length).max().orElse(0));
-        inputs.put("sketches_merged_across_series", SketchMergeAcrossSeries.SKETCHES + " of " + SeriesSamples.LATENCY_METRIC);
+        inputs.put("sketches_merged_across_series",
+                SketchMergeAcrossSeries.SKETCHES + " of " + SeriesSamples.LATENCY_METRIC);
         return inputs;
     }
 

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The settings every micro-benchmark inherits: average time per operation in nanoseconds, one
- * fork with a fixed heap that compiles in the foreground, and iterations short enough that the whole set finishes in about five
- * minutes on 2 cores. {@code bench/run jmh} passes the same numbers (its options default to these),
- * so a benchmark run from an IDE measures alike.
+ * fork with a fixed heap that compiles in the foreground, and iterations short enough that the
+ * whole set finishes in about five minutes on 2 cores. {@code bench/run jmh} passes the same
+ * numbers (its options default to these), so a benchmark run from an IDE measures alike.
  *
  * <p>Each subclass is one group: its method named {@code baseline...} is the baseline the others'
  * ratios are computed against, in the same run.

@@ -67,8 +67,8 @@ public class PointParsing extends MicroBenchmark {
         boolean same = point.metric.equals(tree.get("metric").asText()) && point.metric.equals(pojo.metric)
                 && point.tenant.equals(tree.get("tenant").asText()) && point.tags.equals(tags)
                 && pojo.tags.equals(tags) && point.value == tree.get("value").asDouble() && point.value == pojo.value
-                && point.timestampMicros == tree.get("timestamp").asLong() * 1_000 && pojo.timestamp * 1_000 == point.timestampMicros
-                && point.seriesId != 0;
+                && point.timestampMicros == tree.get("timestamp").asLong() * 1_000
+                && point.timestampMicros == pojo.timestamp * 1_000 && point.seriesId != 0;
         if (!same) {
             throw new IllegalStateException(point + " differs from " + tree);
         }
