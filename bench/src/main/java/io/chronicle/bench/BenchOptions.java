@@ -242,10 +242,10 @@ public final class BenchOptions {
         requireAtLeast(conf, TRIGGERS, 1);
         requireAtLeast(conf, WARMUP_TRIGGERS, 0);
         requireAtLeast(conf, PROBES, 1);
-                PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
-                RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
-                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
-                WORK_DIR, RESULTS_DIR);
+        requireAtLeast(conf, VM_CONNECTIONS, 1);
+        requireAtLeast(conf, VM_BATCH_POINTS, 1);
+        requireAtLeast(conf, WARMUP_ITERATIONS, 0);
+        requireAtLeast(conf, ITERATIONS, 1);
         double share = conf.get(OUT_OF_ORDER_SHARE);
         if (share < 0 || share > 1) {
             throw new IllegalArgumentException(

@@ -200,6 +200,7 @@ public final class Report {
             List<List<String>> rows = t.rows().stream()
                     .map(r -> columns.stream().map(c -> cell(r.get(c))).toList()).toList();
             table(out, columns, rows);
+        }
         if (!scores.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();
             for (Score s : scores) {

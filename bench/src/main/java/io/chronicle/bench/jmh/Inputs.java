@@ -1,7 +1,7 @@
 package io.chronicle.bench.jmh;
 
 import io.chronicle.bench.BenchOptions;
-import io.chronicle.bench.Workload;
+import io.chronicle.workload.Workload;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;

@@ -4,7 +4,7 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.bench.BenchOptions;
-import io.chronicle.bench.Workload;
+import io.chronicle.workload.Workload;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.operators.rollup.RollupAggregate;
 
