@@ -136,7 +136,7 @@ public final class Swarm {
      * (the next task's creation or the next heartbeat round), so a queued record due before it can
      * go out; otherwise the next task or heartbeat round is generated into the queue.
      */
-    private final class Events implements RecordCursor {
+    private final class Events extends CurrentRecord {
         private final Random random = new Random(seed);
         private final PriorityQueue<Pending> queue = new PriorityQueue<>(
                 Comparator.comparingLong(Pending::deliverAtMillis).thenComparingLong(Pending::sequence));
@@ -157,9 +157,6 @@ public final class Swarm {
         private long busyMillis;
         private long outOfOrder;
         private long bytes;
-        private int key;
-        private byte[] json;
-        private long atMillis;
 
         Events() {
             for (int a = 0; a < agents; a++) {
@@ -274,21 +271,6 @@ public final class Swarm {
             lastEventMillis = Math.max(lastEventMillis, timeMillis);
             bytes += payload.length;
             events++;
-        }
-
-        @Override
-        public int key() {
-            return key;
-        }
-
-        @Override
-        public byte[] json() {
-            return json;
-        }
-
-        @Override
-        public long atMillis() {
-            return atMillis;
         }
     }
 }

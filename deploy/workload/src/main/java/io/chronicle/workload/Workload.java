@@ -232,7 +232,7 @@ public final class Workload {
      * The records tick by tick: first the held-back points due at the tick, then one sample of
      * each series in phase order, so each tick is in event-time order but for what was held back.
      */
-    private final class Points implements RecordCursor {
+    private final class Points extends CurrentRecord {
         private final Random random = new Random(seed + 1);
         private final int[] order;
         private final long ticks = series.stream().mapToLong(s -> s.count).max().orElse(0);
@@ -245,9 +245,6 @@ public final class Workload {
         private int nextInOrder;
         private long outOfOrder;
         private long bytes;
-        private int key;
-        private byte[] json;
-        private long atMillis;
 
         Points() {
             List<Integer> byPhase = new ArrayList<>();
@@ -300,21 +297,6 @@ public final class Workload {
             json = payload;
             atMillis = at;
             return true;
-        }
-
-        @Override
-        public int key() {
-            return key;
-        }
-
-        @Override
-        public byte[] json() {
-            return json;
-        }
-
-        @Override
-        public long atMillis() {
-            return atMillis;
         }
     }
 }
