@@ -346,7 +346,8 @@ public final class ChronicleOptions {
                             "How long a table the job writes may go without an Iceberg commit"
                                     + " before ChronicleSinkCommitsFailing fires. A running job"
                                     + " commits every table at least every 10 checkpoints, even"
-                                    + " without input, so it must exceed 10 checkpoint intervals.");
+                                    + " without input, so a value set must exceed 10 checkpoint"
+                                    + " intervals; unset, it is raised to 15 where they are longer.");
 
     public static final ConfigOption<Long> ALERTS_HEALTH_MAX_SERIES_PER_TENANT =
             key("alerts.health.max-series-per-tenant")

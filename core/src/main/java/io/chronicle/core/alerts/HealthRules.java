@@ -34,15 +34,7 @@ public final class HealthRules {
     /** The health rules for {@code conf}; a bound that cannot work fails naming its option. */
     public static List<AlertRule> from(Configuration conf) {
         Duration healthFor = conf.get(ChronicleOptions.ALERTS_HEALTH_FOR);
-        Duration maxCommitAge = conf.get(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE);
-        conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).ifPresent(interval -> {
-            if (maxCommitAge.compareTo(interval.multipliedBy(CHECKPOINTS_PER_EMPTY_COMMIT)) <= 0) {
-                throw new IllegalArgumentException("Option '" + ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE.key()
-                        + "' (" + maxCommitAge.toSeconds() + " s) must exceed " + CHECKPOINTS_PER_EMPTY_COMMIT
-                        + " checkpoint intervals ('" + CheckpointingOptions.CHECKPOINTING_INTERVAL.key() + "' is "
-                        + interval.toSeconds() + " s): a healthy job commits an idle table only that often");
-            }
-        });
+        Duration maxCommitAge = maxCommitAge(conf);
         double deadLetterRate = conf.get(ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE);
         if (!(deadLetterRate >= 0)) {
             throw new IllegalArgumentException("Option '" + ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE.key()
@@ -62,6 +54,30 @@ public final class HealthRules {
                                 conf.get(ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_METRIC)),
                         healthFor, "warning",
                         "Metric {{ $labels.metric_name }} of tenant {{ $labels.tenant }} has {{ $value }} active series"));
+    }
+
+    /**
+     * The commit age bound: as set, which must exceed what an idle healthy job reaches, or by
+     * default 10 minutes, raised to 15 checkpoint intervals where checkpoints are further apart.
+     */
+    static Duration maxCommitAge(Configuration conf) {
+        Duration interval = conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(null);
+        Duration maxCommitAge = conf.get(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE);
+        if (interval == null) {
+            return maxCommitAge;
+        }
+        Duration idleCommits = interval.multipliedBy(CHECKPOINTS_PER_EMPTY_COMMIT);
+        if (!conf.contains(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE)) {
+            Duration roomy = interval.multipliedBy(CHECKPOINTS_PER_EMPTY_COMMIT + CHECKPOINTS_PER_EMPTY_COMMIT / 2);
+            return roomy.compareTo(maxCommitAge) > 0 ? roomy : maxCommitAge;
+        }
+        if (maxCommitAge.compareTo(idleCommits) <= 0) {
+            throw new IllegalArgumentException("Option '" + ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE.key()
+                    + "' (" + maxCommitAge.toSeconds() + " s) must exceed " + CHECKPOINTS_PER_EMPTY_COMMIT
+                    + " checkpoint intervals ('" + CheckpointingOptions.CHECKPOINTING_INTERVAL.key() + "' is "
+                    + interval.toSeconds() + " s): a healthy job commits an idle table only that often");
+        }
+        return maxCommitAge;
     }
 
     private static long positive(Configuration conf, String option, long value) {

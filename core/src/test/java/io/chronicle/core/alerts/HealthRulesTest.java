@@ -59,7 +59,16 @@ class HealthRulesTest {
                 .hasMessageContaining("'alerts.health.max-commit-age'")
                 .hasMessageContaining("10 checkpoint intervals");
         conf.set(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE, Duration.ofMinutes(11));
-        assertThat(HealthRules.from(conf)).hasSize(4);
+        assertThat(HealthRules.from(conf).get(1).bound).isEqualTo(660.0);
+    }
+
+    @Test
+    void theDefaultCommitAgeMakesRoomForLongCheckpointIntervals() {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(30));
+        assertThat(HealthRules.from(conf).get(1).bound).isEqualTo(600.0);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(2));
+        assertThat(HealthRules.from(conf).get(1).bound).as("15 intervals").isEqualTo(1_800.0);
     }
 
     @Test
