@@ -3,11 +3,11 @@ package io.chronicle.bench;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.jobs.IngestJob;
 import io.chronicle.operators.normalize.Normalization;
-import io.chronicle.operators.normalize.NormalizerSettings;
-import io.chronicle.operators.normalize.PointNormalizer;
 import io.chronicle.workload.Output;
 import io.chronicle.workload.Workload;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 
 import java.io.ByteArrayOutputStream;
@@ -36,7 +36,7 @@ public final class InfluxLines {
             SeriesDigests expected, long firstMillis, long lastMillis) {}
 
     private final Normalization<MetricPoint> normalization =
-            new Normalization<>(new PointNormalizer(NormalizerSettings.defaults()));
+            IngestJob.pointNormalization(new Configuration());
     private final long ingestedAtMicros = System.currentTimeMillis() * 1_000;
     private long offset;
 

@@ -4,11 +4,8 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectedRecord;
-import io.chronicle.operators.normalize.Normalization;
-import io.chronicle.operators.normalize.NormalizerSettings;
-import io.chronicle.operators.normalize.PointNormalizer;
+import io.chronicle.jobs.IngestJob;
 import io.chronicle.sources.NormalizingDeserializer;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
@@ -72,7 +69,7 @@ final class IngestLimit implements Variant {
                 for (int p = t; p < partitions.size(); p += threads) {
                     share.add(partitions.get(p));
                 }
-                readers.add(new Reader(consumer(conf), share, deserializer(conf)));
+                readers.add(new Reader(consumer(conf), share, IngestJob.pointsDeserializer(conf)));
             }
             CountDownLatch start = new CountDownLatch(1);
             List<Future<Reader.Counts>> done = new ArrayList<>();
@@ -127,13 +124,6 @@ final class IngestLimit implements Variant {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    /** The points source's deserializer, built as {@code IngestJob.pointsSource} builds it. */
-    private static NormalizingDeserializer<MetricPoint> deserializer(Configuration conf) {
-        return new NormalizingDeserializer<>(conf.get(ChronicleOptions.INGEST_TENANT_HEADER),
-                new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf))),
-                TypeInformation.of(MetricPoint.class));
     }
 
     /** One thread's share: its partitions read from the start to the end they had when it began. */

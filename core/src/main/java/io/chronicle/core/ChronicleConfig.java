@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.chronicle.core.alerts.AlertReceivers;
+import io.chronicle.core.alerts.HealthRules;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -123,12 +124,14 @@ public final class ChronicleConfig {
         }
         RollupPolicy.from(conf);
         AlertReceivers.from(conf);
+        HealthRules.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,
                 ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
                 ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE,
-                ChronicleOptions.ALERTS_STATE_TTL)) {
+                ChronicleOptions.ALERTS_STATE_TTL, ChronicleOptions.ALERTS_HEALTH_INTERVAL,
+                ChronicleOptions.ALERTS_HEALTH_FOR)) {
             if (conf.get(option).isNegative() || conf.get(option).isZero()) {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));

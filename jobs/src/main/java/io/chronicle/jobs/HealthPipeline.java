@@ -36,10 +36,6 @@ final class HealthPipeline {
             DataStream<RejectedRecord> rejected, DataStream<SeriesChange> seriesChanges,
             CatalogLoader catalogLoader, String namespace, List<String> writtenTables) {
         Duration interval = conf.get(ChronicleOptions.ALERTS_HEALTH_INTERVAL);
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("Option '" + ChronicleOptions.ALERTS_HEALTH_INTERVAL.key()
-                    + "' must be positive, not " + interval);
-        }
         DataStream<MetricPoint> commitAges = env
                 .fromSource(clock(interval),
                         WatermarkStrategy.<Long>forMonotonousTimestamps().withTimestampAssigner((tick, ts) -> tick),

@@ -21,6 +21,7 @@ import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.EventTimeWatermarks;
 import io.chronicle.sources.KafkaSources;
+import io.chronicle.sources.NormalizingDeserializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -91,15 +92,27 @@ public final class IngestJob {
         return KafkaSources.boundedToLatest(conf, topic, pointNormalization(conf), MetricPoint.class);
     }
 
-    private static Normalization<MetricPoint> pointNormalization(Configuration conf) {
+    /** The points source's deserializer, for reading the points topic the way the job does. */
+    public static NormalizingDeserializer<MetricPoint> pointsDeserializer(Configuration conf) {
+        return KafkaSources.deserializer(conf, pointNormalization(conf), MetricPoint.class);
+    }
+
+    /** The events source's deserializer, for reading the events topic the way the job does. */
+    public static NormalizingDeserializer<Event> eventsDeserializer(Configuration conf) {
+        return KafkaSources.deserializer(conf, eventNormalization(conf), Event.class);
+    }
+
+    public static Normalization<MetricPoint> pointNormalization(Configuration conf) {
         return new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf)));
+    }
+
+    private static Normalization<Event> eventNormalization(Configuration conf) {
+        return new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf)));
     }
 
     public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopic(conf, topic,
-                new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf))),
-                Event.class);
+        return KafkaSources.forTopic(conf, topic, eventNormalization(conf), Event.class);
     }
 
     /** Test hook: a transformation applied to normalized points as they leave the source. */

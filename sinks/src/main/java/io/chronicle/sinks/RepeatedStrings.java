@@ -1,6 +1,5 @@
 package io.chronicle.sinks;
 
-import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.StringData;
 
@@ -32,26 +31,8 @@ final class RepeatedStrings {
         return data;
     }
 
-    /**
-     * Tags as map data over two parallel arrays: the writers only walk keys and values, so
-     * there is nothing to gain from hashing them into a map first.
-     */
+    /** Tags as map data, each key and value encoded once. */
     MapData tags(Map<String, String> tags) {
-        Object[] keys = new Object[tags.size()];
-        Object[] values = new Object[tags.size()];
-        int i = 0;
-        for (Map.Entry<String, String> tag : tags.entrySet()) {
-            keys[i] = of(tag.getKey());
-            values[i++] = of(tag.getValue());
-        }
-        return new ArrayMapData(new GenericArrayData(keys), new GenericArrayData(values));
-    }
-
-    /** Map data as parallel key and value arrays. */
-    private record ArrayMapData(GenericArrayData keyArray, GenericArrayData valueArray) implements MapData {
-        @Override
-        public int size() {
-            return keyArray.size();
-        }
+        return RowConverters.stringMap(tags, this::of);
     }
 }

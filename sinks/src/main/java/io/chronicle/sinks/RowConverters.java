@@ -15,7 +15,7 @@ import io.chronicle.operators.rollup.RollupAggregate;
 import io.chronicle.operators.rollup.RollupRow;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.table.data.GenericMapData;
+import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
@@ -24,9 +24,9 @@ import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Maps Chronicle's records to the Flink {@link RowData} of their Iceberg table. Field order
@@ -253,10 +253,31 @@ public final class RowConverters {
         }
     }
 
-    private static GenericMapData tags(Map<String, String> tags) {
-        Map<StringData, StringData> data = new HashMap<>(tags.size() * 2);
-        tags.forEach((k, v) -> data.put(StringData.fromString(k), StringData.fromString(v)));
-        return new GenericMapData(data);
+    private static MapData tags(Map<String, String> tags) {
+        return stringMap(tags, StringData::fromString);
+    }
+
+    /**
+     * A string map as map data over two parallel arrays: the table writers only walk keys and
+     * values, so there is nothing to gain from hashing them into a map first.
+     */
+    static MapData stringMap(Map<String, String> map, Function<String, StringData> encode) {
+        Object[] keys = new Object[map.size()];
+        Object[] values = new Object[map.size()];
+        int i = 0;
+        for (Map.Entry<String, String> entry : map.entrySet()) {
+            keys[i] = encode.apply(entry.getKey());
+            values[i++] = encode.apply(entry.getValue());
+        }
+        return new ArrayMapData(new GenericArrayData(keys), new GenericArrayData(values));
+    }
+
+    /** Map data as parallel key and value arrays. */
+    private record ArrayMapData(GenericArrayData keyArray, GenericArrayData valueArray) implements MapData {
+        @Override
+        public int size() {
+            return keyArray.size();
+        }
     }
 
     /** Topic, partition, offset, then the Chronicle-set time, from column {@code first} on. */

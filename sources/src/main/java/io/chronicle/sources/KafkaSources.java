@@ -44,10 +44,15 @@ public final class KafkaSources {
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID))
                 .setTopics(topic)
                 .setStartingOffsets(startingOffsets(conf))
-                .setDeserializer(new NormalizingDeserializer<>(
-                        conf.get(ChronicleOptions.INGEST_TENANT_HEADER), normalizer,
-                        TypeInformation.of(recordType)))
+                .setDeserializer(deserializer(conf, normalizer, recordType))
                 .setProperties(props);
+    }
+
+    /** How the sources turn each Kafka record into a canonical record or a rejection. */
+    public static <T> NormalizingDeserializer<T> deserializer(
+            Configuration conf, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        return new NormalizingDeserializer<>(
+                conf.get(ChronicleOptions.INGEST_TENANT_HEADER), normalizer, TypeInformation.of(recordType));
     }
 
     private static OffsetsInitializer startingOffsets(Configuration conf) {

@@ -14,6 +14,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.util.Collector;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
@@ -46,6 +47,8 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
     private final List<String> tables;
 
     private transient Catalog catalog;
+    /** Tables loaded once and refreshed after: a refresh reads metadata only when it changed. */
+    private transient Map<String, Table> loaded;
     private transient ListState<Long> watchingSinceState;
     private transient long watchingSinceMillis;
     private transient Map<String, Long> lastCommitMillis;
@@ -89,6 +92,7 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
     public void open(OpenContext openContext) {
         catalog = catalogLoader.loadCatalog();
         lastCommitMillis = new HashMap<>();
+        loaded = new HashMap<>();
         points = new HealthPoints();
         unreadable = getRuntimeContext().getMetricGroup().counter("commitWatchUnreadable");
     }
@@ -97,11 +101,20 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
     public void flatMap(Long tickMillis, Collector<MetricPoint> out) {
         for (String table : tables) {
             try {
-                Snapshot current = catalog.loadTable(TableIdentifier.of(namespace, table)).currentSnapshot();
+                Table t = loaded.get(table);
+                if (t == null) {
+                    t = catalog.loadTable(TableIdentifier.of(namespace, table));
+                    loaded.put(table, t);
+                } else {
+                    t.refresh();
+                }
+                Snapshot current = t.currentSnapshot();
                 if (current != null) {
                     lastCommitMillis.put(table, current.timestampMillis());
                 }
             } catch (RuntimeException e) {
+                // Loaded afresh next time: the table may have been dropped and created again.
+                loaded.remove(table);
                 unreadable.inc();
                 LOG.warn("Cannot read the last commit of table {}.{}: {}", namespace, table, e.toString());
             }
