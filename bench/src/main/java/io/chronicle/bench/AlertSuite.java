@@ -224,11 +224,8 @@ final class AlertSuite implements Suite {
             report.conditions.put("checkpoint_ms_max", checkpoints.maxMillis());
             report.conditions.put("checkpoint_alignment_ms_max", checkpoints.maxAlignmentMillis());
 
-            long drainUntil = System.nanoTime() + DRAIN.toNanos();
-            while ((firing.missing() > 0 || resolved.missing() > 0) && System.nanoTime() < drainUntil
-                    && listener.failure() == null) {
-                Thread.sleep(100);
-            }
+            Polls.until(DRAIN, Duration.ofMillis(100), () -> firing.missing() == 0 && resolved.missing() == 0
+                    || listener.failure() != null);
             report.conditions.put("load_average", Math.round(BenchEnvironment.loadAverage() * 10) / 10.0);
             JobStatus state = env.state(job);
             report.conditions.put("job_state", state);

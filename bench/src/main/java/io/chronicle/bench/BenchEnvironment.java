@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -229,25 +230,22 @@ public final class BenchEnvironment implements AutoCloseable {
      */
     public JobClient startJob(Callable<JobClient> submit) throws Exception {
         JobClient job = submit.call();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (true) {
+        boolean running = Polls.until(Duration.ofMinutes(3), Duration.ofMillis(200), () -> {
             AccessExecutionGraph graph = flink.getExecutionGraph(job.getJobID()).get();
             if (graph.getState().isGloballyTerminalState()) {
                 throw new IllegalStateException("job " + graph.getJobName() + " ended " + graph.getState()
                         + " while starting; see the log");
             }
-            boolean running = graph.getState() == JobStatus.RUNNING;
+            boolean all = graph.getState() == JobStatus.RUNNING;
             for (AccessExecutionVertex task : graph.getAllExecutionVertices()) {
-                running &= task.getExecutionState() == ExecutionState.RUNNING;
+                all &= task.getExecutionState() == ExecutionState.RUNNING;
             }
-            if (running) {
-                return job;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("job " + graph.getJobName() + " not running after 3 minutes");
-            }
-            Thread.sleep(200);
+            return all;
+        });
+        if (!running) {
+            throw new IllegalStateException("job " + job.getJobID() + " not running after 3 minutes");
         }
+        return job;
     }
 
     /** The cluster's record of a job: its states and tasks, its checkpoints. */

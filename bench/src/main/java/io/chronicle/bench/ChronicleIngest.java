@@ -212,27 +212,22 @@ final class ChronicleIngest implements Variant {
     /** Polls until {@code done} or the deadline; whether it was done. Fails if the job ends first. */
     private boolean awaitQuietly(JobClient job, BooleanSupplier done, Duration deadline, Duration poll)
             throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!done.getAsBoolean()) {
+        return Polls.until(deadline, poll, () -> {
+            if (done.getAsBoolean()) {
+                return true;
+            }
             JobStatus status = env.graph(job).getState();
             if (status.isGloballyTerminalState()) {
                 throw new IllegalStateException(name() + ": the job ended " + status + "; see the log");
             }
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            Thread.sleep(poll.toMillis());
-        }
-        return true;
+            return false;
+        });
     }
 
     /** Cancels the job and waits until it has let go of its task slots, which the next run needs. */
     private static void cancel(JobClient job) throws Exception {
         job.cancel().get(30, TimeUnit.SECONDS);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()
-                && System.nanoTime() < end) {
-            Thread.sleep(100);
-        }
+        Polls.until(Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState());
     }
 }

@@ -51,7 +51,7 @@ public final class VictoriaMetricsPeer implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
     /** How long after the last request returns the points may take to reach the storage. */
     private static final Duration STORE_TIMEOUT = Duration.ofMinutes(2);
-    private static final long POLL_MILLIS = 5;
+    private static final Duration POLL = Duration.ofMillis(5);
     private static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(30);
     private static final long READ_BACK_POLL_MILLIS = 200;
     private static final int DIFFERING_SHOWN = 3;
@@ -255,18 +255,11 @@ public final class VictoriaMetricsPeer implements AutoCloseable {
     }
 
     /** Polls the counters until every point is stored, ignored or invalid; false on timeout. */
-    private boolean awaitStored(long points) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STORE_TIMEOUT.toNanos();
-        while (true) {
+    private boolean awaitStored(long points) throws Exception {
+        return Polls.until(STORE_TIMEOUT, POLL, () -> {
             Map<String, Double> counters = metrics();
-            if (counter(counters, STORED) + counter(counters, IGNORED) + counter(counters, INVALID) >= points) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(POLL_MILLIS);
-        }
+            return counter(counters, STORED) + counter(counters, IGNORED) + counter(counters, INVALID) >= points;
+        });
     }
 
     /**
