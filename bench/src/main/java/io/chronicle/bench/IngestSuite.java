@@ -482,8 +482,8 @@ final class IngestSuite implements Suite {
                 + " work. Checked in every Chronicle run: each event once in events; in chronicle-full, read back"
                 + " from the upserted tables, one traces row per trace, as many completed, failed and timed_out"
                 + " as generated and none unfinished, and agent_metrics' tasks_completed, tasks_failed and busy_ms"
-                + " summing to the generated ones. Chronicle's defaults throughout (traces.terminal-grace 1 h,"
-                + " agents.day-grace 2 d): the views write a row on every event, so no end-of-input event is"
+                + " summing to the generated ones. Chronicle's defaults throughout (chronicle.traces.terminal-grace 1 h,"
+                + " chronicle.agents.day-grace 2 d): the views write a row on every event, so no end-of-input event is"
                 + " needed, and no trace or agent day is closed during the run");
         report.notes.add("events/s: the events over the time from job submission until the commit that completed"
                 + " the events table, read alongside the points, so it includes the job's start; sustained events/s"

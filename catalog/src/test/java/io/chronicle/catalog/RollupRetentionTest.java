@@ -66,13 +66,13 @@ class RollupRetentionTest {
      * retention, so only tenant a's 1h rows ever expire.
      */
     private static final Map<String, String> POLICY = Map.of(
-            "rollup.tiers", "5m;1h",
-            "rollup.retention.5m", "3 d",
-            "rollup.tenants.a.retention.5m", "1 d",
-            "rollup.tenants.a.retention.1h", "2 d",
-            "rollup.tenants.b.allowed-lateness", "1 min",
-            "rollup.domains.eu.tenants", "c",
-            "rollup.domains.eu.retention.5m", "10 d");
+            "chronicle.rollup.tiers", "5m;1h",
+            "chronicle.rollup.retention.5m", "3 d",
+            "chronicle.rollup.tenants.a.retention.5m", "1 d",
+            "chronicle.rollup.tenants.a.retention.1h", "2 d",
+            "chronicle.rollup.tenants.b.allowed-lateness", "1 min",
+            "chronicle.rollup.domains.eu.tenants", "c",
+            "chronicle.rollup.domains.eu.retention.5m", "10 d");
 
     /** NOW minus each retention, floored to the UTC day; absent means kept. */
     private static final Map<String, Instant> CUTOFFS_5M = Map.of(
@@ -112,7 +112,7 @@ class RollupRetentionTest {
      */
     private Configuration configuration(Map<String, String> policy) {
         Map<String, String> values = new HashMap<>(policy);
-        values.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("catalog.db"));
+        values.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("chronicle.catalog.db"));
         values.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), dir.resolve("warehouse").toUri().toString());
         values.put(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "io-impl",
                 "org.apache.iceberg.inmemory.InMemoryFileIO");
@@ -169,7 +169,7 @@ class RollupRetentionTest {
 
     @Test
     void tierWithoutRetentionForAnyTenantIsNeverTouched() throws IOException {
-        Configuration keepAll = configuration(Map.of("rollup.tiers", "5m;1h"));
+        Configuration keepAll = configuration(Map.of("chronicle.rollup.tiers", "5m;1h"));
         writeEveryTenantAndDay(rollup5m, "23:55");
         long before = currentSnapshot(rollup5m);
         Set<String> rowsBefore = rows(rollup5m);

@@ -7,6 +7,7 @@ import io.chronicle.core.alerts.AlertReceivers;
 import io.chronicle.core.alerts.HealthRules;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,13 +22,16 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
- * Loads and validates configuration: one YAML file (nested or flat keys) plus {@code --key value}
- * overrides from the command line. Validation fails fast with a message naming the option.
+ * Loads and validates configuration. Chronicle's options live under {@link ChronicleOptions#PREFIX}
+ * and come from the job's Flink configuration ({@code config.yaml}, {@code -D}, a
+ * {@code FlinkDeployment}'s {@code flinkConfiguration}), then from one YAML file
+ * ({@code --config file.yaml}, nested or flat keys), then from {@code --key value} arguments;
+ * later sources win. Validation fails fast with a message naming the option.
  */
 public final class ChronicleConfig {
 
@@ -40,22 +44,55 @@ public final class ChronicleConfig {
 
     /** As {@link #fromArgs(String[])}, also accepting and checking a program's own options. */
     public static Configuration fromArgs(String[] args, List<ConfigOption<?>> programOptions) {
-        Map<String, String> values = new LinkedHashMap<>();
+        return load(new Configuration(), args, programOptions);
+    }
+
+    /**
+     * Chronicle's options from {@code flinkConf} (only its keys under {@link ChronicleOptions#PREFIX}
+     * are Chronicle's; every other key is Flink's and passes through), overlaid with
+     * {@code [--config file.yaml] [--key value]...}, validated.
+     */
+    public static Configuration load(
+            ReadableConfig flinkConf, String[] args, List<ConfigOption<?>> programOptions) {
+        Map<String, String> values = new LinkedHashMap<>(flinkConf.toMap());
+        Map<String, String> given = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (!arg.startsWith("--") || i + 1 >= args.length) {
+            if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new IllegalArgumentException(
                         "Expected '--option value' pairs, got '" + arg + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("Option '" + arg + "' needs a value");
             }
             String key = arg.substring(2);
             String value = args[++i];
             if (key.equals("config")) {
-                values.putAll(readYaml(Path.of(value)));
+                given.putAll(readYaml(Path.of(value)));
             } else {
-                values.put(key, value);
+                given.put(key, value);
             }
         }
+        given.keySet().forEach(key -> refuseRenamed(key, programOptions));
+        values.putAll(given);
         return validated(Configuration.fromMap(values), programOptions);
+    }
+
+    /**
+     * Before options had a namespace of their own, {@code kafka.bootstrap-servers} was what is now
+     * {@code chronicle.kafka.bootstrap-servers}. A job given an old name would silently run on the
+     * default, so an old name fails, naming the new one. Only arguments and {@code --config} are
+     * checked: in a Flink configuration, {@code s3.*} and the like are Flink's own keys.
+     */
+    private static void refuseRenamed(String key, List<ConfigOption<?>> programOptions) {
+        if (key.startsWith(ChronicleOptions.PREFIX)) {
+            return;
+        }
+        String renamed = ChronicleOptions.PREFIX + key;
+        if (declaredKeys(programOptions).contains(renamed) || isDynamicKey(renamed)) {
+            throw new IllegalArgumentException("Option '" + key + "' is now '" + renamed
+                    + "': Chronicle's options live under '" + ChronicleOptions.PREFIX + "'");
+        }
     }
 
     /** Reads a YAML file into flat dotted keys. */
@@ -101,17 +138,12 @@ public final class ChronicleConfig {
     public static Configuration validated(Configuration conf, List<ConfigOption<?>> programOptions) {
         List<ConfigOption<?>> options = new ArrayList<>(ChronicleOptions.all());
         options.addAll(programOptions);
-        Set<String> declared =
-                options.stream().map(ConfigOption::key).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> declared = declaredKeys(programOptions);
         for (String key : conf.keySet()) {
-            boolean owned = ChronicleOptions.OWNED_PREFIXES.stream().anyMatch(key::startsWith);
-            boolean passthrough =
-                    key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
-                            || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX);
-            boolean dynamic = RollupPolicy.isDynamicKey(key) || AlertReceivers.isDynamicKey(key);
-            if (owned && !passthrough && !declared.contains(key) && !dynamic) {
-                throw new IllegalArgumentException(
-                        "Unknown option '" + key + "'. Known options: " + String.join(", ", declared));
+            if (key.startsWith(ChronicleOptions.PREFIX) && !declared.contains(key) && !isDynamicKey(key)) {
+                throw new IllegalArgumentException("Unknown option '" + key + "'"
+                        + nearest(key, declared).map(k -> " (did you mean '" + k + "'?)").orElse("")
+                        + "; every option is listed in docs/configuration.md");
             }
         }
         for (ConfigOption<?> option : options) {
@@ -147,7 +179,8 @@ public final class ChronicleConfig {
         if (conf.getOptional(ChronicleOptions.S3_ACCESS_KEY).isPresent()
                 != conf.getOptional(ChronicleOptions.S3_SECRET_KEY).isPresent()) {
             throw new IllegalArgumentException(
-                    "Options 's3.access-key' and 's3.secret-key' must be given together");
+                    "Options '" + ChronicleOptions.S3_ACCESS_KEY.key() + "' and '"
+                            + ChronicleOptions.S3_SECRET_KEY.key() + "' must be given together");
         }
         return conf;
     }
@@ -158,6 +191,54 @@ public final class ChronicleConfig {
                     "Invalid value for option '" + option.key() + "': must be positive, got "
                             + conf.get(option));
         }
+    }
+
+    private static Set<String> declaredKeys(List<ConfigOption<?>> programOptions) {
+        Set<String> declared = new TreeSet<>();
+        ChronicleOptions.all().forEach(option -> declared.add(option.key()));
+        programOptions.forEach(option -> declared.add(option.key()));
+        return declared;
+    }
+
+    /** Keys that name something (a tenant, a receiver, a client property) besides an option. */
+    private static boolean isDynamicKey(String key) {
+        return key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
+                || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX)
+                || RollupPolicy.isDynamicKey(key)
+                || AlertReceivers.isDynamicKey(key);
+    }
+
+    /** The declared key closest to a misspelt one, if it is close enough to be a typo. */
+    private static Optional<String> nearest(String key, Set<String> declared) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : declared) {
+            int distance = editDistance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return bestDistance <= Math.max(2, key.length() / 8) ? Optional.ofNullable(best) : Optional.empty();
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** The keys under {@code prefix}, with the prefix removed. */

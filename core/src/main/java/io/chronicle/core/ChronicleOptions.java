@@ -19,26 +19,28 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 public final class ChronicleOptions {
 
     /** Prefixes whose keys are handed to a client unchanged rather than declared here. */
-    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
-    public static final String CATALOG_PROPERTIES_PREFIX = "catalog.properties.";
+    public static final String KAFKA_PROPERTIES_PREFIX = "chronicle.kafka.properties.";
+    public static final String CATALOG_PROPERTIES_PREFIX = "chronicle.catalog.properties.";
 
-    /** Key prefixes owned by Chronicle; an undeclared key under one of them is a mistake. */
-    public static final List<String> OWNED_PREFIXES =
-            List.of("kafka.", "topics.", "ingest.", "rollup.", "views.", "events.", "traces.", "alerts.",
-                    "agents.", "catalog.", "s3.", "local.");
+    /**
+     * Chronicle's namespace: every Chronicle option lives under it, so Chronicle's options can sit
+     * in a Flink configuration beside Flink's own (whose {@code s3.*}, {@code traces.*} and
+     * {@code events.*} keys are not Chronicle's). An undeclared key under it is a mistake.
+     */
+    public static final String PREFIX = "chronicle.";
 
     private ChronicleOptions() {}
 
     // ---- Kafka ----------------------------------------------------------------------------
 
     public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
-            key("kafka.bootstrap-servers")
+            key("chronicle.kafka.bootstrap-servers")
                     .stringType()
                     .defaultValue("127.0.0.1:9092")
                     .withDescription("Kafka bootstrap servers, comma-separated.");
 
     public static final ConfigOption<String> KAFKA_GROUP_ID =
-            key("kafka.group-id")
+            key("chronicle.kafka.group-id")
                     .stringType()
                     .defaultValue("chronicle-ingest")
                     .withDescription(
@@ -46,7 +48,7 @@ public final class ChronicleOptions {
                                     + " committed to this group on each checkpoint for monitoring.");
 
     public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
-            key("kafka.starting-offsets")
+            key("chronicle.kafka.starting-offsets")
                     .enumType(StartingOffsets.class)
                     .defaultValue(StartingOffsets.COMMITTED)
                     .withDescription(
@@ -56,19 +58,19 @@ public final class ChronicleOptions {
                                     + " continues from the checkpoint.");
 
     public static final ConfigOption<String> TOPIC_POINTS =
-            key("topics.points")
+            key("chronicle.topics.points")
                     .stringType()
                     .defaultValue("chronicle.points")
                     .withDescription("Topic of metric points (JSON).");
 
     public static final ConfigOption<String> TOPIC_EVENTS =
-            key("topics.events")
+            key("chronicle.topics.events")
                     .stringType()
                     .defaultValue("chronicle.events")
                     .withDescription("Topic of lifecycle events (JSON).");
 
     public static final ConfigOption<String> TOPIC_DEAD_LETTER =
-            key("topics.dead-letter")
+            key("chronicle.topics.dead-letter")
                     .stringType()
                     .defaultValue("chronicle.dead-letter")
                     .withDescription(
@@ -76,7 +78,7 @@ public final class ChronicleOptions {
                                     + " original bytes (base64), written exactly once.");
 
     public static final ConfigOption<String> TOPIC_TRACES =
-            key("topics.traces")
+            key("chronicle.topics.traces")
                     .stringType()
                     .defaultValue("chronicle.traces")
                     .withDescription(
@@ -84,7 +86,7 @@ public final class ChronicleOptions {
                                     + " row, keyed by tenant and trace id.");
 
     public static final ConfigOption<String> TOPIC_AGENT_METRICS =
-            key("topics.agent-metrics")
+            key("chronicle.topics.agent-metrics")
                     .stringType()
                     .defaultValue("chronicle.agent-metrics")
                     .withDescription(
@@ -92,7 +94,7 @@ public final class ChronicleOptions {
                                     + " agent's daily row, keyed by tenant, agent id and date.");
 
     public static final ConfigOption<String> TOPIC_RULES =
-            key("topics.rules")
+            key("chronicle.topics.rules")
                     .stringType()
                     .defaultValue("chronicle.rules")
                     .withDescription(
@@ -100,7 +102,7 @@ public final class ChronicleOptions {
                                     + " the rule), applied to the running job without a restart.");
 
     public static final ConfigOption<String> TOPIC_RULES_STATUS =
-            key("topics.rules-status")
+            key("chronicle.topics.rules-status")
                     .stringType()
                     .defaultValue("chronicle.rules-status")
                     .withDescription(
@@ -108,7 +110,7 @@ public final class ChronicleOptions {
                                     + " accepted, deleted, or rejected and why.");
 
     public static final ConfigOption<String> TOPIC_ALERTS =
-            key("topics.alerts")
+            key("chronicle.topics.alerts")
                     .stringType()
                     .defaultValue("chronicle.alerts")
                     .withDescription(
@@ -118,32 +120,32 @@ public final class ChronicleOptions {
     // ---- Normalization --------------------------------------------------------------------
 
     public static final ConfigOption<Integer> INGEST_MAX_PAYLOAD_BYTES =
-            key("ingest.max-payload-bytes")
+            key("chronicle.ingest.max-payload-bytes")
                     .intType()
                     .defaultValue(64 * 1024)
                     .withDescription("Records larger than this are rejected as oversized_payload.");
 
     public static final ConfigOption<Integer> INGEST_MAX_TAGS =
-            key("ingest.max-tags")
+            key("chronicle.ingest.max-tags")
                     .intType()
                     .defaultValue(64)
                     .withDescription("Points with more tags than this are rejected as too_many_tags.");
 
     public static final ConfigOption<String> INGEST_TENANT_HEADER =
-            key("ingest.tenant-header")
+            key("chronicle.ingest.tenant-header")
                     .stringType()
                     .defaultValue("tenant")
                     .withDescription(
                             "Kafka header naming the tenant when the payload has no tenant field.");
 
     public static final ConfigOption<String> INGEST_DEFAULT_TENANT =
-            key("ingest.default-tenant")
+            key("chronicle.ingest.default-tenant")
                     .stringType()
                     .defaultValue("default")
                     .withDescription("Tenant of records that name none.");
 
     public static final ConfigOption<String> INGEST_MIN_TIMESTAMP =
-            key("ingest.min-timestamp")
+            key("chronicle.ingest.min-timestamp")
                     .stringType()
                     .defaultValue("2000-01-01T00:00:00Z")
                     .withDescription(
@@ -151,7 +153,7 @@ public final class ChronicleOptions {
                                     + " timestamp_out_of_range.");
 
     public static final ConfigOption<Duration> INGEST_MAX_FUTURE_SKEW =
-            key("ingest.max-future-skew")
+            key("chronicle.ingest.max-future-skew")
                     .durationType()
                     .defaultValue(Duration.ofDays(1))
                     .withDescription(
@@ -159,7 +161,7 @@ public final class ChronicleOptions {
                                     + " rejected as timestamp_out_of_range.");
 
     public static final ConfigOption<Duration> INGEST_WATERMARK_IDLENESS =
-            key("ingest.watermark-idleness")
+            key("chronicle.ingest.watermark-idleness")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription(
@@ -170,13 +172,13 @@ public final class ChronicleOptions {
     // ---- Rollups --------------------------------------------------------------------------
 
     public static final ConfigOption<Boolean> ROLLUP_ENABLED =
-            key("rollup.enabled")
+            key("chronicle.rollup.enabled")
                     .booleanType()
                     .defaultValue(true)
                     .withDescription("Compute the rollup tiers from the normalized points.");
 
     public static final ConfigOption<List<String>> ROLLUP_TIERS =
-            key("rollup.tiers")
+            key("chronicle.rollup.tiers")
                     .stringType()
                     .asList()
                     .defaultValues("5m", "1h")
@@ -186,7 +188,7 @@ public final class ChronicleOptions {
                                     + " Overridable per tenant and domain.");
 
     public static final ConfigOption<Duration> ROLLUP_ALLOWED_LATENESS =
-            key("rollup.allowed-lateness")
+            key("chronicle.rollup.allowed-lateness")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(5))
                     .withDescription(
@@ -195,17 +197,17 @@ public final class ChronicleOptions {
                                     + " Overridable per tenant and domain.");
 
     public static final ConfigOption<Map<String, String>> ROLLUP_RETENTION =
-            key("rollup.retention")
+            key("chronicle.rollup.retention")
                     .mapType()
                     .defaultValue(Map.of())
                     .withDescription(
                             "How long each tier's rows are kept, per tier (for example"
-                                    + " rollup.retention.5m: 30 d); a tier not named is kept."
+                                    + " chronicle.rollup.retention.5m: 30 d); a tier not named is kept."
                                     + " Applied by the rollups expire command. Overridable per"
                                     + " tenant and domain, tier by tier.");
 
     public static final ConfigOption<List<String>> ROLLUP_COUNTERS =
-            key("rollup.counters")
+            key("chronicle.rollup.counters")
                     .stringType()
                     .asList()
                     .defaultValues()
@@ -214,7 +216,7 @@ public final class ChronicleOptions {
                                     + " metric named *_total.");
 
     public static final ConfigOption<Duration> ROLLUP_SERIES_STATE_TTL =
-            key("rollup.series-state-ttl")
+            key("chronicle.rollup.series-state-ttl")
                     .durationType()
                     .defaultValue(Duration.ofHours(2))
                     .withDescription(
@@ -224,13 +226,13 @@ public final class ChronicleOptions {
     // ---- Traces and agent metrics ---------------------------------------------------------
 
     public static final ConfigOption<Boolean> VIEWS_ENABLED =
-            key("views.enabled")
+            key("chronicle.views.enabled")
                     .booleanType()
                     .defaultValue(true)
                     .withDescription("Keep the traces and agent_metrics views from the events.");
 
     public static final ConfigOption<Duration> EVENTS_DEDUP_TTL =
-            key("events.dedup-ttl")
+            key("chronicle.events.dedup-ttl")
                     .durationType()
                     .defaultValue(Duration.ofHours(24))
                     .withDescription(
@@ -238,7 +240,7 @@ public final class ChronicleOptions {
                                     + " (tenant, event_id); a redelivery later than this counts again.");
 
     public static final ConfigOption<Duration> TRACES_INACTIVITY_TIMEOUT =
-            key("traces.inactivity-timeout")
+            key("chronicle.traces.inactivity-timeout")
                     .durationType()
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
@@ -246,7 +248,7 @@ public final class ChronicleOptions {
                                     + " time) becomes timed_out.");
 
     public static final ConfigOption<Duration> TRACES_TERMINAL_GRACE =
-            key("traces.terminal-grace")
+            key("chronicle.traces.terminal-grace")
                     .durationType()
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
@@ -255,7 +257,7 @@ public final class ChronicleOptions {
                                     + " older than this behind the watermark is rejected as too_late.");
 
     public static final ConfigOption<Duration> TRACES_STATE_TTL =
-            key("traces.state-ttl")
+            key("chronicle.traces.state-ttl")
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription(
@@ -263,7 +265,7 @@ public final class ChronicleOptions {
                                     + " receiving events while event time stands still.");
 
     public static final ConfigOption<Duration> AGENTS_DAY_GRACE =
-            key("agents.day-grace")
+            key("chronicle.agents.day-grace")
                     .durationType()
                     .defaultValue(Duration.ofDays(2))
                     .withDescription(
@@ -273,13 +275,13 @@ public final class ChronicleOptions {
     // ---- Alerts ---------------------------------------------------------------------------
 
     public static final ConfigOption<Boolean> ALERTS_ENABLED =
-            key("alerts.enabled")
+            key("chronicle.alerts.enabled")
                     .booleanType()
                     .defaultValue(true)
                     .withDescription("Evaluate alerting rules over the normalized points.");
 
     public static final ConfigOption<String> ALERTS_RULES_FILE =
-            key("alerts.rules-file")
+            key("chronicle.alerts.rules-file")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
@@ -287,7 +289,7 @@ public final class ChronicleOptions {
                                     + " adds, replaces and deletes rules on top of it.");
 
     public static final ConfigOption<String> ALERTS_EXTERNAL_URL =
-            key("alerts.external-url")
+            key("chronicle.alerts.external-url")
                     .stringType()
                     .defaultValue("")
                     .withDescription(
@@ -296,7 +298,7 @@ public final class ChronicleOptions {
                                     + " the externalURL of webhook payloads.");
 
     public static final ConfigOption<Duration> ALERTS_STATE_TTL =
-            key("alerts.state-ttl")
+            key("chronicle.alerts.state-ttl")
                     .durationType()
                     .defaultValue(Duration.ofDays(7))
                     .withDescription(
@@ -306,7 +308,7 @@ public final class ChronicleOptions {
     // ---- Pipeline health alerts -----------------------------------------------------------
 
     public static final ConfigOption<Boolean> ALERTS_HEALTH_ENABLED =
-            key("alerts.health.enabled")
+            key("chronicle.alerts.health.enabled")
                     .booleanType()
                     .defaultValue(true)
                     .withDescription(
@@ -315,7 +317,7 @@ public final class ChronicleOptions {
                                     + " the alert evaluator, as rules named Chronicle*.");
 
     public static final ConfigOption<Duration> ALERTS_HEALTH_INTERVAL =
-            key("alerts.health.interval")
+            key("chronicle.alerts.health.interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(15))
                     .withDescription(
@@ -323,7 +325,7 @@ public final class ChronicleOptions {
                                     + " to the alert evaluator.");
 
     public static final ConfigOption<Duration> ALERTS_HEALTH_FOR =
-            key("alerts.health.for")
+            key("chronicle.alerts.health.for")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
                     .withDescription(
@@ -331,7 +333,7 @@ public final class ChronicleOptions {
                                     + " before its health alert fires.");
 
     public static final ConfigOption<Double> ALERTS_HEALTH_DEAD_LETTER_RATE =
-            key("alerts.health.dead-letter-rate")
+            key("chronicle.alerts.health.dead-letter-rate")
                     .doubleType()
                     .defaultValue(1.0)
                     .withDescription(
@@ -339,7 +341,7 @@ public final class ChronicleOptions {
                                     + " ChronicleDeadLetterRate fires.");
 
     public static final ConfigOption<Duration> ALERTS_HEALTH_MAX_COMMIT_AGE =
-            key("alerts.health.max-commit-age")
+            key("chronicle.alerts.health.max-commit-age")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(10))
                     .withDescription(
@@ -350,15 +352,15 @@ public final class ChronicleOptions {
                                     + " intervals; unset, it is raised to 15 where they are longer.");
 
     public static final ConfigOption<Long> ALERTS_HEALTH_MAX_SERIES_PER_TENANT =
-            key("alerts.health.max-series-per-tenant")
+            key("chronicle.alerts.health.max-series-per-tenant")
                     .longType()
                     .defaultValue(1_000_000L)
                     .withDescription(
-                            "Active series (a point within rollup.series-state-ttl) a tenant may"
+                            "Active series (a point within chronicle.rollup.series-state-ttl) a tenant may"
                                     + " have before ChronicleTenantCardinality fires.");
 
     public static final ConfigOption<Long> ALERTS_HEALTH_MAX_SERIES_PER_METRIC =
-            key("alerts.health.max-series-per-metric")
+            key("chronicle.alerts.health.max-series-per-metric")
                     .longType()
                     .defaultValue(100_000L)
                     .withDescription(
@@ -366,11 +368,11 @@ public final class ChronicleOptions {
                                     + " ChronicleMetricCardinality fires.");
 
     // ---- Alert delivery -------------------------------------------------------------------
-    // Defaults of every HTTP receiver (alerts.receivers.<name>.*); each receiver may override
+    // Defaults of every HTTP receiver (chronicle.alerts.receivers.<name>.*); each receiver may override
     // any of the options below except flush-timeout under the same suffix.
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_TIMEOUT =
-            key("alerts.delivery.timeout")
+            key("chronicle.alerts.delivery.timeout")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
@@ -378,7 +380,7 @@ public final class ChronicleOptions {
                                     + " included, before it counts as a failed attempt.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_ATTEMPTS =
-            key("alerts.delivery.max-attempts")
+            key("chronicle.alerts.delivery.max-attempts")
                     .intType()
                     .defaultValue(10)
                     .withDescription(
@@ -387,25 +389,25 @@ public final class ChronicleOptions {
                                     + " metric.");
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_BACKOFF_INITIAL =
-            key("alerts.delivery.backoff.initial")
+            key("chronicle.alerts.delivery.backoff.initial")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
                     .withDescription("Wait before the first retry of a failed request.");
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_BACKOFF_MAX =
-            key("alerts.delivery.backoff.max")
+            key("chronicle.alerts.delivery.backoff.max")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("Longest wait between two retries.");
 
     public static final ConfigOption<Double> ALERTS_DELIVERY_BACKOFF_MULTIPLIER =
-            key("alerts.delivery.backoff.multiplier")
+            key("chronicle.alerts.delivery.backoff.multiplier")
                     .doubleType()
                     .defaultValue(2.0)
                     .withDescription("Factor by which the wait grows after each failed retry.");
 
     public static final ConfigOption<Double> ALERTS_DELIVERY_BACKOFF_JITTER =
-            key("alerts.delivery.backoff.jitter")
+            key("chronicle.alerts.delivery.backoff.jitter")
                     .doubleType()
                     .defaultValue(0.2)
                     .withDescription(
@@ -413,7 +415,7 @@ public final class ChronicleOptions {
                                     + " parallel writers do not retry in step.");
 
     public static final ConfigOption<Double> ALERTS_DELIVERY_RATE_LIMIT =
-            key("alerts.delivery.rate-limit")
+            key("chronicle.alerts.delivery.rate-limit")
                     .doubleType()
                     .defaultValue(10.0)
                     .withDescription(
@@ -422,7 +424,7 @@ public final class ChronicleOptions {
                                     + " are batched.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_CIRCUIT_BREAKER_FAILURES =
-            key("alerts.delivery.circuit-breaker.failures")
+            key("chronicle.alerts.delivery.circuit-breaker.failures")
                     .intType()
                     .defaultValue(5)
                     .withDescription(
@@ -431,13 +433,13 @@ public final class ChronicleOptions {
                                     + " then one probe decides whether it closes again.");
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_CIRCUIT_BREAKER_OPEN_DURATION =
-            key("alerts.delivery.circuit-breaker.open-duration")
+            key("chronicle.alerts.delivery.circuit-breaker.open-duration")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(30))
                     .withDescription("How long an open circuit waits before its probe request.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_QUEUE_CAPACITY =
-            key("alerts.delivery.queue-capacity")
+            key("chronicle.alerts.delivery.queue-capacity")
                     .intType()
                     .defaultValue(10_000)
                     .withDescription(
@@ -446,13 +448,13 @@ public final class ChronicleOptions {
                                     + " receiver.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_BATCH_SIZE =
-            key("alerts.delivery.max-batch-size")
+            key("chronicle.alerts.delivery.max-batch-size")
                     .intType()
                     .defaultValue(64)
                     .withDescription("Most alerts sent in one request.");
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_RESEND_INTERVAL =
-            key("alerts.delivery.resend-interval")
+            key("chronicle.alerts.delivery.resend-interval")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(1))
                     .withDescription(
@@ -462,7 +464,7 @@ public final class ChronicleOptions {
                                     + " off. Must be shorter than resolve_timeout.");
 
     public static final ConfigOption<Duration> ALERTS_DELIVERY_FLUSH_TIMEOUT =
-            key("alerts.delivery.flush-timeout")
+            key("chronicle.alerts.delivery.flush-timeout")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
@@ -473,7 +475,7 @@ public final class ChronicleOptions {
     // ---- Iceberg catalog ------------------------------------------------------------------
 
     public static final ConfigOption<String> CATALOG_NAME =
-            key("catalog.name")
+            key("chronicle.catalog.name")
                     .stringType()
                     .defaultValue("chronicle")
                     .withDescription(
@@ -481,21 +483,21 @@ public final class ChronicleOptions {
                                     + " Flink, the SQL gateway and Trino must all use the same one.");
 
     public static final ConfigOption<String> CATALOG_TYPE =
-            key("catalog.type")
+            key("chronicle.catalog.type")
                     .stringType()
                     .defaultValue("jdbc")
                     .withDescription(
                             "Iceberg catalog type: jdbc, rest, glue, hadoop, hive or nessie; ignored"
-                                    + " when catalog.impl is set.");
+                                    + " when chronicle.catalog.impl is set.");
 
     public static final ConfigOption<String> CATALOG_IMPL =
-            key("catalog.impl")
+            key("chronicle.catalog.impl")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("A custom Iceberg Catalog class, instead of catalog.type.");
+                    .withDescription("A custom Iceberg Catalog class, instead of chronicle.catalog.type.");
 
     public static final ConfigOption<String> CATALOG_URI =
-            key("catalog.uri")
+            key("chronicle.catalog.uri")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
@@ -503,13 +505,13 @@ public final class ChronicleOptions {
                                     + " a REST endpoint.");
 
     public static final ConfigOption<String> CATALOG_WAREHOUSE =
-            key("catalog.warehouse")
+            key("chronicle.catalog.warehouse")
                     .stringType()
                     .defaultValue("s3://chronicle/warehouse")
                     .withDescription("Warehouse location for new tables.");
 
     public static final ConfigOption<String> CATALOG_NAMESPACE =
-            key("catalog.namespace")
+            key("chronicle.catalog.namespace")
                     .stringType()
                     .defaultValue("chronicle")
                     .withDescription("Namespace (database) of Chronicle's tables.");
@@ -517,36 +519,36 @@ public final class ChronicleOptions {
     // ---- S3 -------------------------------------------------------------------------------
 
     public static final ConfigOption<String> S3_ENDPOINT =
-            key("s3.endpoint")
+            key("chronicle.s3.endpoint")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
                             "S3 endpoint URL for S3-compatible stores; unset means AWS S3.");
 
     public static final ConfigOption<Boolean> S3_PATH_STYLE_ACCESS =
-            key("s3.path-style-access")
+            key("chronicle.s3.path-style-access")
                     .booleanType()
                     .defaultValue(false)
                     .withDescription("Path-style bucket addressing (most S3-compatible stores).");
 
     public static final ConfigOption<String> S3_REGION =
-            key("s3.region")
+            key("chronicle.s3.region")
                     .stringType()
                     .defaultValue("us-east-1")
                     .withDescription("S3 region.");
 
     public static final ConfigOption<String> S3_ACCESS_KEY =
-            key("s3.access-key")
+            key("chronicle.s3.access-key")
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
                             "Static access key; unset uses the AWS default credentials chain.");
 
     public static final ConfigOption<String> S3_SECRET_KEY =
-            key("s3.secret-key")
+            key("chronicle.s3.secret-key")
                     .stringType()
                     .noDefaultValue()
-                    .withDescription("Static secret key, with s3.access-key.");
+                    .withDescription("Static secret key, with chronicle.s3.access-key.");
 
     /** Every option declared above, in declaration order. */
     public static List<ConfigOption<?>> all() {

@@ -18,9 +18,9 @@ import java.util.TreeSet;
 
 /**
  * The rollup settings of every tenant. Tiers, allowed lateness and retention are set globally
- * ({@code rollup.*}), per domain ({@code rollup.domains.<domain>.*}, a domain being a named group
- * of tenants listed in {@code rollup.domains.<domain>.tenants}) and per tenant
- * ({@code rollup.tenants.<tenant>.*}). A tenant's value of each key comes from the most specific
+ * ({@code chronicle.rollup.*}), per domain ({@code chronicle.rollup.domains.<domain>.*}, a domain being a named group
+ * of tenants listed in {@code chronicle.rollup.domains.<domain>.tenants}) and per tenant
+ * ({@code chronicle.rollup.tenants.<tenant>.*}). A tenant's value of each key comes from the most specific
  * level that sets it; retention is merged tier by tier.
  *
  * <p>The job computes the union of all tenants' tiers as one chain, finest first, each tier
@@ -30,8 +30,8 @@ public final class RollupPolicy implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final String TENANTS_PREFIX = "rollup.tenants.";
-    public static final String DOMAINS_PREFIX = "rollup.domains.";
+    public static final String TENANTS_PREFIX = "chronicle.rollup.tenants.";
+    public static final String DOMAINS_PREFIX = "chronicle.rollup.domains.";
     private static final String RETENTION_PREFIX = ChronicleOptions.ROLLUP_RETENTION.key() + ".";
     private static final String DOMAIN_TENANTS = "tenants";
     private static final Set<String> OVERRIDABLE = Set.of(
@@ -81,7 +81,7 @@ public final class RollupPolicy implements Serializable {
             domains.put(d.getKey(), Level.parse(prefix, keys));
         }
 
-        Level globalLevel = Level.parse("rollup.", globalKeys(conf));
+        Level globalLevel = Level.parse("chronicle.rollup.", globalKeys(conf));
         Settings global = globalLevel.over(Settings.defaults());
         Set<String> named = new TreeSet<>(tenantLevels.keySet());
         named.addAll(domainOfTenant.keySet());
@@ -157,7 +157,7 @@ public final class RollupPolicy implements Serializable {
 
         private static Settings defaults() {
             return new Settings(
-                    tiersOf("rollup.tiers", ChronicleOptions.ROLLUP_TIERS.defaultValue()),
+                    tiersOf("chronicle.rollup.tiers", ChronicleOptions.ROLLUP_TIERS.defaultValue()),
                     ChronicleOptions.ROLLUP_ALLOWED_LATENESS.defaultValue(),
                     Map.of());
         }
@@ -282,7 +282,7 @@ public final class RollupPolicy implements Serializable {
                             + "'. A tenant or domain may set: " + new TreeSet<>(OVERRIDABLE)
                             + (prefix.startsWith(DOMAINS_PREFIX) ? " and tenants" : ""));
                 }
-                asGlobal.setString("rollup." + key, e.getValue());
+                asGlobal.setString("chronicle.rollup." + key, e.getValue());
             }
             if (keys.containsKey(suffix(ChronicleOptions.ROLLUP_TIERS))) {
                 String option = prefix + suffix(ChronicleOptions.ROLLUP_TIERS);
@@ -354,12 +354,12 @@ public final class RollupPolicy implements Serializable {
         return new ArrayList<>(tiers);
     }
 
-    /** The global level's keys, relative to {@code rollup.}. */
+    /** The global level's keys, relative to {@code chronicle.rollup.}. */
     private static Map<String, String> globalKeys(Configuration conf) {
         Map<String, String> keys = new LinkedHashMap<>();
         conf.toMap().forEach((k, v) -> {
-            if (k.startsWith("rollup.") && !k.startsWith(TENANTS_PREFIX) && !k.startsWith(DOMAINS_PREFIX)) {
-                String rest = k.substring("rollup.".length());
+            if (k.startsWith("chronicle.rollup.") && !k.startsWith(TENANTS_PREFIX) && !k.startsWith(DOMAINS_PREFIX)) {
+                String rest = k.substring("chronicle.rollup.".length());
                 String head = rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest;
                 if (OVERRIDABLE.contains(head)) {
                     keys.put(rest, v);
@@ -369,7 +369,7 @@ public final class RollupPolicy implements Serializable {
         return keys;
     }
 
-    /** {@code rollup.<kind>.<name>.<key>} grouped by name, keys relative to the name. */
+    /** {@code chronicle.rollup.<kind>.<name>.<key>} grouped by name, keys relative to the name. */
     private static Map<String, Map<String, String>> levels(Configuration conf, String prefix) {
         Map<String, Map<String, String>> byName = new TreeMap<>();
         conf.toMap().forEach((k, v) -> {
@@ -388,7 +388,7 @@ public final class RollupPolicy implements Serializable {
     }
 
     private static String suffix(ConfigOption<?> option) {
-        return option.key().substring("rollup.".length());
+        return option.key().substring("chronicle.rollup.".length());
     }
 
     private static List<Settings> concat(Settings first, java.util.Collection<Settings> rest) {

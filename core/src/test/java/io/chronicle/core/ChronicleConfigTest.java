@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,15 +19,16 @@ class ChronicleConfigTest {
     void readsNestedYamlAndLetsArgumentsOverrideIt(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("chronicle.yaml");
         Files.writeString(file, String.join("\n",
-                "kafka:",
-                "  bootstrap-servers: broker:9092",
-                "  properties:",
-                "    security.protocol: SASL_SSL",
-                "ingest.max-tags: 8",
+                "chronicle:",
+                "  kafka:",
+                "    bootstrap-servers: broker:9092",
+                "    properties:",
+                "      security.protocol: SASL_SSL",
+                "chronicle.ingest.max-tags: 8",
                 "execution.checkpointing.interval: 5 s",
                 ""));
         Configuration conf = ChronicleConfig.fromArgs(
-                new String[] {"--config", file.toString(), "--ingest.max-tags", "16"});
+                new String[] {"--config", file.toString(), "--chronicle.ingest.max-tags", "16"});
         assertThat(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)).isEqualTo("broker:9092");
         assertThat(conf.get(ChronicleOptions.INGEST_MAX_TAGS)).isEqualTo(16);
         assertThat(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX))
@@ -36,28 +39,30 @@ class ChronicleConfigTest {
 
     @Test
     void failsFastOnAMisspeltOptionNamingIt() {
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--ingest.max-tag", "3"}))
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-tag", "3"}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Unknown option 'ingest.max-tag'");
+                .hasMessageContaining("Unknown option 'chronicle.ingest.max-tag'");
     }
 
     @Test
     void failsFastOnAValueThatDoesNotParseNamingTheOption() {
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--ingest.max-tags", "many"}))
-                .hasMessageContaining("'ingest.max-tags'");
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--kafka.starting-offsets", "sometime"}))
-                .hasMessageContaining("'kafka.starting-offsets'");
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--ingest.max-payload-bytes", "0"}))
-                .hasMessageContaining("'ingest.max-payload-bytes'");
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--ingest.min-timestamp", "2000"}))
-                .hasMessageContaining("'ingest.min-timestamp'");
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--s3.access-key", "a"}))
-                .hasMessageContaining("'s3.access-key'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-tags", "many"}))
+                .hasMessageContaining("'chronicle.ingest.max-tags'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.kafka.starting-offsets", "sometime"}))
+                .hasMessageContaining("'chronicle.kafka.starting-offsets'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-payload-bytes", "0"}))
+                .hasMessageContaining("'chronicle.ingest.max-payload-bytes'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.min-timestamp", "2000"}))
+                .hasMessageContaining("'chronicle.ingest.min-timestamp'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.s3.access-key", "a"}))
+                .hasMessageContaining("'chronicle.s3.access-key'");
     }
 
     @Test
     void rejectsArgumentsThatAreNotPairs() {
-        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--topics.points"}))
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.topics.points"}))
+                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"chronicle.topics.points", "x"}))
                 .hasMessageContaining("--option value");
     }
 }

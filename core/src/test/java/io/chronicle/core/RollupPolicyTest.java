@@ -23,7 +23,8 @@ class RollupPolicyTest {
 
     private static Configuration yaml(Path dir, String... lines) throws Exception {
         Path file = dir.resolve("chronicle.yaml");
-        Files.writeString(file, String.join("\n", lines) + "\n");
+        // Nested under Chronicle's namespace, as in a Flink config.yaml.
+        Files.writeString(file, "chronicle:\n  " + String.join("\n  ", lines) + "\n");
         return ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
     }
 
@@ -89,9 +90,9 @@ class RollupPolicyTest {
     @Test
     void acceptsTheFlatFormsOnTheCommandLine() {
         Configuration conf = ChronicleConfig.fromArgs(new String[] {
-                "--rollup.tiers", "1m;1h",
-                "--rollup.retention", "1m:1 d,1h:30 d",
-                "--rollup.tenants.acme.retention.1h", "90 d"});
+                "--chronicle.rollup.tiers", "1m;1h",
+                "--chronicle.rollup.retention", "1m:1 d,1h:30 d",
+                "--chronicle.rollup.tenants.acme.retention.1h", "90 d"});
         RollupPolicy policy = RollupPolicy.from(conf);
         assertThat(policy.chain()).containsExactly(T1M, T1H);
         assertThat(policy.global().retention(T1M)).contains(Duration.ofDays(1));
@@ -109,31 +110,31 @@ class RollupPolicyTest {
 
     @Test
     void failsFastNamingTheOption() {
-        assertThatThrownBy(() -> conf("--rollup.tiers", "5m;7m"))
-                .hasMessageContaining("'rollup.tiers'").hasMessageContaining("7m");
-        assertThatThrownBy(() -> conf("--rollup.tenants.acme.tiers", "5m;7m"))
-                .hasMessageContaining("'rollup.tiers'").hasMessageContaining("7m");
-        assertThatThrownBy(() -> conf("--rollup.tenants.acme.allowed-latness", "1 min"))
-                .hasMessageContaining("Unknown option 'rollup.tenants.acme.allowed-latness'");
-        assertThatThrownBy(() -> conf("--rollup.tenants.acme.allowed-lateness", "soon"))
-                .hasMessageContaining("'rollup.tenants.acme.allowed-lateness'");
-        assertThatThrownBy(() -> conf("--rollup.retention.15m", "1 d"))
-                .hasMessageContaining("'rollup.retention.15m'");
-        assertThatThrownBy(() -> conf("--rollup.tiers", "1500 ms"))
-                .hasMessageContaining("'rollup.tiers'");
-        assertThatThrownBy(() -> conf("--rollup.domains.prod.allowed-lateness", "1 min"))
-                .hasMessageContaining("'rollup.domains.prod.tenants' is missing");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tiers", "5m;7m"))
+                .hasMessageContaining("'chronicle.rollup.tiers'").hasMessageContaining("7m");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.acme.tiers", "5m;7m"))
+                .hasMessageContaining("'chronicle.rollup.tiers'").hasMessageContaining("7m");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.acme.allowed-latness", "1 min"))
+                .hasMessageContaining("Unknown option 'chronicle.rollup.tenants.acme.allowed-latness'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.acme.allowed-lateness", "soon"))
+                .hasMessageContaining("'chronicle.rollup.tenants.acme.allowed-lateness'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.retention.15m", "1 d"))
+                .hasMessageContaining("'chronicle.rollup.retention.15m'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tiers", "1500 ms"))
+                .hasMessageContaining("'chronicle.rollup.tiers'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.domains.prod.allowed-lateness", "1 min"))
+                .hasMessageContaining("'chronicle.rollup.domains.prod.tenants' is missing");
         assertThatThrownBy(() -> conf(
-                        "--rollup.domains.a.tenants", "x", "--rollup.domains.b.tenants", "x;y"))
+                        "--chronicle.rollup.domains.a.tenants", "x", "--chronicle.rollup.domains.b.tenants", "x;y"))
                 .hasMessageContaining("Tenant 'x' is listed in domains 'a' and 'b'");
     }
 
     @Test
     void retentionOfATierNoTenantHasIsAMistake() {
-        assertThat(Optional.of(conf("--rollup.tenants.acme.tiers", "1m;5m;1h",
-                "--rollup.retention.1m", "1 d"))).isPresent();
-        assertThatThrownBy(() -> conf("--rollup.retention.1m", "1 d"))
-                .hasMessageContaining("'rollup.retention.1m'").hasMessageContaining("no tenant");
+        assertThat(Optional.of(conf("--chronicle.rollup.tenants.acme.tiers", "1m;5m;1h",
+                "--chronicle.rollup.retention.1m", "1 d"))).isPresent();
+        assertThatThrownBy(() -> conf("--chronicle.rollup.retention.1m", "1 d"))
+                .hasMessageContaining("'chronicle.rollup.retention.1m'").hasMessageContaining("no tenant");
     }
 
     private static Configuration conf(String... args) {

@@ -3,7 +3,7 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
-import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.CommandLine;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
@@ -213,10 +213,21 @@ public final class IngestJob {
                 .uid("split-points");
     }
 
+    static final String USAGE = String.join("\n",
+            "usage: flink run chronicle-jobs-<version>-job.jar [--config FILE] [--KEY VALUE]...",
+            "",
+            "The ingest job: points and events from Kafka into points_raw, events and rejected, the",
+            "rollup tiers, the traces and agent_metrics views, and alerts, as configured.",
+            "",
+            CommandLine.configurationUsage());
+
     public static void main(String[] args) throws Exception {
-        Configuration conf = ChronicleConfig.fromArgs(args);
-        StreamExecutionEnvironment env = JobEnvironment.create(conf);
-        fromConfig(conf).build(env);
-        env.execute(JOB_NAME);
+        if (CommandLine.wantsHelp(args, 0)) {
+            System.out.println(USAGE);
+            return;
+        }
+        JobEnvironment.Job job = JobEnvironment.forMain(JOB_NAME, args, USAGE);
+        fromConfig(job.conf()).build(job.env());
+        job.env().execute(JOB_NAME);
     }
 }

@@ -1,5 +1,7 @@
 package io.chronicle.jobs;
 
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.CommandLine;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -8,7 +10,9 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The execution environment every Chronicle job runs in: RocksDB state with incremental,
@@ -42,6 +46,28 @@ public final class JobEnvironment {
 
     public static StreamExecutionEnvironment create(Configuration conf) {
         return StreamExecutionEnvironment.getExecutionEnvironment(withDefaults(conf));
+    }
+
+    /** A job's configuration and the environment it runs in, as its {@code main} sets them up. */
+    public record Job(Configuration conf, StreamExecutionEnvironment env) {}
+
+    /**
+     * The environment {@code flink run} or an application cluster gives a job's {@code main},
+     * configured with Chronicle's options from that environment's Flink configuration (where
+     * {@code -D} and a {@code FlinkDeployment}'s {@code flinkConfiguration} land) and from the
+     * arguments. A bad option prints one line naming it and the usage, then fails the job.
+     */
+    public static Job forMain(String program, String[] args, String usage) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf;
+        try {
+            conf = ChronicleConfig.load(env.getConfiguration(), args, List.of());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            CommandLine.printError(System.err, program, e.getMessage(), usage);
+            throw e;
+        }
+        env.configure(withDefaults(conf));
+        return new Job(conf, env);
     }
 
     private static <T> void setIfAbsent(

@@ -62,10 +62,10 @@ class AlertsITCase extends JobITBase {
         });
         receiver.start();
         Map<String, String> options = new HashMap<>(Map.of(
-                "alerts.receivers.hook.type", "webhook",
-                "alerts.receivers.hook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                "alerts.delivery.backoff.initial", "100 ms",
-                "alerts.delivery.backoff.max", "1 s"));
+                "chronicle.alerts.receivers.hook.type", "webhook",
+                "chronicle.alerts.receivers.hook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "chronicle.alerts.delivery.backoff.initial", "100 ms",
+                "chronicle.alerts.delivery.backoff.max", "1 s"));
         // Health measured every second: 'load' has two series, over a limit of one per metric.
         options.putAll(Map.of(
                 ChronicleOptions.ALERTS_HEALTH_INTERVAL.key(), "1 s",

@@ -62,7 +62,7 @@ final class ItServices implements AutoCloseable {
         values.put(ChronicleOptions.CATALOG_TYPE.key(), "jdbc");
         values.put(ChronicleOptions.CATALOG_URI.key(),
                 "jdbc:sqlite:" + dir.resolve("catalog-" + run + ".db"));
-        values.put("catalog.properties.jdbc.busy_timeout", "30000");
+        values.put("chronicle.catalog.properties.jdbc.busy_timeout", "30000");
         values.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), "s3://lake/" + run);
         values.put(ChronicleOptions.S3_ENDPOINT.key(), s3.endpoint().toString());
         values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");

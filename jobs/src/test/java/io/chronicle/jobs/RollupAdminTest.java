@@ -43,8 +43,8 @@ class RollupAdminTest {
 
     @Test
     void rebuildTakesItsOptionsAndPassesChronicleOptionsOn() {
-        Command command = parse("rebuild", "--catalog.namespace", "ops", "--tier", "1h",
-                "--from", DAY, "--rollup.tiers", "5m;1h;1d", "--to", NEXT_DAY);
+        Command command = parse("rebuild", "--chronicle.catalog.namespace", "ops", "--tier", "1h",
+                "--from", DAY, "--chronicle.rollup.tiers", "5m;1h;1d", "--to", NEXT_DAY);
 
         assertThat(command).isInstanceOf(Rebuild.class);
         Rebuild rebuild = (Rebuild) command;
@@ -71,11 +71,11 @@ class RollupAdminTest {
 
     @Test
     void expireCountsBackFromNowGiven() {
-        Command command = parse("expire", "--now", "2026-11-15T10:30:00Z", "--rollup.retention.5m", "3 d");
+        Command command = parse("expire", "--now", "2026-11-15T10:30:00Z", "--chronicle.rollup.retention.5m", "3 d");
 
         assertThat(command).isInstanceOf(Expire.class);
         assertThat(((Expire) command).now()).isEqualTo(Instant.parse("2026-11-15T10:30:00Z"));
-        assertThat(((Expire) command).conf().getString("rollup.retention.5m", null)).isEqualTo("3 d");
+        assertThat(((Expire) command).conf().getString("chronicle.rollup.retention.5m", null)).isEqualTo("3 d");
     }
 
     @Test
@@ -147,20 +147,20 @@ class RollupAdminTest {
 
     @Test
     void badChronicleOptionsAreNamed() {
-        assertRejected("Invalid value for option 'rollup.retention.5m': 'forever' is not a duration",
-                "expire", "--rollup.retention.5m", "forever");
-        assertThatThrownBy(() -> parse("expire", "--catalog.namspace", "ops"))
+        assertRejected("Invalid value for option 'chronicle.rollup.retention.5m': 'forever' is not a duration",
+                "expire", "--chronicle.rollup.retention.5m", "forever");
+        assertThatThrownBy(() -> parse("expire", "--chronicle.catalog.namspace", "ops"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Unknown option 'catalog.namspace'.");
+                .hasMessageStartingWith("Unknown option 'chronicle.catalog.namspace' (did you mean 'chronicle.catalog.namespace'?)");
     }
 
     @Test
     void expireReportsEveryRollupTableOfTheConfiguredCatalog(@TempDir Path dir) throws Exception {
-        String[] catalog = {"--catalog.uri", "jdbc:sqlite:" + dir.resolve("catalog.db"),
-                "--catalog.warehouse", dir.resolve("warehouse").toUri().toString(),
+        String[] catalog = {"--chronicle.catalog.uri", "jdbc:sqlite:" + dir.resolve("chronicle.catalog.db"),
+                "--chronicle.catalog.warehouse", dir.resolve("warehouse").toUri().toString(),
                 // Files in memory: the tables are empty, and Hadoop's local file system is not here.
-                "--catalog.properties.io-impl", "org.apache.iceberg.inmemory.InMemoryFileIO"};
-        Command expire = parse(concat(new String[] {"expire", "--rollup.retention.1h", "2 d"}, catalog));
+                "--chronicle.catalog.properties.io-impl", "org.apache.iceberg.inmemory.InMemoryFileIO"};
+        Command expire = parse(concat(new String[] {"expire", "--chronicle.rollup.retention.1h", "2 d"}, catalog));
         assertThat(output(expire)).isEqualTo("No rollup tables in namespace chronicle yet: nothing to expire\n");
 
         Expire configured = (Expire) expire;

@@ -60,7 +60,7 @@ class ChronicleSqlGatewayITCase {
             port = socket.getLocalPort();
         }
         Map<String, String> values = new HashMap<>();
-        values.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + tempDir.resolve("catalog.db"));
+        values.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + tempDir.resolve("chronicle.catalog.db"));
         values.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), "s3://lake/warehouse");
         values.put(ChronicleOptions.S3_ENDPOINT.key(), s3.endpoint().toString());
         values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");

@@ -20,18 +20,18 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The HTTP receivers of alerts, declared as {@code alerts.receivers.<name>.*} keys: a
+ * The HTTP receivers of alerts, declared as {@code chronicle.alerts.receivers.<name>.*} keys: a
  * {@code url}, a {@code type} ({@code alertmanager} or {@code webhook}), optional
  * {@code http-headers.<Header-Name>} and, under the same suffix, any delivery option of
- * {@code alerts.delivery.*} the receiver sets differently from the defaults. Every value is
+ * {@code chronicle.alerts.delivery.*} the receiver sets differently from the defaults. Every value is
  * checked here, failing with the offending option's name.
  */
 public final class AlertReceivers implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    public static final String PREFIX = "alerts.receivers.";
-    private static final String DELIVERY_PREFIX = "alerts.delivery.";
+    public static final String PREFIX = "chronicle.alerts.receivers.";
+    private static final String DELIVERY_PREFIX = "chronicle.alerts.delivery.";
     private static final String URL = "url";
     private static final String TYPE = "type";
     /** Flink masks the values of keys holding "http-headers" in its logs and web UI. */
@@ -67,7 +67,7 @@ public final class AlertReceivers implements Serializable {
         return key.startsWith(PREFIX);
     }
 
-    /** Every configured receiver, by name; none when no {@code alerts.receivers.*} key is set. */
+    /** Every configured receiver, by name; none when no {@code chronicle.alerts.receivers.*} key is set. */
     public static AlertReceivers from(Configuration conf) {
         Map<String, Map<String, String>> declared = new TreeMap<>();
         for (Map.Entry<String, String> e : conf.toMap().entrySet()) {

@@ -33,22 +33,23 @@ class AlertReceiversTest {
     void readsReceiversFromNestedYamlWithDefaultsAndOverrides(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("chronicle.yaml");
         Files.writeString(file, String.join("\n",
-                "alerts:",
-                "  external-url: http://chronicle.internal:8080",
-                "  delivery:",
-                "    rate-limit: 5",
-                "  receivers:",
-                "    oncall:",
-                "      type: alertmanager",
-                "      url: http://alertmanager:9093/",
-                "    chatops:",
-                "      type: webhook",
-                "      url: https://hooks.example.com/chronicle?team=sre",
-                "      http-headers:",
-                "        Authorization: Bearer abc",
-                "      max-attempts: 3",
-                "      circuit-breaker:",
-                "        open-duration: 1 min",
+                "chronicle:",
+                "  alerts:",
+                "    external-url: http://chronicle.internal:8080",
+                "    delivery:",
+                "      rate-limit: 5",
+                "    receivers:",
+                "      oncall:",
+                "        type: alertmanager",
+                "        url: http://alertmanager:9093/",
+                "      chatops:",
+                "        type: webhook",
+                "        url: https://hooks.example.com/chronicle?team=sre",
+                "        http-headers:",
+                "          Authorization: Bearer abc",
+                "        max-attempts: 3",
+                "        circuit-breaker:",
+                "          open-duration: 1 min",
                 ""));
         AlertReceivers receivers = AlertReceivers.from(
                 ChronicleConfig.fromArgs(new String[] {"--config", file.toString()}));
@@ -83,7 +84,7 @@ class AlertReceiversTest {
 
     @Test
     void headerValuesAreHiddenByFlinkWhereItShowsTheConfiguration() {
-        assertThat(GlobalConfiguration.isSensitive("alerts.receivers.chatops.http-headers.Authorization"))
+        assertThat(GlobalConfiguration.isSensitive("chronicle.alerts.receivers.chatops.http-headers.Authorization"))
                 .isTrue();
     }
 
@@ -95,70 +96,70 @@ class AlertReceiversTest {
 
     @Test
     void alertmanagerApiPathIsAppendedOnceUnderARoutePrefix() {
-        assertThat(parse("alerts.receivers.am.type", "alertmanager",
-                "alerts.receivers.am.url", "https://ops.example.com/am").receivers().get(0).endpoint)
+        assertThat(parse("chronicle.alerts.receivers.am.type", "alertmanager",
+                "chronicle.alerts.receivers.am.url", "https://ops.example.com/am").receivers().get(0).endpoint)
                 .isEqualTo(URI.create("https://ops.example.com/am/api/v2/alerts"));
-        assertThat(parse("alerts.receivers.am.type", "ALERTMANAGER",
-                "alerts.receivers.am.url", "http://am:9093/api/v2/alerts").receivers().get(0).endpoint)
+        assertThat(parse("chronicle.alerts.receivers.am.type", "ALERTMANAGER",
+                "chronicle.alerts.receivers.am.url", "http://am:9093/api/v2/alerts").receivers().get(0).endpoint)
                 .isEqualTo(URI.create("http://am:9093/api/v2/alerts"));
     }
 
     @Test
     void missingUrlOrTypeNamesTheOption() {
-        assertThatThrownBy(() -> parse("alerts.receivers.am.type", "alertmanager"))
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.am.type", "alertmanager"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'alerts.receivers.am.url' is missing");
-        assertThatThrownBy(() -> parse("alerts.receivers.am.url", "http://am:9093"))
-                .hasMessageContaining("'alerts.receivers.am.type' is missing");
+                .hasMessageContaining("'chronicle.alerts.receivers.am.url' is missing");
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.am.url", "http://am:9093"))
+                .hasMessageContaining("'chronicle.alerts.receivers.am.type' is missing");
     }
 
     @Test
     void badValuesNameTheReceiverOption() {
-        String[] base = {"alerts.receivers.hook.type", "webhook", "alerts.receivers.hook.url", "http://h/x"};
-        assertThatThrownBy(() -> parse("alerts.receivers.hook.type", "slack",
-                "alerts.receivers.hook.url", "http://h/x"))
-                .hasMessageContaining("'alerts.receivers.hook.type'");
-        assertThatThrownBy(() -> parse("alerts.receivers.hook.type", "webhook",
-                "alerts.receivers.hook.url", "hooks.example.com/x"))
-                .hasMessageContaining("'alerts.receivers.hook.url'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.timeout", "soon")))
-                .hasMessageContaining("'alerts.receivers.hook.timeout'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.max-attempts", "0")))
-                .hasMessageContaining("'alerts.receivers.hook.max-attempts'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.backoff.jitter", "1")))
-                .hasMessageContaining("'alerts.receivers.hook.backoff.jitter'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.rate-limit", "0")))
-                .hasMessageContaining("'alerts.receivers.hook.rate-limit'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.backoff.max", "100 ms")))
-                .hasMessageContaining("'alerts.receivers.hook.backoff.max'")
-                .hasMessageContaining("alerts.delivery.backoff.initial");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.resend-interval", "1 min")))
-                .hasMessageContaining("'alerts.receivers.hook.resend-interval'");
-        assertThatThrownBy(() -> parse(with(base, "alerts.receivers.hook.http-headers.Host", "evil")))
-                .hasMessageContaining("'alerts.receivers.hook.http-headers.Host'");
+        String[] base = {"chronicle.alerts.receivers.hook.type", "webhook", "chronicle.alerts.receivers.hook.url", "http://h/x"};
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.hook.type", "slack",
+                "chronicle.alerts.receivers.hook.url", "http://h/x"))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.type'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.hook.type", "webhook",
+                "chronicle.alerts.receivers.hook.url", "hooks.example.com/x"))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.url'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.timeout", "soon")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.timeout'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.max-attempts", "0")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.max-attempts'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.backoff.jitter", "1")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.backoff.jitter'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.rate-limit", "0")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.rate-limit'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.backoff.max", "100 ms")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.backoff.max'")
+                .hasMessageContaining("chronicle.alerts.delivery.backoff.initial");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.resend-interval", "1 min")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.resend-interval'");
+        assertThatThrownBy(() -> parse(with(base, "chronicle.alerts.receivers.hook.http-headers.Host", "evil")))
+                .hasMessageContaining("'chronicle.alerts.receivers.hook.http-headers.Host'");
     }
 
     @Test
     void misspeltReceiverKeysAndBadNamesAreRejected() {
-        assertThatThrownBy(() -> parse("alerts.receivers.am.type", "alertmanager",
-                "alerts.receivers.am.url", "http://am:9093", "alerts.receivers.am.tiemout", "1 s"))
-                .hasMessageContaining("Unknown option 'alerts.receivers.am.tiemout'");
-        assertThatThrownBy(() -> parse("alerts.receivers.am", "http://am:9093"))
-                .hasMessageContaining("'alerts.receivers.am'");
-        assertThatThrownBy(() -> parse("alerts.receivers.on call.url", "http://am:9093"))
-                .hasMessageContaining("'alerts.receivers.on call.url'");
-        assertThatThrownBy(() -> parse("alerts.delivery.tiemout", "1 s"))
-                .hasMessageContaining("Unknown option 'alerts.delivery.tiemout'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.am.type", "alertmanager",
+                "chronicle.alerts.receivers.am.url", "http://am:9093", "chronicle.alerts.receivers.am.tiemout", "1 s"))
+                .hasMessageContaining("Unknown option 'chronicle.alerts.receivers.am.tiemout'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.am", "http://am:9093"))
+                .hasMessageContaining("'chronicle.alerts.receivers.am'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.receivers.on call.url", "http://am:9093"))
+                .hasMessageContaining("'chronicle.alerts.receivers.on call.url'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.delivery.tiemout", "1 s"))
+                .hasMessageContaining("Unknown option 'chronicle.alerts.delivery.tiemout'");
     }
 
     @Test
     void badDefaultsFailEvenWithoutReceivers() {
-        assertThatThrownBy(() -> parse("alerts.delivery.queue-capacity", "0"))
-                .hasMessageContaining("'alerts.delivery.queue-capacity'");
-        assertThatThrownBy(() -> parse("alerts.delivery.backoff.multiplier", "0.5"))
-                .hasMessageContaining("'alerts.delivery.backoff.multiplier'");
-        assertThatThrownBy(() -> parse("alerts.delivery.flush-timeout", "-1 s"))
-                .hasMessageContaining("'alerts.delivery.flush-timeout'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.delivery.queue-capacity", "0"))
+                .hasMessageContaining("'chronicle.alerts.delivery.queue-capacity'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.delivery.backoff.multiplier", "0.5"))
+                .hasMessageContaining("'chronicle.alerts.delivery.backoff.multiplier'");
+        assertThatThrownBy(() -> parse("chronicle.alerts.delivery.flush-timeout", "-1 s"))
+                .hasMessageContaining("'chronicle.alerts.delivery.flush-timeout'");
     }
 
     private static String[] with(String[] base, String key, String value) {

@@ -56,7 +56,7 @@ class HealthRulesTest {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMinutes(1));
         conf.set(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE, Duration.ofMinutes(10));
         assertThatThrownBy(() -> HealthRules.from(conf))
-                .hasMessageContaining("'alerts.health.max-commit-age'")
+                .hasMessageContaining("'chronicle.alerts.health.max-commit-age'")
                 .hasMessageContaining("10 checkpoint intervals");
         conf.set(ChronicleOptions.ALERTS_HEALTH_MAX_COMMIT_AGE, Duration.ofMinutes(11));
         assertThat(HealthRules.from(conf).get(1).bound).isEqualTo(660.0);
@@ -75,9 +75,9 @@ class HealthRulesTest {
     void boundsThatCannotWorkFailNamingTheirOption() {
         Configuration negativeRate = new Configuration();
         negativeRate.set(ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE, -1.0);
-        assertThatThrownBy(() -> HealthRules.from(negativeRate)).hasMessageContaining("'alerts.health.dead-letter-rate'");
+        assertThatThrownBy(() -> HealthRules.from(negativeRate)).hasMessageContaining("'chronicle.alerts.health.dead-letter-rate'");
         Configuration noSeries = new Configuration();
         noSeries.set(ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_METRIC, 0L);
-        assertThatThrownBy(() -> HealthRules.from(noSeries)).hasMessageContaining("'alerts.health.max-series-per-metric'");
+        assertThatThrownBy(() -> HealthRules.from(noSeries)).hasMessageContaining("'chronicle.alerts.health.max-series-per-metric'");
     }
 }

@@ -9,7 +9,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 /**
  * Options of the local stack only. Chronicle's own options apply as well, and Flink's
  * ({@code execution.checkpointing.interval} defaults to 10 s here). Giving
- * {@code kafka.bootstrap-servers}, {@code s3.endpoint} or {@code catalog.uri} points the stack at
+ * {@code chronicle.kafka.bootstrap-servers}, {@code chronicle.s3.endpoint} or {@code chronicle.catalog.uri} points the stack at
  * an existing Kafka, S3 store or catalog instead of starting its own.
  */
 public final class LocalStackOptions {
@@ -17,7 +17,7 @@ public final class LocalStackOptions {
     private LocalStackOptions() {}
 
     public static final ConfigOption<String> DATA_DIR =
-            key("local.data-dir")
+            key("chronicle.local.data-dir")
                     .stringType()
                     .defaultValue(".chronicle")
                     .withDescription(
@@ -25,33 +25,33 @@ public final class LocalStackOptions {
                                     + " buckets, the catalog database, checkpoints and logs.");
 
     public static final ConfigOption<Integer> KAFKA_PORT =
-            key("local.kafka-port").intType().defaultValue(9092)
+            key("chronicle.local.kafka-port").intType().defaultValue(9092)
                     .withDescription("Port of the local Kafka broker.");
 
     public static final ConfigOption<Integer> S3_PORT =
-            key("local.s3-port").intType().defaultValue(9000)
+            key("chronicle.local.s3-port").intType().defaultValue(9000)
                     .withDescription("Port of the local S3-compatible server.");
 
     public static final ConfigOption<Integer> FLINK_PORT =
-            key("local.flink-port").intType().defaultValue(8081)
+            key("chronicle.local.flink-port").intType().defaultValue(8081)
                     .withDescription("Port of the Flink web UI and REST API.");
 
     public static final ConfigOption<Integer> SQL_GATEWAY_PORT =
-            key("local.sql-gateway-port").intType().defaultValue(8083)
+            key("chronicle.local.sql-gateway-port").intType().defaultValue(8083)
                     .withDescription("Port of the SQL gateway's REST endpoint.");
 
     public static final ConfigOption<Integer> TRAFFIC_POINTS_PER_SECOND =
-            key("local.traffic.points-per-second").intType().defaultValue(2000)
+            key("chronicle.local.traffic.points-per-second").intType().defaultValue(2000)
                     .withDescription("Sample points produced per second; 0 turns points off.");
 
     public static final ConfigOption<Integer> TRAFFIC_TRACES_PER_SECOND =
-            key("local.traffic.traces-per-second").intType().defaultValue(5)
+            key("chronicle.local.traffic.traces-per-second").intType().defaultValue(5)
                     .withDescription(
                             "Sample swarm traces started per second (each emits its lifecycle"
                                     + " events); 0 turns events off.");
 
     public static final ConfigOption<Double> TRAFFIC_MALFORMED_SHARE =
-            key("local.traffic.malformed-share").doubleType().defaultValue(0.01)
+            key("chronicle.local.traffic.malformed-share").doubleType().defaultValue(0.01)
                     .withDescription("Share of sample records that are deliberately malformed.");
 
     public static List<ConfigOption<?>> all() {

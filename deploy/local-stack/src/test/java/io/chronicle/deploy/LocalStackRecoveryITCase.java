@@ -83,13 +83,13 @@ class LocalStackRecoveryITCase {
                 "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
                 "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         List<String> args = List.of(
-                "--local.data-dir", dataDir.toString(),
-                "--local.kafka-port", String.valueOf(ports[0]),
-                "--local.s3-port", String.valueOf(ports[1]),
-                "--local.flink-port", String.valueOf(ports[2]),
-                "--local.sql-gateway-port", String.valueOf(ports[3]),
-                "--local.traffic.points-per-second", String.valueOf(pointsPerSecond),
-                "--local.traffic.traces-per-second", "0",
+                "--chronicle.local.data-dir", dataDir.toString(),
+                "--chronicle.local.kafka-port", String.valueOf(ports[0]),
+                "--chronicle.local.s3-port", String.valueOf(ports[1]),
+                "--chronicle.local.flink-port", String.valueOf(ports[2]),
+                "--chronicle.local.sql-gateway-port", String.valueOf(ports[3]),
+                "--chronicle.local.traffic.points-per-second", String.valueOf(pointsPerSecond),
+                "--chronicle.local.traffic.traces-per-second", "0",
                 "--execution.checkpointing.interval", "2 s");
         return ChildProcess.start("local-stack",
                 ChildProcess.javaCommand(classpath, jvm, LocalStack.class.getName(), args), dataDirLog());

@@ -31,8 +31,8 @@ class AlertDeliverySinkITCase {
     void aBoundedJobDeliversEveryStateChangeBeforeItFinishes() throws Exception {
         try (TestReceiver hook = TestReceiver.accepting()) {
             Configuration conf = Configuration.fromMap(Map.of(
-                    "alerts.receivers.hook.type", "webhook",
-                    "alerts.receivers.hook.url", hook.url("/hook")));
+                    "chronicle.alerts.receivers.hook.type", "webhook",
+                    "chronicle.alerts.receivers.hook.url", hook.url("/hook")));
             Configuration job = new Configuration();
             job.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job);

@@ -19,8 +19,8 @@ class AlertDeliverySinkTest {
     @Test
     void theSinkOfConfiguredReceiversTravelsToTheTaskManagers() throws Exception {
         Configuration conf = Configuration.fromMap(Map.of(
-                "alerts.receivers.am.type", "alertmanager",
-                "alerts.receivers.am.url", "http://alertmanager:9093"));
+                "chronicle.alerts.receivers.am.type", "alertmanager",
+                "chronicle.alerts.receivers.am.url", "http://alertmanager:9093"));
         AlertDeliverySink sink = AlertDeliverySink.fromConfig(conf).orElseThrow();
         assertThat(InstantiationUtil.clone(sink)).isNotNull();
         assertThat(sink.getWriterStateSerializer().getVersion()).isEqualTo(1);
@@ -29,10 +29,10 @@ class AlertDeliverySinkTest {
     @Test
     void aBadReceiverFailsAtConstructionNamingTheOption() {
         Configuration conf = Configuration.fromMap(Map.of(
-                "alerts.receivers.am.type", "alertmanager",
-                "alerts.receivers.am.url", "http://alertmanager:9093",
-                "alerts.receivers.am.rate-limit", "-1"));
+                "chronicle.alerts.receivers.am.type", "alertmanager",
+                "chronicle.alerts.receivers.am.url", "http://alertmanager:9093",
+                "chronicle.alerts.receivers.am.rate-limit", "-1"));
         assertThatThrownBy(() -> AlertDeliverySink.fromConfig(conf))
-                .hasMessageContaining("'alerts.receivers.am.rate-limit'");
+                .hasMessageContaining("'chronicle.alerts.receivers.am.rate-limit'");
     }
 }

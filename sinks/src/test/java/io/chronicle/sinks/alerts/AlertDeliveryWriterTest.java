@@ -44,7 +44,7 @@ class AlertDeliveryWriterTest {
     void postsAlertmanagerV2AlertsWithEndsAtOnlyWhenResolved() throws Exception {
         TestReceiver am = receiver(TestReceiver.accepting().holdFirst());
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.receivers.am.http-headers.X-Scope-OrgID", "acme"));
+                "chronicle.alerts.receivers.am.http-headers.X-Scope-OrgID", "acme"));
         writer.write(alert("Warmup", "w", "firing"), null);
         am.awaitHeld();
         writer.write(alert("HighLatency", "i1", "firing"), null);
@@ -78,7 +78,7 @@ class AlertDeliveryWriterTest {
     void postsOneWebhookPayloadVersion4PerAlertname() throws Exception {
         TestReceiver hook = receiver(TestReceiver.accepting().holdFirst());
         AlertDeliveryWriter writer = writer(receivers("hook", "webhook", hook.url("/hooks/chronicle"),
-                "alerts.external-url", "http://chronicle.internal"));
+                "chronicle.alerts.external-url", "http://chronicle.internal"));
         writer.write(alert("Warmup", "w", "firing"), null);
         hook.awaitHeld();
         writer.write(alert("HighLatency", "i1", "firing"), null);
@@ -130,7 +130,7 @@ class AlertDeliveryWriterTest {
     void retriesServerErrorsUntilTheReceiverRecoversLosingNothing() throws Exception {
         TestReceiver am = receiver(new TestReceiver(n -> n < 3 ? 500 : 200));
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.delivery.max-batch-size", "2"));
+                "chronicle.alerts.delivery.max-batch-size", "2"));
         for (String instance : List.of("a1", "a2", "a3", "a4", "a5")) {
             writer.write(alert("Down", instance, "firing"), null);
         }
@@ -150,7 +150,7 @@ class AlertDeliveryWriterTest {
             port = reserve.getLocalPort();
         }
         AlertDeliveryWriter writer = writer(receivers("hook", "webhook",
-                "http://127.0.0.1:" + port + "/hook", "alerts.delivery.max-attempts", "1000"));
+                "http://127.0.0.1:" + port + "/hook", "chronicle.alerts.delivery.max-attempts", "1000"));
         writer.write(alert("Down", "a1", "firing"), null);
         writer.write(alert("Down", "a2", "firing"), null);
         eventually(() -> counter("hook", "failedAttempts") >= 2);
@@ -167,8 +167,8 @@ class AlertDeliveryWriterTest {
     void circuitOpensAfterConsecutiveFailuresAndAProbeClosesIt() throws Exception {
         TestReceiver am = receiver(new TestReceiver(n -> n < 3 ? 503 : 200));
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.delivery.circuit-breaker.failures", "2",
-                "alerts.delivery.circuit-breaker.open-duration", "300 ms"));
+                "chronicle.alerts.delivery.circuit-breaker.failures", "2",
+                "chronicle.alerts.delivery.circuit-breaker.open-duration", "300 ms"));
         writer.write(alert("Down", "a1", "firing"), null);
 
         am.awaitRequests(2);
@@ -191,8 +191,8 @@ class AlertDeliveryWriterTest {
         TestReceiver hook = receiver(TestReceiver.accepting());
         long start = System.nanoTime();
         AlertDeliveryWriter writer = writer(receivers("hook", "webhook", hook.url("/"),
-                "alerts.receivers.hook.rate-limit", "10",
-                "alerts.receivers.hook.max-batch-size", "1"));
+                "chronicle.alerts.receivers.hook.rate-limit", "10",
+                "chronicle.alerts.receivers.hook.max-batch-size", "1"));
         for (int i = 0; i < 13; i++) {
             writer.write(alert("Down", "a" + i, "firing"), null);
         }
@@ -231,7 +231,7 @@ class AlertDeliveryWriterTest {
     void aFullQueueDropsItsOldestAlertsAndCountsThem() throws Exception {
         TestReceiver am = receiver(TestReceiver.accepting().holdFirst());
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.receivers.am.queue-capacity", "2"));
+                "chronicle.alerts.receivers.am.queue-capacity", "2"));
         writer.write(alert("Down", "w", "firing"), null);
         am.awaitHeld();
         for (String instance : List.of("a1", "a2", "a3", "a4")) {
@@ -249,7 +249,7 @@ class AlertDeliveryWriterTest {
     void exhaustedAttemptsDropTheBatchAndLaterAlertsStillGo() throws Exception {
         TestReceiver am = receiver(new TestReceiver(n -> n < 2 ? 500 : 200));
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.delivery.max-attempts", "2"));
+                "chronicle.alerts.delivery.max-attempts", "2"));
         writer.write(alert("Down", "a1", "firing"), null);
         writer.flush(true);
         writer.write(alert("Down", "a2", "firing"), null);
@@ -279,7 +279,7 @@ class AlertDeliveryWriterTest {
     void endOfInputWaitsNoLongerThanTheFlushTimeout() throws Exception {
         TestReceiver am = receiver(new TestReceiver(n -> 500));
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.delivery.flush-timeout", "200 ms", "alerts.delivery.max-attempts", "1000"));
+                "chronicle.alerts.delivery.flush-timeout", "200 ms", "chronicle.alerts.delivery.max-attempts", "1000"));
         writer.write(alert("Down", "a1", "firing"), null);
 
         long start = System.nanoTime();
@@ -306,7 +306,7 @@ class AlertDeliveryWriterTest {
     void undeliveredAlertsAndLastStatesSurviveARestore() throws Exception {
         TestReceiver down = receiver(new TestReceiver(n -> 503));
         AlertReceivers before = receivers("am", "alertmanager", down.url(""),
-                "alerts.delivery.max-attempts", "1000");
+                "chronicle.alerts.delivery.max-attempts", "1000");
         AlertDeliveryWriter first = new AlertDeliveryWriter(
                 before, new MetricListener().getMetricGroup(), 0, List.of(), System::nanoTime);
         toClose.add(0, first);
@@ -338,7 +338,7 @@ class AlertDeliveryWriterTest {
     void firingAlertsAreResentToAlertmanagerUntilResolved() throws Exception {
         TestReceiver am = receiver(TestReceiver.accepting());
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url(""),
-                "alerts.receivers.am.resend-interval", "100 ms"));
+                "chronicle.alerts.receivers.am.resend-interval", "100 ms"));
         writer.write(alert("Down", "a1", "firing"), null);
         writer.write(alert("Down", "a2", "firing"), null);
         writer.write(alert("Down", "a2", "resolved"), null);
@@ -389,15 +389,15 @@ class AlertDeliveryWriterTest {
     /** Fast retries and no rate limit or circuit breaker unless a test sets them. */
     private static Configuration conf(String name, String type, String url, String... more) {
         Map<String, String> map = new LinkedHashMap<>();
-        map.put("alerts.delivery.backoff.initial", "10 ms");
-        map.put("alerts.delivery.backoff.max", "40 ms");
-        map.put("alerts.delivery.rate-limit", "1000");
-        map.put("alerts.delivery.circuit-breaker.failures", "1000");
-        map.put("alerts.delivery.timeout", "5 s");
-        map.put("alerts.delivery.flush-timeout", "10 s");
-        map.put("alerts.delivery.resend-interval", "0 s");
-        map.put("alerts.receivers." + name + ".type", type);
-        map.put("alerts.receivers." + name + ".url", url);
+        map.put("chronicle.alerts.delivery.backoff.initial", "10 ms");
+        map.put("chronicle.alerts.delivery.backoff.max", "40 ms");
+        map.put("chronicle.alerts.delivery.rate-limit", "1000");
+        map.put("chronicle.alerts.delivery.circuit-breaker.failures", "1000");
+        map.put("chronicle.alerts.delivery.timeout", "5 s");
+        map.put("chronicle.alerts.delivery.flush-timeout", "10 s");
+        map.put("chronicle.alerts.delivery.resend-interval", "0 s");
+        map.put("chronicle.alerts.receivers." + name + ".type", type);
+        map.put("chronicle.alerts.receivers." + name + ".url", url);
         for (int i = 0; i < more.length; i += 2) {
             map.put(more[i], more[i + 1]);
         }

@@ -46,7 +46,7 @@ class TableCommitAgesTest {
     @BeforeEach
     void createCatalog() {
         Configuration conf = ChronicleConfig.validated(Configuration.fromMap(Map.of(
-                ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("catalog.db"),
+                ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("chronicle.catalog.db"),
                 ChronicleOptions.CATALOG_WAREHOUSE.key(), dir.resolve("warehouse").toUri().toString(),
                 ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "io-impl", "org.apache.iceberg.inmemory.InMemoryFileIO")));
         loader = ChronicleCatalogLoader.from(conf);
