@@ -43,6 +43,9 @@ public final class CatalogProperties {
         return props;
     }
 
+    /** The catalog types {@link #catalogImplOfType} knows, for error messages. */
+    public static final String CATALOG_TYPES = "jdbc, rest, glue, hadoop, hive or nessie";
+
     /**
      * The catalog class. Types are resolved here, not by Iceberg, because Iceberg's Flink catalog
      * knows only some of them by name; every catalog accepts its class.
@@ -53,24 +56,29 @@ public final class CatalogProperties {
             return impl.get();
         }
         String type = conf.get(ChronicleOptions.CATALOG_TYPE);
+        return catalogImplOfType(type).orElseThrow(() -> new IllegalArgumentException(
+                "Invalid value for option '" + ChronicleOptions.CATALOG_TYPE.key()
+                        + "': unknown catalog type '" + type + "' (" + CATALOG_TYPES + "; or set '"
+                        + ChronicleOptions.CATALOG_IMPL.key() + "')"));
+    }
+
+    /** The Iceberg catalog class of a catalog type ({@link #CATALOG_TYPES}), any case. */
+    public static Optional<String> catalogImplOfType(String type) {
         switch (type.toLowerCase(Locale.ROOT)) {
             case CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC:
-                return CatalogUtil.ICEBERG_CATALOG_JDBC;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_JDBC);
             case CatalogUtil.ICEBERG_CATALOG_TYPE_REST:
-                return CatalogUtil.ICEBERG_CATALOG_REST;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_REST);
             case CatalogUtil.ICEBERG_CATALOG_TYPE_GLUE:
-                return CatalogUtil.ICEBERG_CATALOG_GLUE;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_GLUE);
             case CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP:
-                return CatalogUtil.ICEBERG_CATALOG_HADOOP;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_HADOOP);
             case CatalogUtil.ICEBERG_CATALOG_TYPE_HIVE:
-                return CatalogUtil.ICEBERG_CATALOG_HIVE;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_HIVE);
             case CatalogUtil.ICEBERG_CATALOG_TYPE_NESSIE:
-                return CatalogUtil.ICEBERG_CATALOG_NESSIE;
+                return Optional.of(CatalogUtil.ICEBERG_CATALOG_NESSIE);
             default:
-                throw new IllegalArgumentException("Invalid value for option '"
-                        + ChronicleOptions.CATALOG_TYPE.key() + "': unknown catalog type '" + type
-                        + "' (jdbc, rest, glue, hadoop, hive or nessie; or set '"
-                        + ChronicleOptions.CATALOG_IMPL.key() + "')");
+                return Optional.empty();
         }
     }
 
