@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -42,13 +43,23 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code command}, appending its stdout and stderr to {@code logFile}. */
     public static ChildProcess start(String name, List<String> command, Path logFile) throws IOException {
+        return start(name, command, Map.of(), logFile);
+    }
+
+    /**
+     * Starts {@code command} with {@code environment} added to this JVM's, appending its stdout
+     * and stderr to {@code logFile}.
+     */
+    public static ChildProcess start(String name, List<String> command, Map<String, String> environment,
+            Path logFile) throws IOException {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         stopOrphan(name, logFile);
         Path pidFile = pidFile(name, logFile);
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         Files.writeString(pidFile, Long.toString(process.pid()));
         return new ChildProcess(name, process, logFile, pidFile);
     }
