@@ -1,8 +1,8 @@
 package io.chronicle.bench;
 
+import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.sql.SessionInitScript;
 import io.chronicle.workload.Workload;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class SqlRollups implements Variant {
         jobConf.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
         TableEnvironment tEnv = TableEnvironment.create(
                 EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(jobConf).build());
-        List<String> statements = SessionInitScript.statements(script(conf), conf);
+        List<String> statements = statements(script(conf));
         for (String statement : statements.subList(0, statements.size() - 1)) {
             Matcher set = SET.matcher(statement);
             if (set.matches()) {
@@ -78,15 +79,44 @@ final class SqlRollups implements Variant {
         return new Report.Run(name(), round, points, times, counts);
     }
 
+    /** The script with the run's topic, Kafka and Iceberg catalog (writable, Iceberg's own) filled in. */
     private String script(Configuration conf) {
         String tagsType = Workload.TAG_KEYS.stream().map(key -> "`" + key + "` STRING")
                 .collect(Collectors.joining(", ", "ROW<", ">"));
+        String catalogOptions = CatalogProperties.flinkSqlCatalogOptions(conf).entrySet().stream()
+                .map(e -> quote(e.getKey()) + " = " + quote(e.getValue()))
+                .collect(Collectors.joining(", "));
         return load()
                 .replace("${tags_type}", tagsType)
                 .replace("${max_disorder_seconds}", String.valueOf(maxDisorder.toSeconds() + 1))
                 .replace("${topic}", topic)
                 .replace("${bootstrap_servers}", conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
-                .replace("${group_id}", conf.get(ChronicleOptions.KAFKA_GROUP_ID));
+                .replace("${group_id}", conf.get(ChronicleOptions.KAFKA_GROUP_ID))
+                .replace("${catalog_options}", catalogOptions)
+                .replace("${catalog_name}", conf.get(ChronicleOptions.CATALOG_NAME))
+                .replace("${namespace}", conf.get(ChronicleOptions.CATALOG_NAMESPACE));
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** The script's statements without their semicolons; comment lines are dropped. */
+    private static List<String> statements(String script) {
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (line.strip().startsWith("--")) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.strip().endsWith(";")) {
+                String statement = current.toString().strip();
+                statements.add(statement.substring(0, statement.length() - 1));
+                current.setLength(0);
+            }
+        }
+        return statements;
     }
 
     private static String load() {

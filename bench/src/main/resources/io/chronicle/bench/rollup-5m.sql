@@ -1,7 +1,7 @@
 -- The Flink SQL side of the rollup benchmark: count, sum, min and max per series and 5-minute
 -- window, from the same Kafka topic and into an Iceberg table of the same catalog as Chronicle's
 -- rollup_5m. A series is its tenant, metric and tags, as in Chronicle. The ${...} names are
--- filled in by SqlRollups and SessionInitScript.
+-- filled in by SqlRollups.
 
 SET 'table.exec.mini-batch.enabled' = 'true';
 SET 'table.exec.mini-batch.allow-latency' = '1 s';

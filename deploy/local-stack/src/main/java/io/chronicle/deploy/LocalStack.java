@@ -5,11 +5,11 @@ import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
+import io.chronicle.deploy.sqlgateway.FlinkSqlGateway;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.jobs.JobEnvironment;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
-import io.chronicle.sql.ChronicleSqlGateway;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -198,11 +198,22 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Flink's own SQL gateway as a process of its own, as it runs next to a cluster, submitting
+     * queries to this stack's MiniCluster. Those queries' tasks run in this JVM and read the
+     * tables with the credentials a cluster would find in its environment; this JVM has them in
+     * system properties (AWS SDK default chain, Chronicle's catalog loader), never in a session.
+     */
     private void startSqlGateway() throws Exception {
-        Configuration gatewayConf = clientOf(flink);
-        gatewayConf.setString("sql-gateway.endpoint.rest.port",
-                String.valueOf(conf.get(LocalStackOptions.SQL_GATEWAY_PORT)));
-        started.push(ChronicleSqlGateway.start(gatewayConf));
+        conf.getOptional(ChronicleOptions.S3_ACCESS_KEY).ifPresent(key -> System.setProperty("aws.accessKeyId", key));
+        conf.getOptional(ChronicleOptions.S3_SECRET_KEY).ifPresent(key -> System.setProperty("aws.secretAccessKey", key));
+        String jdbcPassword = conf.toMap().get(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.password");
+        if (jdbcPassword != null) {
+            System.setProperty(ChronicleCatalogLoader.JDBC_PASSWORD_PROPERTY, jdbcPassword);
+        }
+        started.push(FlinkSqlGateway.start(dataDir.resolve("sql-gateway"), conf,
+                conf.get(LocalStackOptions.SQL_GATEWAY_PORT),
+                "127.0.0.1:" + flink.getRestAddress().get().getPort()));
     }
 
     private void startTraffic() {
@@ -224,7 +235,8 @@ public final class LocalStack implements AutoCloseable {
                 "",
                 "Chronicle is running. Data and job state: " + dataDir,
                 "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
-                "  SQL gateway      http://127.0.0.1:" + gatewayPort + "  (REST API v1)",
+                "  SQL gateway      http://127.0.0.1:" + gatewayPort
+                        + "  (Flink's SQL gateway: REST API v1, SQL client, jdbc:flink://127.0.0.1:" + gatewayPort + ")",
                 "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)
                         + "  topics " + conf.get(ChronicleOptions.TOPIC_POINTS) + ", "
                         + conf.get(ChronicleOptions.TOPIC_EVENTS) + ", "
@@ -236,8 +248,9 @@ public final class LocalStack implements AutoCloseable {
                 "",
                 "Query it (rows appear on each checkpoint, every "
                         + conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toSeconds() + " s):",
-                "  ./deploy/local/sql \"SELECT metric, count(*) FROM chronicle.points_raw GROUP BY metric\"",
-                "  ./deploy/local/sql \"SELECT reason_code, count(*) FROM chronicle.rejected GROUP BY reason_code\"",
+                "  ./deploy/local/sql \"SELECT metric, count(*) FROM points_raw GROUP BY metric\"",
+                "  ./deploy/local/sql \"SELECT reason_code, count(*) FROM rejected GROUP BY reason_code\"",
+                "  ./deploy/local/sql    (an interactive session of Flink's SQL client)",
                 "Stop with Ctrl-C; run again to continue where it stopped.",
                 ""));
     }

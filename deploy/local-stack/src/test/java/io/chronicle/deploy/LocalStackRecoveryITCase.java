@@ -1,8 +1,8 @@
 package io.chronicle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chronicle.deploy.sqlgateway.SqlGatewayClient;
 import io.chronicle.services.ChildProcess;
-import io.chronicle.sql.SqlGatewayClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;

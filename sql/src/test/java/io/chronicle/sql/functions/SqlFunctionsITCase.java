@@ -3,7 +3,6 @@ package io.chronicle.sql.functions;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.operators.rollup.RollupAggregate;
-import io.chronicle.sql.SessionInitScript;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -49,8 +48,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The functions through Flink SQL in batch mode, registered by the gateway's own session-init
- * statements, over a view with exactly the row type Flink reads from the {@code rollup_5m} Iceberg
+ * The functions through Flink SQL in batch mode, registered under the names Chronicle's catalog
+ * gives them, over a view with exactly the row type Flink reads from the {@code rollup_5m} Iceberg
  * table. Two hours of random samples of a gauge and a counter on three hosts are rolled up into
  * five-minute rows here, and every query result is held against statistics computed directly from
  * the samples. Aggregation runs in two phases, so partial sketches are merged.
@@ -93,11 +92,7 @@ class SqlFunctionsITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         sql = StreamTableEnvironment.create(env,
                 EnvironmentSettings.newInstance().inBatchMode().withConfiguration(conf).build());
-        for (String statement : SessionInitScript.statements(new Configuration())) {
-            if (statement.startsWith("CREATE TEMPORARY SYSTEM FUNCTION")) {
-                sql.executeSql(statement);
-            }
-        }
+        ChronicleFunctions.all().forEach(sql::createTemporarySystemFunction);
         RollupTable table = new RollupTable(RollupPolicy.Tier.parse("tier", "5m"));
         // Rows as one bounded source: a VALUES clause would compile a projection per row.
         DataType rowType = TypeConversions.fromLogicalToDataType(FlinkSchemaUtil.convert(table.schema()));

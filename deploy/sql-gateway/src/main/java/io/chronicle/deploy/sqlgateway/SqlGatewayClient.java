@@ -1,4 +1,4 @@
-package io.chronicle.sql;
+package io.chronicle.deploy.sqlgateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,11 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A minimal client of the SQL gateway's REST API (v1), needing nothing but the JDK and Jackson:
- * open a session, run statements, read every result page. {@link #main} runs statements from the
- * command line and prints their rows.
+ * open a session, run statements, read every result page. Failures carry the gateway's error
+ * text, for tests that check what a session is told.
  */
 public final class SqlGatewayClient {
 
@@ -30,6 +31,18 @@ public final class SqlGatewayClient {
     public SqlGatewayClient(String baseUrl, Duration timeout) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.timeout = timeout;
+    }
+
+    /** A request the gateway refused, with the whole answer: its errors carry stack traces. */
+    public static final class GatewayError extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public final String answer;
+
+        GatewayError(String message, String answer) {
+            super(message);
+            this.answer = answer;
+        }
     }
 
     /** The result of a statement: column names and rows of JSON values. */
@@ -49,6 +62,14 @@ public final class SqlGatewayClient {
 
     public void closeSession(String session) throws IOException, InterruptedException {
         send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/sessions/" + session)).DELETE());
+    }
+
+    /** The session's configuration, as the gateway hands it to any client of the session. */
+    public Map<String, String> sessionConfig(String session) throws IOException, InterruptedException {
+        Map<String, String> config = new TreeMap<>();
+        get("/v1/sessions/" + session).path("properties").fields()
+                .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+        return config;
     }
 
     /** Runs one statement and reads its result to the end. */
@@ -103,8 +124,8 @@ public final class SqlGatewayClient {
         JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
         if (response.statusCode() != 200) {
             JsonNode errors = body.path("errors");
-            throw new IOException("SQL gateway answered " + response.statusCode() + ": "
-                    + (errors.isMissingNode() ? response.body() : summarize(errors)));
+            throw new GatewayError("SQL gateway answered " + response.statusCode() + ": "
+                    + (errors.isMissingNode() ? response.body() : summarize(errors)), response.body());
         }
         return body;
     }
@@ -126,34 +147,5 @@ public final class SqlGatewayClient {
             parts.add(lines[0] + (cause == null ? "" : " ... " + cause));
         }
         return String.join(" | ", parts);
-    }
-
-    /** {@code SqlGatewayClient [--url http://127.0.0.1:8083] "SELECT ..." ...}. */
-    public static void main(String[] args) throws Exception {
-        String url = "http://127.0.0.1:" + ChronicleSqlGateway.DEFAULT_PORT;
-        List<String> statements = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--url") && i + 1 < args.length) {
-                url = args[++i];
-            } else {
-                statements.add(args[i]);
-            }
-        }
-        SqlGatewayClient client = new SqlGatewayClient(url, Duration.ofMinutes(5));
-        String session = client.openSession();
-        try {
-            for (String statement : statements) {
-                Result result = client.execute(session, statement);
-                System.out.println(String.join(" | ", result.columns));
-                for (List<JsonNode> row : result.rows) {
-                    List<String> cells = new ArrayList<>();
-                    row.forEach(f -> cells.add(f.isTextual() ? f.asText() : f.toString()));
-                    System.out.println(String.join(" | ", cells));
-                }
-                System.out.println("(" + result.rows.size() + " rows)");
-            }
-        } finally {
-            client.closeSession(session);
-        }
     }
 }

@@ -1,0 +1,167 @@
+package io.chronicle.deploy.sqlgateway;
+
+import io.chronicle.catalog.CatalogProperties;
+import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.RollupTable;
+import io.chronicle.catalog.TableBootstrap;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.services.S3Server;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What the gateway tests run against: an S3-compatible server, an Iceberg JDBC catalog on SQLite
+ * with Chronicle's tables created as the jobs create them and rows written through Iceberg's own
+ * Flink catalog, and Flink's SQL gateway started as the local stack starts it, submitting to the
+ * test's MiniCluster. The S3 secret and the catalog's password are distinctive strings, so a test
+ * can look for them in anything a session sees.
+ */
+final class GatewayFixture implements AutoCloseable {
+
+    static final String S3_SECRET = "s3-secret-4f1d9c";
+    static final String JDBC_PASSWORD = "jdbc-password-7b2e05";
+    static final long TS = 1_795_300_000_000L;
+    /** The points written: metric by metric. */
+    static final String[] METRICS = {"cpu", "cpu", "cpu", "mem", "mem", "disk"};
+
+    final S3Server s3;
+    final Configuration chronicle;
+    final FlinkSqlGateway gateway;
+    final SqlGatewayClient rest;
+    /** How long the gateway took from its start to answering REST requests. */
+    final Duration startTime;
+
+    private GatewayFixture(S3Server s3, Configuration chronicle, FlinkSqlGateway gateway, Duration startTime) {
+        this.s3 = s3;
+        this.chronicle = chronicle;
+        this.gateway = gateway;
+        this.startTime = startTime;
+        this.rest = new SqlGatewayClient(gateway.endpoint().toString(), Duration.ofMinutes(2));
+    }
+
+    static GatewayFixture start(Path dir, URI clusterRest) throws Exception {
+        S3Server s3 = S3Server.start(dir.resolve("s3"), 0, "gateway-it", S3_SECRET);
+        try {
+            s3.createBucket("lake");
+            // The MiniCluster's task managers read S3 for the gateway's queries with the AWS
+            // default credentials chain, as a cluster's would with its own credentials.
+            System.setProperty("aws.accessKeyId", s3.accessKey());
+            System.setProperty("aws.secretAccessKey", s3.secretKey());
+            Map<String, String> values = new HashMap<>();
+            values.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("catalog.db"));
+            values.put(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+            // SQLite takes no password; the gateway gets it in its environment all the same.
+            values.put(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.password", JDBC_PASSWORD);
+            values.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), "s3://lake/warehouse");
+            values.put(ChronicleOptions.S3_ENDPOINT.key(), s3.endpoint().toString());
+            values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");
+            values.put(ChronicleOptions.S3_ACCESS_KEY.key(), s3.accessKey());
+            values.put(ChronicleOptions.S3_SECRET_KEY.key(), s3.secretKey());
+            Configuration chronicle = ChronicleConfig.validated(Configuration.fromMap(values));
+            TableBootstrap.ensureTables(ChronicleCatalogLoader.from(chronicle), "chronicle",
+                    ChronicleTable.POINTS_RAW, ChronicleTable.ANOMALIES,
+                    new RollupTable(RollupPolicy.Tier.parse("tier", "5m")));
+            writeRows(chronicle, clusterRest);
+
+            long start = System.nanoTime();
+            FlinkSqlGateway gateway = FlinkSqlGateway.start(dir.resolve("sql-gateway"), chronicle, 0,
+                    clusterRest.getHost() + ":" + clusterRest.getPort());
+            Duration startTime = Duration.ofNanos(System.nanoTime() - start);
+            System.out.printf("SQL gateway answered %.1f s after its start%n", startTime.toMillis() / 1e3);
+            return new GatewayFixture(s3, chronicle, gateway, startTime);
+        } catch (Exception | Error e) {
+            s3.close();
+            throw e;
+        }
+    }
+
+    /** The points of {@link #METRICS}, and two rollup rows holding the values 1..50 and 51..100. */
+    private static void writeRows(Configuration chronicle, URI clusterRest) throws Exception {
+        Configuration client = new Configuration();
+        client.set(DeploymentOptions.TARGET, "remote");
+        client.set(RestOptions.ADDRESS, clusterRest.getHost());
+        client.set(RestOptions.PORT, clusterRest.getPort());
+        TableEnvironment writer = TableEnvironment.create(
+                EnvironmentSettings.newInstance().inBatchMode().withConfiguration(client).build());
+        // Iceberg's own catalog, writable, named as the jobs name it (a JDBC catalog keeps its
+        // tables under the catalog's name).
+        writer.executeSql("CREATE CATALOG chronicle WITH (" + CatalogProperties.flinkSqlCatalogOptions(chronicle)
+                .entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+                .collect(Collectors.joining(", ")) + ")");
+        List<String> points = new ArrayList<>();
+        for (int i = 0; i < METRICS.length; i++) {
+            points.add(String.format("('default', '%s', MAP['host', 'h%d'], %d.0, TO_TIMESTAMP_LTZ(%d, 3), %d,"
+                    + " 't', 0, %d, TO_TIMESTAMP_LTZ(%d, 3))", METRICS[i], i, i, TS + i, i, i, TS));
+        }
+        StatementSet statements = writer.createStatementSet();
+        statements.addInsertSql("INSERT INTO chronicle.chronicle.points_raw VALUES " + String.join(", ", points));
+        statements.addInsertSql("INSERT INTO chronicle.chronicle.rollup_5m VALUES "
+                + rollupRow("a", 1, 50) + ", " + rollupRow("b", 51, 100));
+        statements.execute().await();
+    }
+
+    private static String rollupRow(String host, int from, int to) {
+        RollupAggregate a = aggregate(from, to);
+        return String.format("('default', 'latency', MAP['host', '%s'], %d, TO_TIMESTAMP_LTZ(%d, 3),"
+                        + " TO_TIMESTAMP_LTZ(%d, 3), %d, %s, %s, %s, %s, TO_TIMESTAMP_LTZ(%d, 3), %s,"
+                        + " TO_TIMESTAMP_LTZ(%d, 3), %s, CAST(NULL AS DOUBLE), X'%s')",
+                host, from, TS, TS + 300_000, a.count, a.totalSum(), a.min, a.max, a.firstValue, TS,
+                a.lastValue, TS + 1, a.totalSumSquares(), HexFormat.of().formatHex(a.sketch));
+    }
+
+    /** The rollup of the values {@code from..to}, as the ingest job builds it. */
+    static RollupAggregate aggregate(int from, int to) {
+        int n = to - from + 1;
+        long[] ts = new long[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = i;
+            values[i] = from + i;
+        }
+        return RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN);
+    }
+
+    /** The median the rollup rows' merged sketches give: that of one sketch of all hundred values. */
+    static double median() {
+        return RollupAggregate.quantile(aggregate(1, 100).sketch, 0.5);
+    }
+
+    /** Points per metric, counted from {@link #METRICS}, as "metric=count" sorted by metric. */
+    static List<String> countsPerMetric() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String metric : METRICS) {
+            counts.merge(metric, 1L, Long::sum);
+        }
+        return counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+    }
+
+    @Override
+    public void close() {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        try {
+            gateway.close();
+        } finally {
+            s3.close();
+        }
+    }
+}
