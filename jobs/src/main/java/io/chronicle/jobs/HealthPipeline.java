@@ -6,7 +6,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.operators.health.DeadLetterRate;
 import io.chronicle.operators.health.SeriesCardinality;
 import io.chronicle.operators.rollup.SeriesChange;
-import io.chronicle.sinks.health.TableCommitAges;
+import io.chronicle.operators.health.TableCommitAges;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -8,7 +8,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.operators.rollup.CounterRule;
-import io.chronicle.operators.rollup.RollupRow;
+import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;

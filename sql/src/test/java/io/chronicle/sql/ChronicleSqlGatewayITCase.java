@@ -6,7 +6,7 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;

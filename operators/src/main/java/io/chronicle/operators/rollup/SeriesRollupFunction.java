@@ -1,5 +1,7 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.RollupAggregate;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.MetricPoint;

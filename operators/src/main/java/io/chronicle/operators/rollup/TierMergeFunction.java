@@ -1,5 +1,6 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.core.RollupPolicy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;

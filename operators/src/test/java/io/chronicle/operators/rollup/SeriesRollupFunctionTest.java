@@ -1,5 +1,7 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
