@@ -1,11 +1,11 @@
 package io.chronicle.jobs;
 
-import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;

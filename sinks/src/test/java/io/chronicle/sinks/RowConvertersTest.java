@@ -1,18 +1,18 @@
 package io.chronicle.sinks;
 
-import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableDefinition;
-import io.chronicle.core.RollupPolicy;
-import io.chronicle.core.rollup.RollupAggregate;
-import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.TraceRow;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;

@@ -1,13 +1,13 @@
 package io.chronicle.bench.jmh;
 
-import io.chronicle.core.rollup.SketchCodec;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.bench.BenchOptions;
-import io.chronicle.workload.Workload;
-import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
+import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.workload.Workload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

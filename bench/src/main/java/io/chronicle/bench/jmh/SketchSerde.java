@@ -1,8 +1,8 @@
 package io.chronicle.bench.jmh;
 
-import io.chronicle.core.rollup.SketchCodec;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.sql.functions.SketchAccumulator;
 import io.chronicle.sql.functions.SketchAccumulatorSerializer;
 import io.chronicle.sql.functions.SketchMerge;

@@ -1,7 +1,5 @@
 package io.chronicle.operators.rollup;
 
-import io.chronicle.core.rollup.RollupRow;
-import io.chronicle.core.rollup.RollupAggregate;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.MetricPoint;
@@ -9,6 +7,8 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

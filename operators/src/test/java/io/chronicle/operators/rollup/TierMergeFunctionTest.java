@@ -1,10 +1,10 @@
 package io.chronicle.operators.rollup;
 
-import io.chronicle.core.rollup.RollupRow;
-import io.chronicle.core.rollup.RollupAggregate;
-import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;

@@ -1,8 +1,8 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.core.rollup.SketchCodec;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 /**
  * The sketches {@link SketchMerge} has merged so far. It holds none until the first, so sketches of

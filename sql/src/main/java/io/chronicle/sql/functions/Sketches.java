@@ -1,9 +1,9 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.core.rollup.SketchCodec;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.store.SparseStore;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 /** Decoding of sketch arguments, with errors that name the SQL function they came through. */
 final class Sketches {

@@ -1,8 +1,8 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.core.rollup.SketchCodec;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.util.Arrays;
 import java.util.Random;
