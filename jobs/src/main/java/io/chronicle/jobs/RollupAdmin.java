@@ -34,7 +34,7 @@ public final class RollupAdmin {
             "           from points_raw and replaces that range in one commit; both ends are",
             "           window starts, as ISO-8601 instants (2026-11-01T00:00:00Z)",
             "  expire   drops each tenant's rollup rows older than its retention",
-            "           (rollup.retention, per tenant and domain), whole UTC days at a time;",
+            "           (chronicle.rollup.retention, per tenant and domain), whole UTC days at a time;",
             "           --now (default: the current time) is the instant retention counts back from",
             "",
             "Chronicle options: --config file.yaml and --key value, as for the jobs.");
