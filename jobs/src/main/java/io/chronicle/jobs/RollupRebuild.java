@@ -49,7 +49,7 @@ import java.util.List;
  * arrived too late for the stream are in {@code points_raw}, so a rebuild folds them in.
  *
  * <p>Counter increases need each series' last sample before the range, so points are read from
- * {@code rollup.series-state-ttl} before it: the stream never counts a step across a longer gap.
+ * {@code chronicle.rollup.series-state-ttl} before it: the stream never counts a step across a longer gap.
  */
 public final class RollupRebuild {
 

@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The README's option tables, generated from the declared options. A test fails when the README
- * differs; {@link #main} prints the tables to paste.
+ * The documentation's option tables, generated from the declared options: Chronicle's options in
+ * docs/configuration.md and the local stack's in docs/quickstart.md, each between its
+ * {@code <!-- name:start -->} and {@code <!-- name:end -->} markers. {@code OptionsTableTest} fails
+ * when a page differs; {@link #main} prints the tables to paste.
  */
 public final class OptionsTable {
 
