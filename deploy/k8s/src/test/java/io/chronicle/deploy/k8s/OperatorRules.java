@@ -60,6 +60,14 @@ final class OperatorRules {
     private static final String PERIODIC_SAVEPOINT_INTERVAL = "kubernetes.operator.periodic.savepoint.interval";
     /** Operator 1.15's defaults for a session job's jar: https only, from a public host. */
     private static final Set<String> SESSION_JAR_SCHEMES = Set.of("https");
+    /** The operator's own options, which its jar (not on the registry) declares. */
+    private static final String OPERATOR_PREFIX = "kubernetes.operator.";
+    /**
+     * Keys of Flink's presto S3 plugin, which maps {@code s3.*} to presto's {@code presto.s3.*}
+     * ({@code s3.path.style.access} being Flink's alias of {@code path-style-access}).
+     */
+    private static final Set<String> S3_PLUGIN_KEYS = Set.of("s3.endpoint", "s3.path.style.access",
+            "s3.path-style-access", "s3.use-instance-credentials", "s3.ssl.enabled", "s3.signer-type");
     /** Schemes Flink's artifact fetching reads for an application's jar (s3 through the plugin). */
     private static final Set<String> APPLICATION_JAR_SCHEMES = Set.of("s3", "https", "local");
 
@@ -121,6 +129,7 @@ final class OperatorRules {
             upgrades(spec.getJob(), conf, violations);
             chronicleOptions(confMap, violations);
         }
+        knownKeys(confMap, violations);
         durableStorage(conf, violations);
         s3Plugin(spec, confMap, violations);
         javaOptions(conf, violations);
@@ -161,6 +170,7 @@ final class OperatorRules {
         entryClass(job, violations);
         upgrades(job, conf, violations);
         chronicleOptions(orEmpty(sessionJob.getSpec().getFlinkConfiguration()), violations);
+        knownKeys(orEmpty(sessionJob.getSpec().getFlinkConfiguration()), violations);
         Secrets.findIn(node).forEach(where -> violations.add("A secret is written into the manifest at " + where));
         return violations;
     }
@@ -396,6 +406,18 @@ final class OperatorRules {
             ChronicleConfig.validated(Configuration.fromMap(chronicle));
         } catch (IllegalArgumentException e) {
             violations.add("Chronicle refuses its options: " + e.getMessage());
+        }
+    }
+
+    /** Flink ignores a key it does not know, so a misspelt one would silently leave its default. */
+    private static void knownKeys(Map<String, String> confMap, List<String> violations) {
+        Set<String> declared = FlinkOptions.declaredKeys();
+        for (String key : confMap.keySet()) {
+            boolean known = key.startsWith(ChronicleOptions.PREFIX) || key.startsWith(OPERATOR_PREFIX)
+                    || S3_PLUGIN_KEYS.contains(key) || declared.contains(key);
+            if (!known) {
+                violations.add("Flink declares no option " + key);
+            }
         }
     }
 
