@@ -109,26 +109,7 @@ final class AlertSuite implements Suite {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
         }
-        report.notes.add("latency: from just before the probe point is handed to its producer (linger.ms 0,"
-                + " so it leaves at once) until the alerts topic's consumer in this process polls the change;"
-                + " both read this process's monotonic clock");
-        report.notes.add("firing: the point above the threshold until its firing change; resolved: the point"
-                + " back below until its resolved change; in the JSON, in_send_order_ms holds every measured"
-                + " latency in the order the points were sent");
-        report.notes.add("not in the way: with for: 0s the alert fires on the point itself, so the watermark and"
-                + " its interval play no part; the producer sends at once, the job's Kafka source and this"
-                + " consumer get records as soon as the broker has them, and the alerts sink sends each change"
-                + " at once (at-least-once, linger.ms 0) rather than at checkpoints");
-        report.notes.add("the body: points cross two network exchanges (source to rule router, router to the"
-                + " keyed evaluator) in buffers Flink sends when full or when buffer-timeout runs out; the"
-                + " probes' samples never fill one, so each exchange adds up to buffer-timeout");
-        report.notes.add("the tail: each checkpoint holds the points back for a few hundred ms: the points_raw"
-                + " Iceberg writer, chained to the points source, closes and uploads its files before passing the"
-                + " barrier on, and the evaluator waits for the barriers of both source subtasks"
-                + " (checkpoint_alignment_ms_max); a few alerts in a row are late once every checkpoint interval");
-        report.notes.add("background_points_per_second: what the broker acknowledged while measuring;"
-                + " process_cpu_cores: this process (Flink cluster and the benchmark's clients), not the broker"
-                + " or the S3 server");
+        report.notes.add("what each figure means and what sets the latency: bench/README.md, section Alerts");
         if (Boolean.FALSE.equals(report.conditions.get("kept_up_before_measuring"))) {
             report.notes.add("the job did not keep up by the end of the warm-up: the figures include its backlog");
         }

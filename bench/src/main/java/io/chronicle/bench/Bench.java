@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import io.chronicle.core.CommandLine;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.HtmlFormatter;
@@ -20,53 +21,72 @@ public final class Bench {
     private static final List<Suite> SUITES = List.of(new RollupSuite(), new AlertSuite(), new VictoriaMetricsSuite(), new IngestSuite(),
             new JmhSuite());
 
+    static final String PROGRAM = "bench/run";
+
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            usage(System.out);
-            return;
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Checks the command line before anything starts (the usage for {@code --help}; one line
+     * naming a wrong argument, then the usage), then runs the suite. Returns the exit status: 1
+     * when the run's output differs from what its input implies.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        // Options follow the suite's name, when it is given.
+        int firstOption = args.length > 0 && !args[0].startsWith("-") ? 1 : 0;
+        if (CommandLine.wantsHelp(args, firstOption)) {
+            out.println(usage());
+            return 0;
+        }
+        if (args.length == 0) {
+            CommandLine.printError(err, PROGRAM, "no suite given", usage());
+            return CommandLine.USAGE_ERROR;
         }
         Optional<Suite> suite = SUITES.stream().filter(s -> s.name().equals(args[0])).findFirst();
         if (suite.isEmpty()) {
-            System.err.println("Unknown suite '" + args[0] + "'.");
-            usage(System.err);
-            System.exit(2);
+            CommandLine.printError(err, PROGRAM, "unknown suite '" + args[0] + "': expected one of "
+                    + SUITES.stream().map(Suite::name).collect(Collectors.joining(", ")), usage());
+            return CommandLine.USAGE_ERROR;
         }
         Configuration conf;
         try {
             conf = BenchOptions.parse(Arrays.asList(args).subList(1, args.length), suite.get().options());
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
+            CommandLine.printError(err, PROGRAM, e.getMessage(), usage());
+            return CommandLine.USAGE_ERROR;
         }
         Report report = suite.get().run(conf);
-        report.print(System.out);
+        report.print(out);
         Path file = report.write(Path.of(conf.get(BenchOptions.RESULTS_DIR)));
-        System.out.println("Results: " + file);
+        out.println("Results: " + file);
         if (!report.failures.isEmpty()) {
-            System.err.println("The run's output differs from what its input implies:");
-            report.failures.forEach(f -> System.err.println("  " + f));
-            System.exit(1);
+            err.println("The run's output differs from what its input implies:");
+            report.failures.forEach(f -> err.println("  " + f));
+            return 1;
         }
+        return 0;
     }
 
-    private static void usage(PrintStream out) {
-        out.println("Usage: bench/run <suite> [--option value]...");
-        out.println();
-        out.println("Suites:");
+    /**
+     * The suites and their options. bench/run prints the same text from bench/usage.txt, before
+     * anything is compiled; a test holds the two equal.
+     */
+    static String usage() {
+        StringBuilder out = new StringBuilder("usage: " + PROGRAM + " <suite> [--option value]...\n\nSuites:\n");
         SUITES.forEach(s -> {
-            out.printf("  %-10s %s%n", s.name(), s.description());
-            out.printf("  %-10s options: %s%n", "",
-                    s.options().stream().map(ConfigOption::key).collect(Collectors.joining(", ")));
+            out.append(String.format("  %-10s %s\n", s.name(), s.description()));
+            out.append(String.format("  %-10s options: %s\n", "",
+                    s.options().stream().map(ConfigOption::key).collect(Collectors.joining(", "))));
         });
-        out.println();
-        out.println("Options:");
+        out.append("\nOptions:\n");
         HtmlFormatter formatter = new HtmlFormatter();
         for (ConfigOption<?> option : BenchOptions.all()) {
-            out.printf("  --%-20s %s (default %s)%n", option.key(), formatter.format(option.description()),
-                    BenchOptions.format(option.defaultValue()));
+            out.append(String.format("  --%-20s %s (default %s)\n", option.key(),
+                    formatter.format(option.description()), BenchOptions.format(option.defaultValue())));
         }
+        return out.toString().stripTrailing();
     }
 }

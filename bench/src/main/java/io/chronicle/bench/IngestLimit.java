@@ -116,7 +116,7 @@ final class IngestLimit implements Variant {
 
     /**
      * A consumer as the job's Kafka source makes one: byte arrays, no auto-commit, the properties
-     * Chronicle passes its sources (under {@code kafka.properties.}), and otherwise Kafka's own
+     * Chronicle passes its sources (under {@code chronicle.kafka.properties.}), and otherwise Kafka's own
      * defaults for fetch sizes and records per poll, which the source keeps too.
      */
     private KafkaConsumer<byte[], byte[]> consumer(Configuration conf) {

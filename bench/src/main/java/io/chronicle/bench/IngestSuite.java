@@ -220,7 +220,7 @@ final class IngestSuite implements Suite {
                 + " (compaction) of the table's data files; " + VictoriaMetricsIngest.NAME + ": its data and index once"
                 + " stopped",
                 storage));
-        notes(report, events, names.contains(VictoriaMetricsIngest.NAME));
+        notes(report);
         return report;
     }
 
@@ -465,53 +465,8 @@ final class IngestSuite implements Suite {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void notes(Report report, Swarm.Summary events, boolean peer) {
-        report.notes.add("limit: " + "as many threads as the parallelism, each with its own Kafka consumer on its"
-                + " share of the partitions (the job's consumer settings), turning every record into a point with"
-                + " the job source's NormalizingDeserializer; no Flink, no output");
-        report.notes.add("chronicle: the ingest job as deployed (RocksDB, exactly-once checkpoints at the"
-                + " checkpoint interval, Iceberg commits on checkpoints) with rollups, views and alerts off:"
-                + " points_raw, events and rejected, and the dead-letter topic; chronicle-full: the same job with"
-                + " the rollup tiers, the traces and agent_metrics views and two threshold rules from a file");
-        report.notes.add("events: " + events.events() + " swarm lifecycle events (" + events.traces() + " traces: "
-                + events.completed() + " completed, " + events.failed() + " failed, " + events.timedOut()
-                + " timed out; " + events.heartbeats() + " heartbeats of " + events.agents() + " agents; "
-                + events.outOfOrder() + " delivered up to " + events.maxDisorderSeconds() + " s late) in the events"
-                + " topic, produced before the runs; both Chronicle variants read them alongside the points (limit"
-                + " and " + VictoriaMetricsIngest.NAME + " take the points only), so their points/s include that"
-                + " work. Checked in every Chronicle run: each event once in events; in chronicle-full, read back"
-                + " from the upserted tables, one traces row per trace, as many completed, failed and timed_out"
-                + " as generated and none unfinished, and agent_metrics' tasks_completed, tasks_failed and busy_ms"
-                + " summing to the generated ones. Chronicle's defaults throughout (chronicle.traces.terminal-grace 1 h,"
-                + " chronicle.agents.day-grace 2 d): the views write a row on every event, so no end-of-input event is"
-                + " needed, and no trace or agent day is closed during the run");
-        report.notes.add("events/s: the events over the time from job submission until the commit that completed"
-                + " the events table, read alongside the points, so it includes the job's start; sustained events/s"
-                + " as for points (blank when the events were read within about one checkpoint interval)");
-        report.notes.add("points/s: the points over the time from job submission until the commit that completed"
-                + " points_raw (for limit: the loop); sustained: the rate between the first and last checkpoint"
-                + " taken while the topic was part read, from the rows each committed and when each was"
-                + " triggered, so start-up and the wait for the last commit fall outside (blank with fewer than"
-                + " two such checkpoints: raise --points or lower --checkpoint-interval)");
-        report.notes.add("÷ limit, ÷ VM: the row's figure divided by the median of limit's, of "
-                + VictoriaMetricsIngest.NAME + "'s (whole-run figures: neither has checkpoints); blank where that"
-                + " baseline was not run");
-        report.notes.add("CPU: this process (Flink cluster, the loop, the benchmark's polling) until points_raw was"
-                + " complete, not the Kafka broker or the S3 server; sustained CPU: the same over the sustained span"
-                + " only, without the job's start; its ratio's inverse is the rate ratio to expect where both are"
-                + " bound by the same cores; heap: this process's peak heap in use (sampled), and its peak left"
-                + " after a collection");
-        report.notes.add("ckpt: duration from trigger to completion; state: the whole state a checkpoint refers"
-                + " to, written: the part it wrote (incremental); files/commit: data files each Iceberg commit"
-                + " to points_raw added");
-        report.notes.add("each partition ends with one point of " + END_METRIC + " past every window of the"
-                + " workload, so the tiers write all their rows; the point counts include them");
-        if (peer) {
-            report.notes.add(VictoriaMetricsIngest.NAME + ": the workload's points (not the end points) posted as"
-                    + " Influx line protocol, encoded before each run, untimed, and dropped after it; VM CPU"
-                    + " µs/point is its process and the HTTP client; storage: its data and index once stopped,"
-                    + " per point, beside points_raw's (÷ VM)");
-            VictoriaMetricsSuite.addNotes(report);
-        }
+    /** Where the variants and the figures are explained; the report itself holds the figures. */
+    private static void notes(Report report) {
+        report.notes.add("what the variants do and what each figure means: bench/README.md, section Ingest");
     }
 }

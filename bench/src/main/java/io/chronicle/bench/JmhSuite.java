@@ -77,14 +77,7 @@ final class JmhSuite implements Suite {
             }
         }
         report.scores.addAll(scores(measured, report.failures));
-        report.notes.add("score: mean time per operation (JMH average time); error: half-width of its 99.9 %"
-                + " confidence interval; ratio: score / the score of its group's baseline in this run (above 1:"
-                + " slower than the baseline); load: the machine's load average as the benchmark ended");
-        report.notes.add("one operation: one point or event (PointParsing, EventParsing, SeriesIdHashing), one 5m"
-                + " window of 20 samples (SketchInsert), one series' hour from its twelve 5m rows (TierMerge), "
-                + "100 1h sketches into one (SketchMergeAcrossSeries), one 1h sketch written and read (SketchSerde)");
-        report.notes.add("each benchmark runs alone in a fork of its own; on a shared machine the ratios, both"
-                + " measured under about the same load, say more than the scores");
+        report.notes.add("what each benchmark measures and what the figures mean: bench/README.md, section Micro-benchmarks");
         return report;
     }
 

@@ -80,13 +80,7 @@ final class RollupSuite implements Suite {
                 }
             }
         }
-        report.notes.add("chronicle also computes per row first/last value and time, sum of squares,"
-                + " a DDSketch and counter increases, merges the 1h tier from the 5m rows and writes it,"
-                + " and normalizes each point (validation, series id, rejections to Iceberg)");
-        report.notes.add("seconds: from job submission to the cluster until the job finished, including"
-                + " the final checkpoint that commits to Iceberg; 'from running': from the first task running");
-        report.notes.add("CPU: this process (Flink cluster and client) while the job ran, not the Kafka broker"
-                + " or S3 server; it depends far less than seconds on what else the machine runs");
+        report.notes.add("what the variants do and what each figure means: bench/README.md, section Rollups");
         return report;
     }
 

@@ -47,7 +47,7 @@ final class VictoriaMetricsSuite implements Suite {
                     benchConf.get(BenchOptions.VM_CONNECTIONS));
             report.runs.add(ingest.toRun(VARIANT, round));
         }
-        addNotes(report);
+        report.notes.add("what each figure means: bench/README.md, section VictoriaMetrics alone");
         return report;
     }
 
@@ -81,16 +81,5 @@ final class VictoriaMetricsSuite implements Suite {
         }
         ingest.failures().forEach(f -> report.failures.add(VARIANT + " " + label + ": " + f));
         return ingest;
-    }
-
-    /** What the ingest suite's report needs to be read right, too. */
-    static void addNotes(Report report) {
-        report.notes.add(VARIANT + ": seconds from the first request to /write (line protocol encoded"
-                + " beforehand) until its counter of rows added to the storage holds every point;"
-                + " they are searchable about a second later, after its in-memory buffer is flushed");
-        report.notes.add(VARIANT + ": CPU is its process (/proc/<pid>/stat) plus this process's HTTP client;"
-                + " vm_cpu_ms and client_cpu_ms split it; disk_bytes: its data and index once stopped, without"
-                + " the caches it saves beside them; series_in_index counts a series registered by"
-                + " concurrent requests at once more than once; exports: reads until every sample was back");
     }
 }

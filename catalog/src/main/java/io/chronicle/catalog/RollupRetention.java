@@ -28,7 +28,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Drops rollup rows older than their tenant's retention ({@code rollup.retention}, resolved
+ * Drops rollup rows older than their tenant's retention ({@code chronicle.rollup.retention}, resolved
  * tenant → domain → global by {@link RollupPolicy}). Cutoffs fall on UTC day boundaries and
  * rollup tables are partitioned by tenant and day, so every data file is wholly expired or wholly
  * kept: each table's expiry is one commit that only drops files and rewrites none.

@@ -12,9 +12,9 @@ import java.util.Map;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 /**
- * Every Chronicle option, declared once with its default and description. The README's option
- * table is checked against this class by a test. Flink's own options (checkpointing, state
- * backend, parallelism) are given in the same file under their usual keys.
+ * Every Chronicle option, declared once with its default and description. The option table of
+ * docs/configuration.md is checked against this class by a test. Flink's own options
+ * (checkpointing, state backend, parallelism) are given in the same file under their usual keys.
  */
 public final class ChronicleOptions {
 

@@ -12,6 +12,13 @@ public final class CommandLine {
     /** Exit status of a command line that could not be parsed. */
     public static final int USAGE_ERROR = 2;
 
+    private static final String ARGUMENTS_USAGE = String.join("\n",
+            "  --config FILE      a YAML file of options, nested or flat keys,",
+            "  --KEY VALUE        one option.",
+            "Chronicle's options are under 'chronicle.' (docs/configuration.md lists them all);",
+            "Flink's own options (execution.checkpointing.interval, parallelism.default, ...) may be",
+            "given the same ways.");
+
     private CommandLine() {}
 
     /** True when {@code --help} or {@code -h} stands where an option name is expected. */
@@ -31,15 +38,19 @@ public final class CommandLine {
         err.println(usage);
     }
 
-    /** The usage lines every program that takes Chronicle's configuration ends with. */
+    /** The usage lines every job that takes Chronicle's configuration ends with. */
     public static String configurationUsage() {
         return String.join("\n",
                 "Configuration, later sources winning:",
                 "  the Flink configuration (config.yaml, -D KEY=VALUE, a FlinkDeployment's flinkConfiguration),",
-                "  --config FILE      a YAML file of options, nested or flat keys,",
-                "  --KEY VALUE        one option.",
-                "Chronicle's options are under 'chronicle.' (docs/configuration.md lists them all);",
-                "Flink's own options (execution.checkpointing.interval, parallelism.default, ...) may be",
-                "given the same ways.");
+                ARGUMENTS_USAGE);
+    }
+
+    /**
+     * As {@link #configurationUsage()}, for a program that reads its configuration from its
+     * arguments only, not from Flink's.
+     */
+    public static String argumentsConfigurationUsage() {
+        return String.join("\n", "Configuration, later sources winning:", ARGUMENTS_USAGE);
     }
 }

@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -222,12 +223,11 @@ public final class IngestJob {
             CommandLine.configurationUsage());
 
     public static void main(String[] args) throws Exception {
-        if (CommandLine.wantsHelp(args, 0)) {
-            System.out.println(USAGE);
-            return;
+        Optional<JobEnvironment.Job> job =
+                JobEnvironment.forMain(JOB_NAME, args, USAGE, System.out, System.err);
+        if (job.isPresent()) {
+            fromConfig(job.get().conf()).build(job.get().env());
+            job.get().env().execute(JOB_NAME);
         }
-        JobEnvironment.Job job = JobEnvironment.forMain(JOB_NAME, args, USAGE);
-        fromConfig(job.conf()).build(job.env());
-        job.env().execute(JOB_NAME);
     }
 }

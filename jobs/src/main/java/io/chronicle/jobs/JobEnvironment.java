@@ -10,9 +10,11 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The execution environment every Chronicle job runs in: RocksDB state with incremental,
@@ -55,19 +57,27 @@ public final class JobEnvironment {
      * The environment {@code flink run} or an application cluster gives a job's {@code main},
      * configured with Chronicle's options from that environment's Flink configuration (where
      * {@code -D} and a {@code FlinkDeployment}'s {@code flinkConfiguration} land) and from the
-     * arguments. A bad option prints one line naming it and the usage, then fails the job.
+     * arguments; empty when the arguments ask for help, after printing the usage on {@code out},
+     * before any environment is made. A bad option prints one line naming it and the usage on
+     * {@code err}, then throws rather than exits: in an application cluster, {@code main} runs
+     * inside the JobManager.
      */
-    public static Job forMain(String program, String[] args, String usage) {
+    public static Optional<Job> forMain(
+            String program, String[] args, String usage, PrintStream out, PrintStream err) {
+        if (CommandLine.wantsHelp(args, 0)) {
+            out.println(usage);
+            return Optional.empty();
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration conf;
         try {
             conf = ChronicleConfig.load(env.getConfiguration(), args, List.of());
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            CommandLine.printError(System.err, program, e.getMessage(), usage);
+            CommandLine.printError(err, program, e.getMessage(), usage);
             throw e;
         }
         env.configure(withDefaults(conf));
-        return new Job(conf, env);
+        return Optional.of(new Job(conf, env));
     }
 
     private static <T> void setIfAbsent(

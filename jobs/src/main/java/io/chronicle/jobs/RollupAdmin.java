@@ -3,12 +3,14 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.RollupRetention;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.CommandLine;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,18 +28,23 @@ import java.util.Set;
  */
 public final class RollupAdmin {
 
+    static final String PROGRAM = "RollupAdmin";
+
     static final String USAGE = String.join("\n",
-            "usage: RollupAdmin rebuild --tier TIER --from INSTANT --to INSTANT [chronicle options]",
-            "       RollupAdmin expire [--now INSTANT] [chronicle options]",
+            "usage: " + PROGRAM + " rebuild --tier TIER --from INSTANT --to INSTANT [--KEY VALUE]...",
+            "       " + PROGRAM + " expire [--now INSTANT] [--KEY VALUE]...",
             "",
             "  rebuild  recomputes TIER (for example 5m) for windows starting in [--from, --to)",
             "           from points_raw and replaces that range in one commit; both ends are",
             "           window starts, as ISO-8601 instants (2026-11-01T00:00:00Z)",
             "  expire   drops each tenant's rollup rows older than its retention",
-            "           (rollup.retention, per tenant and domain), whole UTC days at a time;",
+            "           (chronicle.rollup.retention, per tenant and domain), whole UTC days at a time;",
             "           --now (default: the current time) is the instant retention counts back from",
             "",
-            "Chronicle options: --config file.yaml and --key value, as for the jobs.");
+            "Give the catalog and rollup options the ingest job runs with: they say which tables, and",
+            "which tiers and retention.",
+            "",
+            CommandLine.argumentsConfigurationUsage());
 
     private static final Map<String, Set<String>> COMMANDS = Map.of(
             "rebuild", Set.of("tier", "from", "to"),
@@ -89,7 +96,7 @@ public final class RollupAdmin {
             throw new IllegalArgumentException("No command given: expected rebuild or expire");
         }
         String name = args[0];
-        if (List.of("help", "-h", "--help").contains(name)) {
+        if (List.of("help", "-h", "--help").contains(name) || CommandLine.wantsHelp(args, 1)) {
             return new Help();
         }
         Set<String> accepted = COMMANDS.get(name);
@@ -149,26 +156,27 @@ public final class RollupAdmin {
         }
     }
 
-    /** Exits 0 when done, 2 on a bad command line (with the usage), 1 when the command fails. */
     public static void main(String[] args) {
+        // A rebuild's in-process Flink cluster may leave non-daemon threads behind.
+        System.exit(run(args, System.out, System.err, Clock.systemUTC()));
+    }
+
+    /** Returns 0 when done, 2 on a bad command line (with the usage), 1 when the command fails. */
+    static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
         Command command;
         try {
-            command = parse(args, Clock.systemUTC());
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println();
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
+            command = parse(args, clock);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            CommandLine.printError(err, PROGRAM, e.getMessage(), USAGE);
+            return CommandLine.USAGE_ERROR;
         }
         try {
-            command.run(System.out);
+            command.run(out);
         } catch (Throwable e) {
-            System.err.println(args[0] + " failed: " + e);
-            e.printStackTrace();
-            System.exit(1);
+            err.println(args[0] + " failed: " + e);
+            e.printStackTrace(err);
+            return 1;
         }
-        // A rebuild's in-process Flink cluster may leave non-daemon threads behind.
-        System.exit(0);
+        return 0;
     }
 }

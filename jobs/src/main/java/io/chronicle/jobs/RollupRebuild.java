@@ -6,10 +6,10 @@ import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.RollupPolicy.Tier;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.operators.rollup.CounterRule;
-import io.chronicle.operators.rollup.RollupRow;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import io.chronicle.sinks.DataFileWriterOperator;
@@ -49,7 +49,7 @@ import java.util.List;
  * arrived too late for the stream are in {@code points_raw}, so a rebuild folds them in.
  *
  * <p>Counter increases need each series' last sample before the range, so points are read from
- * {@code rollup.series-state-ttl} before it: the stream never counts a step across a longer gap.
+ * {@code chronicle.rollup.series-state-ttl} before it: the stream never counts a step across a longer gap.
  */
 public final class RollupRebuild {
 

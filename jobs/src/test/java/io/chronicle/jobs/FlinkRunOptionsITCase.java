@@ -3,7 +3,6 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.core.EmbeddedCluster;
 import org.apache.flink.client.cli.CliFrontend;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
@@ -11,19 +10,13 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.client.JobStatusMessage;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,40 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * argument, so rows in the namespace and from the topic named only by {@code -D} prove the options
  * reached the job.
  */
-class FlinkRunOptionsITCase {
-
-    /**
-     * The job jar holds the Kafka connector and Kafka's client, which this test's classpath holds
-     * too: a cluster outside a test has neither on its own classpath. Parent-first class loading
-     * keeps one copy of each, here and on the MiniCluster's task manager.
-     */
-    @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(parentFirst(EmbeddedCluster.configuration()))
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
-
-    @TempDir
-    static Path tempDir;
-
-    static ItServices services;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        services = ItServices.start(tempDir);
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        services.close();
-    }
-
-    private static Configuration parentFirst(Configuration conf) {
-        conf.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
-        return conf;
-    }
+class FlinkRunOptionsITCase extends JobITBase {
 
     private static final int POINTS = 200;
     private static final Duration DEADLINE = Duration.ofMinutes(2);

@@ -1,6 +1,8 @@
 package io.chronicle.jobs;
 
 import io.chronicle.core.EmbeddedCluster;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -16,16 +18,27 @@ import java.nio.file.Path;
  */
 abstract class JobITBase {
 
+    /**
+     * Parent-first class loading: a job jar submitted to this cluster (as {@code flink run} does)
+     * holds the Kafka connector and Kafka's client, which the test's classpath holds too, while a
+     * cluster outside a test has neither on its own classpath. Jobs built in the test's own
+     * process load everything from that classpath either way.
+     */
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(EmbeddedCluster.configuration())
+                    .setConfiguration(parentFirst(EmbeddedCluster.configuration()))
                     .setNumberTaskManagers(1)
                     .setNumberSlotsPerTaskManager(4)
                     .build());
 
     @TempDir
     static Path tempDir;
+
+    private static Configuration parentFirst(Configuration conf) {
+        conf.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+        return conf;
+    }
 
     static ItServices services;
 

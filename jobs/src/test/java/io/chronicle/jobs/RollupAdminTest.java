@@ -87,6 +87,39 @@ class RollupAdminTest {
     void helpNeedsNothingElse() {
         assertThat(parse("--help")).isInstanceOf(Help.class);
         assertThat(parse("help")).isInstanceOf(Help.class);
+        assertThat(parse("rebuild", "--help")).isInstanceOf(Help.class);
+        assertThat(parse("rebuild", "--tier", "5m", "-h")).isInstanceOf(Help.class);
+        assertThat(parse("expire", "--chronicle.rollup.retention.5m", "forever", "--help")).isInstanceOf(Help.class);
+    }
+
+    @Test
+    void helpPrintsTheUsageAndExitsZero() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        assertThat(RollupAdmin.run(new String[] {"rebuild", "--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(RollupAdmin.USAGE + "\n").startsWith("usage: ");
+        assertThat(err.size()).isZero();
+    }
+
+    @Test
+    void aWrongArgumentIsNamedOnOneLineThenTheUsageAndExitsTwo(@TempDir Path dir) {
+        assertExitsTwo("RollupAdmin: Option '--bogus' needs a value", "expire", "--bogus");
+        assertExitsTwo("RollupAdmin: Unknown command 'compact': expected rebuild or expire", "compact");
+        assertExitsTwo("RollupAdmin: Cannot read configuration file " + dir.resolve("missing.yaml"),
+                "expire", "--config", dir.resolve("missing.yaml").toString());
+    }
+
+    private static void assertExitsTwo(String firstLine, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        assertThat(RollupAdmin.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), CLOCK)).isEqualTo(2);
+        assertThat(out.size()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(firstLine + "\n\n" + RollupAdmin.USAGE + "\n");
     }
 
     @Test

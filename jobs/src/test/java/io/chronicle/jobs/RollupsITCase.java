@@ -4,7 +4,8 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -345,8 +346,8 @@ class RollupsITCase extends JobITBase {
             byte[] sketch = (byte[]) row.getField(15);
             for (double q : new double[] {0, 0.5, 0.9, 0.99, 1}) {
                 double exact = e.sorted()[(int) Math.floor(q * (e.sorted().length - 1))];
-                assertThat(RollupAggregate.quantile(sketch, q)).as(what + " p" + q)
-                        .isCloseTo(exact, within(exact * RollupAggregate.RELATIVE_ACCURACY + 1e-9));
+                assertThat(SketchCodec.quantile(sketch, q)).as(what + " p" + q)
+                        .isCloseTo(exact, within(exact * SketchCodec.RELATIVE_ACCURACY + 1e-9));
             }
         }
     }

@@ -47,15 +47,6 @@ public final class JsonBytes {
         return Instant.EPOCH.plusNanos(micros * 1_000L).toString();
     }
 
-    /** A field holding an instant as RFC 3339, or null. */
-    public static void writeTime(JsonGenerator g, String field, Long micros) throws IOException {
-        if (micros == null) {
-            g.writeNullField(field);
-        } else {
-            g.writeStringField(field, rfc3339(micros));
-        }
-    }
-
     /** A field holding a string map as an object, its keys sorted; null as an empty object. */
     public static void writeStringMap(JsonGenerator g, String field, Map<String, String> map)
             throws IOException {

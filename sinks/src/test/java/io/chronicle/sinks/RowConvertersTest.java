@@ -3,15 +3,16 @@ package io.chronicle.sinks;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableDefinition;
-import io.chronicle.core.RollupPolicy;
-import io.chronicle.operators.rollup.RollupAggregate;
-import io.chronicle.operators.rollup.RollupRow;
 import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.TraceRow;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -177,7 +178,7 @@ class RowConvertersTest {
         assertThat(row.getDouble(12)).as("last value").isEqualTo(4.0);
         assertThat(row.getDouble(14)).isEqualTo(116.0);
         assertThat(row.getDouble(15)).as("3 from 7 to 10, then a reset counting 4").isEqualTo(7.0);
-        assertThat(RollupAggregate.quantile(row.getBinary(16), 1.0)).isCloseTo(10.0, within(0.1));
+        assertThat(SketchCodec.quantile(row.getBinary(16), 1.0)).isCloseTo(10.0, within(0.1));
 
         r.counter = false;
         assertThat(roundTrip(table, new RowConverters.RollupToRow().map(r)).isNullAt(15)).isTrue();

@@ -4,9 +4,10 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.bench.BenchOptions;
-import io.chronicle.workload.Workload;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.operators.rollup.CounterRule;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.workload.Workload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,11 +109,11 @@ final class SeriesSamples {
 
     /** The samples' sketch, encoded as a rollup row holds it. */
     static byte[] sketch(double[] values) {
-        DDSketch sketch = RollupAggregate.newSketch();
+        DDSketch sketch = SketchCodec.newSketch();
         for (double v : values) {
             sketch.accept(v);
         }
-        return RollupAggregate.encodeSketch(sketch);
+        return SketchCodec.encode(sketch);
     }
 
     static double[] sorted(double[] values) {

@@ -1,7 +1,8 @@
 package io.chronicle.bench.jmh;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -43,7 +44,7 @@ public class SketchInsert extends MicroBenchmark {
     /** The sketch and the aggregate count every sample and read quantiles within the accuracy. */
     private void check(int w) {
         double[] sorted = SeriesSamples.sorted(values[w]);
-        DDSketch sketch = RollupAggregate.decodeSketch(SeriesSamples.sketch(values[w]));
+        DDSketch sketch = SketchCodec.decode(SeriesSamples.sketch(values[w]));
         RollupAggregate aggregate = RollupAggregate.ofSortedSamples(times[w], values[w], values[w].length,
                 counters[w], Double.NaN);
         if (sketch.getCount() != sorted.length || aggregate.count != sorted.length) {
@@ -52,9 +53,9 @@ public class SketchInsert extends MicroBenchmark {
         }
         for (double q : new double[] {0.5, 0.99}) {
             SeriesSamples.checkQuantile("window " + w, sketch.getValueAtQuantile(q), sorted, q,
-                    RollupAggregate.RELATIVE_ACCURACY);
+                    SketchCodec.RELATIVE_ACCURACY);
             SeriesSamples.checkQuantile("window " + w, aggregate.quantile(q), sorted, q,
-                    RollupAggregate.RELATIVE_ACCURACY);
+                    SketchCodec.RELATIVE_ACCURACY);
         }
     }
 

@@ -1,7 +1,8 @@
 package io.chronicle.bench.jmh;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.sql.functions.SketchAccumulator;
 import io.chronicle.sql.functions.SketchMerge;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -54,13 +55,13 @@ public class SketchMergeAcrossSeries extends MicroBenchmark {
     private void check() {
         double[] exact = baselineMergeSortedArrays();
         for (byte[] merged : Arrays.asList(sqlSketchMerge(), denseSketchMerge())) {
-            DDSketch sketch = RollupAggregate.decodeSketch(merged);
+            DDSketch sketch = SketchCodec.decode(merged);
             if (sketch.getCount() != exact.length) {
                 throw new IllegalStateException("the merge counts " + sketch.getCount() + " of " + exact.length);
             }
             for (double q : new double[] {0.5, 0.9, 0.99}) {
                 SeriesSamples.checkQuantile("the merge", sketch.getValueAtQuantile(q), exact, q,
-                        RollupAggregate.RELATIVE_ACCURACY);
+                        SketchCodec.RELATIVE_ACCURACY);
             }
         }
     }
@@ -81,10 +82,10 @@ public class SketchMergeAcrossSeries extends MicroBenchmark {
 
     @Benchmark
     public byte[] denseSketchMerge() {
-        DDSketch merged = RollupAggregate.decodeSketch(sketches[0]);
+        DDSketch merged = SketchCodec.decode(sketches[0]);
         for (int i = 1; i < sketches.length; i++) {
-            merged.mergeWith(RollupAggregate.decodeSketch(sketches[i]));
+            merged.mergeWith(SketchCodec.decode(sketches[i]));
         }
-        return RollupAggregate.encodeSketch(merged);
+        return SketchCodec.encode(merged);
     }
 }

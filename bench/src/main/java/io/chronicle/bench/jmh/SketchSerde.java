@@ -1,7 +1,8 @@
 package io.chronicle.bench.jmh;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.sql.functions.SketchAccumulator;
 import io.chronicle.sql.functions.SketchAccumulatorSerializer;
 import io.chronicle.sql.functions.SketchMerge;
@@ -43,7 +44,7 @@ public class SketchSerde extends MicroBenchmark {
         for (int s = 0; s < hour.series; s++) {
             byte[] bytes = RollupAggregate.ofSortedSamples(hour.tsMicros[s], samples[s], samples[s].length,
                     hour.counters[s], Double.NaN).sketch;
-            sketches[s] = RollupAggregate.decodeSketch(bytes);
+            sketches[s] = SketchCodec.decode(bytes);
             accumulators[s] = sketchMerge.createAccumulator();
             sketchMerge.accumulate(accumulators[s], bytes);
             check(s, sketchMerge);
@@ -55,8 +56,8 @@ public class SketchSerde extends MicroBenchmark {
         if (!Arrays.equals(roundTripDoubles(samples[s]), samples[s])) {
             throw new IllegalStateException("series " + s + ": the samples came back changed");
         }
-        byte[] sketch = RollupAggregate.encodeSketch(sketches[s]);
-        if (!Arrays.equals(RollupAggregate.encodeSketch(roundTripSketch(sketches[s])), sketch)) {
+        byte[] sketch = SketchCodec.encode(sketches[s]);
+        if (!Arrays.equals(SketchCodec.encode(roundTripSketch(sketches[s])), sketch)) {
             throw new IllegalStateException("series " + s + ": the sketch came back changed");
         }
         byte[] accumulated = sketchMerge.getValue(accumulators[s]);
@@ -80,7 +81,7 @@ public class SketchSerde extends MicroBenchmark {
     }
 
     private static DDSketch roundTripSketch(DDSketch sketch) {
-        return RollupAggregate.decodeSketch(RollupAggregate.encodeSketch(sketch));
+        return SketchCodec.decode(SketchCodec.encode(sketch));
     }
 
     private SketchAccumulator roundTripAccumulator(SketchAccumulator accumulator) throws IOException {

@@ -1,7 +1,8 @@
 package io.chronicle.bench.jmh;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -44,15 +45,15 @@ public class TierMerge extends MicroBenchmark {
     private void check(int s) {
         double[] exact = foldSorted(sortedFine[s]);
         RollupAggregate hour = foldAggregates(fine[s]);
-        DDSketch inMemory = RollupAggregate.decodeSketch(mergeInMemory(fine[s]));
+        DDSketch inMemory = SketchCodec.decode(mergeInMemory(fine[s]));
         if (hour.count != exact.length || inMemory.getCount() != exact.length) {
             throw new IllegalStateException("series " + s + ": the hour counts " + hour.count + " and "
                     + inMemory.getCount() + ", of " + exact.length + " samples");
         }
         for (double q : new double[] {0.5, 0.99}) {
-            SeriesSamples.checkQuantile("series " + s, hour.quantile(q), exact, q, RollupAggregate.RELATIVE_ACCURACY);
+            SeriesSamples.checkQuantile("series " + s, hour.quantile(q), exact, q, SketchCodec.RELATIVE_ACCURACY);
             SeriesSamples.checkQuantile("series " + s, inMemory.getValueAtQuantile(q), exact, q,
-                    RollupAggregate.RELATIVE_ACCURACY);
+                    SketchCodec.RELATIVE_ACCURACY);
         }
     }
 
@@ -73,11 +74,11 @@ public class TierMerge extends MicroBenchmark {
     }
 
     private static byte[] mergeInMemory(RollupAggregate[] windows) {
-        DDSketch merged = RollupAggregate.decodeSketch(windows[0].sketch);
+        DDSketch merged = SketchCodec.decode(windows[0].sketch);
         for (int w = 1; w < windows.length; w++) {
-            merged.mergeWith(RollupAggregate.decodeSketch(windows[w].sketch));
+            merged.mergeWith(SketchCodec.decode(windows[w].sketch));
         }
-        return RollupAggregate.encodeSketch(merged);
+        return SketchCodec.encode(merged);
     }
 
     private int nextSeries() {

@@ -4,6 +4,7 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.CommandLine;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.deploy.sqlgateway.FlinkSqlGateway;
 import io.chronicle.jobs.IngestJob;
@@ -11,10 +12,12 @@ import io.chronicle.jobs.JobEnvironment;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.RecoveryClaimMode;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -25,6 +28,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -50,6 +54,36 @@ public final class LocalStack implements AutoCloseable {
     private static final long STOP_TIMEOUT_SECONDS = 20;
     private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
+    static final String PROGRAM = "deploy/local/run";
+
+    static final String USAGE = String.join("\n",
+            "usage: " + PROGRAM + " [--config FILE] [--KEY VALUE]...",
+            "",
+            "Chronicle on this machine, in the foreground: a Kafka broker, an S3-compatible server, the",
+            "Iceberg catalog, the ingest job in a Flink MiniCluster, the SQL gateway and sample traffic,",
+            "on 127.0.0.1. The script builds the project first. Ctrl-C stops everything; running it",
+            "again continues from the last checkpoint.",
+            "",
+            "The local stack's options:",
+            optionsUsage(),
+            "",
+            "Giving chronicle.kafka.bootstrap-servers, chronicle.s3.endpoint or chronicle.catalog.uri",
+            "points the stack at an existing Kafka, S3 store or catalog instead of starting its own;",
+            "execution.checkpointing.interval is " + DEFAULT_CHECKPOINT_INTERVAL.toSeconds()
+                    + " s unless given.",
+            "",
+            CommandLine.argumentsConfigurationUsage());
+
+    private static String optionsUsage() {
+        HtmlFormatter formatter = new HtmlFormatter();
+        StringBuilder out = new StringBuilder();
+        for (ConfigOption<?> option : LocalStackOptions.all()) {
+            out.append("  --").append(option.key()).append(" (default ").append(option.defaultValue())
+                    .append(")\n      ").append(formatter.format(option.description())).append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
     /** What was started, closed in reverse order. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Configuration conf;
@@ -64,20 +98,40 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Configuration conf = ChronicleConfig.fromArgs(args, LocalStackOptions.all());
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Checks the command line before starting anything: prints the usage for {@code --help}, one
+     * line naming a wrong argument (then the usage) for a bad one. Otherwise starts the stack and
+     * reports its status until the process is stopped. Returns the exit status.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        if (CommandLine.wantsHelp(args, 0)) {
+            out.println(USAGE);
+            return 0;
+        }
+        Configuration conf;
+        try {
+            conf = ChronicleConfig.fromArgs(args, LocalStackOptions.all());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            CommandLine.printError(err, PROGRAM, e.getMessage(), USAGE);
+            return CommandLine.USAGE_ERROR;
+        }
         LocalStack stack = new LocalStack(conf);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
         try {
             stack.start();
         } catch (Exception e) {
-            System.err.println("Chronicle local stack failed to start:");
-            e.printStackTrace();
-            System.err.println("Logs: " + stack.dataDir.resolve("logs"));
+            err.println("Chronicle local stack failed to start:");
+            e.printStackTrace(err);
+            err.println("Logs: " + stack.dataDir.resolve("logs"));
             stack.close();
-            System.exit(1);
+            return 1;
         }
-        stack.printBanner();
-        stack.reportStatusForever();
+        stack.printBanner(out);
+        stack.reportStatusForever(out);
+        return 0;
     }
 
     private void start() throws Exception {
@@ -229,9 +283,9 @@ public final class LocalStack implements AutoCloseable {
         traffic.start();
     }
 
-    private void printBanner() {
+    private void printBanner(PrintStream out) {
         int gatewayPort = conf.get(LocalStackOptions.SQL_GATEWAY_PORT);
-        System.out.println(String.join("\n",
+        out.println(String.join("\n",
                 "",
                 "Chronicle is running. Data and job state: " + dataDir,
                 "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
@@ -256,7 +310,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Prints how much has landed in Iceberg, and how fast, until the process is stopped. */
-    private void reportStatusForever() throws InterruptedException {
+    private void reportStatusForever(PrintStream out) throws InterruptedException {
         Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         Table points = catalog.loadTable(TableIdentifier.of(namespace, "points_raw"));
@@ -269,7 +323,7 @@ public final class LocalStack implements AutoCloseable {
             long nowPoints = TableStats.committedRecords(points);
             long nowNanos = System.nanoTime();
             double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
-            System.out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
+            out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
                     nowPoints, rate, TableStats.committedRecords(events), TableStats.committedRecords(rejected),
                     traffic == null ? "" : String.format("; sample traffic sent %,d points, %,d events, %,d malformed",
                             traffic.pointsSent(), traffic.eventsSent(), traffic.malformedSent()));

@@ -1,17 +1,29 @@
 package io.chronicle.deploy;
 
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.CommandLine;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The README's option tables, generated from the declared options. A test fails when the README
- * differs; {@link #main} prints the tables to paste.
+ * The documentation's option tables, generated from the declared options: Chronicle's options in
+ * docs/configuration.md and the local stack's in docs/quickstart.md, each between its
+ * {@code <!-- name:start -->} and {@code <!-- name:end -->} markers. {@code OptionsTableTest} fails
+ * when a page differs; {@link #main} prints the tables to paste.
  */
 public final class OptionsTable {
+
+    static final String PROGRAM = "OptionsTable";
+
+    static final String USAGE = String.join("\n",
+            "usage: " + PROGRAM,
+            "",
+            "Prints the README's option tables, generated from the declared options: Chronicle's,",
+            "then the local stack's, each to paste between its markers in the README.");
 
     private OptionsTable() {}
 
@@ -52,7 +64,22 @@ public final class OptionsTable {
     }
 
     public static void main(String[] args) {
-        System.out.println(chronicleTable());
-        System.out.println(localStackTable());
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Prints the tables, or the usage for {@code --help}; returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (CommandLine.wantsHelp(args, 0)) {
+            out.println(USAGE);
+            return 0;
+        }
+        if (args.length > 0) {
+            CommandLine.printError(err, PROGRAM, (args[0].startsWith("-") ? "unknown option '"
+                    : "unexpected argument '") + args[0] + "'", USAGE);
+            return CommandLine.USAGE_ERROR;
+        }
+        out.println(chronicleTable());
+        out.println(localStackTable());
+        return 0;
     }
 }

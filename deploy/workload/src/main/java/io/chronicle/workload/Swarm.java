@@ -69,7 +69,7 @@ public final class Swarm {
      * {@code traces} tasks, about {@code tracesPerSecond} of them created per second of event time
      * from {@code start} on, run by {@code agents} agents spread over {@code tenants} tenants;
      * {@code outOfOrderShare} of the events are delivered up to {@code maxDelay} later than their
-     * time (keep it below the job's {@code traces.terminal-grace}).
+     * time (keep it below the job's {@code chronicle.traces.terminal-grace}).
      */
     public Swarm(long traces, int agents, int tenants, double tracesPerSecond, double outOfOrderShare,
             Duration maxDelay, long seed, Instant start) {

@@ -7,6 +7,8 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

@@ -1,6 +1,7 @@
 package io.chronicle.operators.rollup;
 
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

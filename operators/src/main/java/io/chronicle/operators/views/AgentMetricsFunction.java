@@ -2,7 +2,8 @@ package io.chronicle.operators.views;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.AgentMetricsRow;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -138,10 +139,10 @@ public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSign
             day.durationSumMs += task.durationMs;
             day.durationCount++;
             DDSketch sketch = day.durationSketch == null
-                    ? RollupAggregate.newSketch()
-                    : RollupAggregate.decodeSketch(day.durationSketch);
+                    ? SketchCodec.newSketch()
+                    : SketchCodec.decode(day.durationSketch);
             sketch.accept(task.durationMs);
-            day.durationSketch = RollupAggregate.encodeSketch(sketch);
+            day.durationSketch = SketchCodec.encode(sketch);
         }
     }
 
@@ -167,13 +168,13 @@ public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSign
 
     /** A sketch of the remembered completed durations of a day; null when there are none. */
     private byte[] durationsOf(int epochDay) throws Exception {
-        DDSketch sketch = RollupAggregate.newSketch();
+        DDSketch sketch = SketchCodec.newSketch();
         for (AgentTask task : tasks.values()) {
             if (task.epochDay == epochDay && task.completed && task.durationMs != null) {
                 sketch.accept(task.durationMs);
             }
         }
-        return sketch.isEmpty() ? null : RollupAggregate.encodeSketch(sketch);
+        return sketch.isEmpty() ? null : SketchCodec.encode(sketch);
     }
 
     private static AgentMetricsRow row(String tenant, String agentId, int epochDay, AgentDay day) {
@@ -185,7 +186,7 @@ public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSign
         row.tasksFailed = day.tasksFailed;
         if (day.durationCount > 0) {
             row.avgDurationMs = (double) day.durationSumMs / day.durationCount;
-            row.p95DurationMs = RollupAggregate.quantile(day.durationSketch, 0.95);
+            row.p95DurationMs = SketchCodec.quantile(day.durationSketch, 0.95);
         }
         row.busyMs = day.busyMs;
         row.uptimeMs = day.uptimeMs;

@@ -1,5 +1,7 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

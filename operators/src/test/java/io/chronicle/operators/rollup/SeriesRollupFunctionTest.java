@@ -4,6 +4,8 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;

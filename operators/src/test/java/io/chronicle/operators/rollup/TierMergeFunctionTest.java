@@ -2,6 +2,9 @@ package io.chronicle.operators.rollup;
 
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -89,7 +92,7 @@ class TierMergeFunctionTest {
         Arrays.sort(sorted);
         for (double q : new double[] {0.5, 0.9, 0.99}) {
             double exact = sorted[(int) Math.floor(q * (n - 1))];
-            assertThat(hour.quantile(q)).isCloseTo(exact, within(exact * RollupAggregate.RELATIVE_ACCURACY + 1e-9));
+            assertThat(hour.quantile(q)).isCloseTo(exact, within(exact * SketchCodec.RELATIVE_ACCURACY + 1e-9));
         }
         assertThat(coarse.numKeyedStateEntries()).isZero();
         assertThat(coarse.numEventTimeTimers()).isZero();

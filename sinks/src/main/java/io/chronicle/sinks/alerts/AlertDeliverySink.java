@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Delivers alert notifications to the HTTP receivers of {@code alerts.receivers.*}: Alertmanager
+ * Delivers alert notifications to the HTTP receivers of {@code chronicle.alerts.receivers.*}: Alertmanager
  * (API v2) or any webhook taking Alertmanager's webhook payload. Attach it with an explicit uid:
  *
  * <pre>{@code

@@ -1,7 +1,8 @@
 package io.chronicle.sql.functions;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 /**
  * The sketches {@link SketchMerge} has merged so far. It holds none until the first, so sketches of
@@ -34,7 +35,7 @@ public final class SketchAccumulator {
 
     /** The merged sketch, encoded as rollup rows hold it; NULL when nothing was merged. */
     byte[] encoded() {
-        return merged == null ? null : RollupAggregate.encodeSketch(merged);
+        return merged == null ? null : SketchCodec.encode(merged);
     }
 
     SketchAccumulator copy() {

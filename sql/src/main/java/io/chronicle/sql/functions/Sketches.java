@@ -2,7 +2,8 @@ package io.chronicle.sql.functions;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.store.SparseStore;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 /** Decoding of sketch arguments, with errors that name the SQL function they came through. */
 final class Sketches {
@@ -15,7 +16,7 @@ final class Sketches {
      */
     static DDSketch decode(String function, byte[] bytes) {
         try {
-            return RollupAggregate.decodeSketch(bytes, SparseStore::new);
+            return SketchCodec.decode(bytes, SparseStore::new);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(function + ": the argument (" + bytes.length
                     + " bytes) is not a sketch column of a rollup table. " + e.getMessage(), e);

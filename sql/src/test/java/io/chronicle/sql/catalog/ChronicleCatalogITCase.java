@@ -9,7 +9,7 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -165,7 +165,7 @@ class ChronicleCatalogITCase {
         List<Row> rows = rows("SELECT sketch_quantile(sketch_merge(sketch), 0.5),"
                 + " rollup_mean(SUM(value_sum), SUM(sample_count)) FROM rollup_5m");
         // Merged sketches hold the same buckets as one sketch of all hundred values.
-        assertThat(rows).containsExactly(Row.of(RollupAggregate.quantile(aggregate(1, 100).sketch, 0.5), 50.5));
+        assertThat(rows).containsExactly(Row.of(aggregate(1, 100).quantile(0.5), 50.5));
         // Qualified, from another catalog.
         sql.useCatalog("default_catalog");
         try {

@@ -1,6 +1,6 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -2,7 +2,8 @@ package io.chronicle.sql.functions;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -110,7 +111,7 @@ class SketchMergeTest {
         merge.accumulate(accumulator, TestSketches.sketch(new double[] {1}));
         DDSketch coarse = DDSketches.unboundedDense(0.05);
         coarse.accept(1);
-        assertThatThrownBy(() -> merge.accumulate(accumulator, RollupAggregate.encodeSketch(coarse)))
+        assertThatThrownBy(() -> merge.accumulate(accumulator, SketchCodec.encode(coarse)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("sketch_merge: sketches of different relative accuracy cannot be merged");
     }

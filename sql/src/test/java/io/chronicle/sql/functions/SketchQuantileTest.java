@@ -1,7 +1,8 @@
 package io.chronicle.sql.functions;
 
 import com.datadoghq.sketch.ddsketch.DDSketches;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ class SketchQuantileTest {
 
     @Test
     void aSketchWithoutValuesGivesNull() {
-        byte[] empty = RollupAggregate.encodeSketch(DDSketches.unboundedDense(RollupAggregate.RELATIVE_ACCURACY));
+        byte[] empty = SketchCodec.encode(DDSketches.unboundedDense(SketchCodec.RELATIVE_ACCURACY));
         assertThat(function.eval(empty, 0.5)).isNull();
     }
 

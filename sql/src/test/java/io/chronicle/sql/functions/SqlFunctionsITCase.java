@@ -2,7 +2,7 @@ package io.chronicle.sql.functions;
 
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;

@@ -1,6 +1,7 @@
 package io.chronicle.sql.functions;
 
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -37,6 +38,6 @@ final class TestSketches {
 
     /** The error DDSketch guarantees for a quantile whose exact value is {@code exact}. */
     static double tolerance(double exact) {
-        return Math.abs(exact) * RollupAggregate.RELATIVE_ACCURACY + 1e-12;
+        return Math.abs(exact) * SketchCodec.RELATIVE_ACCURACY + 1e-12;
     }
 }

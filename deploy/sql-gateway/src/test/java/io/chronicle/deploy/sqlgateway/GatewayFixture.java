@@ -8,7 +8,7 @@ import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.operators.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -142,7 +142,7 @@ final class GatewayFixture implements AutoCloseable {
 
     /** The median the rollup rows' merged sketches give: that of one sketch of all hundred values. */
     static double median() {
-        return RollupAggregate.quantile(aggregate(1, 100).sketch, 0.5);
+        return aggregate(1, 100).quantile(0.5);
     }
 
     /** Points per metric, counted from {@link #METRICS}, as "metric=count" sorted by metric. */

@@ -1,4 +1,4 @@
-package io.chronicle.sinks.health;
+package io.chronicle.operators.health;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleConfig;

@@ -1,8 +1,7 @@
-package io.chronicle.sinks.health;
+package io.chronicle.operators.health;
 
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.HealthRules;
-import io.chronicle.operators.health.HealthPoints;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.state.ListState;

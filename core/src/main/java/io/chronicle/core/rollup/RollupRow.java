@@ -1,4 +1,4 @@
-package io.chronicle.operators.rollup;
+package io.chronicle.core.rollup;
 
 import java.util.Map;
 

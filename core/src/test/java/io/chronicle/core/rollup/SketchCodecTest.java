@@ -1,4 +1,4 @@
-package io.chronicle.operators.rollup;
+package io.chronicle.core.rollup;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.store.SparseStore;
@@ -13,22 +13,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The rollup sketch's bytes: decoded back unchanged, and anything else refused with one exception type. */
-class SketchEncodingTest {
+class SketchCodecTest {
 
     private static final double[] QUANTILES = {0, 0.01, 0.25, 0.5, 0.9, 0.99, 1};
 
     @Test
     void decodingGivesBackTheEncodedSketchInDenseAndSparseStores() {
         byte[] encoded = sketchOf(1000, 11);
-        DDSketch original = RollupAggregate.decodeSketch(encoded);
-        DDSketch sparse = RollupAggregate.decodeSketch(encoded, SparseStore::new);
+        DDSketch original = SketchCodec.decode(encoded);
+        DDSketch sparse = SketchCodec.decode(encoded, SparseStore::new);
         assertThat(original.getCount()).isEqualTo(1000);
         assertThat(sparse.getCount()).isEqualTo(1000);
         for (double q : QUANTILES) {
             assertThat(sparse.getValueAtQuantile(q)).as("q=%s", q).isEqualTo(original.getValueAtQuantile(q));
         }
-        assertThat(RollupAggregate.encodeSketch(original)).isEqualTo(encoded);
-        assertThat(RollupAggregate.decodeSketch(RollupAggregate.encodeSketch(sparse)).getValuesAtQuantiles(QUANTILES))
+        assertThat(SketchCodec.encode(original)).isEqualTo(encoded);
+        assertThat(SketchCodec.decode(SketchCodec.encode(sparse)).getValuesAtQuantiles(QUANTILES))
                 .containsExactly(original.getValuesAtQuantiles(QUANTILES));
     }
 
@@ -39,7 +39,7 @@ class SketchEncodingTest {
                 new byte[0],
                 "hello".getBytes(StandardCharsets.UTF_8),
                 Arrays.copyOf(valid, valid.length - 1)}) {
-            assertThatThrownBy(() -> RollupAggregate.decodeSketch(bytes))
+            assertThatThrownBy(() -> SketchCodec.decode(bytes))
                     .as(Arrays.toString(bytes))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("Not a serialized DDSketch");
@@ -63,7 +63,7 @@ class SketchEncodingTest {
                 }
             }
             byte[] input = bytes;
-            Throwable thrown = catchThrowable(() -> RollupAggregate.decodeSketch(input, SparseStore::new));
+            Throwable thrown = catchThrowable(() -> SketchCodec.decode(input, SparseStore::new));
             if (thrown != null) {
                 assertThat(thrown).as(Arrays.toString(input)).isInstanceOf(IllegalArgumentException.class);
                 refused++;

@@ -1,4 +1,4 @@
-package io.chronicle.operators.rollup;
+package io.chronicle.core.rollup;
 
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,7 @@ class RollupAggregateTest {
         for (double q : new double[] {0.01, 0.25, 0.5, 0.9, 0.95, 0.99}) {
             double exact = sorted[(int) Math.floor(q * (n - 1))];
             assertThat(merged.quantile(q)).as("quantile %s", q)
-                    .isCloseTo(exact, within(Math.abs(exact) * RollupAggregate.RELATIVE_ACCURACY + 1e-12));
+                    .isCloseTo(exact, within(Math.abs(exact) * SketchCodec.RELATIVE_ACCURACY + 1e-12));
         }
     }
 

@@ -1,21 +1,11 @@
-package io.chronicle.operators.rollup;
+package io.chronicle.core.rollup;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.DDSketches;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.store.SparseStore;
-import com.datadoghq.sketch.ddsketch.store.Store;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.function.Supplier;
 
 /**
  * The mergeable partial aggregate of one series over one window: everything a rollup row holds.
  * Sums are compensated (Neumaier), so merging many windows loses no more precision than summing
- * the raw samples would; quantiles come from a DDSketch with {@link #RELATIVE_ACCURACY}.
+ * the raw samples would; quantiles come from a DDSketch ({@link SketchCodec}).
  *
  * <p>A counter's increase counts every step between consecutive samples whose later sample lies
  * in the window, including the step from the series' last sample before the window; a drop is a
@@ -23,9 +13,6 @@ import java.util.function.Supplier;
  * therefore add up exactly to the increase over their union.
  */
 public class RollupAggregate {
-
-    /** Relative accuracy of the quantile sketch: a returned quantile is within 1 % of the true one. */
-    public static final double RELATIVE_ACCURACY = 0.01;
 
     public long count;
     public double sum;
@@ -56,7 +43,7 @@ public class RollupAggregate {
             throw new IllegalArgumentException("a window has at least one sample");
         }
         RollupAggregate a = new RollupAggregate();
-        DDSketch sketch = newSketch();
+        DDSketch sketch = SketchCodec.newSketch();
         a.count = n;
         a.min = Double.POSITIVE_INFINITY;
         a.max = Double.NEGATIVE_INFINITY;
@@ -77,7 +64,7 @@ public class RollupAggregate {
             }
             previous = v;
         }
-        a.sketch = encodeSketch(sketch);
+        a.sketch = SketchCodec.encode(sketch);
         return a;
     }
 
@@ -105,9 +92,9 @@ public class RollupAggregate {
         boolean laterLast = later.lastTsMicros >= lastTsMicros;
         m.lastValue = laterLast ? later.lastValue : lastValue;
         m.lastTsMicros = laterLast ? later.lastTsMicros : lastTsMicros;
-        DDSketch merged = decodeSketch(sketch);
-        merged.mergeWith(decodeSketch(later.sketch));
-        m.sketch = encodeSketch(merged);
+        DDSketch merged = SketchCodec.decode(sketch);
+        merged.mergeWith(SketchCodec.decode(later.sketch));
+        m.sketch = SketchCodec.encode(merged);
         return m;
     }
 
@@ -134,13 +121,9 @@ public class RollupAggregate {
         return Math.sqrt(Math.max(0, variance));
     }
 
-    /** The value at quantile {@code q} (0 to 1), within {@link #RELATIVE_ACCURACY}. */
+    /** The value at quantile {@code q} (0 to 1), within {@link SketchCodec#RELATIVE_ACCURACY}. */
     public double quantile(double q) {
-        return quantile(sketch, q);
-    }
-
-    public static double quantile(byte[] sketch, double q) {
-        return decodeSketch(sketch).getValueAtQuantile(q);
+        return SketchCodec.quantile(sketch, q);
     }
 
     private void addToSum(double v) {
@@ -164,40 +147,5 @@ public class RollupAggregate {
     /** Neumaier's correction: what rounding dropped when {@code t = a + b} was computed. */
     private static double lostLowOrderBits(double a, double b, double t) {
         return Math.abs(a) >= Math.abs(b) ? (a - t) + b : (b - t) + a;
-    }
-
-    public static DDSketch newSketch() {
-        return DDSketches.unboundedDense(RELATIVE_ACCURACY);
-    }
-
-    /** DDSketch's own binary encoding (not its protobuf form), index mapping included. */
-    public static byte[] encodeSketch(DDSketch sketch) {
-        GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
-        try {
-            sketch.encode(out, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.trimmedCopy();
-    }
-
-    /** A sketch that {@link #encodeSketch} wrote, into dense stores: the fastest for Chronicle's own rows. */
-    public static DDSketch decodeSketch(byte[] bytes) {
-        return decodeSketch(bytes, UnboundedSizeDenseStore::new);
-    }
-
-    /**
-     * A sketch that {@link #encodeSketch} wrote, into stores from {@code stores}. Bytes that are not
-     * such a sketch fail with an {@link IllegalArgumentException}: the decoder reports them as I/O
-     * errors or as illegal arguments depending on where they go wrong, and callers want one answer.
-     * For bytes of unknown origin use {@link SparseStore}: a dense store allocates the whole index
-     * range that corrupt bytes may claim, a sparse one no more than the bins the bytes hold.
-     */
-    public static DDSketch decodeSketch(byte[] bytes, Supplier<Store> stores) {
-        try {
-            return DDSketch.decode(ByteArrayInput.wrap(bytes), stores);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("Not a serialized DDSketch: " + e, e);
-        }
     }
 }
