@@ -39,7 +39,7 @@ import java.util.Map;
  */
 public final class FlinkSqlGateway implements AutoCloseable {
 
-    static final String MAIN_CLASS = "org.apache.flink.table.gateway.SqlGateway";
+    private static final String MAIN_CLASS = "org.apache.flink.table.gateway.SqlGateway";
     private static final String HOST = "127.0.0.1";
     private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
@@ -103,7 +103,7 @@ public final class FlinkSqlGateway implements AutoCloseable {
      * tables are read as bounded snapshots), starting in Chronicle's catalog, which Chronicle's
      * read-only catalog store defines; queries go to the cluster.
      */
-    static Map<String, Object> configuration(int port, String clusterRestAddress, Path catalogs, String catalog) {
+    private static Map<String, Object> configuration(int port, String clusterRestAddress, Path catalogs, String catalog) {
         String[] cluster = clusterRestAddress.split(":");
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("sql-gateway.endpoint.type", "rest");
@@ -133,7 +133,7 @@ public final class FlinkSqlGateway implements AutoCloseable {
     }
 
     /** The credentials, as the gateway's own environment, where no session can read them. */
-    static Map<String, String> environment(Configuration chronicle, Path conf) {
+    private static Map<String, String> environment(Configuration chronicle, Path conf) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FLINK_CONF_DIR", conf.toAbsolutePath().toString());
         chronicle.getOptional(ChronicleOptions.S3_ACCESS_KEY).ifPresent(key -> env.put("AWS_ACCESS_KEY_ID", key));
