@@ -1,5 +1,6 @@
 package io.chronicle.catalog;
 
+import io.chronicle.core.CatalogType;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.configuration.Configuration;
@@ -8,7 +9,6 @@ import org.apache.iceberg.aws.AwsClientProperties;
 import org.apache.iceberg.aws.s3.S3FileIOProperties;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,26 +52,12 @@ public final class CatalogProperties {
         if (impl.isPresent()) {
             return impl.get();
         }
-        String type = conf.get(ChronicleOptions.CATALOG_TYPE);
-        switch (type.toLowerCase(Locale.ROOT)) {
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC:
-                return CatalogUtil.ICEBERG_CATALOG_JDBC;
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_REST:
-                return CatalogUtil.ICEBERG_CATALOG_REST;
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_GLUE:
-                return CatalogUtil.ICEBERG_CATALOG_GLUE;
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP:
-                return CatalogUtil.ICEBERG_CATALOG_HADOOP;
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_HIVE:
-                return CatalogUtil.ICEBERG_CATALOG_HIVE;
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_NESSIE:
-                return CatalogUtil.ICEBERG_CATALOG_NESSIE;
-            default:
-                throw new IllegalArgumentException("Invalid value for option '"
-                        + ChronicleOptions.CATALOG_TYPE.key() + "': unknown catalog type '" + type
-                        + "' (jdbc, rest, glue, hadoop, hive or nessie; or set '"
-                        + ChronicleOptions.CATALOG_IMPL.key() + "')");
-        }
+        return switch (CatalogType.of(conf)) {
+            case JDBC -> CatalogUtil.ICEBERG_CATALOG_JDBC;
+            case REST -> CatalogUtil.ICEBERG_CATALOG_REST;
+            case GLUE -> CatalogUtil.ICEBERG_CATALOG_GLUE;
+            case NESSIE -> CatalogUtil.ICEBERG_CATALOG_NESSIE;
+        };
     }
 
     /** Options of Flink SQL's {@code CREATE CATALOG ... WITH (...)} for the same catalog. */
