@@ -1,8 +1,10 @@
-# Shared by start, stop and submit: where the Flink lib folder and the cluster's run folder are,
-# how to build the lib folder, how to read the cluster's configuration.
+# Shared by start, stop, submit and flink: where the Flink lib and plugins folders and the
+# cluster's run folder are, how to build the folders, how to read the cluster's configuration.
 CLUSTER_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CHRONICLE_ROOT="$(cd "$CLUSTER_HOME/../.." && pwd)"
 FLINK_LIB_DIR="$CLUSTER_HOME/target/flink/lib"
+# One folder per plugin, as in a distribution's plugins/ (s3-fs-hadoop: s3:// checkpoints).
+FLINK_PLUGINS_DIR="$CLUSTER_HOME/target/flink/plugins"
 # Everything a running cluster owns: conf/ (copied from deploy/cluster/conf with the ports set),
 # log/ and the pid files. CHRONICLE_CLUSTER_RUN_DIR moves it.
 RUN_DIR="${CHRONICLE_CLUSTER_RUN_DIR:-$CLUSTER_HOME/target/run}"
@@ -10,10 +12,11 @@ RUN_CONF_DIR="$RUN_DIR/conf"
 RUN_LOG_DIR="$RUN_DIR/log"
 JAVA_RUN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Builds target/flink/lib (Flink 2.1.1's lib/ from Maven artifacts) when it is missing.
-cluster_build_lib() {
-  if ! ls "$FLINK_LIB_DIR"/flink-runtime-*.jar >/dev/null 2>&1; then
-    echo "Building the Flink lib folder ($FLINK_LIB_DIR) ..."
+# Builds target/flink/lib and target/flink/plugins (Flink 2.1.1's, from Maven artifacts) when
+# either is missing.
+cluster_build_dist() {
+  if ! ls "$FLINK_LIB_DIR"/flink-runtime-*.jar "$FLINK_PLUGINS_DIR"/s3-fs-hadoop/*.jar >/dev/null 2>&1; then
+    echo "Building the Flink lib and plugins folders ($CLUSTER_HOME/target/flink) ..."
     (cd "$CHRONICLE_ROOT" && ./mvnw -q -B -ntp -f deploy/cluster/pom.xml package)
   fi
 }
@@ -29,6 +32,29 @@ cluster_conf() {
   local value
   value="$(sed -n "s/^[ ]*$1[ ]*: \([^#]*\).*$/\1/p" "$RUN_CONF_DIR/config.yaml" | sed 's/^ *//;s/ *$//' | tail -n 1)"
   echo "${value:-$2}"
+}
+
+# Flink's CLI (bin/flink) against the cluster, with its configuration and plugins: $@ are the
+# action and its options, for example `run -d JAR` or `stop --savepointPath DIR JOB_ID`.
+cluster_cli() {
+  local java_opts_all=() client_opts=()
+  read -r -a java_opts_all <<< "$(cluster_conf env.java.opts.all "")"
+  read -r -a client_opts <<< "$(cluster_conf env.java.opts.client "")"
+  mkdir -p "$RUN_LOG_DIR"
+  FLINK_CONF_DIR="$RUN_CONF_DIR" FLINK_LIB_DIR="$FLINK_LIB_DIR" FLINK_PLUGINS_DIR="$FLINK_PLUGINS_DIR" \
+  exec "$JAVA_RUN" "${java_opts_all[@]}" "${client_opts[@]}" \
+    -Dlog.file="$RUN_LOG_DIR/flink-client.log" \
+    -Dlog4j.configuration="file:$RUN_CONF_DIR/log4j-cli.properties" \
+    -Dlog4j.configurationFile="file:$RUN_CONF_DIR/log4j-cli.properties" \
+    -classpath "$(cluster_classpath)" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+# Exits unless a cluster runs from RUN_DIR.
+cluster_require_running() {
+  if [ ! -f "$RUN_CONF_DIR/config.yaml" ] || ! cluster_alive "$RUN_DIR/jobmanager.pid" "$JM_CLASS"; then
+    echo "No cluster running from $RUN_DIR; start it with deploy/cluster/start." >&2
+    exit 1
+  fi
 }
 
 cluster_rest_url() {

@@ -1,5 +1,6 @@
 package io.chronicle.catalog;
 
+import io.chronicle.core.CatalogType;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.configuration.Configuration;
@@ -8,7 +9,6 @@ import org.apache.iceberg.aws.AwsClientProperties;
 import org.apache.iceberg.aws.s3.S3FileIOProperties;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,9 +43,6 @@ public final class CatalogProperties {
         return props;
     }
 
-    /** The catalog types {@link #catalogImplOfType} knows, for error messages. */
-    public static final String CATALOG_TYPES = "jdbc, rest, glue, hadoop, hive or nessie";
-
     /**
      * The catalog class. Types are resolved here, not by Iceberg, because Iceberg's Flink catalog
      * knows only some of them by name; every catalog accepts its class.
@@ -55,31 +52,12 @@ public final class CatalogProperties {
         if (impl.isPresent()) {
             return impl.get();
         }
-        String type = conf.get(ChronicleOptions.CATALOG_TYPE);
-        return catalogImplOfType(type).orElseThrow(() -> new IllegalArgumentException(
-                "Invalid value for option '" + ChronicleOptions.CATALOG_TYPE.key()
-                        + "': unknown catalog type '" + type + "' (" + CATALOG_TYPES + "; or set '"
-                        + ChronicleOptions.CATALOG_IMPL.key() + "')"));
-    }
-
-    /** The Iceberg catalog class of a catalog type ({@link #CATALOG_TYPES}), any case. */
-    public static Optional<String> catalogImplOfType(String type) {
-        switch (type.toLowerCase(Locale.ROOT)) {
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_JDBC);
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_REST:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_REST);
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_GLUE:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_GLUE);
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_HADOOP);
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_HIVE:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_HIVE);
-            case CatalogUtil.ICEBERG_CATALOG_TYPE_NESSIE:
-                return Optional.of(CatalogUtil.ICEBERG_CATALOG_NESSIE);
-            default:
-                return Optional.empty();
-        }
+        return switch (CatalogType.of(conf)) {
+            case JDBC -> CatalogUtil.ICEBERG_CATALOG_JDBC;
+            case REST -> CatalogUtil.ICEBERG_CATALOG_REST;
+            case GLUE -> CatalogUtil.ICEBERG_CATALOG_GLUE;
+            case NESSIE -> CatalogUtil.ICEBERG_CATALOG_NESSIE;
+        };
     }
 
     /** Options of Flink SQL's {@code CREATE CATALOG ... WITH (...)} for the same catalog. */

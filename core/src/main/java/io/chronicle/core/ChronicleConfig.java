@@ -154,6 +154,9 @@ public final class ChronicleConfig {
                         "Invalid value for option '" + option.key() + "': " + e.getMessage(), e);
             }
         }
+        if (!conf.contains(ChronicleOptions.CATALOG_IMPL)) {
+            CatalogType.of(conf);
+        }
         RollupPolicy.from(conf);
         AlertReceivers.from(conf);
         HealthRules.from(conf);

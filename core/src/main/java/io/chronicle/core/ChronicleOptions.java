@@ -487,8 +487,9 @@ public final class ChronicleOptions {
                     .stringType()
                     .defaultValue("jdbc")
                     .withDescription(
-                            "Iceberg catalog type: jdbc, rest, glue, hadoop, hive or nessie; ignored"
-                                    + " when chronicle.catalog.impl is set.");
+                            "Iceberg catalog type: jdbc, rest, glue or nessie, the catalogs whose client"
+                                    + " libraries the job jar carries (hive and hadoop are not offered);"
+                                    + " ignored when chronicle.catalog.impl is set.");
 
     public static final ConfigOption<String> CATALOG_IMPL =
             key("chronicle.catalog.impl")

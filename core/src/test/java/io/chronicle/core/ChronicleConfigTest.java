@@ -65,4 +65,36 @@ class ChronicleConfigTest {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"chronicle.topics.points", "x"}))
                 .hasMessageContaining("--option value");
     }
+
+    @Test
+    void acceptsEveryOfferedCatalogTypeInAnyCase() {
+        for (CatalogType type : CatalogType.values()) {
+            Configuration conf = ChronicleConfig.fromArgs(
+                    new String[] {"--chronicle.catalog.type", type.value().toUpperCase()});
+            assertThat(CatalogType.of(conf)).isEqualTo(type);
+        }
+        assertThat(CatalogType.offered()).isEqualTo("jdbc, rest, glue, nessie");
+    }
+
+    @Test
+    void refusesACatalogTypeTheJobJarCannotLoadNamingTheOptionAndTheOfferedTypes() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.catalog.type", "hive"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value for option 'chronicle.catalog.type': catalog type 'hive' is not"
+                        + " offered: the job jar carries no Hive metastore client (offered: jdbc, rest, glue,"
+                        + " nessie; or set 'chronicle.catalog.impl' to a Catalog class on the job's classpath)");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.catalog.type", "hadoop"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.catalog.type': catalog type"
+                        + " 'hadoop' is not offered: the Hadoop catalog needs");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.catalog.type", "jbdc"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.catalog.type': unknown catalog"
+                        + " type 'jbdc' (offered: jdbc, rest, glue, nessie;");
+    }
+
+    @Test
+    void aCustomCatalogClassMakesTheTypeIrrelevant() {
+        Configuration conf = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.catalog.type", "hive", "--chronicle.catalog.impl", "com.example.MyCatalog"});
+        assertThat(conf.get(ChronicleOptions.CATALOG_IMPL)).isEqualTo("com.example.MyCatalog");
+    }
 }

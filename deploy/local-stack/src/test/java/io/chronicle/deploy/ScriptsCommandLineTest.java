@@ -34,6 +34,7 @@ class ScriptsCommandLineTest {
     static final List<String> SCRIPTS = List.of(
             "deploy/local/run", "deploy/local/sql", "deploy/local/rollups",
             "deploy/cluster/start", "deploy/cluster/stop", "deploy/cluster/submit",
+            "deploy/cluster/flink", "deploy/cluster/check",
             "deploy/trino/run", "bench/run");
 
     /** The folders whose files (not subfolders) the scripts need: themselves and what they source. */
@@ -180,6 +181,11 @@ class ScriptsCommandLineTest {
             "deploy/cluster/start   | --rpc-port                                    | option '--rpc-port' needs a value",
             "deploy/cluster/stop    | now                                           | unexpected argument 'now'",
             "deploy/cluster/submit  |                                               | no job jar given",
+            "deploy/cluster/submit  | -D nokeyvalue job.jar                         | option '-D' needs a key=value",
+            "deploy/cluster/start   | -D nokeyvalue                                 | option '-D' needs a key=value",
+            "deploy/cluster/flink   |                                               | no action given",
+            "deploy/cluster/check   | --rest-port 0x                                | '--rest-port' needs a port number",
+            "deploy/cluster/check   | --phase-seconds                               | option '--phase-seconds' needs a value",
             "deploy/cluster/submit  | missing.jar --config chronicle.yaml           | no such jar 'missing.jar'",
             "deploy/trino/run       | --trino.port http                             | '--trino.port' needs a port number",
             "deploy/trino/run       | --trino.version                               | option '--trino.version' needs a value",

@@ -2,6 +2,7 @@ package io.chronicle.sql.catalog;
 
 import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.core.CatalogType;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -34,7 +35,7 @@ public final class ChronicleCatalogOptions {
 
     public static final ConfigOption<String> CATALOG_TYPE =
             key("catalog-type").stringType().defaultValue(ChronicleOptions.CATALOG_TYPE.defaultValue())
-                    .withDescription("Iceberg catalog type: " + CatalogProperties.CATALOG_TYPES
+                    .withDescription("Iceberg catalog type: " + CatalogType.offered()
                             + "; ignored when catalog-impl is set.");
 
     public static final ConfigOption<String> CATALOG_IMPL =
@@ -137,12 +138,10 @@ public final class ChronicleCatalogOptions {
                 impl -> chronicle.set(ChronicleOptions.CATALOG_IMPL, impl),
                 () -> {
                     String type = options.get(CATALOG_TYPE);
-                    if (CatalogProperties.catalogImplOfType(type).isEmpty()) {
-                        throw new ValidationException(String.format(
-                                "Invalid value for option '%s' of catalog '%s': unknown catalog type '%s'"
-                                        + " (%s; or set '%s')",
-                                CATALOG_TYPE.key(), catalog, type, CatalogProperties.CATALOG_TYPES,
-                                CATALOG_IMPL.key()));
+                    try {
+                        CatalogType.of(type, CATALOG_TYPE.key(), CATALOG_IMPL.key());
+                    } catch (IllegalArgumentException e) {
+                        throw new ValidationException(e.getMessage());
                     }
                     chronicle.set(ChronicleOptions.CATALOG_TYPE, type);
                 });

@@ -84,8 +84,9 @@ class ChronicleCatalogOptionsTest {
     @Test
     void anUnknownCatalogTypeOrOptionIsRefused() {
         assertThatThrownBy(() -> create(Map.of("type", "chronicle", "catalog-type", "mysql")))
-                .rootCause().hasMessage("Invalid value for option 'catalog-type' of catalog 'c': unknown"
-                        + " catalog type 'mysql' (jdbc, rest, glue, hadoop, hive or nessie; or set 'catalog-impl')");
+                .rootCause().hasMessage("Invalid value for option 'catalog-type': unknown catalog type 'mysql'"
+                        + " (offered: jdbc, rest, glue, nessie; or set 'catalog-impl' to a Catalog class on the"
+                        + " job's classpath)");
         assertThatThrownBy(() -> create(Map.of("type", "chronicle", "s3.secret-key", "x")))
                 .rootCause().hasMessageContaining("Unsupported options found for 'chronicle'")
                 .hasMessageContaining("s3.secret-key");
