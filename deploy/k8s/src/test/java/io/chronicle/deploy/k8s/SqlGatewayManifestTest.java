@@ -2,7 +2,7 @@ package io.chronicle.deploy.k8s;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.sql.functions.ChronicleFunctions;
+import io.chronicle.sql.catalog.ReadOnlyCatalogStoreFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -21,11 +21,10 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.api.TableException;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.table.catalog.CatalogDescriptor;
 import org.apache.flink.table.catalog.CommonCatalogOptions;
 import org.apache.flink.table.catalog.FileCatalogStore;
-import org.apache.flink.table.catalog.FileCatalogStoreFactoryOptions;
 import org.apache.flink.table.gateway.api.endpoint.SqlGatewayEndpointFactoryUtils;
 import org.apache.flink.table.gateway.rest.SqlGatewayRestEndpointFactory;
 import org.apache.flink.table.gateway.rest.util.SqlGatewayRestOptions;
@@ -46,7 +45,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The SQL gateway's Deployment, Service and ConfigMaps: what they run, where, and with what. */
 class SqlGatewayManifestTest {
@@ -55,9 +53,8 @@ class SqlGatewayManifestTest {
     private static final String REST_PREFIX =
             SqlGatewayEndpointFactoryUtils.getSqlGatewayOptionPrefix(SqlGatewayRestEndpointFactory.IDENTIFIER);
     private static final String CATALOG_STORE_PATH = CommonCatalogOptions.TABLE_CATALOG_STORE_OPTION_PREFIX
-            + FileCatalogStoreFactoryOptions.IDENTIFIER + "." + FileCatalogStoreFactoryOptions.PATH.key();
-    private static final Pattern FUNCTION = Pattern.compile(
-            "CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS (\\w+) AS '([\\w.]+)' LANGUAGE JAVA");
+            + ReadOnlyCatalogStoreFactory.IDENTIFIER + "." + ReadOnlyCatalogStoreFactory.PATH.key();
+    private static final Pattern SET = Pattern.compile("^SET '([^']+)' = '([^']*)'$", Pattern.MULTILINE);
 
     private final Deployment deployment = StrictParsing.parse(Manifests.get("Deployment", GATEWAY).node(), Deployment.class);
     private final Service service = StrictParsing.parse(Manifests.get("Service", GATEWAY).node(), Service.class);
@@ -114,12 +111,14 @@ class SqlGatewayManifestTest {
     void theCatalogStoreIsTheMountedConfigMap() {
         Configuration conf = options();
 
-        assertThat(conf.get(CommonCatalogOptions.TABLE_CATALOG_STORE_KIND)).isEqualTo(FileCatalogStoreFactoryOptions.IDENTIFIER);
+        assertThat(conf.get(CommonCatalogOptions.TABLE_CATALOG_STORE_KIND)).isEqualTo(ReadOnlyCatalogStoreFactory.IDENTIFIER);
         assertThat(mountPathOf(configMapVolume(catalogs.getMetadata().getName())))
                 .isEqualTo(conf.getString(CATALOG_STORE_PATH, null));
+        // Sessions start in Chronicle's catalog.
+        assertThat(conf.get(TableConfigOptions.TABLE_CATALOG_NAME)).isEqualTo(ingest.get(ChronicleOptions.CATALOG_NAME));
     }
 
-    /** Flink's own file catalog store reads the catalog from the ConfigMap's files. */
+    /** The catalog definition in the ConfigMap, in the format of Flink's own file catalog store. */
     @Test
     void theChronicleCatalogIsTheOneTheJobWrites(@TempDir Path store) throws IOException {
         for (Map.Entry<String, String> file : catalogs.getData().entrySet()) {
@@ -207,35 +206,31 @@ class SqlGatewayManifestTest {
     }
 
     /**
-     * The init file, run as a SQL client runs it, in a table environment where the catalog store's
-     * catalog is an in-memory one: every statement parses and runs, and the SQL functions load.
+     * The init file is the local stack's, word for word, and runs as a SQL client runs it: in a
+     * table environment where the catalog store's catalog is an in-memory one, every statement
+     * parses and runs and leaves the session in Chronicle's catalog and namespace.
      */
     @Test
-    void theInitFileSelectsTheCatalogAndRegistersChroniclesFunctions() throws IOException {
+    void theInitFileIsTheSqlClientsAndSelectsChroniclesCatalogAndNamespace() throws IOException {
         String sql = initSql();
         String catalog = ingest.get(ChronicleOptions.CATALOG_NAME);
         TableEnvironment tEnv = inMemoryCatalog(catalog);
+        tEnv.executeSql("CREATE DATABASE `" + catalog + "`.`" + ingest.get(ChronicleOptions.CATALOG_NAMESPACE) + "`");
 
+        assertThat(sql).isEqualTo(Files.readString(Path.of("../sql-client/init.sql")));
         assertThat(sql).doesNotContain("${");
         for (String statement : statements(sql)) {
-            tEnv.executeSql(statement);
+            // SET is the client's own statement: it sets a session option, as here.
+            Matcher set = SET.matcher(statement);
+            if (set.find()) {
+                tEnv.getConfig().set(set.group(1), set.group(2));
+            } else {
+                tEnv.executeSql(statement);
+            }
         }
+        assertThat(tEnv.getConfig().get(ExecutionOptions.RUNTIME_MODE)).isEqualTo(RuntimeExecutionMode.BATCH);
         assertThat(tEnv.getCurrentCatalog()).isEqualTo(catalog);
-        assertThat(tEnv.listUserDefinedFunctions()).containsExactlyInAnyOrderElementsOf(functions(sql).keySet());
-        // The same functions Chronicle's catalog offers in each of its databases.
-        Map<String, String> chronicles = new HashMap<>();
-        ChronicleFunctions.all().forEach((name, function) -> chronicles.put(name, function.getName()));
-        assertThat(functions(sql)).isEqualTo(chronicles);
-    }
-
-    @Test
-    void aMisspeltFunctionClassFailsAsItWouldForAClient() {
-        TableEnvironment tEnv = inMemoryCatalog("chronicle");
-        String statement = statements(initSql()).stream().filter(s -> s.contains("FUNCTION")).findFirst().orElseThrow()
-                .replace("SketchQuantile", "SketchQuantil");
-
-        assertThatThrownBy(() -> tEnv.executeSql(statement)).isInstanceOf(TableException.class)
-                .rootCause().isInstanceOf(ClassNotFoundException.class).hasMessageContaining("SketchQuantil");
+        assertThat(tEnv.getCurrentDatabase()).isEqualTo(ingest.get(ChronicleOptions.CATALOG_NAMESPACE));
     }
 
     private Configuration options() {
@@ -288,15 +283,6 @@ class SqlGatewayManifestTest {
         return Arrays.stream(sql.split(";")).map(String::trim)
                 .filter(statement -> !statement.lines().allMatch(line -> line.isBlank() || line.trim().startsWith("--")))
                 .toList();
-    }
-
-    private static Map<String, String> functions(String sql) {
-        Map<String, String> functions = new HashMap<>();
-        Matcher matcher = FUNCTION.matcher(sql);
-        while (matcher.find()) {
-            functions.put(matcher.group(1), matcher.group(2));
-        }
-        return functions;
     }
 
     private static Map<String, String> secretRefs(List<EnvVar> env) {
