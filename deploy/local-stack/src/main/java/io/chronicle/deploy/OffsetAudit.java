@@ -3,6 +3,7 @@ package io.chronicle.deploy;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.CommandLine;
 import io.chronicle.core.RejectReason;
 import org.apache.flink.configuration.Configuration;
 import org.apache.iceberg.Table;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.BitSet;
@@ -144,8 +146,29 @@ public final class OffsetAudit {
         }
     }
 
+    static final String USAGE = String.join("\n",
+            "usage: OffsetAudit [--config FILE] [--KEY VALUE]...",
+            "",
+            "Checks that every Kafka offset of the points and events topics a stopped job consumed is in",
+            "points_raw, events or rejected exactly once, and every rejected record on the dead-letter",
+            "topic once. Give the job's Kafka, topics, catalog and S3 options. Exits 0 when exactly",
+            "once, 1 when not.",
+            "",
+            CommandLine.configurationUsage());
+
     public static void main(String[] args) throws Exception {
-        Configuration conf = ChronicleConfig.fromArgs(args);
+        if (CommandLine.wantsHelp(args, 0)) {
+            System.out.println(USAGE);
+            return;
+        }
+        Configuration conf;
+        try {
+            conf = ChronicleConfig.fromArgs(args);
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            CommandLine.printError(System.err, "OffsetAudit", e.getMessage(), USAGE);
+            System.exit(CommandLine.USAGE_ERROR);
+            return;
+        }
         Audit audit = read(conf);
         Map<TopicPartition, Long> ends = endOffsets(conf,
                 List.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS)));
