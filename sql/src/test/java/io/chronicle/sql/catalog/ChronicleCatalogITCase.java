@@ -1,6 +1,5 @@
 package io.chronicle.sql.catalog;
 
-import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
@@ -9,7 +8,6 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
@@ -32,7 +30,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -50,7 +47,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ChronicleCatalogITCase {
 
-    private static final long TS = 1_795_300_000_000L;
     private static final String READ_ONLY = "is read-only. " + ChronicleCatalog.WRITTEN_BY_JOBS;
 
     @RegisterExtension
@@ -92,7 +88,7 @@ class ChronicleCatalogITCase {
         client.set(DeploymentOptions.TARGET, "remote");
         client.set(RestOptions.ADDRESS, clusterRest.getHost());
         client.set(RestOptions.PORT, clusterRest.getPort());
-        writeRows();
+        SampleTables.write(chronicle, client);
 
         sql = TableEnvironment.create(EnvironmentSettings.newInstance().inBatchMode().withConfiguration(client).build());
         sql.createCatalog("chronicle", CatalogDescriptor.of("chronicle",
@@ -109,52 +105,11 @@ class ChronicleCatalogITCase {
         }
     }
 
-    /** Six points of three metrics, and two rollup rows holding the values 1..50 and 51..100. */
-    private static void writeRows() throws Exception {
-        TableEnvironment writer = TableEnvironment.create(
-                EnvironmentSettings.newInstance().inBatchMode().withConfiguration(client).build());
-        // Named as the jobs name it: a JDBC catalog keeps its tables under the catalog's name.
-        writer.executeSql("CREATE CATALOG chronicle WITH (" + CatalogProperties.flinkSqlCatalogOptions(chronicle)
-                .entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-                .collect(Collectors.joining(", ")) + ")");
-        String[] metrics = {"cpu", "cpu", "cpu", "mem", "mem", "disk"};
-        List<String> points = new ArrayList<>();
-        for (int i = 0; i < metrics.length; i++) {
-            points.add(String.format("('default', '%s', MAP['host', 'h%d'], %d.0, TO_TIMESTAMP_LTZ(%d, 3), %d, 't', 0, %d,"
-                    + " TO_TIMESTAMP_LTZ(%d, 3))", metrics[i], i, i, TS + i, i, i, TS));
-        }
-        var statements = writer.createStatementSet();
-        statements.addInsertSql("INSERT INTO chronicle.chronicle.points_raw VALUES " + String.join(", ", points));
-        statements.addInsertSql("INSERT INTO chronicle.chronicle.rollup_5m VALUES "
-                + rollupRow("a", 1, 50) + ", " + rollupRow("b", 51, 100));
-        statements.execute().await();
-    }
-
-    private static String rollupRow(String host, int from, int to) {
-        RollupAggregate a = aggregate(from, to);
-        return String.format("('default', 'latency', MAP['host', '%s'], %d, TO_TIMESTAMP_LTZ(%d, 3),"
-                        + " TO_TIMESTAMP_LTZ(%d, 3), %d, %s, %s, %s, %s, TO_TIMESTAMP_LTZ(%d, 3), %s,"
-                        + " TO_TIMESTAMP_LTZ(%d, 3), %s, CAST(NULL AS DOUBLE), X'%s')",
-                host, from, TS, TS + 300_000, a.count, a.totalSum(), a.min, a.max, a.firstValue, TS,
-                a.lastValue, TS + 1, a.totalSumSquares(), HexFormat.of().formatHex(a.sketch));
-    }
-
-    private static RollupAggregate aggregate(int from, int to) {
-        int n = to - from + 1;
-        long[] ts = new long[n];
-        double[] values = new double[n];
-        for (int i = 0; i < n; i++) {
-            ts[i] = i;
-            values[i] = from + i;
-        }
-        return RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN);
-    }
-
     @Test
     void readsTheTablesInTheNamespaceItStartsIn() throws Exception {
         assertThat(sql.getCurrentDatabase()).isEqualTo("chronicle");
         assertThat(strings("SELECT metric, count(*) FROM points_raw GROUP BY metric"))
-                .containsExactlyInAnyOrder("cpu=3", "mem=2", "disk=1");
+                .containsExactlyInAnyOrderElementsOf(SampleTables.countsPerMetric());
         assertThat(strings("SHOW TABLES")).containsExactlyInAnyOrder("points_raw", "rollup_5m");
     }
 
@@ -165,7 +120,7 @@ class ChronicleCatalogITCase {
         List<Row> rows = rows("SELECT sketch_quantile(sketch_merge(sketch), 0.5),"
                 + " rollup_mean(SUM(value_sum), SUM(sample_count)) FROM rollup_5m");
         // Merged sketches hold the same buckets as one sketch of all hundred values.
-        assertThat(rows).containsExactly(Row.of(aggregate(1, 100).quantile(0.5), 50.5));
+        assertThat(rows).containsExactly(Row.of(SampleTables.median(), 50.5));
         // Qualified, from another catalog.
         sql.useCatalog("default_catalog");
         try {

@@ -1,6 +1,5 @@
 package io.chronicle.deploy.sqlgateway;
 
-import io.chronicle.catalog.CatalogProperties;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
@@ -8,25 +7,17 @@ import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.services.S3Server;
+import io.chronicle.sql.catalog.SampleTables;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.StatementSet;
-import org.apache.flink.table.api.TableEnvironment;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * What the gateway tests run against: an S3-compatible server, an Iceberg JDBC catalog on SQLite
@@ -39,9 +30,7 @@ final class GatewayFixture implements AutoCloseable {
 
     static final String S3_SECRET = "s3-secret-4f1d9c";
     static final String JDBC_PASSWORD = "jdbc-password-7b2e05";
-    static final long TS = 1_795_300_000_000L;
     /** The points written: metric by metric. */
-    static final String[] METRICS = {"cpu", "cpu", "cpu", "mem", "mem", "disk"};
 
     final S3Server s3;
     final Configuration chronicle;
@@ -80,7 +69,11 @@ final class GatewayFixture implements AutoCloseable {
             TableBootstrap.ensureTables(ChronicleCatalogLoader.from(chronicle), "chronicle",
                     ChronicleTable.POINTS_RAW, ChronicleTable.ANOMALIES,
                     new RollupTable(RollupPolicy.Tier.parse("tier", "5m")));
-            writeRows(chronicle, clusterRest);
+            Configuration client = new Configuration();
+            client.set(DeploymentOptions.TARGET, "remote");
+            client.set(RestOptions.ADDRESS, clusterRest.getHost());
+            client.set(RestOptions.PORT, clusterRest.getPort());
+            SampleTables.write(chronicle, client);
 
             long start = System.nanoTime();
             FlinkSqlGateway gateway = FlinkSqlGateway.start(dir.resolve("sql-gateway"), chronicle, 0,
@@ -92,66 +85,6 @@ final class GatewayFixture implements AutoCloseable {
             s3.close();
             throw e;
         }
-    }
-
-    /** The points of {@link #METRICS}, and two rollup rows holding the values 1..50 and 51..100. */
-    private static void writeRows(Configuration chronicle, URI clusterRest) throws Exception {
-        Configuration client = new Configuration();
-        client.set(DeploymentOptions.TARGET, "remote");
-        client.set(RestOptions.ADDRESS, clusterRest.getHost());
-        client.set(RestOptions.PORT, clusterRest.getPort());
-        TableEnvironment writer = TableEnvironment.create(
-                EnvironmentSettings.newInstance().inBatchMode().withConfiguration(client).build());
-        // Iceberg's own catalog, writable, named as the jobs name it (a JDBC catalog keeps its
-        // tables under the catalog's name).
-        writer.executeSql("CREATE CATALOG chronicle WITH (" + CatalogProperties.flinkSqlCatalogOptions(chronicle)
-                .entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-                .collect(Collectors.joining(", ")) + ")");
-        List<String> points = new ArrayList<>();
-        for (int i = 0; i < METRICS.length; i++) {
-            points.add(String.format("('default', '%s', MAP['host', 'h%d'], %d.0, TO_TIMESTAMP_LTZ(%d, 3), %d,"
-                    + " 't', 0, %d, TO_TIMESTAMP_LTZ(%d, 3))", METRICS[i], i, i, TS + i, i, i, TS));
-        }
-        StatementSet statements = writer.createStatementSet();
-        statements.addInsertSql("INSERT INTO chronicle.chronicle.points_raw VALUES " + String.join(", ", points));
-        statements.addInsertSql("INSERT INTO chronicle.chronicle.rollup_5m VALUES "
-                + rollupRow("a", 1, 50) + ", " + rollupRow("b", 51, 100));
-        statements.execute().await();
-    }
-
-    private static String rollupRow(String host, int from, int to) {
-        RollupAggregate a = aggregate(from, to);
-        return String.format("('default', 'latency', MAP['host', '%s'], %d, TO_TIMESTAMP_LTZ(%d, 3),"
-                        + " TO_TIMESTAMP_LTZ(%d, 3), %d, %s, %s, %s, %s, TO_TIMESTAMP_LTZ(%d, 3), %s,"
-                        + " TO_TIMESTAMP_LTZ(%d, 3), %s, CAST(NULL AS DOUBLE), X'%s')",
-                host, from, TS, TS + 300_000, a.count, a.totalSum(), a.min, a.max, a.firstValue, TS,
-                a.lastValue, TS + 1, a.totalSumSquares(), HexFormat.of().formatHex(a.sketch));
-    }
-
-    /** The rollup of the values {@code from..to}, as the ingest job builds it. */
-    static RollupAggregate aggregate(int from, int to) {
-        int n = to - from + 1;
-        long[] ts = new long[n];
-        double[] values = new double[n];
-        for (int i = 0; i < n; i++) {
-            ts[i] = i;
-            values[i] = from + i;
-        }
-        return RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN);
-    }
-
-    /** The median the rollup rows' merged sketches give: that of one sketch of all hundred values. */
-    static double median() {
-        return aggregate(1, 100).quantile(0.5);
-    }
-
-    /** Points per metric, counted from {@link #METRICS}, as "metric=count" sorted by metric. */
-    static List<String> countsPerMetric() {
-        Map<String, Long> counts = new TreeMap<>();
-        for (String metric : METRICS) {
-            counts.merge(metric, 1L, Long::sum);
-        }
-        return counts.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.chronicle.deploy.sqlgateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.services.ChildProcess;
+import io.chronicle.sql.catalog.SampleTables;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -76,13 +77,13 @@ class SqlGatewayClientsITCase {
             List<String> counts = strings(rest.execute(session,
                     "SELECT metric, count(*) FROM chronicle.points_raw GROUP BY metric ORDER BY metric"));
             System.out.printf("first query through the gateway: %.1f s%n", (System.nanoTime() - start) / 1e9);
-            assertThat(counts).isEqualTo(GatewayFixture.countsPerMetric());
+            assertThat(counts).isEqualTo(SampleTables.countsPerMetric());
             start = System.nanoTime();
             List<String> functions = strings(rest.execute(session,
                     "SELECT sketch_quantile(sketch_merge(sketch), 0.5), rollup_mean(SUM(value_sum), SUM(sample_count))"
                             + " FROM rollup_5m"));
             System.out.printf("second query through the gateway: %.1f s%n", (System.nanoTime() - start) / 1e9);
-            assertThat(functions).containsExactly(GatewayFixture.median() + "=50.5");
+            assertThat(functions).containsExactly(SampleTables.median() + "=50.5");
         } finally {
             rest.closeSession(session);
         }
@@ -99,13 +100,13 @@ class SqlGatewayClientsITCase {
                 "-i", SQL_CLIENT_DIR.resolve("init.sql").toString(), "-f", script.toString(),
                 "--history", tempDir.resolve("sql-client.history").toString());
         List<List<String>> counts = new ArrayList<>();
-        for (String count : GatewayFixture.countsPerMetric()) {
+        for (String count : SampleTables.countsPerMetric()) {
             counts.add(List.of(count.split("=")));
         }
         assertThat(output)
                 .contains(tableau(List.of("metric", "points"), counts) + counts.size() + " rows in set")
                 .contains(tableau(List.of("p50", "mean"),
-                        List.of(List.of(String.valueOf(GatewayFixture.median()), "50.5"))) + "1 row in set")
+                        List.of(List.of(String.valueOf(SampleTables.median()), "50.5"))) + "1 row in set")
                 .doesNotContain("[ERROR]");
     }
 
@@ -122,8 +123,8 @@ class SqlGatewayClientsITCase {
                                 + " SUM(sample_count)) FROM chronicle.chronicle.rollup_5m")), output)) {
             assertThat(jdbc.awaitExit(CLIENT_TIMEOUT)).as(jdbc.logTail()).isZero();
         }
-        List<String> expected = new ArrayList<>(GatewayFixture.countsPerMetric());
-        expected.add(GatewayFixture.median() + "=50.5");
+        List<String> expected = new ArrayList<>(SampleTables.countsPerMetric());
+        expected.add(SampleTables.median() + "=50.5");
         expected.add("catalog=chronicle schema=chronicle");
         // The driver's own log lines (slf4j without a binding) are not rows.
         assertThat(Files.readAllLines(output).stream().filter(l -> !l.startsWith("SLF4J")))

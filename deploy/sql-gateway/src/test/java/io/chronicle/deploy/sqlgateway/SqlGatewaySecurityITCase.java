@@ -2,6 +2,7 @@ package io.chronicle.deploy.sqlgateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chronicle.core.EmbeddedCluster;
+import io.chronicle.sql.catalog.SampleTables;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -66,7 +67,7 @@ class SqlGatewaySecurityITCase {
         try {
             // The gateway reads the tables' metadata from S3 itself: it holds working credentials.
             assertThat(rows(session, "SELECT count(*) FROM points_raw"))
-                    .containsExactly(String.valueOf(GatewayFixture.METRICS.length));
+                    .containsExactly(String.valueOf(SampleTables.METRICS.length));
             shown.add(rest.sessionConfig(session).toString());
             for (String statement : List.of("SET", "SHOW CREATE CATALOG chronicle", "DESCRIBE CATALOG chronicle",
                     "DESCRIBE CATALOG EXTENDED chronicle", "SHOW CATALOGS", "SHOW DATABASES", "SHOW TABLES",
@@ -156,7 +157,7 @@ class SqlGatewaySecurityITCase {
             contents.put("anomalies", rows(session, "SELECT count(*) FROM anomalies"));
             assertThat(contents.get("catalogs")).containsExactly("chronicle");
             assertThat(contents.get("tables")).containsExactlyInAnyOrder("anomalies", "points_raw", "rollup_5m");
-            assertThat(contents.get("points_raw")).isEqualTo(GatewayFixture.countsPerMetric());
+            assertThat(contents.get("points_raw")).isEqualTo(SampleTables.countsPerMetric());
             return contents;
         } finally {
             rest.closeSession(session);
