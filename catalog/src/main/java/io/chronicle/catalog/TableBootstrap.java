@@ -2,23 +2,33 @@ package io.chronicle.catalog;
 
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 
 import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.types.Types;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Creates Chronicle's namespace and tables when they are missing and leaves existing ones as
- * they are, so every job and the local stack can run it at start. Concurrent creators are fine:
- * whoever loses the race loads the winner's table.
+ * Creates Chronicle's namespace and tables when they are missing, and adds to an existing table the
+ * columns a newer definition has appended, so every job and the local stack can run it at start,
+ * before and after an upgrade. Concurrent creators are fine: whoever loses the race loads the
+ * winner's table.
+ *
+ * <p>A definition only ever appends optional columns: Iceberg cannot add a required column to a
+ * table holding rows, and the writers fill a row by position. A required column missing from an
+ * existing table, or a column of another type, fails the start naming the table and the column.
  */
 public final class TableBootstrap {
 
@@ -59,7 +69,7 @@ public final class TableBootstrap {
 
     private static Table ensureTable(Catalog catalog, TableIdentifier id, TableDefinition table) {
         if (catalog.tableExists(id)) {
-            return catalog.loadTable(id);
+            return evolve(catalog, id, table);
         }
         Schema schema = table.schema();
         try {
@@ -69,7 +79,49 @@ public final class TableBootstrap {
                     .withProperties(table.properties())
                     .create();
         } catch (AlreadyExistsException e) {
-            return catalog.loadTable(id);
+            return evolve(catalog, id, table);
         }
+    }
+
+    /** The existing table, with the columns its definition appended since it was created. */
+    private static Table evolve(Catalog catalog, TableIdentifier id, TableDefinition table) {
+        for (int attempt = 1; ; attempt++) {
+            Table existing = catalog.loadTable(id);
+            List<Types.NestedField> missing = missingColumns(id, existing.schema(), table.schema());
+            if (missing.isEmpty()) {
+                return existing;
+            }
+            UpdateSchema update = existing.updateSchema();
+            for (Types.NestedField column : missing) {
+                update.addColumn(column.name(), column.type(), column.doc());
+            }
+            try {
+                update.commit();
+                return catalog.loadTable(id);
+            } catch (CommitFailedException e) {
+                // Another job evolved it at the same moment: look again.
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    static List<Types.NestedField> missingColumns(TableIdentifier id, Schema existing, Schema defined) {
+        List<Types.NestedField> missing = new ArrayList<>();
+        for (Types.NestedField column : defined.columns()) {
+            Types.NestedField present = existing.findField(column.name());
+            if (present == null) {
+                if (column.isRequired()) {
+                    throw new IllegalStateException("Table " + id + " has no column '" + column.name()
+                            + "', which this version requires and Iceberg cannot add to a table with rows");
+                }
+                missing.add(column);
+            } else if (!present.type().equals(column.type())) {
+                throw new IllegalStateException("Column '" + column.name() + "' of table " + id + " is "
+                        + present.type() + ", this version writes " + column.type());
+            }
+        }
+        return missing;
     }
 }
