@@ -118,7 +118,10 @@ public enum ChronicleTable implements TableDefinition {
                     optional(15, "scoring_breakdown", Types.StringType.get(), "JSON"),
                     required(16, "last_event_time", Types.TimestampType.withZone()),
                     required(17, "illegal_transitions", Types.IntegerType.get()),
-                    optional(18, "last_illegal_transition", Types.StringType.get())),
+                    optional(18, "last_illegal_transition", Types.StringType.get()),
+                    // Appended: tables created before it gain it at start (TableBootstrap).
+                    optional(19, "events_dropped", Types.LongType.get(),
+                            "events refused because the trace had the most it may have")),
                     Set.of(1, 2));
         }
 

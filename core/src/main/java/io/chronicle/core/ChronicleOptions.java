@@ -223,6 +223,41 @@ public final class ChronicleOptions {
                             "How long (event time) a quiet series keeps its last sample, which"
                                     + " the next window's counter increase starts from.");
 
+    public static final ConfigOption<Integer> ROLLUP_REORDER_BUFFER =
+            key("chronicle.rollup.reorder-buffer")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Points of each open rollup window kept apart, in time order, before"
+                                    + " they are folded into the window's aggregate (a window folds"
+                                    + " its oldest points once it holds twice this many), so a"
+                                    + " point costs the same however many the window has. A"
+                                    + " counter's increase is exact for every point that arrives"
+                                    + " before more than this many later points of its window;"
+                                    + " every other column is exact whatever the order.");
+
+    public static final ConfigOption<Long> ROLLUP_MAX_SERIES_PER_TENANT =
+            key("chronicle.rollup.max-series-per-tenant")
+                    .longType()
+                    .defaultValue(2_000_000L)
+                    .withDescription(
+                            "Active series (a point within chronicle.rollup.series-state-ttl) a"
+                                    + " tenant's rollups may hold. Points of a new series beyond it"
+                                    + " are rejected as cardinality_limit (they stay in points_raw)."
+                                    + " Enforced per shard (see chronicle.rollup.max-series-shards)."
+                                    + " Overridable per tenant and domain.");
+
+    public static final ConfigOption<Integer> ROLLUP_MAX_SERIES_SHARDS =
+            key("chronicle.rollup.max-series-shards")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Shards a tenant's count of active series is kept in, each allowing"
+                                    + " its share of the tenant's limit (series go to shards by"
+                                    + " series id), so no tenant's points all pass through one"
+                                    + " task. More shards spread a busy tenant wider; fewer make a"
+                                    + " small limit more exact. Changing it starts the counts afresh.");
+
     // ---- Traces and agent metrics ---------------------------------------------------------
 
     public static final ConfigOption<Boolean> VIEWS_ENABLED =
@@ -255,6 +290,15 @@ public final class ChronicleOptions {
                             "How long (event time) a finished trace's state is kept for late events"
                                     + " before it is cleared. An event of a cleared or unknown trace"
                                     + " older than this behind the watermark is rejected as too_late.");
+
+    public static final ConfigOption<Integer> TRACES_MAX_EVENTS =
+            key("chronicle.traces.max-events")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "The most events one trace takes; later events of the trace are"
+                                    + " rejected as too_many_events (they stay in the events table)"
+                                    + " and counted in the trace's events_dropped.");
 
     public static final ConfigOption<Duration> TRACES_STATE_TTL =
             key("chronicle.traces.state-ttl")

@@ -18,6 +18,10 @@ public enum RejectReason {
     INVALID_FIELD("invalid_field"),
     /** A point whose window was already written: later than the allowed lateness. */
     TOO_LATE("too_late"),
+    /** An event of a trace that already has the most events a trace may have. */
+    TOO_MANY_EVENTS("too_many_events"),
+    /** A point of a new series of a tenant that already has the most active series it may have. */
+    CARDINALITY_LIMIT("cardinality_limit"),
     /** Normalization failed in a way Chronicle did not foresee: a bug, never a job failure. */
     UNEXPECTED_ERROR("unexpected_error");
 

@@ -30,6 +30,8 @@ public class TraceRow {
     /** Events that would have moved the trace against its lifecycle; recorded, not applied. */
     public int illegalTransitions;
     public String lastIllegalTransition;
+    /** Events refused because the trace already had as many as a trace may have. */
+    public long eventsDropped;
 
     public TraceRow() {}
 
@@ -45,6 +47,7 @@ public class TraceRow {
         return spanCount == t.spanCount
                 && lastEventTimeMicros == t.lastEventTimeMicros
                 && illegalTransitions == t.illegalTransitions
+                && eventsDropped == t.eventsDropped
                 && Objects.equals(tenant, t.tenant)
                 && Objects.equals(traceId, t.traceId)
                 && Objects.equals(taskTitle, t.taskTitle)
@@ -75,6 +78,7 @@ public class TraceRow {
                 + " duration=" + durationMs + " pickup=" + timeToPickupMs + " spans=" + spanCount
                 + " title=" + taskTitle + " owner=" + owner + " error=" + error
                 + " scoring=" + scoringBreakdown + " last=" + lastEventTimeMicros
-                + " illegal=" + illegalTransitions + " " + lastIllegalTransition + "}";
+                + " illegal=" + illegalTransitions + " " + lastIllegalTransition
+                + " dropped=" + eventsDropped + "}";
     }
 }

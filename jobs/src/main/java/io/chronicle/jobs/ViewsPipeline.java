@@ -33,7 +33,7 @@ public final class ViewsPipeline {
 
     private ViewsPipeline() {}
 
-    /** Adds the views to the events' job; returns the events rejected as too late. */
+    /** Adds the views to the events' job; returns the events refused: too late, or one too many for their trace. */
     public static DataStream<RejectedRecord> build(DataStream<Event> events, Configuration conf,
             CatalogLoader catalogLoader, String namespace) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.TRACES,
@@ -49,7 +49,8 @@ public final class ViewsPipeline {
                 .process(new TraceViewFunction(
                                 conf.get(ChronicleOptions.TRACES_INACTIVITY_TIMEOUT),
                                 conf.get(ChronicleOptions.TRACES_TERMINAL_GRACE),
-                                conf.get(ChronicleOptions.TRACES_STATE_TTL)),
+                                conf.get(ChronicleOptions.TRACES_STATE_TTL),
+                                conf.get(ChronicleOptions.TRACES_MAX_EVENTS)),
                         TypeInformation.of(TraceRow.class))
                 .name("traces")
                 .uid("traces");
@@ -76,6 +77,7 @@ public final class ViewsPipeline {
                 catalogLoader, namespace);
         traces.sinkTo(ViewTopicSink.traces(conf)).name("topic-traces").uid("topic-traces");
         agents.sinkTo(ViewTopicSink.agentMetrics(conf)).name("topic-agent-metrics").uid("topic-agent-metrics");
-        return traces.getSideOutput(TraceViewFunction.TOO_LATE);
+        return traces.getSideOutput(TraceViewFunction.TOO_LATE)
+                .union(traces.getSideOutput(TraceViewFunction.TOO_MANY_EVENTS));
     }
 }

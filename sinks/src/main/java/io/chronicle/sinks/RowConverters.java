@@ -167,7 +167,7 @@ public final class RowConverters {
 
         @Override
         public RowData map(TraceRow t) {
-            GenericRowData row = new GenericRowData(18);
+            GenericRowData row = new GenericRowData(19);
             row.setField(0, StringData.fromString(t.tenant));
             row.setField(1, StringData.fromString(t.traceId));
             row.setField(2, StringData.fromString(t.taskTitle));
@@ -186,6 +186,7 @@ public final class RowConverters {
             row.setField(15, micros(t.lastEventTimeMicros));
             row.setField(16, t.illegalTransitions);
             row.setField(17, StringData.fromString(t.lastIllegalTransition));
+            row.setField(18, t.eventsDropped);
             return row;
         }
     }

@@ -103,6 +103,21 @@ class RowConvertersTest {
         assertThat(row.isNullAt(10)).isTrue();
         assertThat(row.getInt(12)).isEqualTo(2);
         assertThat(row.getInt(16)).isZero();
+        assertThat(row.getLong(18)).as("events_dropped, the appended column").isZero();
+    }
+
+    @Test
+    void aTraceThatRefusedEventsCountsThemInItsLastColumn() throws Exception {
+        TraceRow t = new TraceRow();
+        t.tenant = "acme";
+        t.traceId = "hot";
+        t.status = "pending";
+        t.spanCount = 10_000;
+        t.lastEventTimeMicros = 1_795_300_000_000_000L;
+        t.eventsDropped = 90_000;
+        RowData row = roundTrip(ChronicleTable.TRACES, new RowConverters.TraceToRow().map(t));
+        assertThat(ChronicleTable.TRACES.schema().columns().get(18).name()).isEqualTo("events_dropped");
+        assertThat(row.getLong(18)).isEqualTo(90_000L);
     }
 
     @Test

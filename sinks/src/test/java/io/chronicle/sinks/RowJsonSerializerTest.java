@@ -61,6 +61,7 @@ class RowJsonSerializerTest {
         assertThat(value.get("completed_at").isNull()).isTrue();
         assertThat(value.get("duration_ms").isNull()).isTrue();
         assertThat(value.get("span_count").asInt()).isEqualTo(3);
+        assertThat(value.get("events_dropped").asLong()).isZero();
         assertThat(JSON.readTree(value.get("scoring_breakdown").asText()).get("quality").asInt()).isEqualTo(7);
     }
 

@@ -32,7 +32,7 @@ class TraceViewFunctionTest {
             throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, Event, TraceRow> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new TraceViewFunction(TIMEOUT, GRACE, Duration.ofDays(7))),
+                        new KeyedProcessOperator<>(new TraceViewFunction(TIMEOUT, GRACE, Duration.ofDays(7), 10_000)),
                         TraceViewFunction::traceKey, Types.STRING);
         h.open();
         return h;
@@ -309,7 +309,7 @@ class TraceViewFunctionTest {
             snapshot = h.snapshot(1, 1);
         }
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TraceViewFunction(TIMEOUT, GRACE, Duration.ofDays(7))),
+                new KeyedProcessOperator<>(new TraceViewFunction(TIMEOUT, GRACE, Duration.ofDays(7), 10_000)),
                 TraceViewFunction::traceKey, Types.STRING)) {
             h.initializeState(snapshot);
             h.open();

@@ -11,7 +11,8 @@ class ViewSerializationTest {
 
     @ParameterizedTest
     @ValueSource(classes = {TraceRow.class, AgentMetricsRow.class, TraceFact.class,
-            TraceProgress.class, AgentSignal.class, AgentDay.class, AgentTask.class})
+            TraceProgress.class, TraceSummary.class, TraceMark.class, StepMarks.class,
+            TimeBucket.class, AgentSignal.class, AgentDay.class, AgentTask.class})
     void isSerializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }
