@@ -52,7 +52,7 @@ final class ChronicleRollups implements Variant {
         SingleOutputStreamOperator<MetricPoint> normalized = IngestJob.points(flink,
                 IngestJob.boundedPointsSource(conf, topic), conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS));
         DataStream<RejectedRecord> rejected = normalized.getSideOutput(SplitRejected.REJECTED)
-                .union(RollupPipeline.build(normalized, conf, catalogLoader, run).tooLate());
+                .union(RollupPipeline.build(normalized, conf, catalogLoader, run).rejected());
         IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED, catalogLoader, run);
 
         BenchEnvironment.JobTimes times = env.runJob(() -> flink.executeAsync("bench-" + run));

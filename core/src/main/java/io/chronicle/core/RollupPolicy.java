@@ -17,7 +17,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The rollup settings of every tenant. Tiers, allowed lateness and retention are set globally
+ * The rollup settings of every tenant. Tiers, allowed lateness, retention and the most active
+ * series are set globally
  * ({@code chronicle.rollup.*}), per domain ({@code chronicle.rollup.domains.<domain>.*}, a domain being a named group
  * of tenants listed in {@code chronicle.rollup.domains.<domain>.tenants}) and per tenant
  * ({@code chronicle.rollup.tenants.<tenant>.*}). A tenant's value of each key comes from the most specific
@@ -37,7 +38,8 @@ public final class RollupPolicy implements Serializable {
     private static final Set<String> OVERRIDABLE = Set.of(
             suffix(ChronicleOptions.ROLLUP_TIERS),
             suffix(ChronicleOptions.ROLLUP_ALLOWED_LATENESS),
-            suffix(ChronicleOptions.ROLLUP_RETENTION));
+            suffix(ChronicleOptions.ROLLUP_RETENTION),
+            suffix(ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT));
 
     private final Settings global;
     private final Map<String, Settings> overridden;
@@ -148,18 +150,22 @@ public final class RollupPolicy implements Serializable {
         private final List<Tier> tiers;
         private final Duration allowedLateness;
         private final Map<Tier, Duration> retention;
+        private final long maxSeries;
 
-        Settings(List<Tier> tiers, Duration allowedLateness, Map<Tier, Duration> retention) {
+        Settings(List<Tier> tiers, Duration allowedLateness, Map<Tier, Duration> retention,
+                long maxSeries) {
             this.tiers = List.copyOf(tiers);
             this.allowedLateness = allowedLateness;
             this.retention = Map.copyOf(retention);
+            this.maxSeries = maxSeries;
         }
 
         private static Settings defaults() {
             return new Settings(
                     tiersOf("chronicle.rollup.tiers", ChronicleOptions.ROLLUP_TIERS.defaultValue()),
                     ChronicleOptions.ROLLUP_ALLOWED_LATENESS.defaultValue(),
-                    Map.of());
+                    Map.of(),
+                    ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT.defaultValue());
         }
 
         public List<Tier> tiers() {
@@ -183,22 +189,29 @@ public final class RollupPolicy implements Serializable {
             return Optional.ofNullable(retention.get(tier));
         }
 
+        /** The most active series the tenant's rollups hold. */
+        public long maxSeries() {
+            return maxSeries;
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Settings && ((Settings) o).tiers.equals(tiers)
                     && ((Settings) o).allowedLateness.equals(allowedLateness)
-                    && ((Settings) o).retention.equals(retention);
+                    && ((Settings) o).retention.equals(retention)
+                    && ((Settings) o).maxSeries == maxSeries;
         }
 
         @Override
         public int hashCode() {
-            return (tiers.hashCode() * 31 + allowedLateness.hashCode()) * 31 + retention.hashCode();
+            return ((tiers.hashCode() * 31 + allowedLateness.hashCode()) * 31 + retention.hashCode()) * 31
+                    + Long.hashCode(maxSeries);
         }
 
         @Override
         public String toString() {
             return "tiers " + tiers + ", allowed lateness " + allowedLateness + ", retention "
-                    + new TreeMap<>(retention);
+                    + new TreeMap<>(retention) + ", max series " + maxSeries;
         }
     }
 
@@ -270,6 +283,7 @@ public final class RollupPolicy implements Serializable {
         private List<Tier> tiers;
         private Duration allowedLateness;
         private final Map<Tier, Duration> retention = new HashMap<>();
+        private Long maxSeries;
 
         static Level parse(String prefix, Map<String, String> keys) {
             Level level = new Level();
@@ -294,6 +308,14 @@ public final class RollupPolicy implements Serializable {
                 if (level.allowedLateness.isNegative()) {
                     throw new IllegalArgumentException(
                             "Invalid value for option '" + option + "': must not be negative");
+                }
+            }
+            if (keys.containsKey(suffix(ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT))) {
+                String option = prefix + suffix(ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT);
+                level.maxSeries = get(asGlobal, ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT, option);
+                if (level.maxSeries <= 0) {
+                    throw new IllegalArgumentException(
+                            "Invalid value for option '" + option + "': must be positive, got " + level.maxSeries);
                 }
             }
             String retentionOption = prefix + suffix(ChronicleOptions.ROLLUP_RETENTION);
@@ -323,7 +345,8 @@ public final class RollupPolicy implements Serializable {
             return new Settings(
                     tiers != null ? tiers : below.tiers,
                     allowedLateness != null ? allowedLateness : below.allowedLateness,
-                    merged);
+                    merged,
+                    maxSeries != null ? maxSeries : below.maxSeries);
         }
     }
 

@@ -52,6 +52,11 @@ class ChronicleConfigTest {
                 .hasMessageContaining("'chronicle.kafka.starting-offsets'");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-payload-bytes", "0"}))
                 .hasMessageContaining("'chronicle.ingest.max-payload-bytes'");
+        for (String limit : new String[] {"chronicle.traces.max-events", "chronicle.rollup.reorder-buffer",
+                "chronicle.rollup.max-series-shards"}) {
+            assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--" + limit, "0"}))
+                    .hasMessageContaining("'" + limit + "': must be positive");
+        }
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.min-timestamp", "2000"}))
                 .hasMessageContaining("'chronicle.ingest.min-timestamp'");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.s3.access-key", "a"}))

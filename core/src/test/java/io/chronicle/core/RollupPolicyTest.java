@@ -101,6 +101,33 @@ class RollupPolicyTest {
     }
 
     @Test
+    void theMostActiveSeriesResolvesTenantThenDomainThenGlobal(@TempDir Path dir) throws Exception {
+        assertThat(RollupPolicy.from(new Configuration()).global().maxSeries()).isEqualTo(2_000_000L);
+        Configuration conf = yaml(dir,
+                "rollup:",
+                "  max-series-per-tenant: 100000",
+                "  domains:",
+                "    small:",
+                "      tenants: [a, b]",
+                "      max-series-per-tenant: 5000",
+                "  tenants:",
+                "    a:",
+                "      max-series-per-tenant: 50");
+        RollupPolicy policy = RollupPolicy.from(conf);
+        assertThat(policy.forTenant("a").maxSeries()).isEqualTo(50L);
+        assertThat(policy.forTenant("b").maxSeries()).isEqualTo(5_000L);
+        assertThat(policy.forTenant("c").maxSeries()).isEqualTo(100_000L);
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.a.max-series-per-tenant", "0"))
+                .hasMessageContaining("'chronicle.rollup.tenants.a.max-series-per-tenant'")
+                .hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.max-series-per-tenant", "-1"))
+                .hasMessageContaining("'chronicle.rollup.max-series-per-tenant'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.domains.d.tenants", "x",
+                        "--chronicle.rollup.domains.d.max-series-per-tenant", "lots"))
+                .hasMessageContaining("'chronicle.rollup.domains.d.max-series-per-tenant'");
+    }
+
+    @Test
     void labelsTiersByTheirShortestUnit() {
         assertThat(List.of(Tier.parse("t", "300 s"), Tier.parse("t", "60 min"),
                         Tier.parse("t", "1 d"), Tier.parse("t", "90s")))

@@ -44,8 +44,9 @@ import java.util.function.UnaryOperator;
 /**
  * The ingest job: points and events from Kafka, normalized as they are read, into
  * {@code points_raw} and {@code events} (each event once); the rollup tiers from the points; the
- * traces and agent_metrics views from the events; everything refused (malformed, or too late for
- * its rollup window or trace) into {@code rejected} and the dead-letter topic.
+ * traces and agent_metrics views from the events; everything refused (malformed, too late for
+ * its rollup window or trace, over a tenant's series or a trace's events) into {@code rejected}
+ * and the dead-letter topic.
  * The job takes its sources and dead-letter sink as arguments so tests run the same pipeline.
  */
 public final class IngestJob {
@@ -162,7 +163,7 @@ public final class IngestJob {
         DataStream<SeriesChange> seriesChanges = null;
         if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
             RollupPipeline.Outputs rollups = RollupPipeline.build(points, conf, catalogLoader, namespace);
-            rejected = rejected.union(rollups.tooLate());
+            rejected = rejected.union(rollups.rejected());
             seriesChanges = rollups.seriesChanges();
             RollupPolicy.from(conf).chain().forEach(tier -> written.add(tier.tableName()));
         }

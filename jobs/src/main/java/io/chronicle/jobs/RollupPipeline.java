@@ -8,6 +8,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.operators.rollup.CardinalityLimiter;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
@@ -27,18 +28,18 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * The rollup tiers: the finest from the points (with event-time watermarks), each coarser one
- * merged from the tier before it, every tier into its own Iceberg table. Each tenant's rows land
- * only in the tiers its settings name.
+ * The rollup tiers: the finest from the points (with event-time watermarks) of the series each
+ * tenant's limit of active series admits, each coarser one merged from the tier before it, every
+ * tier into its own Iceberg table. Each tenant's rows land only in the tiers its settings name.
  */
 public final class RollupPipeline {
 
     private RollupPipeline() {}
 
-    /** What the tiers give the rest of the job. */
-    public record Outputs(DataStream<RejectedRecord> tooLate, DataStream<SeriesChange> seriesChanges) {}
+    /** What the tiers give the rest of the job: the points refused (too late, over a limit), the series changes. */
+    public record Outputs(DataStream<RejectedRecord> rejected, DataStream<SeriesChange> seriesChanges) {}
 
-    /** Adds the tiers to the points' job; returns the points rejected as too late, and the series changes. */
+    /** Adds the tiers to the points' job. */
     public static Outputs build(DataStream<MetricPoint> points,
             Configuration conf, CatalogLoader catalogLoader, String namespace) throws IOException {
         RollupPolicy policy = RollupPolicy.from(conf);
@@ -47,15 +48,25 @@ public final class RollupPipeline {
         TableBootstrap.ensureTables(catalogLoader, namespace, tables);
 
         Tier finest = chain.get(0);
-        SingleOutputStreamOperator<RollupRow> rows = points
+        long seriesStateTtlMicros = conf.get(ChronicleOptions.ROLLUP_SERIES_STATE_TTL).toNanos() / 1_000L;
+        int shards = conf.get(ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);
+        SingleOutputStreamOperator<MetricPoint> admitted = points
+                .keyBy(p -> CardinalityLimiter.shardKey(p, shards), Types.STRING)
+                .process(new CardinalityLimiter(policy, shards, seriesStateTtlMicros),
+                        TypeInformation.of(MetricPoint.class))
+                .name("rollup-series-limit")
+                .uid("rollup-series-limit");
+        SingleOutputStreamOperator<RollupRow> rows = admitted
                 .keyBy(p -> p.seriesId, Types.LONG)
-                .process(new SeriesRollupFunction(finest.micros(), policy,
-                                conf.get(ChronicleOptions.ROLLUP_SERIES_STATE_TTL).toNanos() / 1_000L,
-                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS)))),
+                .process(new SeriesRollupFunction(finest.micros(), policy, seriesStateTtlMicros,
+                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
+                                conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),
                         TypeInformation.of(RollupRow.class))
                 .name("rollup-" + finest)
                 .uid("rollup-" + finest);
-        Outputs outputs = new Outputs(rows.getSideOutput(SeriesRollupFunction.TOO_LATE),
+        Outputs outputs = new Outputs(
+                admitted.getSideOutput(CardinalityLimiter.REFUSED)
+                        .union(rows.getSideOutput(SeriesRollupFunction.TOO_LATE)),
                 rows.getSideOutput(SeriesRollupFunction.SERIES_CHANGES));
         write(rows, tables[0], policy, catalogLoader, namespace);
 

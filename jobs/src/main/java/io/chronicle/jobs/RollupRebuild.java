@@ -135,12 +135,18 @@ public final class RollupRebuild {
                 .map(new RowConverters.RowToPoint(), TypeInformation.of(MetricPoint.class))
                 .name("to-point")
                 .filter(p -> p.timestampMicros >= fromMicros - lookbackMicros && p.timestampMicros < toMicros)
-                .name("in-range");
+                .name("in-range")
+                // Batch execution sorts a keyed input by key, then timestamp: each series' points
+                // then reach its windows in time order, as the stream mostly has them.
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<MetricPoint>noWatermarks()
+                        .withTimestampAssigner((p, previous) -> Math.floorDiv(p.timestampMicros, 1_000L)))
+                .name("event-times");
 
         DataStream<RollupRow> rows = points
                 .keyBy(p -> p.seriesId, Types.LONG)
                 .process(new SeriesRollupFunction(chain.get(0).micros(), policy, lookbackMicros,
-                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS)))),
+                                new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
+                                conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),
                         TypeInformation.of(RollupRow.class))
                 .name("rollup-" + chain.get(0));
         for (int i = 1; i <= tierIndex; i++) {

@@ -60,7 +60,7 @@ public class RollupAggregate {
             a.max = Math.max(a.max, v);
             sketch.accept(v);
             if (counter && !Double.isNaN(previous)) {
-                a.addToIncrease(v >= previous ? v - previous : v);
+                a.addStep(previous, v);
             }
             previous = v;
         }
@@ -96,6 +96,15 @@ public class RollupAggregate {
         merged.mergeWith(SketchCodec.decode(later.sketch));
         m.sketch = SketchCodec.encode(merged);
         return m;
+    }
+
+    /**
+     * Counts a counter's step from one sample's value to the next one's into the increase: the
+     * difference, or the new value whole when it dropped (a reset). For a step into this
+     * aggregate from a sample outside it, such as the series' last sample before the window.
+     */
+    public void addStep(double from, double to) {
+        addToIncrease(to >= from ? to - from : to);
     }
 
     public double totalSum() {

@@ -1,15 +1,33 @@
 package io.chronicle.operators.rollup;
 
+import io.chronicle.core.rollup.RollupAggregate;
+
 import java.util.Arrays;
 
 /**
- * The samples of one window that is not written yet, kept sorted by time as they arrive, so
- * writing the window needs no sort. Samples of one instant stay in arrival order.
+ * One window of a series that is not written yet: the aggregate of the samples folded in so far,
+ * and the latest samples apart, sorted by time (samples of one instant in arrival order), until
+ * there are enough of them to fold a batch. Folding in batches keeps a point's cost the same
+ * whatever the window's size, and re-encodes the window's sketch once per batch rather than once
+ * per point; the samples kept apart let a point that arrives a little out of order still find
+ * its neighbours, which a counter's increase depends on.
+ *
+ * <p>State written before windows were folded holds every sample in {@link #tsMicros} and
+ * {@link #values} and nothing folded: the same thing, read the same way.
  */
 public class PendingWindow {
 
+    /** Samples not folded yet, by time. */
     public long[] tsMicros = new long[0];
     public double[] values = new double[0];
+    /**
+     * The samples folded so far, all before the ones above in time but for points that arrived
+     * later than the samples kept apart could hold; null while none. Its sketch is kept in state
+     * of its own and is null here.
+     */
+    public RollupAggregate folded;
+    /** The event-time timer registered to write the window; 0 before one was recorded. */
+    public long writeTimerMillis;
 
     public PendingWindow() {}
 
@@ -33,5 +51,11 @@ public class PendingWindow {
         vals[at] = value;
         tsMicros = times;
         values = vals;
+    }
+
+    /** Lets go of the {@code n} oldest samples, once folded. */
+    void dropOldest(int n) {
+        tsMicros = Arrays.copyOfRange(tsMicros, n, tsMicros.length);
+        values = Arrays.copyOfRange(values, n, values.length);
     }
 }

@@ -1,9 +1,6 @@
 package io.chronicle.operators.rollup;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
@@ -14,23 +11,30 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Event-time tumbling windows of one series (keyed by series id), each written once when the
- * watermark passes the window's end plus its tenant's allowed lateness. Samples wait in keyed
- * state until then, so points arriving out of order within the lateness are folded in; a point
- * for a window already written goes to {@link #TOO_LATE} as a rejected record, never dropped.
+ * watermark passes the window's end plus its tenant's allowed lateness. Points arriving out of
+ * order within the lateness are folded in; a point for a window already written goes to
+ * {@link #TOO_LATE} as a rejected record, never dropped.
+ *
+ * <p>A point costs the same whatever its window holds: the window keeps its latest points apart,
+ * in time order, and folds the oldest into its aggregate once it holds twice
+ * {@code reorderBuffer} of them (its sketch, in state of its own, is re-encoded once per fold).
+ * A point older than the folded ones is folded in at once: exactly for every column but a
+ * counter's increase, whose steps depend on the point's neighbours. Before all of them, its step
+ * to the window's first sample is exact; among them, it is assumed to continue the counter
+ * without a reset (exact unless the point or its successor is a reset) and counted in
+ * {@code counterPointsBeyondReorderBuffer}.
  *
  * <p>A timer writes every window that is due at its time rather than one window it was set for,
  * so a restore with a different allowed lateness neither strands nor repeats a window. The
@@ -38,8 +42,8 @@ import java.util.Map;
  * event-time timer once the series has been quiet for {@code seriesStateTtlMicros}, so state and
  * timers drain for series that stop; a step across a longer gap is never counted.
  *
- * <p>State is only read and written by key, never iterated: samples wait per window, and a timer
- * finds the series' open windows in {@link WindowStarts}.
+ * <p>State is only read and written by key, never iterated: windows are kept by their start, and
+ * a timer finds the series' open windows in {@link WindowStarts}.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
@@ -52,15 +56,16 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     public static final OutputTag<SeriesChange> SERIES_CHANGES =
             new OutputTag<>("series-changes", TypeInformation.of(SeriesChange.class));
 
-    private static final JsonFactory JSON = new JsonFactory();
-
     private final long windowMicros;
     private final RollupPolicy policy;
     private final long seriesStateTtlMicros;
     private final CounterRule counters;
+    private final int reorderBuffer;
 
-    /** Samples not yet written, by the start of their window. */
+    /** Windows not yet written, by their start. */
     private transient MapState<Long, PendingWindow> pending;
+    /** The encoded sketch of each pending window's folded samples, by window start. */
+    private transient MapState<Long, byte[]> foldedSketches;
     /** The keys of {@link #pending}, ascending. */
     private transient ValueState<long[]> openWindows;
     /** Tenant, metric and tags of the series, for the rows it writes. */
@@ -68,19 +73,23 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     /** The value and time of the latest sample written, for the next window's counter increase. */
     private transient ValueState<Double> lastWrittenValue;
     private transient ValueState<Long> lastWrittenTsMicros;
+    private transient Counter beyondReorderBuffer;
 
-    public SeriesRollupFunction(
-            long windowMicros, RollupPolicy policy, long seriesStateTtlMicros, CounterRule counters) {
+    public SeriesRollupFunction(long windowMicros, RollupPolicy policy, long seriesStateTtlMicros,
+            CounterRule counters, int reorderBuffer) {
         this.windowMicros = windowMicros;
         this.policy = policy;
         this.seriesStateTtlMicros = seriesStateTtlMicros;
         this.counters = counters;
+        this.reorderBuffer = reorderBuffer;
     }
 
     @Override
     public void open(OpenContext openContext) {
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "pending-windows", Types.LONG, TypeInformation.of(PendingWindow.class)));
+        foldedSketches = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "pending-window-sketches", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         openWindows = getRuntimeContext().getState(new ValueStateDescriptor<>(
                 "open-window-starts", TypeInformation.of(long[].class)));
         identity = getRuntimeContext().getState(
@@ -89,6 +98,8 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 new ValueStateDescriptor<>("last-written-value", Types.DOUBLE));
         lastWrittenTsMicros = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("last-written-ts", Types.LONG));
+        beyondReorderBuffer = getRuntimeContext().getMetricGroup()
+                .counter("counterPointsBeyondReorderBuffer");
     }
 
     @Override
@@ -117,9 +128,56 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 ctx.output(SERIES_CHANGES, new SeriesChange(point.tenant, point.metric, 1));
             }
         }
-        window.add(point.timestampMicros, point.value);
+        if (window.writeTimerMillis != writeAtMillis) {
+            // Once per window, and again only if a restore changed its tenant's lateness.
+            ctx.timerService().registerEventTimeTimer(writeAtMillis);
+            window.writeTimerMillis = writeAtMillis;
+        }
+        boolean counter = counters.isCounter(point.metric);
+        if (window.folded == null || point.timestampMicros >= window.folded.lastTsMicros) {
+            window.add(point.timestampMicros, point.value);
+            if (window.size() >= 2 * reorderBuffer) {
+                fold(windowStart, window, window.size() - reorderBuffer, counter);
+            }
+        } else {
+            foldBehind(windowStart, window, point, counter);
+        }
         pending.put(windowStart, window);
-        ctx.timerService().registerEventTimeTimer(writeAtMillis);
+    }
+
+    /** Folds the window's {@code n} oldest samples kept apart into its aggregate. */
+    private void fold(long start, PendingWindow window, int n, boolean counter) throws Exception {
+        RollupAggregate batch = RollupAggregate.ofSortedSamples(window.tsMicros, window.values, n,
+                counter, window.folded == null ? Double.NaN : window.folded.lastValue);
+        storeFolded(start, window, window.folded == null ? batch : withSketch(start, window.folded).merge(batch));
+        window.dropOldest(n);
+    }
+
+    /** Folds in a point older than the window's latest folded sample, whose neighbours are gone. */
+    private void foldBehind(long start, PendingWindow window, MetricPoint point, boolean counter)
+            throws Exception {
+        RollupAggregate folded = withSketch(start, window.folded);
+        RollupAggregate merged = folded.merge(RollupAggregate.ofSortedSamples(
+                new long[] {point.timestampMicros}, new double[] {point.value}, 1, counter, Double.NaN));
+        if (counter) {
+            if (point.timestampMicros < folded.firstTsMicros) {
+                merged.addStep(point.value, folded.firstValue);
+            } else {
+                beyondReorderBuffer.inc();
+            }
+        }
+        storeFolded(start, window, merged);
+    }
+
+    private RollupAggregate withSketch(long start, RollupAggregate folded) throws Exception {
+        folded.sketch = foldedSketches.get(start);
+        return folded;
+    }
+
+    private void storeFolded(long start, PendingWindow window, RollupAggregate folded) throws Exception {
+        foldedSketches.put(start, folded.sketch);
+        folded.sketch = null;
+        window.folded = folded;
     }
 
     @Override
@@ -174,16 +232,29 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
 
     private void writeWindow(MetricPoint id, long start, PendingWindow window, Collector<RollupRow> out)
             throws Exception {
-        long[] sampleTimes = window.tsMicros;
-        double[] sampleValues = window.values;
-        int n = window.size();
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
         Long previousTs = lastWrittenTsMicros.value();
-        if (previousTs != null && previousTs < sampleTimes[0] - seriesStateTtlMicros) {
+        long firstTs = window.folded != null ? window.folded.firstTsMicros : window.tsMicros[0];
+        if (previousTs != null && previousTs < firstTs - seriesStateTtlMicros) {
             // Decided by event time alone, not by whether the idle timer has fired yet, so a
             // rebuild from points_raw gives the same increase as the stream did.
             previous = null;
+        }
+        RollupAggregate aggregate;
+        if (window.folded == null) {
+            aggregate = RollupAggregate.ofSortedSamples(window.tsMicros, window.values, window.size(),
+                    counter, previous == null ? Double.NaN : previous);
+        } else {
+            aggregate = withSketch(start, window.folded);
+            foldedSketches.remove(start);
+            if (window.size() > 0) {
+                aggregate = aggregate.merge(RollupAggregate.ofSortedSamples(window.tsMicros,
+                        window.values, window.size(), counter, aggregate.lastValue));
+            }
+            if (counter && previous != null) {
+                aggregate.addStep(previous, aggregate.firstValue);
+            }
         }
         RollupRow row = new RollupRow();
         row.tenant = id.tenant;
@@ -193,45 +264,15 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         row.windowStartMicros = start;
         row.windowEndMicros = start + windowMicros;
         row.counter = counter;
-        row.aggregate = RollupAggregate.ofSortedSamples(sampleTimes, sampleValues, n, counter,
-                previous == null ? Double.NaN : previous);
+        row.aggregate = aggregate;
         out.collect(row);
-        lastWrittenValue.update(sampleValues[n - 1]);
-        lastWrittenTsMicros.update(sampleTimes[n - 1]);
+        lastWrittenValue.update(aggregate.lastValue);
+        lastWrittenTsMicros.update(aggregate.lastTsMicros);
     }
 
     private RejectedRecord tooLate(MetricPoint point, long latenessMicros, long nowMillis) {
-        RejectedRecord r = new RejectedRecord();
-        r.reasonCode = RejectReason.TOO_LATE.code();
-        r.message = "point at " + point.timestampMicros + "us is later than the allowed lateness of "
-                + latenessMicros / 1_000_000 + "s: its " + windowMicros / 1_000_000
-                + "s window was already written";
-        r.tenant = point.tenant;
-        r.payload = describe(point);
-        r.kafkaTimestampMillis = point.timestampMicros / 1_000L;
-        Provenance from = point.provenance;
-        r.provenance = new Provenance(from.topic, from.partition, from.offset, nowMillis * 1_000L);
-        return r;
-    }
-
-    /** The point as normalized JSON, so it can be inspected or produced again. */
-    private static byte[] describe(MetricPoint p) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator json = JSON.createGenerator(out)) {
-            json.writeStartObject();
-            json.writeStringField("tenant", p.tenant);
-            json.writeStringField("metric", p.metric);
-            json.writeObjectFieldStart("tags");
-            for (Map.Entry<String, String> tag : p.tags.entrySet()) {
-                json.writeStringField(tag.getKey(), tag.getValue());
-            }
-            json.writeEndObject();
-            json.writeNumberField("value", p.value);
-            json.writeNumberField("timestamp", p.timestampMicros);
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return RejectedPoints.of(point, RejectReason.TOO_LATE, "point at " + point.timestampMicros
+                + "us is later than the allowed lateness of " + latenessMicros / 1_000_000 + "s: its "
+                + windowMicros / 1_000_000 + "s window was already written", nowMillis);
     }
 }

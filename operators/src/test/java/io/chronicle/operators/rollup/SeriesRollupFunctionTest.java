@@ -47,7 +47,7 @@ class SeriesRollupFunctionTest {
             RollupPolicy policy) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW, policy, IDLE,
-                        new CounterRule(Set.of("requests")))),
+                        new CounterRule(Set.of("requests")), 32)),
                 p -> p.seriesId, org.apache.flink.api.common.typeinfo.Types.LONG);
     }
 

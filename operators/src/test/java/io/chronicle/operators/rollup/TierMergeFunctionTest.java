@@ -38,7 +38,7 @@ class TierMergeFunctionTest {
     void anHourFromFiveMinuteRowsMatchesTheHourFromRawSamples() throws Exception {
         var fine = new KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow>(
                 new KeyedProcessOperator<>(new SeriesRollupFunction(FIVE_MINUTES, Policies.lateness(LATENESS),
-                        10 * HOUR, new CounterRule(Set.of()))),
+                        10 * HOUR, new CounterRule(Set.of()), 8)),
                 p -> p.seriesId, Types.LONG);
         var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
                 new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),

@@ -1,0 +1,153 @@
+package io.chronicle.operators.rollup;
+
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RejectReason;
+import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.RollupPolicy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Holds each tenant to its most active series before the rollups, whose per-series state it
+ * protects. Keyed by (tenant, shard), a series going to shard {@code series id mod shards}: a
+ * tenant's points spread over as many keys as there are shards rather than making the tenant one
+ * hot key, and each shard admits its share of the tenant's limit, rounded up. So a tenant is held
+ * to at most its limit plus fewer than {@code shards} series, and may be refused a little below
+ * its limit when its series hash unevenly (by a few standard deviations of a shard's count, the
+ * square root of its share).
+ *
+ * <p>A series is admitted with its first point while its shard has room and stays admitted until
+ * its points stop for the series TTL (event time), as the rollups keep it; its points pass on.
+ * A point of a series not admitted goes to {@link #REFUSED} as {@code cardinality_limit}: each
+ * such point, since each is a point the tiers will not hold, and the flood is the producer's own
+ * volume. The points stay in {@code points_raw}, from which a rebuild can fold them in.
+ *
+ * <p>A series' latest time is kept rounded up to a sixteenth of the TTL, so a steady series
+ * writes its entry once per sixteenth, not once per point; an event-time timer per shard, at most
+ * once per sixteenth, lets quiet series go. A series thus counts for up to a sixteenth of the TTL
+ * longer than the rollups keep it, erring towards refusing, never towards holding more. The
+ * state of a shard is at most its share of series, and drains when they all go quiet.
+ */
+public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint, MetricPoint> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<RejectedRecord> REFUSED =
+            new OutputTag<>("cardinality-limit", TypeInformation.of(RejectedRecord.class));
+
+    private final RollupPolicy policy;
+    private final int shards;
+    private final long activeMicros;
+    private final long granuleMicros;
+
+    /** Admitted series by id, to their latest point's time rounded up to a granule. */
+    private transient MapState<Long, Long> admitted;
+    private transient ValueState<ShardCount> count;
+    private transient Counter refused;
+
+    public CardinalityLimiter(RollupPolicy policy, int shards, long seriesStateTtlMicros) {
+        this.policy = policy;
+        this.shards = shards;
+        this.activeMicros = seriesStateTtlMicros;
+        this.granuleMicros = Math.max(1L, seriesStateTtlMicros / 16);
+    }
+
+    /** The state key of a point's shard. */
+    public static String shardKey(MetricPoint point, int shards) {
+        return point.tenant + '\u0000' + Long.remainderUnsigned(point.seriesId, shards);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        admitted = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("admitted-series", Types.LONG, Types.LONG));
+        count = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("admitted-count", TypeInformation.of(ShardCount.class)));
+        refused = getRuntimeContext().getMetricGroup().counter("cardinalityLimitRejections");
+    }
+
+    @Override
+    public void processElement(MetricPoint point, Context ctx, Collector<MetricPoint> out)
+            throws Exception {
+        long granule = Math.floorDiv(point.timestampMicros, granuleMicros) * granuleMicros + granuleMicros;
+        Long seen = admitted.get(point.seriesId);
+        if (seen != null) {
+            if (granule > seen) {
+                admitted.put(point.seriesId, granule);
+            }
+            out.collect(point);
+            return;
+        }
+        ShardCount shard = count.value();
+        if (shard == null) {
+            shard = new ShardCount();
+        }
+        long tenantLimit = policy.forTenant(point.tenant).maxSeries();
+        long shardLimit = (tenantLimit + shards - 1) / shards;
+        if (shard.series >= shardLimit) {
+            refused.inc();
+            ctx.output(REFUSED, RejectedPoints.of(point, RejectReason.CARDINALITY_LIMIT, "tenant "
+                    + point.tenant + " has the most active series it may have ("
+                    + tenantLimit + ", chronicle.rollup.max-series-per-tenant, held per shard of "
+                    + shards + " as " + shardLimit + "): series " + point.seriesId + " of metric "
+                    + point.metric + " is not rolled up until some of them go quiet for the series"
+                    + " TTL; the point is in points_raw", ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        admitted.put(point.seriesId, granule);
+        shard.series++;
+        if (shard.sweepTimerMillis == 0) {
+            shard.sweepTimerMillis = Math.floorDiv(granule + activeMicros, 1_000L);
+            ctx.timerService().registerEventTimeTimer(shard.sweepTimerMillis);
+        }
+        count.update(shard);
+        out.collect(point);
+    }
+
+    /** Lets go of the shard's series quiet for the TTL, and sets the next look. */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MetricPoint> out)
+            throws Exception {
+        ShardCount shard = count.value();
+        if (shard == null || shard.sweepTimerMillis != timestamp) {
+            return;
+        }
+        // At the end of a bounded input every series goes: nothing later would come.
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        long nowMicros = timestamp * 1_000L;
+        long earliest = Long.MAX_VALUE;
+        List<Long> quiet = new ArrayList<>();
+        for (Map.Entry<Long, Long> series : admitted.entries()) {
+            if (endOfInput || series.getValue() + activeMicros <= nowMicros) {
+                quiet.add(series.getKey());
+            } else {
+                earliest = Math.min(earliest, series.getValue());
+            }
+        }
+        for (Long series : quiet) {
+            admitted.remove(series);
+        }
+        shard.series -= quiet.size();
+        if (shard.series <= 0) {
+            count.clear();
+            return;
+        }
+        shard.sweepTimerMillis = Math.max(timestamp + granuleMicros / 1_000L,
+                Math.floorDiv(earliest + activeMicros, 1_000L));
+        ctx.timerService().registerEventTimeTimer(shard.sweepTimerMillis);
+        count.update(shard);
+    }
+}
