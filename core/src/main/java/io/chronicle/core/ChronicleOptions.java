@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
@@ -131,18 +132,46 @@ public final class ChronicleOptions {
                     .defaultValue(64)
                     .withDescription("Points with more tags than this are rejected as too_many_tags.");
 
+    public static final ConfigOption<TenantSource> INGEST_TENANT_SOURCE =
+            key("chronicle.ingest.tenant-source")
+                    .enumType(TenantSource.class)
+                    .defaultValue(TenantSource.PAYLOAD_THEN_HEADER)
+                    .withDescription(
+                            "Where a record's tenant comes from: payload-then-header (the payload's"
+                                    + " tenant field, else the tenant header, else the default"
+                                    + " tenant), header (the tenant header, else the default"
+                                    + " tenant; a payload's tenant field is ignored) or header-only"
+                                    + " (the tenant header; a record without one is rejected as"
+                                    + " missing_tenant, a payload's tenant field is ignored). The"
+                                    + " header modes pin tenants to a header set by a trusted proxy"
+                                    + " or a principal mapping in front of Kafka.");
+
     public static final ConfigOption<String> INGEST_TENANT_HEADER =
             key("chronicle.ingest.tenant-header")
                     .stringType()
                     .defaultValue("tenant")
                     .withDescription(
-                            "Kafka header naming the tenant when the payload has no tenant field.");
+                            "Kafka header naming a record's tenant (see"
+                                    + " chronicle.ingest.tenant-source). When present it must be"
+                                    + " given once and be a valid tenant name, whatever the mode,"
+                                    + " or the record is rejected as invalid_field.");
 
     public static final ConfigOption<String> INGEST_DEFAULT_TENANT =
             key("chronicle.ingest.default-tenant")
                     .stringType()
                     .defaultValue("default")
-                    .withDescription("Tenant of records that name none.");
+                    .withDescription("Tenant of records that name none (not used in header-only mode).");
+
+    public static final ConfigOption<List<String>> INGEST_TENANTS =
+            key("chronicle.ingest.tenants")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Tenants allowed to write (a list: acme;globex, or a YAML list); empty"
+                                    + " allows every tenant."
+                                    + " A record of another tenant (the default tenant included) is"
+                                    + " rejected as tenant_not_allowed.");
 
     public static final ConfigOption<String> INGEST_MIN_TIMESTAMP =
             key("chronicle.ingest.min-timestamp")
@@ -565,6 +594,23 @@ public final class ChronicleOptions {
             }
         }
         return options;
+    }
+
+    /** Where a record's tenant comes from; named in configuration as {@link #toString()} gives. */
+    public enum TenantSource {
+        PAYLOAD_THEN_HEADER,
+        HEADER,
+        HEADER_ONLY;
+
+        /** Whether a payload's {@code tenant} field is read at all. */
+        public boolean readsPayload() {
+            return this == PAYLOAD_THEN_HEADER;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** Where a job without a checkpoint starts reading Kafka. */

@@ -16,6 +16,14 @@ public enum RejectReason {
     INVALID_TIMESTAMP("invalid_timestamp"),
     TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
     INVALID_FIELD("invalid_field"),
+    /** {@code chronicle.ingest.tenant-source} is header-only and the record has no tenant header. */
+    MISSING_TENANT("missing_tenant"),
+    /** The record's tenant is not in {@code chronicle.ingest.tenants}. */
+    TENANT_NOT_ALLOWED("tenant_not_allowed"),
+    /** The record names the tenant of Chronicle's own health series, which producers may not write. */
+    RESERVED_TENANT("reserved_tenant"),
+    /** The point is named like one of Chronicle's own health series, which producers may not write. */
+    RESERVED_METRIC_NAME("reserved_metric_name"),
     /** A point whose window was already written: later than the allowed lateness. */
     TOO_LATE("too_late"),
     /** Normalization failed in a way Chronicle did not foresee: a bug, never a job failure. */

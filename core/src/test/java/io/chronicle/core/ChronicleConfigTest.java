@@ -59,6 +59,47 @@ class ChronicleConfigTest {
     }
 
     @Test
+    void readsTheTenantOptionsFromArgumentsAndYaml(@TempDir Path dir) throws Exception {
+        Configuration defaults = ChronicleConfig.fromArgs(new String[0]);
+        assertThat(defaults.get(ChronicleOptions.INGEST_TENANT_SOURCE))
+                .isEqualTo(ChronicleOptions.TenantSource.PAYLOAD_THEN_HEADER);
+        assertThat(defaults.get(ChronicleOptions.INGEST_TENANTS)).isEmpty();
+        for (ChronicleOptions.TenantSource source : ChronicleOptions.TenantSource.values()) {
+            assertThat(ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-source", source.toString()})
+                    .get(ChronicleOptions.INGEST_TENANT_SOURCE)).isEqualTo(source);
+        }
+        assertThat(ChronicleOptions.TenantSource.HEADER_ONLY.toString()).isEqualTo("header-only");
+        assertThat(ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme;globex"})
+                .get(ChronicleOptions.INGEST_TENANTS)).containsExactly("acme", "globex");
+        Path file = dir.resolve("tenants.yaml");
+        Files.writeString(file, "chronicle:\n  ingest:\n    tenant-source: header-only\n    tenants: [acme, globex]\n");
+        Configuration yaml = ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
+        assertThat(yaml.get(ChronicleOptions.INGEST_TENANT_SOURCE)).isEqualTo(ChronicleOptions.TenantSource.HEADER_ONLY);
+        assertThat(yaml.get(ChronicleOptions.INGEST_TENANTS)).containsExactly("acme", "globex");
+    }
+
+    @Test
+    void badTenantOptionsFailNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-source", "payload"}))
+                .hasMessageContaining("'chronicle.ingest.tenant-source'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.default-tenant", "chronicle"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.default-tenant': tenant 'chronicle' is"
+                        + " reserved for Chronicle's own health series");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.default-tenant", "a b"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.default-tenant': tenant 'a b' must be"
+                        + " 1 to 128 of [A-Za-z0-9_.-], starting with a letter or digit");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme;chronicle"}))
+                .hasMessageContaining("'chronicle.ingest.tenants': tenant 'chronicle' is reserved");
+        // A comma is not the list separator: "acme,globex" would be one tenant, and no valid one.
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme,globex"}))
+                .hasMessageContaining("'chronicle.ingest.tenants': tenant 'acme,globex' must be");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "a".repeat(129)}))
+                .hasMessageContaining("'chronicle.ingest.tenants'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-header", ""}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.tenant-header': must not be empty");
+    }
+
+    @Test
     void rejectsArgumentsThatAreNotPairs() {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.topics.points"}))
                 .hasMessageContaining("needs a value");

@@ -7,6 +7,7 @@ import org.apache.flink.configuration.Configuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The pipeline's health as alerting rules over the health series the job measures itself: the
@@ -25,6 +26,13 @@ public final class HealthRules {
     public static final String TENANT_SERIES = "chronicle_tenant_active_series";
     /** Active series of one metric (tag {@code metric_name}) of a tenant. */
     public static final String METRIC_SERIES = "chronicle_metric_active_series";
+
+    /**
+     * Every health series' metric name. Producers may not write points of these names under any
+     * tenant: the health rules select them in every tenant, so such a point could fire or resolve
+     * a health alert.
+     */
+    public static final Set<String> METRICS = Set.of(DEAD_LETTERS, COMMIT_AGE, TENANT_SERIES, METRIC_SERIES);
 
     /** Iceberg's Flink committer commits an unchanged table every this many checkpoints. */
     static final int CHECKPOINTS_PER_EMPTY_COMMIT = 10;

@@ -3,6 +3,7 @@ package io.chronicle.operators.normalize;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
+import io.chronicle.core.alerts.HealthRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,7 +30,8 @@ class PointNormalizerTest {
     }
 
     static RawRecord raw(byte[] bytes, String tenantHeader) {
-        return new RawRecord("chronicle.points", 3, 42L, KAFKA_TS_MILLIS, tenantHeader, bytes);
+        return new RawRecord("chronicle.points", 3, 42L, KAFKA_TS_MILLIS,
+                tenantHeader == null ? null : new byte[][] {tenantHeader.getBytes(StandardCharsets.UTF_8)}, bytes);
     }
 
     static Stream<Arguments> goodPoints() {
@@ -181,6 +183,28 @@ class PointNormalizerTest {
         assertThat(normalizer.normalize(raw(withTenant, "header"), NOW_MICROS).tenant).isEqualTo("payload");
         assertThat(normalizer.normalize(raw(without, "header"), NOW_MICROS).tenant).isEqualTo("header");
         assertThat(normalizer.normalize(raw(without, null), NOW_MICROS).tenant).isEqualTo("default");
+    }
+
+    /**
+     * The health rules select these names in every tenant: a producer's point of one could fire
+     * or resolve a health alert, so none is accepted, whatever the tenant.
+     */
+    @Test
+    void healthSeriesNamesAreReservedInEveryTenant() throws Rejection {
+        assertThat(HealthRules.METRICS).hasSize(4);
+        for (String name : HealthRules.METRICS) {
+            for (String tenant : new String[] {"acme", "default"}) {
+                String json = "{\"metric\":\"" + name + "\",\"value\":0,\"tenant\":\"" + tenant + "\"}";
+                assertThatThrownBy(() -> normalizer.normalize(raw(json), NOW_MICROS))
+                        .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(RejectReason.RESERVED_METRIC_NAME))
+                        .hasMessage("metric name '" + name + "' is reserved for Chronicle's own health series");
+            }
+        }
+        // Only those exact names: others of the same prefix are anybody's.
+        assertThat(normalizer.normalize(raw("{\"metric\":\"chronicle_dead_letters_per_second_total\",\"value\":1}"),
+                NOW_MICROS).metric).isEqualTo("chronicle_dead_letters_per_second_total");
+        assertThat(normalizer.normalize(raw("{\"metric\":\"Chronicle_table_commit_age_seconds\",\"value\":1}"),
+                NOW_MICROS).metric).isEqualTo("Chronicle_table_commit_age_seconds");
     }
 
     @Test
