@@ -165,6 +165,14 @@ final class HostileRecords {
         point("tag value empty (no tag)", pointWith("\"tags\":{\"host\":\"\"}"), POINTS_RAW);
         point("64 tags", pointWith("\"tags\":" + tagObject(64)), POINTS_RAW);
         point("65 tags", pointWith("\"tags\":" + tagObject(65)), "too_many_tags");
+        point("tag value with a lone surrogate", pointWith("\"tags\":{\"host\":\"a\\uD800\"}"), "invalid_tag");
+        point("tag value with a reversed surrogate pair", pointWith("\"tags\":{\"host\":\"\\uDC00\\uD800\"}"),
+                "invalid_tag");
+        point("tag value with an escaped control character", pointWith("\"tags\":{\"host\":\"a\\u0007b\"}"),
+                "invalid_tag");
+        point("tag value with an escaped NUL", pointWith("\"tags\":{\"host\":\"\\u0000\"}"), "invalid_tag");
+        point("tag value with a proper surrogate pair (an emoji)", pointWith("\"tags\":{\"mood\":\"\\uD83D\\uDE00\"}"),
+                POINTS_RAW);
         point("tag value with non-ASCII text", pointWith("\"tags\":{\"city\":\"Z\u00fcrich \u6771\u4eac\"}"), POINTS_RAW);
     }
 
@@ -208,6 +216,19 @@ final class HostileRecords {
                 Map.of("tenant", List.of(bytes("acme corp"))), now, "invalid_field"));
         kinds.add(new Kind("a header of another name", Topic.POINTS, bytes(goodPoint()),
                 Map.of("x-unrelated", List.of(new byte[] {(byte) 0xff, 0})), now, POINTS_RAW));
+        point("tenant null (no tenant)", pointWith("\"tenant\":null"), POINTS_RAW);
+        point("the reserved tenant of Chronicle's health series", pointWith("\"tenant\":\"chronicle\""),
+                "reserved_tenant");
+        point("a health series' metric name", bytes("{\"metric\":\"chronicle_table_commit_age_seconds\","
+                + "\"tags\":{\"table\":\"points_raw\"},\"value\":0,\"timestamp\":" + now + "}"), "reserved_metric_name");
+        kinds.add(new Kind("the reserved tenant in the header", Topic.POINTS, bytes(goodPoint()),
+                Map.of("tenant", List.of(bytes("chronicle"))), now, "reserved_tenant"));
+        kinds.add(new Kind("two tenant headers", Topic.POINTS, bytes(goodPoint()),
+                Map.of("tenant", List.of(bytes("acme"), bytes("globex"))), now, "invalid_field"));
+        kinds.add(new Kind("a tenant header that is not UTF-8", Topic.POINTS, bytes(goodPoint()),
+                Map.of("tenant", List.of(new byte[] {(byte) 0xc3, (byte) 0x28})), now, "invalid_field"));
+        kinds.add(new Kind("a bad tenant header on an otherwise bad record", Topic.POINTS, bytes("{\"value\":1}"),
+                Map.of("tenant", List.of(bytes("not a tenant"))), now, "invalid_field"));
     }
 
     // ---- events ------------------------------------------------------------------------------
@@ -218,6 +239,7 @@ final class HostileRecords {
         event("event with a blank trace_id", eventWith("\"trace_id\":\"  \""), "invalid_field");
         event("event with a 257-character trace_id", eventWith("\"trace_id\":\"" + "t".repeat(257) + "\""), "invalid_field");
         event("event with a numeric trace_id", eventWith("\"trace_id\":5"), "wrong_type");
+        event("event with a lone surrogate in trace_id", eventWith("\"trace_id\":\"t\\uDFFF\""), "invalid_field");
         event("event with metadata an array", eventWith("\"metadata\":[1]"), "wrong_type");
         event("event with metadata a string", eventWith("\"metadata\":\"{}\""), "wrong_type");
         event("event with deep metadata", eventWith("\"metadata\":" + "{\"a\":".repeat(5_000) + "1"
