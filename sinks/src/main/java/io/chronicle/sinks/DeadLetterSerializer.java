@@ -1,7 +1,6 @@
 package io.chronicle.sinks;
 
 import io.chronicle.catalog.ChronicleTable;
-import io.chronicle.core.KafkaLimits;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -75,12 +74,16 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
             value = json.serialize(row);
         }
         byte[] payload = (byte[]) row.getField(RowConverters.RejectedToRow.PAYLOAD);
-        if (value.length > room && payload != null) {
-            // The payload is a JSON string of base64, so everything else is known to the byte.
-            long others = value.length - KafkaLimits.base64Length(payload.length);
-            long fits = Math.max(0, (room - others) / 4 * 3);
-            row.setField(RowConverters.RejectedToRow.PAYLOAD, Arrays.copyOf(payload, (int) Math.min(fits, payload.length)));
+        if (value.length > room && payload != null && payload.length > 0) {
+            // Measured with an empty payload and the flag set, the rest is known to the byte; the
+            // payload then takes whole groups of 3 bytes, 4 characters of base64 each, fewer than
+            // it has.
             row.setField(RowConverters.RejectedToRow.PAYLOAD_TRUNCATED, true);
+            row.setField(RowConverters.RejectedToRow.PAYLOAD, new byte[0]);
+            long others = json.serialize(row).length;
+            long fits = Math.max(0, (room - others) / 4 * 3);
+            int kept = (int) Math.min(fits, (payload.length - 1) / 3 * 3);
+            row.setField(RowConverters.RejectedToRow.PAYLOAD, Arrays.copyOf(payload, kept));
             value = json.serialize(row);
         }
         if (Boolean.TRUE.equals(row.getField(RowConverters.RejectedToRow.PAYLOAD_TRUNCATED))) {

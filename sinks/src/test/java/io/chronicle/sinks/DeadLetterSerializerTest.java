@@ -106,26 +106,30 @@ class DeadLetterSerializerTest {
 
     @Test
     void whenCuttingTheTextIsNotEnoughThePayloadIsCutToExactlyWhatFits() throws Exception {
-        // Control characters are escaped as \\u0001, 6 bytes each: the cut tenant alone takes 6 KiB.
-        Configuration conf = conf(Map.of("chronicle.kafka.properties.max.request.size", "92000"));
         byte[] payload = bytes(65_536, 5);
+        // Control characters are escaped as \u0001, 6 bytes each: the cut tenant alone takes 6 KiB.
         RejectedRecord r = rejected(payload, "\u0001".repeat(5_000), "bad");
-        SerializerContext context = new SerializerContext();
-        CheckedMessages<RejectedRecord> serializer = DeadLetterSink.serializer(conf);
-        serializer.open(context, null);
+        // Every remainder of the room modulo a base64 group, twice.
+        for (int limit = 92_000; limit < 92_008; limit++) {
+            SerializerContext context = new SerializerContext();
+            CheckedMessages<RejectedRecord> serializer = DeadLetterSink.serializer(
+                    conf(Map.of("chronicle.kafka.properties.max.request.size", String.valueOf(limit))));
+            serializer.open(context, null);
 
-        ProducerRecord<byte[], byte[]> message = serializer.serialize(r, null, 1L);
+            ProducerRecord<byte[], byte[]> message = serializer.serialize(r, null, 1L);
 
-        int size = message.key().length + message.value().length + KafkaLimits.RECORD_OVERHEAD_BYTES;
-        assertThat(size).as("within the producer's limit").isLessThanOrEqualTo(92_000);
-        assertThat(size + 4).as("three more bytes, four more characters of base64, would not fit").isGreaterThan(92_000);
-        JsonNode value = JSON.readTree(message.value());
-        byte[] sent = Base64.getDecoder().decode(value.get("payload").asText());
-        assertThat(sent.length).isLessThan(65_536).isGreaterThan(60_000);
-        assertThat(sent.length % 3).isZero();
-        assertThat(value).isEqualTo(expectedMessage(r, Arrays.copyOf(payload, sent.length), "\u0001".repeat(1024) + "…", true));
-        assertThat(context.count(DeadLetterSerializer.PAYLOADS_CUT)).isEqualTo(1);
-        assertThat(context.count(CheckedMessages.MESSAGES_SKIPPED)).isZero();
+            int size = message.key().length + message.value().length + KafkaLimits.RECORD_OVERHEAD_BYTES;
+            assertThat(size).as("within the producer's limit of %d", limit).isLessThanOrEqualTo(limit);
+            assertThat(size + 4).as("three more bytes, four more characters of base64, would not fit in %d", limit)
+                    .isGreaterThan(limit);
+            JsonNode value = JSON.readTree(message.value());
+            byte[] sent = Base64.getDecoder().decode(value.get("payload").asText());
+            assertThat(sent.length).isLessThan(65_536).isGreaterThan(60_000);
+            assertThat(value).isEqualTo(expectedMessage(r, Arrays.copyOf(payload, sent.length),
+                    "\u0001".repeat(1024) + "…", true));
+            assertThat(context.count(DeadLetterSerializer.PAYLOADS_CUT)).isEqualTo(1);
+            assertThat(context.count(CheckedMessages.MESSAGES_SKIPPED)).isZero();
+        }
     }
 
     @Test
