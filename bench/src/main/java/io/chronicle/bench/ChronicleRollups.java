@@ -53,7 +53,8 @@ final class ChronicleRollups implements Variant {
                 IngestJob.boundedPointsSource(conf, topic), conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS));
         DataStream<RejectedRecord> rejected = normalized.getSideOutput(SplitRejected.REJECTED)
                 .union(RollupPipeline.build(normalized, conf, catalogLoader, run).tooLate());
-        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED, catalogLoader, run);
+        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)),
+                ChronicleTable.REJECTED, catalogLoader, run);
 
         BenchEnvironment.JobTimes times = env.runJob(() -> flink.executeAsync("bench-" + run));
 

@@ -163,6 +163,7 @@ public final class ChronicleConfig {
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         TenantNames.validate(conf);
+        checkPayloadBounds(conf);
         for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,
                 ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
                 ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE,
@@ -187,6 +188,40 @@ public final class ChronicleConfig {
                             + ChronicleOptions.S3_SECRET_KEY.key() + "' must be given together");
         }
         return conf;
+    }
+
+    /**
+     * The dead-letter payload is a cut of the table's, and its base64, with room for the other
+     * fields, fits in one producer request: a message the producer refuses would fail the job.
+     */
+    private static void checkPayloadBounds(Configuration conf) {
+        ConfigOption<Integer> table = ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES;
+        ConfigOption<Integer> deadLetter = ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES;
+        requireNonNegative(conf, table);
+        requireNonNegative(conf, deadLetter);
+        if (conf.get(deadLetter) > conf.get(table)) {
+            throw new IllegalArgumentException("Invalid value for option '" + deadLetter.key() + "': "
+                    + conf.get(deadLetter) + " is more than '" + table.key() + "' (" + conf.get(table)
+                    + "): a dead-letter message carries at most what the table keeps");
+        }
+        int maxRequestSize = KafkaLimits.maxRequestSize(conf);
+        long needed = KafkaLimits.base64Length(conf.get(deadLetter)) + KafkaLimits.DEAD_LETTER_FIELDS_BYTES
+                + KafkaLimits.RECORD_OVERHEAD_BYTES;
+        if (needed > maxRequestSize) {
+            throw new IllegalArgumentException("Invalid value for option '" + deadLetter.key() + "': "
+                    + conf.get(deadLetter) + " bytes take " + KafkaLimits.base64Length(conf.get(deadLetter))
+                    + " in base64, and with " + (KafkaLimits.DEAD_LETTER_FIELDS_BYTES + KafkaLimits.RECORD_OVERHEAD_BYTES)
+                    + " for the other fields more than the producer's max.request.size of " + maxRequestSize
+                    + " bytes ('" + KafkaLimits.MAX_REQUEST_SIZE_KEY + "'); lower the one or raise the other");
+        }
+    }
+
+    private static void requireNonNegative(Configuration conf, ConfigOption<Integer> option) {
+        if (conf.get(option) < 0) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + option.key() + "': must not be negative, got "
+                            + conf.get(option));
+        }
     }
 
     private static void requirePositive(Configuration conf, ConfigOption<Integer> option) {

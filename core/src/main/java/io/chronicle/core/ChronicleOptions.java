@@ -76,7 +76,8 @@ public final class ChronicleOptions {
                     .defaultValue("chronicle.dead-letter")
                     .withDescription(
                             "Dead-letter topic: every rejected record, as JSON with its reason and"
-                                    + " original bytes (base64), written exactly once.");
+                                    + " original bytes (base64, cut to"
+                                    + " chronicle.dead-letter.max-payload-bytes), written exactly once.");
 
     public static final ConfigOption<String> TOPIC_TRACES =
             key("chronicle.topics.traces")
@@ -197,6 +198,31 @@ public final class ChronicleOptions {
                             "A Kafka partition with no records for this long stops holding back"
                                     + " event time (watermarks are tracked per partition), so a"
                                     + " quiet partition does not stall the rollup tiers.");
+
+    // ---- Refused records ------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> REJECTED_MAX_PAYLOAD_BYTES =
+            key("chronicle.rejected.max-payload-bytes")
+                    .intType()
+                    .defaultValue(1024 * 1024)
+                    .withDescription(
+                            "Most bytes of a refused record's value kept in the rejected table;"
+                                    + " a longer value keeps its first bytes, with payload_truncated"
+                                    + " set and its length in payload_size. The default is Kafka's"
+                                    + " own default record limit, so a record the brokers take is"
+                                    + " kept whole.");
+
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD_BYTES =
+            key("chronicle.dead-letter.max-payload-bytes")
+                    .intType()
+                    .defaultValue(64 * 1024)
+                    .withDescription(
+                            "Most bytes of a refused record's value a dead-letter message carries"
+                                    + " (base64 in payload); a longer value is cut, with"
+                                    + " payload_truncated set and its length in payload_size. Its"
+                                    + " base64 plus 4 KiB for the other fields must fit in the"
+                                    + " producer's max.request.size; at most"
+                                    + " chronicle.rejected.max-payload-bytes.");
 
     // ---- Rollups --------------------------------------------------------------------------
 

@@ -138,4 +138,58 @@ class ChronicleConfigTest {
                 "--chronicle.catalog.type", "hive", "--chronicle.catalog.impl", "com.example.MyCatalog"});
         assertThat(conf.get(ChronicleOptions.CATALOG_IMPL)).isEqualTo("com.example.MyCatalog");
     }
+
+    @Test
+    void theDeadLetterPayloadBoundFitsUnderKafkasDefaultRequestSize() {
+        Configuration conf = ChronicleConfig.fromArgs(new String[0]);
+        assertThat(conf.get(ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES)).isEqualTo(65_536);
+        assertThat(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)).isEqualTo(1_048_576);
+        assertThat(KafkaLimits.maxRequestSize(conf)).isEqualTo(1_048_576);
+        // 65,536 bytes are 21,846 groups of three (the last one short), each 4 characters of base64.
+        assertThat(KafkaLimits.base64Length(65_536)).isEqualTo(87_384);
+        assertThat(KafkaLimits.base64Length(0)).isZero();
+        assertThat(KafkaLimits.base64Length(3)).isEqualTo(4);
+        assertThat(KafkaLimits.base64Length(4)).isEqualTo(8);
+    }
+
+    @Test
+    void theDeadLetterPayloadBoundIsCheckedAgainstTheProducersRequestSize() {
+        // 87,384 bytes of base64, 4,096 for the other fields and 128 of record overhead: 91,608.
+        Configuration fits = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "91608"});
+        assertThat(KafkaLimits.maxMessageBytes(fits)).isEqualTo(91_480);
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "91607"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': 65536 bytes"
+                        + " take 87384 in base64, and with 4224 for the other fields more than the producer's"
+                        + " max.request.size of 91607 bytes ('chronicle.kafka.properties.max.request.size');"
+                        + " lower the one or raise the other");
+        Configuration lower = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "20000",
+                "--chronicle.dead-letter.max-payload-bytes", "11832"});
+        assertThat(lower.get(ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES)).isEqualTo(11_832);
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "20000",
+                "--chronicle.dead-letter.max-payload-bytes", "11833"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.dead-letter.max-payload-bytes'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "1 MB"}))
+                .hasMessage("Invalid value for option 'chronicle.kafka.properties.max.request.size': must be a"
+                        + " number of bytes above 128, got '1 MB'");
+    }
+
+    @Test
+    void theDeadLetterCarriesAtMostWhatTheRejectedTableKeeps() {
+        Configuration none = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.rejected.max-payload-bytes", "0", "--chronicle.dead-letter.max-payload-bytes", "0"});
+        assertThat(none.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)).isZero();
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.rejected.max-payload-bytes", "1000"}))
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': 65536 is more"
+                        + " than 'chronicle.rejected.max-payload-bytes' (1000): a dead-letter message carries at"
+                        + " most what the table keeps");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.dead-letter.max-payload-bytes", "-1"}))
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': must not be"
+                        + " negative, got -1");
+    }
 }

@@ -186,8 +186,9 @@ public final class IngestJob {
                 catalogLoader, namespace);
         IcebergSinks.append(events, new RowConverters.EventToRow(), ChronicleTable.EVENTS,
                 catalogLoader, namespace);
-        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED,
-                catalogLoader, namespace);
+        IcebergSinks.append(rejected,
+                new RowConverters.RejectedToRow(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)),
+                ChronicleTable.REJECTED, catalogLoader, namespace);
         rejected.sinkTo(deadLetterSink).name("dead-letter").uid("dead-letter");
     }
 

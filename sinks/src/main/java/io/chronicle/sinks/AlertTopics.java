@@ -24,17 +24,30 @@ public final class AlertTopics {
     private AlertTopics() {}
 
     public static KafkaSink<AlertNotification> alerts(Configuration conf) {
-        String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
-        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
-                new ProducerRecord<>(topic, null, timestamp,
-                        a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)));
+        return KafkaTopics.atLeastOnceSink(conf, 0, alertsSerializer(conf));
     }
 
     public static KafkaSink<RuleChange> ruleStatus(Configuration conf) {
+        return KafkaTopics.atLeastOnceSink(conf, 0, ruleStatusSerializer(conf));
+    }
+
+    static CheckedMessages<AlertNotification> alertsSerializer(Configuration conf) {
+        String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
+        return KafkaTopics.checked(conf, topic,
+                (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
+                        new ProducerRecord<>(topic, null, timestamp,
+                                a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)),
+                a -> "rule " + RecordCoordinates.quote(a.ruleName) + ", fingerprint "
+                        + RecordCoordinates.quote(a.fingerprint));
+    }
+
+    static CheckedMessages<RuleChange> ruleStatusSerializer(Configuration conf) {
         String topic = conf.get(ChronicleOptions.TOPIC_RULES_STATUS);
-        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
-                new ProducerRecord<>(topic, null, timestamp,
-                        c.name == null ? null : c.name.getBytes(StandardCharsets.UTF_8), statusJson(c)));
+        return KafkaTopics.checked(conf, topic,
+                (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
+                        new ProducerRecord<>(topic, null, timestamp,
+                                c.name == null ? null : c.name.getBytes(StandardCharsets.UTF_8), statusJson(c)),
+                c -> "rule " + RecordCoordinates.quote(c.name));
     }
 
     /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
