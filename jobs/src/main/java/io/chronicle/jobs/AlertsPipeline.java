@@ -9,6 +9,7 @@ import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AlertRules;
 import io.chronicle.core.alerts.HealthRules;
 import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleLimits;
 import io.chronicle.operators.alerts.AlertEvaluator;
 import io.chronicle.operators.alerts.RuleBook;
 import io.chronicle.operators.alerts.RuleRouter;
@@ -115,7 +116,7 @@ public final class AlertsPipeline {
         }
         String option = ChronicleOptions.ALERTS_RULES_FILE.key();
         try {
-            return AlertRules.parseFile(Files.readString(Path.of(file)));
+            return AlertRules.parseFile(Files.readString(Path.of(file)), RuleLimits.from(conf));
         } catch (IOException e) {
             throw new IllegalArgumentException("Option '" + option + "': cannot read " + file + ": " + e, e);
         } catch (IllegalArgumentException e) {
