@@ -320,7 +320,7 @@ public final class ChronicleOptions {
                     .defaultValue(32_768)
                     .withDescription(
                             "Largest rule document (a rules topic message's value) read; a larger"
-                                    + " one is rejected unread.");
+                                    + " one is rejected unread. At most 1048576.");
 
     public static final ConfigOption<Duration> ALERTS_RULES_MAX_DURATION =
             key("chronicle.alerts.rules.max-duration")

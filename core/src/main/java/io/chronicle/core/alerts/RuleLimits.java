@@ -50,10 +50,6 @@ public record RuleLimits(int maxRules, int maxDocumentBytes, Duration maxDuratio
         return from(new Configuration());
     }
 
-    public long maxDurationMicros() {
-        return maxDuration.toNanos() / 1_000L;
-    }
-
     private static int atLeast(Configuration conf, ConfigOption<Integer> option, int min) {
         int value = conf.get(option);
         if (value < min) {
