@@ -284,7 +284,7 @@ public class AlertEvaluator
             return;
         }
         models.remove(before);
-        if (change.rule != null && change.rule.evaluatesLike(before) && change.rule.labels.equals(before.labels)) {
+        if (evaluatesAlike(change.rule, before)) {
             return;
         }
         long watermark = ctx.currentWatermark();
@@ -312,6 +312,18 @@ public class AlertEvaluator
             pending.forEach(out::collect);
             pending.clear();
         });
+    }
+
+    /**
+     * Whether alerts of {@code before} carry on under {@code after}: same evaluation and labels.
+     * A rule that cannot even be compared (one from an older version's state) does not.
+     */
+    private static boolean evaluatesAlike(AlertRule after, AlertRule before) {
+        try {
+            return after != null && after.evaluatesLike(before) && after.labels.equals(before.labels);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private AlertState fresh(AlertRule rule, MetricPoint p) {

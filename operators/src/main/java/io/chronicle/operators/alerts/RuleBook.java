@@ -110,6 +110,17 @@ public final class RuleBook implements Serializable {
      * holds alike.
      */
     public Applied apply(RuleChange change, BroadcastState<String, RuleEntry> topic) throws Exception {
+        try {
+            return applyChange(change, topic);
+        } catch (RuntimeException e) {
+            // Every instance fails alike on the same change and state, so they still agree.
+            changed(change.name);
+            LOG.warn("A change of rule '{}' could not be applied", change.name, e);
+            return new Applied(RuleStatus.of(change, RuleStatus.REJECTED, "could not be applied: " + e), null, false);
+        }
+    }
+
+    private Applied applyChange(RuleChange change, BroadcastState<String, RuleEntry> topic) throws Exception {
         if (change.error != null) {
             return new Applied(RuleStatus.of(change, RuleStatus.REJECTED, change.error), null, false);
         }
