@@ -515,7 +515,7 @@ public final class AlertRules {
         if (text.length() <= QUOTE_LENGTH) {
             return text;
         }
-        // Never half a surrogate pair: the reason is written as JSON.
+        // Never half a surrogate pair: not text, and JSON readers of the status topic may refuse it.
         int end = Character.isHighSurrogate(text.charAt(QUOTE_LENGTH - 1)) ? QUOTE_LENGTH - 1 : QUOTE_LENGTH;
         return text.substring(0, end) + "…";
     }

@@ -43,7 +43,8 @@ public final class HealthRules {
         }
         return List.of(
                 rule("ChronicleDeadLetterRate", DEAD_LETTERS, deadLetterRate, healthFor, "warning",
-                        "Tenant {{ $labels.tenant }} sends {{ $value }} records per second to the dead-letter path", limits),
+                        "Tenant {{ $labels.tenant }} sends {{ $value }} records per second to the dead-letter path",
+                        limits),
                 rule("ChronicleSinkCommitsFailing", COMMIT_AGE, maxCommitAge.toSeconds(), Duration.ZERO, "critical",
                         "Table {{ $labels.table }} has not been committed for {{ $value }} s", limits),
                 rule("ChronicleTenantCardinality", TENANT_SERIES,

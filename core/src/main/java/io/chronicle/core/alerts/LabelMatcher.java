@@ -82,7 +82,8 @@ public class LabelMatcher implements Serializable {
             try {
                 pattern = Pattern.compile(value, Pattern.DOTALL);
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("invalid " + where + ": " + AlertRules.abbreviate(e.getMessage()), e);
+                throw new IllegalArgumentException("invalid " + where + ": "
+                        + AlertRules.abbreviate(e.getMessage()), e);
             }
         }
         return pattern;

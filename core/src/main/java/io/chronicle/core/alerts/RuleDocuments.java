@@ -197,7 +197,8 @@ public final class RuleDocuments {
             ObjectNode object = NODES.objectNode();
             for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
                 if (t != JsonToken.FIELD_NAME) {
-                    throw new IllegalArgumentException("expected a key at line " + parser.currentLocation().getLineNr());
+                    throw new IllegalArgumentException("expected a key at line "
+                            + parser.currentLocation().getLineNr());
                 }
                 String key = wellFormed(parser.currentName());
                 if (object.has(key)) {
@@ -218,11 +219,15 @@ public final class RuleDocuments {
             return array;
         }
 
-        /** The text, unless it holds half a surrogate pair, which no JSON written from it could. */
+        /**
+         * The text, unless it holds half a surrogate pair: that is not text, and JSON readers of
+         * what a rule writes may refuse it.
+         */
         private String wellFormed(String text) {
             for (int i = 0; i < text.length(); i++) {
                 char c = text.charAt(i);
-                if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
                     i++;
                 } else if (Character.isSurrogate(c)) {
                     throw new IllegalArgumentException("a string holds an unpaired surrogate (\\u"

@@ -515,7 +515,7 @@ public class AlertEvaluator
         if (sb.length() <= MAX_EXPANDED_ANNOTATION) {
             return sb.toString();
         }
-        // Never half a surrogate pair: the annotation is written as JSON.
+        // Never half a surrogate pair: not text, and JSON readers of the alerts may refuse it.
         int end = Character.isHighSurrogate(sb.charAt(MAX_EXPANDED_ANNOTATION - 2))
                 ? MAX_EXPANDED_ANNOTATION - 2 : MAX_EXPANDED_ANNOTATION - 1;
         return sb.substring(0, end) + "…";
