@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.chronicle.core.alerts.AlertReceivers;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.core.alerts.RuleLimits;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -160,6 +161,7 @@ public final class ChronicleConfig {
         RollupPolicy.from(conf);
         AlertReceivers.from(conf);
         HealthRules.from(conf);
+        RuleLimits.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         TenantNames.validate(conf);

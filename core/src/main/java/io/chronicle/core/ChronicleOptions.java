@@ -360,6 +360,40 @@ public final class ChronicleOptions {
                             "Safety bound (processing time) on the evaluation state of a (rule,"
                                     + " series) that stops receiving points.");
 
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_RULES =
+            key("chronicle.alerts.rules.max-rules")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Most rules in force at once (the rules file's, the health rules and"
+                                    + " the rules topic's); a topic message adding a rule beyond"
+                                    + " it is rejected, one replacing a rule in force is not.");
+
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_DOCUMENT_BYTES =
+            key("chronicle.alerts.rules.max-document-bytes")
+                    .intType()
+                    .defaultValue(32_768)
+                    .withDescription(
+                            "Largest rule document (a rules topic message's value) read; a larger"
+                                    + " one is rejected unread. At most 1048576.");
+
+    public static final ConfigOption<Duration> ALERTS_RULES_MAX_DURATION =
+            key("chronicle.alerts.rules.max-duration")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "Longest duration a rule may give: for, keep_firing_for, an absence's"
+                                    + " for, a rate's window, an anomaly season; at most 3650 d.");
+
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_RATE_SAMPLES =
+            key("chronicle.alerts.rules.max-rate-samples")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Most points a rate rule keeps per series inside its window; beyond,"
+                                    + " the oldest are dropped (counted in rateSamplesDropped), so"
+                                    + " the rate covers the newest ones.");
+
     // ---- Pipeline health alerts -----------------------------------------------------------
 
     public static final ConfigOption<Boolean> ALERTS_HEALTH_ENABLED =

@@ -5,6 +5,7 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.TraceRow;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -25,16 +26,17 @@ class AtLeastOnceTopicsTest {
 
     @Test
     void aRuleStatusLargerThanTheProducerTakesIsSkippedAndCounted() throws Exception {
-        CheckedMessages<RuleChange> serializer = AlertTopics.ruleStatusSerializer(conf(Map.of()));
+        CheckedMessages<RuleStatus> serializer = AlertTopics.ruleStatusSerializer(conf(Map.of()));
         SerializerContext context = SerializerContext.open(serializer);
 
         // A rule name of 600,000 characters is both the key and a field of the value.
-        assertThat(serializer.serialize(RuleChange.invalid("n".repeat(600_000), "bad"), null, 1L)).isNull();
-        ProducerRecord<byte[], byte[]> next = serializer.serialize(RuleChange.invalid("Broken", "no expr"), null, 1L);
+        assertThat(serializer.serialize(rejected("n".repeat(600_000), "bad"), null, 1L)).isNull();
+        ProducerRecord<byte[], byte[]> next = serializer.serialize(rejected("Broken", "no expr"), null, 1L);
 
         assertThat(new String(next.key(), StandardCharsets.UTF_8)).isEqualTo("Broken");
         assertThat(new String(next.value(), StandardCharsets.UTF_8))
-                .isEqualTo("{\"rule\":\"Broken\",\"status\":\"rejected\",\"reason\":\"no expr\"}");
+                .isEqualTo("{\"rule\":\"Broken\",\"status\":\"rejected\",\"reason\":\"no expr\","
+                        + "\"partition\":null,\"offset\":null}");
         assertThat(context.count(CheckedMessages.MESSAGES_SKIPPED)).isEqualTo(1);
     }
 
@@ -95,5 +97,10 @@ class AtLeastOnceTopicsTest {
         t.spanCount = 1;
         t.lastEventTimeMicros = 1_795_300_000_000_000L;
         return t;
+    }
+
+    private static RuleStatus rejected(String rule, String reason) {
+        RuleChange change = RuleChange.invalid(rule, reason);
+        return RuleStatus.of(change, RuleStatus.REJECTED, change.error);
     }
 }
