@@ -21,7 +21,28 @@ public final class SketchCodec {
     /** Relative accuracy of the quantile sketch: a returned quantile is within 1 % of the true one. */
     public static final double RELATIVE_ACCURACY = 0.01;
 
+    /**
+     * The largest magnitude the sketch tracks (about 1.78e308, its index mapping's own bound):
+     * adding a larger value throws, so no such value may reach a rollup.
+     */
+    public static final double MAX_MAGNITUDE = newSketch().getIndexMapping().maxIndexableValue();
+
+    /**
+     * Magnitudes at or below this (about 2.27e-308, the index mapping's own bound) are counted as
+     * zero by the sketch, outside its relative accuracy; only zero itself is exact there.
+     */
+    public static final double MIN_MAGNITUDE = newSketch().getIndexMapping().minIndexableValue();
+
     private SketchCodec() {}
+
+    /**
+     * Whether the sketch holds {@code value} within {@link #RELATIVE_ACCURACY}: zero, or a
+     * magnitude in ({@link #MIN_MAGNITUDE}, {@link #MAX_MAGNITUDE}]; never NaN or an infinity.
+     */
+    public static boolean holds(double value) {
+        double magnitude = Math.abs(value);
+        return value == 0 || (magnitude > MIN_MAGNITUDE && magnitude <= MAX_MAGNITUDE);
+    }
 
     public static DDSketch newSketch() {
         return DDSketches.unboundedDense(RELATIVE_ACCURACY);

@@ -72,6 +72,29 @@ class SketchCodecTest {
         assertThat(refused).as("most corrupt inputs are refused").isGreaterThan(10_000);
     }
 
+    @Test
+    void holdsExactlyTheValuesTheSketchAddsWithinItsAccuracy() {
+        double max = SketchCodec.MAX_MAGNITUDE;
+        double min = SketchCodec.MIN_MAGNITUDE;
+        double[] candidates = {0, -0.0, 1, -1, 1e-300, 1e300, Math.sqrt(Double.MAX_VALUE),
+                max, -max, Math.nextDown(max), Math.nextUp(max), -Math.nextUp(max),
+                Double.MAX_VALUE, -Double.MAX_VALUE,
+                min, -min, Math.nextUp(min), -Math.nextUp(min), Math.nextDown(min),
+                Double.MIN_NORMAL, Double.MIN_VALUE, -Double.MIN_VALUE,
+                Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (double v : candidates) {
+            // Judged by a DDSketch itself: the value is added, and comes back within 1 % (zero as zero).
+            DDSketch sketch = SketchCodec.newSketch();
+            boolean added = catchThrowable(() -> sketch.accept(v)) == null && !Double.isNaN(v);
+            boolean accurate = added && Math.abs(sketch.getValueAtQuantile(0.5) - v)
+                    <= Math.abs(v) * SketchCodec.RELATIVE_ACCURACY * (1 + 1e-9);
+            assertThat(SketchCodec.holds(v)).as("holds(%s)", v).isEqualTo(accurate);
+        }
+        assertThat(SketchCodec.holds(Double.MAX_VALUE)).as("the largest double").isFalse();
+        assertThat(max).isBetween(1.7e308, Double.MAX_VALUE);
+        assertThat(min).isBetween(Double.MIN_NORMAL, 1e-307);
+    }
+
     private static byte[] sketchOf(int n, long seed) {
         Random random = new Random(seed);
         long[] ts = new long[n];

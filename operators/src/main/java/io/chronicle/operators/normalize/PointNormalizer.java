@@ -6,6 +6,7 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.io.IOException;
 import java.util.TreeMap;
@@ -114,6 +115,13 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         double value = parser.getDoubleValue();
         if (!Double.isFinite(value)) {
             throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
+        }
+        // Every accepted value must fold into every rollup it feeds: its window would otherwise
+        // fail to be written, from checkpointed state, on every restart.
+        if (!SketchCodec.holds(value)) {
+            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
+                    + " is outside the range the rollups hold: 0, or a magnitude above "
+                    + SketchCodec.MIN_MAGNITUDE + " and at most " + SketchCodec.MAX_MAGNITUDE);
         }
         return value;
     }
