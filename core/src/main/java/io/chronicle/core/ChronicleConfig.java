@@ -130,6 +130,9 @@ public final class ChronicleConfig {
      * Checks every Chronicle option parses and that no undeclared key sits under a Chronicle
      * prefix (a misspelt option would otherwise be ignored silently). Returns the configuration.
      */
+    /** The watermark's window is sorted on every emission, so it stays small. */
+    static final int MAX_WATERMARK_WINDOW = 10_000;
+
     public static Configuration validated(Configuration conf) {
         return validated(conf, List.of());
     }
@@ -171,6 +174,19 @@ public final class ChronicleConfig {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));
             }
+        }
+        int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
+        if (window < 1 || window > MAX_WATERMARK_WINDOW) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_WINDOW.key() + "': must be from 1 to "
+                    + MAX_WATERMARK_WINDOW + ", got " + window);
+        }
+        int outliers = conf.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS);
+        if (outliers < 0 || outliers >= window) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_OUTLIERS.key() + "': must be from 0 to "
+                    + (window - 1) + " (below " + ChronicleOptions.INGEST_WATERMARK_WINDOW.key()
+                    + "), got " + outliers);
         }
         try {
             Instant.parse(conf.get(ChronicleOptions.INGEST_MIN_TIMESTAMP));

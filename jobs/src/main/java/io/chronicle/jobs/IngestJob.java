@@ -35,7 +35,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -134,15 +133,15 @@ public final class IngestJob {
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         TableBootstrap.ensureTables(catalogLoader, namespace,
                 ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
-        Duration idleness = conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS);
+        EventTimeWatermarks.Settings watermarks = EventTimeWatermarks.Settings.from(conf);
 
-        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, idleness, pointsTap);
+        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, watermarks, pointsTap);
 
         SingleOutputStreamOperator<Event> normalizedEvents = eventsTap.apply(
                         env.fromSource(eventsSource,
                                         EventTimeWatermarks.perPartition(
                                                 (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L),
-                                                idleness),
+                                                watermarks),
                                         "kafka-events")
                                 .uid("kafka-events"))
                 .process(new SplitRejected<>(), TypeInformation.of(Event.class))
@@ -196,17 +195,17 @@ public final class IngestJob {
      * rejects are in the {@link SplitRejected#REJECTED} side output.
      */
     public static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
-            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness) {
-        return points(env, source, idleness, UnaryOperator.identity());
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, EventTimeWatermarks.Settings watermarks) {
+        return points(env, source, watermarks, UnaryOperator.identity());
     }
 
     private static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
-            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness,
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, EventTimeWatermarks.Settings watermarks,
             UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> tap) {
         return tap.apply(env.fromSource(source,
                                 EventTimeWatermarks.perPartition(
                                         (MetricPoint p) -> Math.floorDiv(p.timestampMicros, 1_000L),
-                                        idleness),
+                                        watermarks),
                                 "kafka-points")
                         .uid("kafka-points"))
                 .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))

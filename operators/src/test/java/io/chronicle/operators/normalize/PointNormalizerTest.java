@@ -63,7 +63,10 @@ class PointNormalizerTest {
                         KAFKA_TS_MILLIS * 1000),
                 arguments("null timestamp: the Kafka timestamp",
                         "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":null}",
-                        KAFKA_TS_MILLIS * 1000)));
+                        KAFKA_TS_MILLIS * 1000),
+                arguments("two minutes ahead: the default skew's limit",
+                        "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":1795305720000}",
+                        NOW_MICROS + 120_000_000L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -113,6 +116,8 @@ class PointNormalizerTest {
                 arguments("timestamp in 1970", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":5}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp negative", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":-1795300000}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp far in the future", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"2030-01-01T00:00:00Z\"}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp 23 hours ahead", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795388400}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp past the default skew", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795305720001}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp beyond long", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":99999999999999999999999}", RejectReason.INVALID_TIMESTAMP),
                 arguments("tenant with slash", "{\"metric\":\"cpu\",\"value\":1,\"tenant\":\"a/b\"}", RejectReason.INVALID_FIELD));
     }
@@ -134,6 +139,21 @@ class PointNormalizerTest {
                     raw("{\"metric\":\"cpu\",\"value\":" + value + ",\"timestamp\":1795300000}"), NOW_MICROS);
             assertThat(point.value).as(value).isEqualTo(Double.parseDouble(value));
         }
+    }
+
+    @Test
+    void aMissingTimestampTakesAKafkaTimestampOnlyWithinTheSkew() throws Rejection {
+        String json = "{\"metric\":\"cpu\",\"value\":1}";
+        long nowMillis = NOW_MICROS / 1000;
+        RawRecord withinSkew = new RawRecord("chronicle.points", 0, 1L, nowMillis + 120_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThat(normalizer.normalize(withinSkew, NOW_MICROS).timestampMicros)
+                .isEqualTo(NOW_MICROS + 120_000_000L);
+        RawRecord ahead = new RawRecord("chronicle.points", 0, 2L, nowMillis + 3_600_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> normalizer.normalize(ahead, NOW_MICROS))
+                .satisfies(e -> assertThat(((Rejection) e).reason())
+                        .isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE));
     }
 
     @Test
