@@ -49,6 +49,7 @@ public abstract class JsonNormalizer<T> implements Serializable {
                     "record is " + value.length + " bytes, more than the "
                             + settings.maxPayloadBytes + " allowed");
         }
+        checkEncoding(value);
         try (JsonParser parser = factory().createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new Rejection(RejectReason.NOT_AN_OBJECT, "payload is not a JSON object");
@@ -60,12 +61,29 @@ public abstract class JsonNormalizer<T> implements Serializable {
             }
             return record;
         } catch (JsonProcessingException e) {
-            if (!isUtf8(value)) {
-                throw new Rejection(RejectReason.INVALID_UTF8, "payload is not valid UTF-8");
-            }
             throw new Rejection(RejectReason.MALFORMED_JSON, e.getOriginalMessage());
         } catch (IOException e) {
             throw new Rejection(RejectReason.MALFORMED_JSON, e.getMessage());
+        }
+    }
+
+    /**
+     * JSON is UTF-8 text here. Jackson would decode overlong UTF-8 sequences (so {@code C0 AF}
+     * reads as '/') and guess UTF-16 or UTF-32 from NUL bytes; neither may pass. One pass over the
+     * bytes finds whether anything but ASCII is present at all, so only such payloads pay for a
+     * strict decoder.
+     */
+    private static void checkEncoding(byte[] value) throws Rejection {
+        boolean nonAscii = false;
+        for (byte b : value) {
+            if (b == 0) {
+                throw new Rejection(RejectReason.MALFORMED_JSON,
+                        "a NUL byte: JSON must be UTF-8 text (UTF-16 and UTF-32 are not accepted)");
+            }
+            nonAscii |= b < 0;
+        }
+        if (nonAscii && !isUtf8(value)) {
+            throw new Rejection(RejectReason.INVALID_UTF8, "payload is not valid UTF-8");
         }
     }
 
