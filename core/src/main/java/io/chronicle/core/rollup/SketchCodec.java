@@ -23,25 +23,17 @@ public final class SketchCodec {
 
     /**
      * The largest magnitude the sketch tracks (about 1.78e308, its index mapping's own bound):
-     * adding a larger value throws, so no such value may reach a rollup.
+     * adding a larger value throws, so no such value may reach a rollup. Magnitudes at or below the
+     * mapping's smallest (about 2.27e-308, subnormals) are counted as zero, within that much of
+     * their value.
      */
     public static final double MAX_MAGNITUDE = newSketch().getIndexMapping().maxIndexableValue();
 
-    /**
-     * Magnitudes at or below this (about 2.27e-308, the index mapping's own bound) are counted as
-     * zero by the sketch, outside its relative accuracy; only zero itself is exact there.
-     */
-    public static final double MIN_MAGNITUDE = newSketch().getIndexMapping().minIndexableValue();
-
     private SketchCodec() {}
 
-    /**
-     * Whether the sketch holds {@code value} within {@link #RELATIVE_ACCURACY}: zero, or a
-     * magnitude in ({@link #MIN_MAGNITUDE}, {@link #MAX_MAGNITUDE}]; never NaN or an infinity.
-     */
+    /** Whether the sketch can add {@code value}: a magnitude up to {@link #MAX_MAGNITUDE}, never NaN. */
     public static boolean holds(double value) {
-        double magnitude = Math.abs(value);
-        return value == 0 || (magnitude > MIN_MAGNITUDE && magnitude <= MAX_MAGNITUDE);
+        return Math.abs(value) <= MAX_MAGNITUDE;
     }
 
     public static DDSketch newSketch() {

@@ -138,14 +138,20 @@ class RollupAggregateTest {
     }
 
     @Test
-    void theSmallestValuesKeepTheirSumsAndQuantiles() {
-        double tiny = Math.nextUp(SketchCodec.MIN_MAGNITUDE);
+    void theSmallestValuesKeepTheirSumsAndSubnormalsCountAsZeroInTheSketch() {
+        double tiny = 3e-308;
         RollupAggregate a = RollupAggregate.ofSortedSamples(
                 new long[] {1, 2, 3}, new double[] {tiny, -tiny, tiny}, 3, false, Double.NaN);
         assertThat(a.totalSum()).isEqualTo(tiny);
         assertThat(a.totalSumSquares()).isZero();
         assertThat(a.quantile(1)).isCloseTo(tiny, within(tiny * SketchCodec.RELATIVE_ACCURACY));
         assertThat(a.quantile(0)).isCloseTo(-tiny, within(tiny * SketchCodec.RELATIVE_ACCURACY));
+
+        RollupAggregate subnormal = RollupAggregate.ofSortedSamples(
+                new long[] {1, 2}, new double[] {Double.MIN_VALUE, 1}, 2, false, Double.NaN);
+        assertThat(subnormal.min).isEqualTo(Double.MIN_VALUE);
+        assertThat(subnormal.totalSum()).isEqualTo(1 + Double.MIN_VALUE);
+        assertThat(subnormal.quantile(0)).isZero();
     }
 
     @Test

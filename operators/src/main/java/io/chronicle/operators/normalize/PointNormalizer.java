@@ -120,8 +120,7 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         // fail to be written, from checkpointed state, on every restart.
         if (!SketchCodec.holds(value)) {
             throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
-                    + " is outside the range the rollups hold: 0, or a magnitude above "
-                    + SketchCodec.MIN_MAGNITUDE + " and at most " + SketchCodec.MAX_MAGNITUDE);
+                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
         }
         return value;
     }

@@ -269,8 +269,8 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     }
 
     private static String outOfRange(double value) {
-        return "value " + value + " is outside the range the rollups' quantile sketch holds: 0, or a"
-                + " magnitude above " + SketchCodec.MIN_MAGNITUDE + " and at most " + SketchCodec.MAX_MAGNITUDE;
+        return "value " + value + " is beyond the range the rollups' quantile sketch holds: magnitudes up to "
+                + SketchCodec.MAX_MAGNITUDE;
     }
 
     private static RejectedRecord refused(MetricPoint point, Provenance from, RejectReason reason,

@@ -129,7 +129,7 @@ class TierMergeFunctionTest {
                 r -> r.seriesId, Types.LONG);
         coarse.open();
         double max = SketchCodec.MAX_MAGNITUDE;
-        double tiny = Math.nextUp(SketchCodec.MIN_MAGNITUDE);
+        double tiny = 3e-308;
         double[][] windows = {{max, max}, {tiny, -tiny}, {-max}};
         for (int w = 0; w < windows.length; w++) {
             double[] values = windows[w];
