@@ -175,6 +175,12 @@ public final class ChronicleConfig {
                         + "': must be positive, got " + conf.get(option));
             }
         }
+        // A bounded run would alert on history, and the rules topic the alerts follow never ends.
+        if (conf.get(ChronicleOptions.KAFKA_BOUNDED) && conf.get(ChronicleOptions.ALERTS_ENABLED)) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.KAFKA_BOUNDED.key() + "': a bounded run needs '"
+                    + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
+        }
         int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
         if (window < 1 || window > MAX_WATERMARK_WINDOW) {
             throw new IllegalArgumentException("Invalid value for option '"

@@ -57,6 +57,17 @@ public final class ChronicleOptions {
                                     + " there are none). A job restored from a checkpoint always"
                                     + " continues from the checkpoint.");
 
+    public static final ConfigOption<Boolean> KAFKA_BOUNDED =
+            key("chronicle.kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Read the points and events topics only up to the offsets that are latest"
+                                    + " when the job starts, then finish: a backfill of history from"
+                                    + " topics of its own, with event time of its own. Needs"
+                                    + " chronicle.alerts.enabled false; the health signals, which"
+                                    + " follow the wall clock, are off in such a run.");
+
     public static final ConfigOption<String> TOPIC_POINTS =
             key("chronicle.topics.points")
                     .stringType()

@@ -80,6 +80,16 @@ class ChronicleConfigTest {
     }
 
     @Test
+    void aBoundedRunNeedsAlertsOff() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.kafka.bounded", "true"}))
+                .hasMessage("Invalid value for option 'chronicle.kafka.bounded': a bounded run needs"
+                        + " 'chronicle.alerts.enabled' false");
+        Configuration backfill = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.bounded", "true", "--chronicle.alerts.enabled", "false"});
+        assertThat(backfill.get(ChronicleOptions.KAFKA_BOUNDED)).isTrue();
+    }
+
+    @Test
     void rejectsArgumentsThatAreNotPairs() {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.topics.points"}))
                 .hasMessageContaining("needs a value");

@@ -71,12 +71,20 @@ public final class IngestJob {
         this.deadLetterSink = deadLetterSink;
     }
 
-    /** The production wiring: Kafka sources and the Kafka dead-letter sink from configuration. */
+    /**
+     * The production wiring: Kafka sources and the Kafka dead-letter sink from configuration;
+     * sources that end at the offsets latest at the start with {@code chronicle.kafka.bounded}.
+     */
     public static IngestJob fromConfig(Configuration conf) {
+        boolean bounded = conf.get(ChronicleOptions.KAFKA_BOUNDED);
+        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
         return new IngestJob(
                 conf,
-                pointsSource(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
-                eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
+                bounded ? boundedPointsSource(conf, points) : pointsSource(conf, points),
+                bounded
+                        ? KafkaSources.boundedToLatest(conf, events, eventNormalization(conf), Event.class)
+                        : eventsSource(conf, events),
                 // Transactional ids must not collide with another job's on the same brokers.
                 DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
     }
