@@ -126,13 +126,13 @@ public final class ChronicleConfig {
         }
     }
 
+    /** The watermark's window is sorted on every emission, so it stays small. */
+    static final int MAX_WATERMARK_WINDOW = 10_000;
+
     /**
      * Checks every Chronicle option parses and that no undeclared key sits under a Chronicle
      * prefix (a misspelt option would otherwise be ignored silently). Returns the configuration.
      */
-    /** The watermark's window is sorted on every emission, so it stays small. */
-    static final int MAX_WATERMARK_WINDOW = 10_000;
-
     public static Configuration validated(Configuration conf) {
         return validated(conf, List.of());
     }

@@ -82,9 +82,7 @@ public final class IngestJob {
         return new IngestJob(
                 conf,
                 bounded ? boundedPointsSource(conf, points) : pointsSource(conf, points),
-                bounded
-                        ? KafkaSources.boundedToLatest(conf, events, eventNormalization(conf), Event.class)
-                        : eventsSource(conf, events),
+                bounded ? boundedEventsSource(conf, events) : eventsSource(conf, events),
                 // Transactional ids must not collide with another job's on the same brokers.
                 DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
     }
@@ -98,6 +96,12 @@ public final class IngestJob {
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
             Configuration conf, String topic) {
         return KafkaSources.boundedToLatest(conf, topic, pointNormalization(conf), MetricPoint.class);
+    }
+
+    /** A replay of the events topic up to the offsets that are latest when the job starts. */
+    public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.boundedToLatest(conf, topic, eventNormalization(conf), Event.class);
     }
 
     /** The points source's deserializer, for reading the points topic the way the job does. */
