@@ -127,6 +127,9 @@ public final class ChronicleConfig {
         }
     }
 
+    /** The watermark's window is sorted on every emission, so it stays small. */
+    static final int MAX_WATERMARK_WINDOW = 10_000;
+
     /**
      * Checks every Chronicle option parses and that no undeclared key sits under a Chronicle
      * prefix (a misspelt option would otherwise be ignored silently). Returns the configuration.
@@ -175,6 +178,25 @@ public final class ChronicleConfig {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));
             }
+        }
+        // A bounded run would alert on history, and the rules topic the alerts follow never ends.
+        if (conf.get(ChronicleOptions.KAFKA_BOUNDED) && conf.get(ChronicleOptions.ALERTS_ENABLED)) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.KAFKA_BOUNDED.key() + "': a bounded run needs '"
+                    + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
+        }
+        int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
+        if (window < 1 || window > MAX_WATERMARK_WINDOW) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_WINDOW.key() + "': must be from 1 to "
+                    + MAX_WATERMARK_WINDOW + ", got " + window);
+        }
+        int outliers = conf.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS);
+        if (outliers < 0 || outliers >= window) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_OUTLIERS.key() + "': must be from 0 to "
+                    + (window - 1) + " (below " + ChronicleOptions.INGEST_WATERMARK_WINDOW.key()
+                    + "), got " + outliers);
         }
         try {
             Instant.parse(conf.get(ChronicleOptions.INGEST_MIN_TIMESTAMP));

@@ -58,6 +58,17 @@ public final class ChronicleOptions {
                                     + " there are none). A job restored from a checkpoint always"
                                     + " continues from the checkpoint.");
 
+    public static final ConfigOption<Boolean> KAFKA_BOUNDED =
+            key("chronicle.kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Read the points and events topics only up to the offsets that are latest"
+                                    + " when the job starts, then finish: a backfill of history from"
+                                    + " topics of its own, with event time of its own. Needs"
+                                    + " chronicle.alerts.enabled false; the health signals, which"
+                                    + " follow the wall clock, are off in such a run.");
+
     public static final ConfigOption<String> TOPIC_POINTS =
             key("chronicle.topics.points")
                     .stringType()
@@ -182,13 +193,18 @@ public final class ChronicleOptions {
                             "Earliest accepted event time (ISO-8601); earlier ones are rejected as"
                                     + " timestamp_out_of_range.");
 
+    // Below the default allowed lateness (5 min): a watermark at wall clock + skew then never
+    // makes a current point too late, while a minute or two covers an unsynchronized clock.
     public static final ConfigOption<Duration> INGEST_MAX_FUTURE_SKEW =
             key("chronicle.ingest.max-future-skew")
                     .durationType()
-                    .defaultValue(Duration.ofDays(1))
+                    .defaultValue(Duration.ofMinutes(2))
                     .withDescription(
                             "How far past the time of ingestion an event time may lie before it is"
-                                    + " rejected as timestamp_out_of_range.");
+                                    + " rejected as timestamp_out_of_range; no partition's watermark"
+                                    + " goes further past the wall clock either. Keep it below"
+                                    + " chronicle.rollup.allowed-lateness, so that no accepted event"
+                                    + " time makes current points too_late.");
 
     public static final ConfigOption<Duration> INGEST_WATERMARK_IDLENESS =
             key("chronicle.ingest.watermark-idleness")
@@ -198,6 +214,29 @@ public final class ChronicleOptions {
                             "A Kafka partition with no records for this long stops holding back"
                                     + " event time (watermarks are tracked per partition), so a"
                                     + " quiet partition does not stall the rollup tiers.");
+
+    public static final ConfigOption<Integer> INGEST_WATERMARK_WINDOW =
+            key("chronicle.ingest.watermark-window")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "How many of a Kafka partition's latest records its watermark looks at"
+                                    + " (8 bytes each per partition, twice over): the watermark is"
+                                    + " the (chronicle.ingest.watermark-outliers + 1)-th latest event"
+                                    + " time among them, so an outlier is forgotten once this many"
+                                    + " records have followed it. At most 10000.");
+
+    public static final ConfigOption<Integer> INGEST_WATERMARK_OUTLIERS =
+            key("chronicle.ingest.watermark-outliers")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "How many records within chronicle.ingest.watermark-window may lie ahead"
+                                    + " of their partition's stream (a missing timestamp during a"
+                                    + " backfill, a clock that jumped) without moving its event time."
+                                    + " The watermark trails the stream by this many records, and a"
+                                    + " partition holds event time back until it has read one more."
+                                    + " 0 follows the latest event time; below the window.");
 
     // ---- Refused records ------------------------------------------------------------------
 

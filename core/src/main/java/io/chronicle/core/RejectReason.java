@@ -13,6 +13,8 @@ public enum RejectReason {
     INVALID_TAG("invalid_tag"),
     TOO_MANY_TAGS("too_many_tags"),
     NON_FINITE_VALUE("non_finite_value"),
+    /** A finite value the rollups' quantile sketch cannot hold: a magnitude beyond about 1.78e308. */
+    VALUE_OUT_OF_RANGE("value_out_of_range"),
     INVALID_TIMESTAMP("invalid_timestamp"),
     TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
     INVALID_FIELD("invalid_field"),

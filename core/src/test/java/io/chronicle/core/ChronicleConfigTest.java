@@ -34,7 +34,7 @@ class ChronicleConfigTest {
         assertThat(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX))
                 .containsEntry("security.protocol", "SASL_SSL");
         assertThat(conf.toMap()).containsEntry("execution.checkpointing.interval", "5 s");
-        assertThat(conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW)).isEqualTo(Duration.ofDays(1));
+        assertThat(conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test
@@ -97,6 +97,37 @@ class ChronicleConfigTest {
                 .hasMessageContaining("'chronicle.ingest.tenants'");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-header", ""}))
                 .hasMessage("Invalid value for option 'chronicle.ingest.tenant-header': must not be empty");
+    }
+
+    @Test
+    void failsFastOnEventTimeSettingsOutOfRangeNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-future-skew", "-1 min"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.ingest.max-future-skew'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-idleness", "-1 s"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-idleness'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "0"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.watermark-window': must be from 1 to 10000, got 0");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "10001"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-window'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.ingest.watermark-window", "8", "--chronicle.ingest.watermark-outliers", "8"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.watermark-outliers': must be from 0 to 7"
+                        + " (below chronicle.ingest.watermark-window), got 8");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-outliers", "-1"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-outliers'");
+        Configuration edge = ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "1",
+                "--chronicle.ingest.watermark-outliers", "0", "--chronicle.ingest.max-future-skew", "0 s"});
+        assertThat(edge.get(ChronicleOptions.INGEST_WATERMARK_WINDOW)).isEqualTo(1);
+    }
+
+    @Test
+    void aBoundedRunNeedsAlertsOff() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.kafka.bounded", "true"}))
+                .hasMessage("Invalid value for option 'chronicle.kafka.bounded': a bounded run needs"
+                        + " 'chronicle.alerts.enabled' false");
+        Configuration backfill = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.bounded", "true", "--chronicle.alerts.enabled", "false"});
+        assertThat(backfill.get(ChronicleOptions.KAFKA_BOUNDED)).isTrue();
     }
 
     @Test

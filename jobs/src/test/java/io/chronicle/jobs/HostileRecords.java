@@ -132,6 +132,10 @@ final class HostileRecords {
         point("value a 30-digit integer", pointWith("\"value\":123456789012345678901234567890"), POINTS_RAW);
         point("value 1e300", pointWith("\"value\":1e300"), POINTS_RAW);
         point("value Double.MIN_VALUE", pointWith("\"value\":4.9E-324"), POINTS_RAW);
+        point("value Double.MAX_VALUE", pointWith("\"value\":1.7976931348623157E308"), "value_out_of_range");
+        point("value -Double.MAX_VALUE", pointWith("\"value\":-1.7976931348623157E308"), "value_out_of_range");
+        point("value 1.78e308 (beyond the rollup sketch)", pointWith("\"value\":1.78e308"), "value_out_of_range");
+        point("value 1.7e308 (within the rollup sketch)", pointWith("\"value\":1.7e308"), POINTS_RAW);
     }
 
     // ---- metric names ------------------------------------------------------------------------
@@ -192,6 +196,9 @@ final class HostileRecords {
         point("timestamp negative", pointWith("\"timestamp\":-1"), "timestamp_out_of_range");
         point("timestamp 1999-12-31", pointWith("\"timestamp\":\"1999-12-31T23:59:59Z\""), "timestamp_out_of_range");
         point("timestamp in the year 3000", pointWith("\"timestamp\":\"3000-01-01T00:00:00Z\""), "timestamp_out_of_range");
+        point("timestamp 23 hours ahead", pointWith("\"timestamp\":" + (now + 23 * 3_600_000L)), "timestamp_out_of_range");
+        point("timestamp 3 minutes ahead", pointWith("\"timestamp\":" + (now + 180_000L)), "timestamp_out_of_range");
+        point("timestamp a minute ahead", pointWith("\"timestamp\":" + (now + 60_000L)), POINTS_RAW);
         point("timestamp Long.MAX_VALUE", pointWith("\"timestamp\":" + Long.MAX_VALUE), "timestamp_out_of_range");
         point("timestamp Long.MIN_VALUE", pointWith("\"timestamp\":" + Long.MIN_VALUE), "timestamp_out_of_range");
         point("timestamp beyond long", pointWith("\"timestamp\":99999999999999999999999"), "invalid_timestamp");
@@ -252,6 +259,9 @@ final class HostileRecords {
                 + "\"event_type\":\"task.created\"}"), EVENTS);
         event("event with a future timestamp", eventWith("\"timestamp\":\"3000-01-01T00:00:00Z\""),
                 "timestamp_out_of_range");
+        kinds.add(new Kind("event with no timestamp and a Kafka timestamp an hour ahead", Topic.EVENTS,
+                bytes("{\"trace_id\":\"t-kafka-ahead\",\"event_type\":\"task.created\"}"), Map.of(),
+                now + 3_600_000L, "timestamp_out_of_range"));
         event("event whose every envelope field is null", bytes("{\"trace_id\":\"t-nulls\",\"event_type\":\"task.created\","
                 + "\"event_id\":null,\"source\":null,\"metadata\":null,\"namespace\":null,\"schema_id\":null,"
                 + "\"schema_version\":null,\"aggregate_id\":null,\"tenant\":null}"), EVENTS);

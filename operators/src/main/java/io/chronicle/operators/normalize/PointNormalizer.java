@@ -7,6 +7,7 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.io.IOException;
 import java.util.TreeMap;
@@ -115,6 +116,12 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         double value = parser.getDoubleValue();
         if (!Double.isFinite(value)) {
             throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
+        }
+        // Every accepted value must fold into every rollup it feeds: its window would otherwise
+        // fail to be written, from checkpointed state, on every restart.
+        if (!SketchCodec.holds(value)) {
+            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
+                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
         }
         return value;
     }

@@ -9,6 +9,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -16,6 +17,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -40,13 +42,24 @@ import java.util.Map;
  *
  * <p>State is only read and written by key, never iterated: samples wait per window, and a timer
  * finds the series' open windows in {@link WindowStarts}.
+ *
+ * <p>A value the quantile sketch cannot hold ({@link SketchCodec#holds}) never fails the job: the
+ * normalizer refuses such points, and one that comes another way (a rebuild over
+ * {@code points_raw} written before that check) is refused here as {@code value_out_of_range}.
+ * A sample of one in state restored from an earlier version is left out of its window when the
+ * window is written, with a rejection of its own, rather than fail that write on every restart.
+ * Both are counted in {@code valuesOutOfRange}.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
     private static final long serialVersionUID = 1L;
 
+    /** Points refused by the tier: {@code too_late}, or {@code value_out_of_range}. */
     public static final OutputTag<RejectedRecord> TOO_LATE =
             new OutputTag<>("too-late", TypeInformation.of(RejectedRecord.class));
+
+    /** Where a sample found in state came from is not kept: its rejection names this instead. */
+    static final String STATE_SOURCE = "(rollup state)";
 
     /** A series' first point since it was last quiet (+1), and its going quiet (-1). */
     public static final OutputTag<SeriesChange> SERIES_CHANGES =
@@ -68,6 +81,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     /** The value and time of the latest sample written, for the next window's counter increase. */
     private transient ValueState<Double> lastWrittenValue;
     private transient ValueState<Long> lastWrittenTsMicros;
+    private transient Counter valuesOutOfRange;
 
     public SeriesRollupFunction(
             long windowMicros, RollupPolicy policy, long seriesStateTtlMicros, CounterRule counters) {
@@ -89,16 +103,26 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 new ValueStateDescriptor<>("last-written-value", Types.DOUBLE));
         lastWrittenTsMicros = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("last-written-ts", Types.LONG));
+        valuesOutOfRange = getRuntimeContext().getMetricGroup().counter("valuesOutOfRange");
     }
 
     @Override
     public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
             throws Exception {
+        if (!SketchCodec.holds(point.value)) {
+            valuesOutOfRange.inc();
+            ctx.output(TOO_LATE, refused(point, point.provenance, RejectReason.VALUE_OUT_OF_RANGE,
+                    outOfRange(point.value), ctx.timerService().currentProcessingTime()));
+            return;
+        }
         long latenessMicros = policy.forTenant(point.tenant).allowedLatenessMicros();
         long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
         long writeAtMillis = WindowTimes.writeTimerMillis(windowStart + windowMicros, latenessMicros);
         if (writeAtMillis <= ctx.timerService().currentWatermark()) {
-            ctx.output(TOO_LATE, tooLate(point, latenessMicros,
+            ctx.output(TOO_LATE, refused(point, point.provenance, RejectReason.TOO_LATE,
+                    "point at " + point.timestampMicros + "us is later than the allowed lateness of "
+                            + latenessMicros / 1_000_000 + "s: its " + windowMicros / 1_000_000
+                            + "s window was already written",
                     ctx.timerService().currentProcessingTime()));
             return;
         }
@@ -139,7 +163,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
             for (long start : starts) {
                 long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
                 if (writeAtMillis <= timestamp) {
-                    writeWindow(id, start, pending.get(start), out);
+                    writeWindow(id, start, pending.get(start), ctx, out);
                     pending.remove(start);
                 } else {
                     stillOpen[waiting++] = start;
@@ -172,11 +196,23 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         }
     }
 
-    private void writeWindow(MetricPoint id, long start, PendingWindow window, Collector<RollupRow> out)
-            throws Exception {
+    private void writeWindow(MetricPoint id, long start, PendingWindow window, OnTimerContext ctx,
+            Collector<RollupRow> out) throws Exception {
         long[] sampleTimes = window.tsMicros;
         double[] sampleValues = window.values;
         int n = window.size();
+        for (double v : sampleValues) {
+            if (!SketchCodec.holds(v)) {
+                PendingWindow held = withoutUnheldValues(id, window, ctx);
+                sampleTimes = held.tsMicros;
+                sampleValues = held.values;
+                n = held.size();
+                break;
+            }
+        }
+        if (n == 0) {
+            return;
+        }
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
         Long previousTs = lastWrittenTsMicros.value();
@@ -200,16 +236,51 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         lastWrittenTsMicros.update(sampleTimes[n - 1]);
     }
 
-    private RejectedRecord tooLate(MetricPoint point, long latenessMicros, long nowMillis) {
+    /**
+     * The samples of {@code window} the sketch holds; each one it does not hold (only state of an
+     * earlier version has them) is counted and refused, under the series it belongs to.
+     */
+    private PendingWindow withoutUnheldValues(MetricPoint id, PendingWindow window, OnTimerContext ctx) {
+        long[] times = new long[window.size()];
+        double[] values = new double[window.size()];
+        int kept = 0;
+        for (int i = 0; i < window.size(); i++) {
+            double v = window.values[i];
+            if (SketchCodec.holds(v)) {
+                times[kept] = window.tsMicros[i];
+                values[kept++] = v;
+                continue;
+            }
+            valuesOutOfRange.inc();
+            MetricPoint sample = new MetricPoint();
+            sample.tenant = id.tenant;
+            sample.metric = id.metric;
+            sample.tags = id.tags;
+            sample.value = v;
+            sample.timestampMicros = window.tsMicros[i];
+            ctx.output(TOO_LATE, refused(sample, new Provenance(STATE_SOURCE, -1, -1L, 0),
+                    RejectReason.VALUE_OUT_OF_RANGE, outOfRange(v) + " (a sample in the rollup's state)",
+                    ctx.timerService().currentProcessingTime()));
+        }
+        PendingWindow held = new PendingWindow();
+        held.tsMicros = Arrays.copyOf(times, kept);
+        held.values = Arrays.copyOf(values, kept);
+        return held;
+    }
+
+    private static String outOfRange(double value) {
+        return "value " + value + " is beyond the range the rollups' quantile sketch holds: magnitudes up to "
+                + SketchCodec.MAX_MAGNITUDE;
+    }
+
+    private static RejectedRecord refused(MetricPoint point, Provenance from, RejectReason reason,
+            String message, long nowMillis) {
         RejectedRecord r = new RejectedRecord();
-        r.reasonCode = RejectReason.TOO_LATE.code();
-        r.message = "point at " + point.timestampMicros + "us is later than the allowed lateness of "
-                + latenessMicros / 1_000_000 + "s: its " + windowMicros / 1_000_000
-                + "s window was already written";
+        r.reasonCode = reason.code();
+        r.message = message;
         r.tenant = point.tenant;
         r.payload = describe(point);
         r.kafkaTimestampMillis = point.timestampMicros / 1_000L;
-        Provenance from = point.provenance;
         r.provenance = new Provenance(from.topic, from.partition, from.offset, nowMillis * 1_000L);
         return r;
     }

@@ -364,6 +364,51 @@ class AlertEvaluatorTest {
         }
     }
 
+    /** The largest values the normalizer accepts, through every kind of rule, never fail it. */
+    @Test
+    void valuesAtTheEdgeOfTheDoubleRangeAreEvaluatedWithoutFailing() throws Exception {
+        double max = io.chronicle.core.rollup.SketchCodec.MAX_MAGNITUDE;
+        AlertRule rate = rule("""
+                name: Errors
+                selector: errors_total
+                rate: {window: 60s, above: 5}
+                """);
+        try (var h = harness(rate)) {
+            send(h, rate, counter(0, -max));
+            send(h, rate, counter(10, max));
+            // An increase beyond the double range is an infinite rate: above any bound.
+            assertThat(states(h)).containsExactly("firing");
+            assertThat(last(h).value).isEqualTo(Double.POSITIVE_INFINITY);
+            send(h, rate, counter(20, -max));
+            assertThat(states(h)).containsExactly("firing");
+            // Once the window has moved past them, the rate is an ordinary number again.
+            send(h, rate, counter(100, 5));
+            send(h, rate, counter(110, 6));
+            assertThat(states(h)).containsExactly("firing", "resolved");
+            assertThat(last(h).value).isEqualTo(0.1);
+        }
+        AlertRule anomaly = rule("""
+                name: CpuAnomaly
+                selector: cpu
+                anomaly: {model: ewma, alpha: 0.1, band: 3, warmup: 5}
+                """);
+        try (var h = harness(anomaly)) {
+            for (int s = 0; s < 10; s++) {
+                send(h, anomaly, point("web-1", s, 50 + s % 2));
+            }
+            send(h, anomaly, point("web-1", 10, max));
+            assertThat(states(h)).containsExactly("firing");
+            send(h, anomaly, point("web-1", 11, -max));
+            send(h, anomaly, point("web-1", 12, max));
+            assertThat(states(h)).as("a model that overflowed starts afresh: no score in its warm-up")
+                    .containsExactly("firing");
+            for (int s = 13; s < 30; s++) {
+                send(h, anomaly, point("web-1", s, 50 + s % 2));
+            }
+            assertThat(states(h)).containsExactly("firing", "resolved");
+        }
+    }
+
     @Test
     void annotationsExpandLabelsAndValue() {
         assertThat(AlertEvaluator.expand("{{ $labels.host }}: {{$value}} ({{ $labels.none }})",

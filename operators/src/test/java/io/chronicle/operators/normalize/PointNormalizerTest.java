@@ -65,7 +65,10 @@ class PointNormalizerTest {
                         KAFKA_TS_MILLIS * 1000),
                 arguments("null timestamp: the Kafka timestamp",
                         "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":null}",
-                        KAFKA_TS_MILLIS * 1000));
+                        KAFKA_TS_MILLIS * 1000),
+                arguments("two minutes ahead: the default skew's limit",
+                        "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":1795305720000}",
+                        NOW_MICROS + 120_000_000L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -104,12 +107,17 @@ class PointNormalizerTest {
                 arguments("NaN", "{\"metric\":\"cpu\",\"value\":NaN}", RejectReason.NON_FINITE_VALUE),
                 arguments("Infinity", "{\"metric\":\"cpu\",\"value\":Infinity}", RejectReason.NON_FINITE_VALUE),
                 arguments("overflowing double", "{\"metric\":\"cpu\",\"value\":1e400}", RejectReason.NON_FINITE_VALUE),
+                arguments("largest double", "{\"metric\":\"cpu\",\"value\":1.7976931348623157E308}", RejectReason.VALUE_OUT_OF_RANGE),
+                arguments("largest negative double", "{\"metric\":\"cpu\",\"value\":-1.7976931348623157E308}", RejectReason.VALUE_OUT_OF_RANGE),
+                arguments("just past the sketch's range", "{\"metric\":\"cpu\",\"value\":1.78E308}", RejectReason.VALUE_OUT_OF_RANGE),
                 arguments("timestamp as boolean", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":true}", RejectReason.WRONG_TYPE),
                 arguments("timestamp not a date", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"yesterday\"}", RejectReason.INVALID_TIMESTAMP),
                 arguments("timestamp without offset", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"2026-11-21T10:00:00\"}", RejectReason.INVALID_TIMESTAMP),
                 arguments("timestamp in 1970", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":5}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp negative", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":-1795300000}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp far in the future", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"2030-01-01T00:00:00Z\"}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp 23 hours ahead", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795388400}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp past the default skew", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795305720001}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp beyond long", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":99999999999999999999999}", RejectReason.INVALID_TIMESTAMP),
                 arguments("tenant with slash", "{\"metric\":\"cpu\",\"value\":1,\"tenant\":\"a/b\"}", RejectReason.INVALID_FIELD));
     }
@@ -121,6 +129,31 @@ class PointNormalizerTest {
                 .isInstanceOf(Rejection.class)
                 .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(reason))
                 .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+    }
+
+    @Test
+    void acceptsTheExtremeValuesTheRollupsHold() throws Rejection {
+        for (String value : new String[] {"1.7798941929329858E308", "-1.7798941929329858E308",
+                "4.9E-324", "-2.2E-308", "0", "-0.0", "1e-300", "1e300"}) {
+            MetricPoint point = normalizer.normalize(
+                    raw("{\"metric\":\"cpu\",\"value\":" + value + ",\"timestamp\":1795300000}"), NOW_MICROS);
+            assertThat(point.value).as(value).isEqualTo(Double.parseDouble(value));
+        }
+    }
+
+    @Test
+    void aMissingTimestampTakesAKafkaTimestampOnlyWithinTheSkew() throws Rejection {
+        String json = "{\"metric\":\"cpu\",\"value\":1}";
+        long nowMillis = NOW_MICROS / 1000;
+        RawRecord withinSkew = new RawRecord("chronicle.points", 0, 1L, nowMillis + 120_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThat(normalizer.normalize(withinSkew, NOW_MICROS).timestampMicros)
+                .isEqualTo(NOW_MICROS + 120_000_000L);
+        RawRecord ahead = new RawRecord("chronicle.points", 0, 2L, nowMillis + 3_600_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> normalizer.normalize(ahead, NOW_MICROS))
+                .satisfies(e -> assertThat(((Rejection) e).reason())
+                        .isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE));
     }
 
     @Test
