@@ -11,6 +11,7 @@ import io.chronicle.jobs.RollupPipeline;
 import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
+import io.chronicle.sources.EventTimeWatermarks;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -50,10 +51,11 @@ final class ChronicleRollups implements Variant {
         TableBootstrap.ensureTables(catalogLoader, run, ChronicleTable.REJECTED);
         StreamExecutionEnvironment flink = new StreamExecutionEnvironment(env.jobConf(conf, run));
         SingleOutputStreamOperator<MetricPoint> normalized = IngestJob.points(flink,
-                IngestJob.boundedPointsSource(conf, topic), conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS));
+                IngestJob.boundedPointsSource(conf, topic), EventTimeWatermarks.Settings.from(conf));
         DataStream<RejectedRecord> rejected = normalized.getSideOutput(SplitRejected.REJECTED)
                 .union(RollupPipeline.build(normalized, conf, catalogLoader, run).rejected());
-        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED, catalogLoader, run);
+        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)),
+                ChronicleTable.REJECTED, catalogLoader, run);
 
         BenchEnvironment.JobTimes times = env.runJob(() -> flink.executeAsync("bench-" + run));
 

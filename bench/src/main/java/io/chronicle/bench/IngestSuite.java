@@ -175,18 +175,21 @@ final class IngestSuite implements Suite {
             Workload.Summary summary = env.produce(workload, TOPIC, partitions);
             long endMillis = workload.eventMillisAfter(workloadPoints) + benchConf.get(BenchOptions.SAMPLE_INTERVAL).toMillis()
                     + tiers.get(tiers.size() - 1).micros() / 1_000 + lateness.toMillis() + Duration.ofMinutes(1).toMillis();
-            produceEnds(env, partitions, endMillis);
+            // One more than a partition's watermark passes over as outliers.
+            int endsPerPartition = defaults.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS) + 1;
+            produceEnds(env, partitions, endsPerPartition, endMillis);
             System.out.printf("Producing the swarm's events of %,d traces ...%n", benchConf.get(BenchOptions.TRACES));
             events = produceEvents(env, swarm, defaults.get(ChronicleOptions.TOPIC_EVENTS), partitions);
             report.workload.put("summary", summary);
             report.workload.put("produce_seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
-            report.workload.put("end_points", partitions);
+            report.workload.put("end_points", (long) partitions * endsPerPartition);
             report.workload.put("events", events);
             report.workload.put("expected_tier_rows", tierRows);
             Path rules = Path.of(benchConf.get(BenchOptions.WORK_DIR)).toAbsolutePath().resolve(RULES_FILE);
             Files.writeString(rules, RULES);
             report.workload.put("alert_rules", RULES);
-            Input input = new Input(TOPIC, partitions, workloadPoints + partitions, workloadPoints, events, tierRows, rules);
+            Input input = new Input(TOPIC, partitions, workloadPoints + (long) partitions * endsPerPartition,
+                    workloadPoints, events, tierRows, rules);
 
             List<Variant> selected = new ArrayList<>();
             names.forEach(n -> selected.add(known.get(n).create(env, input, benchConf, report)));
@@ -236,17 +239,19 @@ final class IngestSuite implements Suite {
     }
 
     /**
-     * Ends each partition with one point of its own series at {@code eventMillis}, past the end of
-     * every window of the workload plus the allowed lateness: the partition's watermark moves past
-     * them all, so the job writes every tier row of the workload while it reads on, as it would if
-     * more traffic followed. The end points' own windows stay open.
+     * Ends each partition with {@code perPartition} points of its own series at {@code eventMillis},
+     * past the end of every window of the workload plus the allowed lateness: the partition's
+     * watermark moves past them all, so the job writes every tier row of the workload while it
+     * reads on, as it would if more traffic followed. The end points' own windows stay open.
      */
-    private static void produceEnds(BenchEnvironment env, int partitions, long eventMillis) {
+    private static void produceEnds(BenchEnvironment env, int partitions, int perPartition, long eventMillis) {
         try (KafkaProducer<byte[], byte[]> producer = env.batchingProducer()) {
             for (int p = 0; p < partitions; p++) {
                 String json = "{\"metric\":\"" + END_METRIC + "\",\"tags\":{\"partition\":\"" + p + "\"},"
                         + "\"value\":0,\"timestamp\":" + eventMillis + "}";
-                producer.send(new ProducerRecord<>(TOPIC, p, null, json.getBytes(StandardCharsets.UTF_8)));
+                for (int i = 0; i < perPartition; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, p, null, json.getBytes(StandardCharsets.UTF_8)));
+                }
             }
             producer.flush();
         }

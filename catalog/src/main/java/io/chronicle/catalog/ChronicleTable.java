@@ -242,12 +242,17 @@ public enum ChronicleTable implements TableDefinition {
                     required(1, "reason_code", Types.StringType.get()),
                     required(2, "reason", Types.StringType.get()),
                     optional(3, "tenant", Types.StringType.get()),
-                    optional(4, "payload", Types.BinaryType.get(), "the original record value"),
+                    optional(4, "payload", Types.BinaryType.get(),
+                            "the original record value, or its first bytes when payload_truncated"),
                     required(5, "kafka_timestamp", Types.TimestampType.withZone()),
                     required(6, "source_topic", Types.StringType.get()),
                     required(7, "source_partition", Types.IntegerType.get()),
                     required(8, "source_offset", Types.LongType.get()),
-                    required(9, "rejected_at", Types.TimestampType.withZone()));
+                    required(9, "rejected_at", Types.TimestampType.withZone()),
+                    optional(10, "payload_size", Types.IntegerType.get(),
+                            "length of the original record value in bytes; null for a tombstone"),
+                    optional(11, "payload_truncated", Types.BooleanType.get(),
+                            "payload holds only the first bytes of the original value"));
         }
 
         @Override

@@ -11,6 +11,7 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 
 import org.apache.iceberg.flink.CatalogLoader;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 import java.io.Closeable;
@@ -117,11 +118,34 @@ public final class TableBootstrap {
                             + "', which this version requires and Iceberg cannot add to a table with rows");
                 }
                 missing.add(column);
-            } else if (!present.type().equals(column.type())) {
+            } else if (!sameType(present.type(), column.type())) {
                 throw new IllegalStateException("Column '" + column.name() + "' of table " + id + " is "
                         + present.type() + ", this version writes " + column.type());
             }
         }
         return missing;
+    }
+
+    /**
+     * Types equal but for the ids of the fields nested in them (a map's key and value, a list's
+     * element, a struct's fields), which a catalog assigns afresh when it creates a table.
+     */
+    static boolean sameType(Type a, Type b) {
+        if (a.isPrimitiveType() || b.isPrimitiveType()) {
+            return a.equals(b);
+        }
+        List<Types.NestedField> as = a.asNestedType().fields();
+        List<Types.NestedField> bs = b.asNestedType().fields();
+        if (a.typeId() != b.typeId() || as.size() != bs.size()) {
+            return false;
+        }
+        for (int i = 0; i < as.size(); i++) {
+            Types.NestedField x = as.get(i);
+            Types.NestedField y = bs.get(i);
+            if (!x.name().equals(y.name()) || x.isOptional() != y.isOptional() || !sameType(x.type(), y.type())) {
+                return false;
+            }
+        }
+        return true;
     }
 }

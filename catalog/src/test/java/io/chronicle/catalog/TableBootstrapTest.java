@@ -64,6 +64,24 @@ class TableBootstrapTest {
                 .hasMessageContaining("Column 'tenant'").hasMessageContaining("long");
     }
 
+    @Test
+    void nestedColumnsWhoseIdsTheCatalogReassignedAreTheSameType() {
+        Schema defined = new Schema(
+                required(1, "tenant", Types.StringType.get()),
+                required(2, "tags", Types.MapType.ofRequired(20, 21, Types.StringType.get(), Types.StringType.get())),
+                optional(3, "samples", Types.ListType.ofRequired(30, Types.DoubleType.get())));
+        Table created = TableBootstrap.ensureTables(catalog, "chronicle", definition(defined)).get("t");
+        assertThat(created.schema().findField("tags").type()).as("ids assigned afresh")
+                .isNotEqualTo(defined.findField("tags").type());
+
+        Table again = TableBootstrap.ensureTables(catalog, "chronicle", definition(defined)).get("t");
+        assertThat(again.schemas()).hasSize(1);
+        assertThatThrownBy(() -> TableBootstrap.ensureTables(catalog, "chronicle", definition(new Schema(
+                required(1, "tenant", Types.StringType.get()),
+                required(2, "tags", Types.MapType.ofRequired(20, 21, Types.StringType.get(), Types.LongType.get()))))))
+                .hasMessageContaining("Column 'tags'");
+    }
+
     private static TableDefinition definition(Schema schema) {
         return new TableDefinition() {
             @Override

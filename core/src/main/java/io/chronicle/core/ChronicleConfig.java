@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.chronicle.core.alerts.AlertReceivers;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.core.alerts.RuleLimits;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
@@ -126,6 +127,9 @@ public final class ChronicleConfig {
         }
     }
 
+    /** The watermark's window is sorted on every emission, so it stays small. */
+    static final int MAX_WATERMARK_WINDOW = 10_000;
+
     /**
      * Checks every Chronicle option parses and that no undeclared key sits under a Chronicle
      * prefix (a misspelt option would otherwise be ignored silently). Returns the configuration.
@@ -160,11 +164,14 @@ public final class ChronicleConfig {
         RollupPolicy.from(conf);
         AlertReceivers.from(conf);
         HealthRules.from(conf);
+        RuleLimits.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);
         requirePositive(conf, ChronicleOptions.ROLLUP_REORDER_BUFFER);
         requirePositive(conf, ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);
+        TenantNames.validate(conf);
+        checkPayloadBounds(conf);
         for (ConfigOption<Duration> option : List.of(ChronicleOptions.EVENTS_DEDUP_TTL,
                 ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
                 ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE,
@@ -174,6 +181,25 @@ public final class ChronicleConfig {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));
             }
+        }
+        // A bounded run would alert on history, and the rules topic the alerts follow never ends.
+        if (conf.get(ChronicleOptions.KAFKA_BOUNDED) && conf.get(ChronicleOptions.ALERTS_ENABLED)) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.KAFKA_BOUNDED.key() + "': a bounded run needs '"
+                    + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
+        }
+        int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
+        if (window < 1 || window > MAX_WATERMARK_WINDOW) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_WINDOW.key() + "': must be from 1 to "
+                    + MAX_WATERMARK_WINDOW + ", got " + window);
+        }
+        int outliers = conf.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS);
+        if (outliers < 0 || outliers >= window) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.INGEST_WATERMARK_OUTLIERS.key() + "': must be from 0 to "
+                    + (window - 1) + " (below " + ChronicleOptions.INGEST_WATERMARK_WINDOW.key()
+                    + "), got " + outliers);
         }
         try {
             Instant.parse(conf.get(ChronicleOptions.INGEST_MIN_TIMESTAMP));
@@ -189,6 +215,40 @@ public final class ChronicleConfig {
                             + ChronicleOptions.S3_SECRET_KEY.key() + "' must be given together");
         }
         return conf;
+    }
+
+    /**
+     * The dead-letter payload is a cut of the table's, and its base64, with room for the other
+     * fields, fits in one producer request: a message the producer refuses would fail the job.
+     */
+    private static void checkPayloadBounds(Configuration conf) {
+        ConfigOption<Integer> table = ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES;
+        ConfigOption<Integer> deadLetter = ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES;
+        requireNonNegative(conf, table);
+        requireNonNegative(conf, deadLetter);
+        if (conf.get(deadLetter) > conf.get(table)) {
+            throw new IllegalArgumentException("Invalid value for option '" + deadLetter.key() + "': "
+                    + conf.get(deadLetter) + " is more than '" + table.key() + "' (" + conf.get(table)
+                    + "): a dead-letter message carries at most what the table keeps");
+        }
+        int maxRequestSize = KafkaLimits.maxRequestSize(conf);
+        long needed = KafkaLimits.base64Length(conf.get(deadLetter)) + KafkaLimits.DEAD_LETTER_FIELDS_BYTES
+                + KafkaLimits.RECORD_OVERHEAD_BYTES;
+        if (needed > maxRequestSize) {
+            throw new IllegalArgumentException("Invalid value for option '" + deadLetter.key() + "': "
+                    + conf.get(deadLetter) + " bytes take " + KafkaLimits.base64Length(conf.get(deadLetter))
+                    + " in base64, and with " + (KafkaLimits.DEAD_LETTER_FIELDS_BYTES + KafkaLimits.RECORD_OVERHEAD_BYTES)
+                    + " for the other fields more than the producer's max.request.size of " + maxRequestSize
+                    + " bytes ('" + KafkaLimits.MAX_REQUEST_SIZE_KEY + "'); lower the one or raise the other");
+        }
+    }
+
+    private static void requireNonNegative(Configuration conf, ConfigOption<Integer> option) {
+        if (conf.get(option) < 0) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + option.key() + "': must not be negative, got "
+                            + conf.get(option));
+        }
     }
 
     private static void requirePositive(Configuration conf, ConfigOption<Integer> option) {

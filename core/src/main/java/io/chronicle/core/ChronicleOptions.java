@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
@@ -57,6 +58,17 @@ public final class ChronicleOptions {
                                     + " there are none). A job restored from a checkpoint always"
                                     + " continues from the checkpoint.");
 
+    public static final ConfigOption<Boolean> KAFKA_BOUNDED =
+            key("chronicle.kafka.bounded")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Read the points and events topics only up to the offsets that are latest"
+                                    + " when the job starts, then finish: a backfill of history from"
+                                    + " topics of its own, with event time of its own. Needs"
+                                    + " chronicle.alerts.enabled false; the health signals, which"
+                                    + " follow the wall clock, are off in such a run.");
+
     public static final ConfigOption<String> TOPIC_POINTS =
             key("chronicle.topics.points")
                     .stringType()
@@ -75,7 +87,8 @@ public final class ChronicleOptions {
                     .defaultValue("chronicle.dead-letter")
                     .withDescription(
                             "Dead-letter topic: every rejected record, as JSON with its reason and"
-                                    + " original bytes (base64), written exactly once.");
+                                    + " original bytes (base64, cut to"
+                                    + " chronicle.dead-letter.max-payload-bytes), written exactly once.");
 
     public static final ConfigOption<String> TOPIC_TRACES =
             key("chronicle.topics.traces")
@@ -131,18 +144,46 @@ public final class ChronicleOptions {
                     .defaultValue(64)
                     .withDescription("Points with more tags than this are rejected as too_many_tags.");
 
+    public static final ConfigOption<TenantSource> INGEST_TENANT_SOURCE =
+            key("chronicle.ingest.tenant-source")
+                    .enumType(TenantSource.class)
+                    .defaultValue(TenantSource.PAYLOAD_THEN_HEADER)
+                    .withDescription(
+                            "Where a record's tenant comes from: payload-then-header (the payload's"
+                                    + " tenant field, else the tenant header, else the default"
+                                    + " tenant), header (the tenant header, else the default"
+                                    + " tenant; a payload's tenant field is ignored) or header-only"
+                                    + " (the tenant header; a record without one is rejected as"
+                                    + " missing_tenant, a payload's tenant field is ignored). The"
+                                    + " header modes pin tenants to a header set by a trusted proxy"
+                                    + " or a principal mapping in front of Kafka.");
+
     public static final ConfigOption<String> INGEST_TENANT_HEADER =
             key("chronicle.ingest.tenant-header")
                     .stringType()
                     .defaultValue("tenant")
                     .withDescription(
-                            "Kafka header naming the tenant when the payload has no tenant field.");
+                            "Kafka header naming a record's tenant (see"
+                                    + " chronicle.ingest.tenant-source). When present it must be"
+                                    + " given once and be a valid tenant name, whatever the mode,"
+                                    + " or the record is rejected as invalid_field.");
 
     public static final ConfigOption<String> INGEST_DEFAULT_TENANT =
             key("chronicle.ingest.default-tenant")
                     .stringType()
                     .defaultValue("default")
-                    .withDescription("Tenant of records that name none.");
+                    .withDescription("Tenant of records that name none (not used in header-only mode).");
+
+    public static final ConfigOption<List<String>> INGEST_TENANTS =
+            key("chronicle.ingest.tenants")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Tenants allowed to write (a list: acme;globex, or a YAML list); empty"
+                                    + " allows every tenant."
+                                    + " A record of another tenant (the default tenant included) is"
+                                    + " rejected as tenant_not_allowed.");
 
     public static final ConfigOption<String> INGEST_MIN_TIMESTAMP =
             key("chronicle.ingest.min-timestamp")
@@ -152,13 +193,18 @@ public final class ChronicleOptions {
                             "Earliest accepted event time (ISO-8601); earlier ones are rejected as"
                                     + " timestamp_out_of_range.");
 
+    // Below the default allowed lateness (5 min): a watermark at wall clock + skew then never
+    // makes a current point too late, while a minute or two covers an unsynchronized clock.
     public static final ConfigOption<Duration> INGEST_MAX_FUTURE_SKEW =
             key("chronicle.ingest.max-future-skew")
                     .durationType()
-                    .defaultValue(Duration.ofDays(1))
+                    .defaultValue(Duration.ofMinutes(2))
                     .withDescription(
                             "How far past the time of ingestion an event time may lie before it is"
-                                    + " rejected as timestamp_out_of_range.");
+                                    + " rejected as timestamp_out_of_range; no partition's watermark"
+                                    + " goes further past the wall clock either. Keep it below"
+                                    + " chronicle.rollup.allowed-lateness, so that no accepted event"
+                                    + " time makes current points too_late.");
 
     public static final ConfigOption<Duration> INGEST_WATERMARK_IDLENESS =
             key("chronicle.ingest.watermark-idleness")
@@ -168,6 +214,54 @@ public final class ChronicleOptions {
                             "A Kafka partition with no records for this long stops holding back"
                                     + " event time (watermarks are tracked per partition), so a"
                                     + " quiet partition does not stall the rollup tiers.");
+
+    public static final ConfigOption<Integer> INGEST_WATERMARK_WINDOW =
+            key("chronicle.ingest.watermark-window")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "How many of a Kafka partition's latest records its watermark looks at"
+                                    + " (8 bytes each per partition, twice over): the watermark is"
+                                    + " the (chronicle.ingest.watermark-outliers + 1)-th latest event"
+                                    + " time among them, so an outlier is forgotten once this many"
+                                    + " records have followed it. At most 10000.");
+
+    public static final ConfigOption<Integer> INGEST_WATERMARK_OUTLIERS =
+            key("chronicle.ingest.watermark-outliers")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "How many records within chronicle.ingest.watermark-window may lie ahead"
+                                    + " of their partition's stream (a missing timestamp during a"
+                                    + " backfill, a clock that jumped) without moving its event time."
+                                    + " The watermark trails the stream by this many records, and a"
+                                    + " partition holds event time back until it has read one more."
+                                    + " 0 follows the latest event time; below the window.");
+
+    // ---- Refused records ------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> REJECTED_MAX_PAYLOAD_BYTES =
+            key("chronicle.rejected.max-payload-bytes")
+                    .intType()
+                    .defaultValue(1024 * 1024)
+                    .withDescription(
+                            "Most bytes of a refused record's value kept in the rejected table;"
+                                    + " a longer value keeps its first bytes, with payload_truncated"
+                                    + " set and its length in payload_size. The default is Kafka's"
+                                    + " own default record limit, so a record the brokers take is"
+                                    + " kept whole.");
+
+    public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD_BYTES =
+            key("chronicle.dead-letter.max-payload-bytes")
+                    .intType()
+                    .defaultValue(64 * 1024)
+                    .withDescription(
+                            "Most bytes of a refused record's value a dead-letter message carries"
+                                    + " (base64 in payload); a longer value is cut, with"
+                                    + " payload_truncated set and its length in payload_size. Its"
+                                    + " base64 plus 4 KiB for the other fields must fit in the"
+                                    + " producer's max.request.size; at most"
+                                    + " chronicle.rejected.max-payload-bytes.");
 
     // ---- Rollups --------------------------------------------------------------------------
 
@@ -348,6 +442,40 @@ public final class ChronicleOptions {
                     .withDescription(
                             "Safety bound (processing time) on the evaluation state of a (rule,"
                                     + " series) that stops receiving points.");
+
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_RULES =
+            key("chronicle.alerts.rules.max-rules")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Most rules in force at once (the rules file's, the health rules and"
+                                    + " the rules topic's); a topic message adding a rule beyond"
+                                    + " it is rejected, one replacing a rule in force is not.");
+
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_DOCUMENT_BYTES =
+            key("chronicle.alerts.rules.max-document-bytes")
+                    .intType()
+                    .defaultValue(32_768)
+                    .withDescription(
+                            "Largest rule document (a rules topic message's value) read; a larger"
+                                    + " one is rejected unread. At most 1048576.");
+
+    public static final ConfigOption<Duration> ALERTS_RULES_MAX_DURATION =
+            key("chronicle.alerts.rules.max-duration")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "Longest duration a rule may give: for, keep_firing_for, an absence's"
+                                    + " for, a rate's window, an anomaly season; at most 3650 d.");
+
+    public static final ConfigOption<Integer> ALERTS_RULES_MAX_RATE_SAMPLES =
+            key("chronicle.alerts.rules.max-rate-samples")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Most points a rate rule keeps per series inside its window; beyond,"
+                                    + " the oldest are dropped (counted in rateSamplesDropped), so"
+                                    + " the rate covers the newest ones.");
 
     // ---- Pipeline health alerts -----------------------------------------------------------
 
@@ -609,6 +737,23 @@ public final class ChronicleOptions {
             }
         }
         return options;
+    }
+
+    /** Where a record's tenant comes from; named in configuration as {@link #toString()} gives. */
+    public enum TenantSource {
+        PAYLOAD_THEN_HEADER,
+        HEADER,
+        HEADER_ONLY;
+
+        /** Whether a payload's {@code tenant} field is read at all. */
+        public boolean readsPayload() {
+            return this == PAYLOAD_THEN_HEADER;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     /** Where a job without a checkpoint starts reading Kafka. */

@@ -10,8 +10,12 @@ public class RawRecord {
     public long offset;
     /** The Kafka record timestamp, epoch milliseconds. */
     public long kafkaTimestampMillis;
-    /** The tenant named by the record's tenant header, or null when it has none. */
-    public String tenantHeader;
+    /**
+     * The values of the headers named {@code chronicle.ingest.tenant-header}, in the record's
+     * order and unchecked (a value may be null): one, or the first two when there are more; null
+     * when there is none.
+     */
+    public byte[][] tenantHeaders;
     /** The record value; null for a tombstone. */
     public byte[] value;
 
@@ -22,13 +26,13 @@ public class RawRecord {
             int partition,
             long offset,
             long kafkaTimestampMillis,
-            String tenantHeader,
+            byte[][] tenantHeaders,
             byte[] value) {
         this.topic = topic;
         this.partition = partition;
         this.offset = offset;
         this.kafkaTimestampMillis = kafkaTimestampMillis;
-        this.tenantHeader = tenantHeader;
+        this.tenantHeaders = tenantHeaders;
         this.value = value;
     }
 

@@ -13,9 +13,19 @@ public enum RejectReason {
     INVALID_TAG("invalid_tag"),
     TOO_MANY_TAGS("too_many_tags"),
     NON_FINITE_VALUE("non_finite_value"),
+    /** A finite value the rollups' quantile sketch cannot hold: a magnitude beyond about 1.78e308. */
+    VALUE_OUT_OF_RANGE("value_out_of_range"),
     INVALID_TIMESTAMP("invalid_timestamp"),
     TIMESTAMP_OUT_OF_RANGE("timestamp_out_of_range"),
     INVALID_FIELD("invalid_field"),
+    /** {@code chronicle.ingest.tenant-source} is header-only and the record has no tenant header. */
+    MISSING_TENANT("missing_tenant"),
+    /** The record's tenant is not in {@code chronicle.ingest.tenants}. */
+    TENANT_NOT_ALLOWED("tenant_not_allowed"),
+    /** The record names the tenant of Chronicle's own health series, which producers may not write. */
+    RESERVED_TENANT("reserved_tenant"),
+    /** The point is named like one of Chronicle's own health series, which producers may not write. */
+    RESERVED_METRIC_NAME("reserved_metric_name"),
     /** A point whose window was already written: later than the allowed lateness. */
     TOO_LATE("too_late"),
     /** An event of a trace that already has the most events a trace may have. */

@@ -34,7 +34,7 @@ class ChronicleConfigTest {
         assertThat(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX))
                 .containsEntry("security.protocol", "SASL_SSL");
         assertThat(conf.toMap()).containsEntry("execution.checkpointing.interval", "5 s");
-        assertThat(conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW)).isEqualTo(Duration.ofDays(1));
+        assertThat(conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(2));
     }
 
     @Test
@@ -61,6 +61,78 @@ class ChronicleConfigTest {
                 .hasMessageContaining("'chronicle.ingest.min-timestamp'");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.s3.access-key", "a"}))
                 .hasMessageContaining("'chronicle.s3.access-key'");
+    }
+
+    @Test
+    void readsTheTenantOptionsFromArgumentsAndYaml(@TempDir Path dir) throws Exception {
+        Configuration defaults = ChronicleConfig.fromArgs(new String[0]);
+        assertThat(defaults.get(ChronicleOptions.INGEST_TENANT_SOURCE))
+                .isEqualTo(ChronicleOptions.TenantSource.PAYLOAD_THEN_HEADER);
+        assertThat(defaults.get(ChronicleOptions.INGEST_TENANTS)).isEmpty();
+        for (ChronicleOptions.TenantSource source : ChronicleOptions.TenantSource.values()) {
+            assertThat(ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-source", source.toString()})
+                    .get(ChronicleOptions.INGEST_TENANT_SOURCE)).isEqualTo(source);
+        }
+        assertThat(ChronicleOptions.TenantSource.HEADER_ONLY.toString()).isEqualTo("header-only");
+        assertThat(ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme;globex"})
+                .get(ChronicleOptions.INGEST_TENANTS)).containsExactly("acme", "globex");
+        Path file = dir.resolve("tenants.yaml");
+        Files.writeString(file, "chronicle:\n  ingest:\n    tenant-source: header-only\n    tenants: [acme, globex]\n");
+        Configuration yaml = ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
+        assertThat(yaml.get(ChronicleOptions.INGEST_TENANT_SOURCE)).isEqualTo(ChronicleOptions.TenantSource.HEADER_ONLY);
+        assertThat(yaml.get(ChronicleOptions.INGEST_TENANTS)).containsExactly("acme", "globex");
+    }
+
+    @Test
+    void badTenantOptionsFailNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-source", "payload"}))
+                .hasMessageContaining("'chronicle.ingest.tenant-source'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.default-tenant", "chronicle"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.default-tenant': tenant 'chronicle' is"
+                        + " reserved for Chronicle's own health series");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.default-tenant", "a b"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.default-tenant': tenant 'a b' must be"
+                        + " 1 to 128 of [A-Za-z0-9_.-], starting with a letter or digit");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme;chronicle"}))
+                .hasMessageContaining("'chronicle.ingest.tenants': tenant 'chronicle' is reserved");
+        // A comma is not the list separator: "acme,globex" would be one tenant, and no valid one.
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "acme,globex"}))
+                .hasMessageContaining("'chronicle.ingest.tenants': tenant 'acme,globex' must be");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenants", "a".repeat(129)}))
+                .hasMessageContaining("'chronicle.ingest.tenants'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.tenant-header", ""}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.tenant-header': must not be empty");
+    }
+
+    @Test
+    void failsFastOnEventTimeSettingsOutOfRangeNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-future-skew", "-1 min"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.ingest.max-future-skew'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-idleness", "-1 s"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-idleness'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "0"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.watermark-window': must be from 1 to 10000, got 0");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "10001"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-window'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.ingest.watermark-window", "8", "--chronicle.ingest.watermark-outliers", "8"}))
+                .hasMessage("Invalid value for option 'chronicle.ingest.watermark-outliers': must be from 0 to 7"
+                        + " (below chronicle.ingest.watermark-window), got 8");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-outliers", "-1"}))
+                .hasMessageContaining("'chronicle.ingest.watermark-outliers'");
+        Configuration edge = ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.watermark-window", "1",
+                "--chronicle.ingest.watermark-outliers", "0", "--chronicle.ingest.max-future-skew", "0 s"});
+        assertThat(edge.get(ChronicleOptions.INGEST_WATERMARK_WINDOW)).isEqualTo(1);
+    }
+
+    @Test
+    void aBoundedRunNeedsAlertsOff() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.kafka.bounded", "true"}))
+                .hasMessage("Invalid value for option 'chronicle.kafka.bounded': a bounded run needs"
+                        + " 'chronicle.alerts.enabled' false");
+        Configuration backfill = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.bounded", "true", "--chronicle.alerts.enabled", "false"});
+        assertThat(backfill.get(ChronicleOptions.KAFKA_BOUNDED)).isTrue();
     }
 
     @Test
@@ -101,5 +173,59 @@ class ChronicleConfigTest {
         Configuration conf = ChronicleConfig.fromArgs(new String[] {
                 "--chronicle.catalog.type", "hive", "--chronicle.catalog.impl", "com.example.MyCatalog"});
         assertThat(conf.get(ChronicleOptions.CATALOG_IMPL)).isEqualTo("com.example.MyCatalog");
+    }
+
+    @Test
+    void theDeadLetterPayloadBoundFitsUnderKafkasDefaultRequestSize() {
+        Configuration conf = ChronicleConfig.fromArgs(new String[0]);
+        assertThat(conf.get(ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES)).isEqualTo(65_536);
+        assertThat(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)).isEqualTo(1_048_576);
+        assertThat(KafkaLimits.maxRequestSize(conf)).isEqualTo(1_048_576);
+        // 65,536 bytes are 21,846 groups of three (the last one short), each 4 characters of base64.
+        assertThat(KafkaLimits.base64Length(65_536)).isEqualTo(87_384);
+        assertThat(KafkaLimits.base64Length(0)).isZero();
+        assertThat(KafkaLimits.base64Length(3)).isEqualTo(4);
+        assertThat(KafkaLimits.base64Length(4)).isEqualTo(8);
+    }
+
+    @Test
+    void theDeadLetterPayloadBoundIsCheckedAgainstTheProducersRequestSize() {
+        // 87,384 bytes of base64, 4,096 for the other fields and 128 of record overhead: 91,608.
+        Configuration fits = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "91608"});
+        assertThat(KafkaLimits.maxMessageBytes(fits)).isEqualTo(91_480);
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "91607"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': 65536 bytes"
+                        + " take 87384 in base64, and with 4224 for the other fields more than the producer's"
+                        + " max.request.size of 91607 bytes ('chronicle.kafka.properties.max.request.size');"
+                        + " lower the one or raise the other");
+        Configuration lower = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "20000",
+                "--chronicle.dead-letter.max-payload-bytes", "11832"});
+        assertThat(lower.get(ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES)).isEqualTo(11_832);
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "20000",
+                "--chronicle.dead-letter.max-payload-bytes", "11833"}))
+                .hasMessageStartingWith("Invalid value for option 'chronicle.dead-letter.max-payload-bytes'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.kafka.properties.max.request.size", "1 MB"}))
+                .hasMessage("Invalid value for option 'chronicle.kafka.properties.max.request.size': must be a"
+                        + " number of bytes above 128, got '1 MB'");
+    }
+
+    @Test
+    void theDeadLetterCarriesAtMostWhatTheRejectedTableKeeps() {
+        Configuration none = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.rejected.max-payload-bytes", "0", "--chronicle.dead-letter.max-payload-bytes", "0"});
+        assertThat(none.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)).isZero();
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.rejected.max-payload-bytes", "1000"}))
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': 65536 is more"
+                        + " than 'chronicle.rejected.max-payload-bytes' (1000): a dead-letter message carries at"
+                        + " most what the table keeps");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.dead-letter.max-payload-bytes", "-1"}))
+                .hasMessage("Invalid value for option 'chronicle.dead-letter.max-payload-bytes': must not be"
+                        + " negative, got -1");
     }
 }

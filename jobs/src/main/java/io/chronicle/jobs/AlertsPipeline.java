@@ -9,6 +9,7 @@ import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AlertRules;
 import io.chronicle.core.alerts.HealthRules;
 import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleLimits;
 import io.chronicle.operators.alerts.AlertEvaluator;
 import io.chronicle.operators.alerts.RuleBook;
 import io.chronicle.operators.alerts.RuleRouter;
@@ -56,14 +57,12 @@ public final class AlertsPipeline {
             CatalogLoader catalogLoader, String namespace, boolean healthRules) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
                 ChronicleTable.ANOMALIES);
-        RuleBook rules = new RuleBook(startRules(conf, healthRules));
+        RuleBook rules = new RuleBook(startRules(conf, healthRules), RuleLimits.from(conf));
         KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_RULES));
 
         DataStream<RuleChange> changes = points.getExecutionEnvironment()
                 .fromSource(RuleChanges.source(conf), RuleChanges.watermarks(), "kafka-rules")
                 .uid("kafka-rules")
-                .setParallelism(1);
-        changes.sinkTo(AlertTopics.ruleStatus(conf)).name("topic-rules-status").uid("topic-rules-status")
                 .setParallelism(1);
         BroadcastStream<RuleChange> broadcastRules = changes.broadcast(RuleBook.RULES);
 
@@ -82,6 +81,11 @@ public final class AlertsPipeline {
                         TypeInformation.of(AlertNotification.class))
                 .name("evaluate-alerts")
                 .uid("evaluate-alerts");
+        // Every rules topic message's answer (from the router's first instance, which applies
+        // each change as every instance does), and any rule disabled for failing its evaluation.
+        samples.getSideOutput(RuleBook.STATUS).union(alerts.getSideOutput(RuleBook.STATUS))
+                .sinkTo(AlertTopics.ruleStatus(conf)).name("topic-rules-status").uid("topic-rules-status")
+                .setParallelism(1);
 
         alerts.sinkTo(AlertTopics.alerts(conf)).name("topic-alerts").uid("topic-alerts");
         // Chained to the keyed evaluator at its parallelism: each alert's changes reach one
@@ -115,7 +119,7 @@ public final class AlertsPipeline {
         }
         String option = ChronicleOptions.ALERTS_RULES_FILE.key();
         try {
-            return AlertRules.parseFile(Files.readString(Path.of(file)));
+            return AlertRules.parseFile(Files.readString(Path.of(file)), RuleLimits.from(conf));
         } catch (IOException e) {
             throw new IllegalArgumentException("Option '" + option + "': cannot read " + file + ": " + e, e);
         } catch (IllegalArgumentException e) {

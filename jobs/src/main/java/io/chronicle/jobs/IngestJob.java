@@ -35,7 +35,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,12 +72,18 @@ public final class IngestJob {
         this.deadLetterSink = deadLetterSink;
     }
 
-    /** The production wiring: Kafka sources and the Kafka dead-letter sink from configuration. */
+    /**
+     * The production wiring: Kafka sources and the Kafka dead-letter sink from configuration;
+     * sources that end at the offsets latest at the start with {@code chronicle.kafka.bounded}.
+     */
     public static IngestJob fromConfig(Configuration conf) {
+        boolean bounded = conf.get(ChronicleOptions.KAFKA_BOUNDED);
+        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
         return new IngestJob(
                 conf,
-                pointsSource(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
-                eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
+                bounded ? boundedPointsSource(conf, points) : pointsSource(conf, points),
+                bounded ? boundedEventsSource(conf, events) : eventsSource(conf, events),
                 // Transactional ids must not collide with another job's on the same brokers.
                 DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
     }
@@ -92,6 +97,12 @@ public final class IngestJob {
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
             Configuration conf, String topic) {
         return KafkaSources.boundedToLatest(conf, topic, pointNormalization(conf), MetricPoint.class);
+    }
+
+    /** A replay of the events topic up to the offsets that are latest when the job starts. */
+    public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.boundedToLatest(conf, topic, eventNormalization(conf), Event.class);
     }
 
     /** The points source's deserializer, for reading the points topic the way the job does. */
@@ -135,15 +146,15 @@ public final class IngestJob {
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         TableBootstrap.ensureTables(catalogLoader, namespace,
                 ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
-        Duration idleness = conf.get(ChronicleOptions.INGEST_WATERMARK_IDLENESS);
+        EventTimeWatermarks.Settings watermarks = EventTimeWatermarks.Settings.from(conf);
 
-        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, idleness, pointsTap);
+        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, watermarks, pointsTap);
 
         SingleOutputStreamOperator<Event> normalizedEvents = eventsTap.apply(
                         env.fromSource(eventsSource,
                                         EventTimeWatermarks.perPartition(
                                                 (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L),
-                                                idleness),
+                                                watermarks),
                                         "kafka-events")
                                 .uid("kafka-events"))
                 .process(new SplitRejected<>(), TypeInformation.of(Event.class))
@@ -187,8 +198,9 @@ public final class IngestJob {
                 catalogLoader, namespace);
         IcebergSinks.append(events, new RowConverters.EventToRow(), ChronicleTable.EVENTS,
                 catalogLoader, namespace);
-        IcebergSinks.append(rejected, new RowConverters.RejectedToRow(), ChronicleTable.REJECTED,
-                catalogLoader, namespace);
+        IcebergSinks.append(rejected,
+                new RowConverters.RejectedToRow(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)),
+                ChronicleTable.REJECTED, catalogLoader, namespace);
         rejected.sinkTo(deadLetterSink).name("dead-letter").uid("dead-letter");
     }
 
@@ -197,17 +209,17 @@ public final class IngestJob {
      * rejects are in the {@link SplitRejected#REJECTED} side output.
      */
     public static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
-            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness) {
-        return points(env, source, idleness, UnaryOperator.identity());
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, EventTimeWatermarks.Settings watermarks) {
+        return points(env, source, watermarks, UnaryOperator.identity());
     }
 
     private static SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env,
-            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, Duration idleness,
+            Source<Either<RejectedRecord, MetricPoint>, ?, ?> source, EventTimeWatermarks.Settings watermarks,
             UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> tap) {
         return tap.apply(env.fromSource(source,
                                 EventTimeWatermarks.perPartition(
                                         (MetricPoint p) -> Math.floorDiv(p.timestampMicros, 1_000L),
-                                        idleness),
+                                        watermarks),
                                 "kafka-points")
                         .uid("kafka-points"))
                 .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))

@@ -2,12 +2,14 @@ package io.chronicle.jobs;
 
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.CommandLine;
+import io.chronicle.core.EmbeddedCluster;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.PrintStream;
@@ -76,7 +78,14 @@ public final class JobEnvironment {
             CommandLine.printError(err, program, e.getMessage(), usage);
             throw e;
         }
-        env.configure(withDefaults(conf));
+        Configuration effective = withDefaults(conf);
+        if (env instanceof LocalStreamEnvironment) {
+            // Run with plain java rather than flink run: the job's cluster runs in this process.
+            Configuration inProcess = EmbeddedCluster.configuration();
+            inProcess.addAll(effective);
+            effective = inProcess;
+        }
+        env.configure(effective);
         return Optional.of(new Job(conf, env));
     }
 

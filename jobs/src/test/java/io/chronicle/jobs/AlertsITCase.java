@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.sinks.DeadLetterSink;
 import com.sun.net.httpserver.HttpServer;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,6 +23,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +36,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -200,6 +210,193 @@ class AlertsITCase extends JobITBase {
         } finally {
             job.cancel().get();
             receiver.stop(0);
+        }
+    }
+
+    /** A rules topic message, the answer it must get, and what its reason must say. */
+    private record Hostile(byte[] key, byte[] value, String status, String reason, String rule) {
+        static Hostile of(String key, String value, String status, String reason) {
+            return new Hostile(bytes(key), bytes(value), status, reason, key);
+        }
+
+        private static byte[] bytes(String s) {
+            return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String thresholdRule(String name, String extra) {
+        return "{\"name\": \"" + name + "\", \"selector\": \"load\", \"threshold\": {\"above\": 1}" + extra + "}";
+    }
+
+    /**
+     * Hostile messages on the rules topic, the overflowing duration that once failed the job among
+     * them, next to valid rules: the job never restarts, every message gets exactly one answer,
+     * the expected one, and the valid rule fires on the points, while a catastrophic regular
+     * expression in force is matched against long label values.
+     */
+    @Test
+    void hostileRuleMessagesNeitherFailTheJobNorStopAValidRule(
+            @InjectMiniCluster MiniCluster miniCluster, @InjectClusterRESTAddress URI restAddress) throws Exception {
+        String run = "hostile";
+        Configuration conf = services.chronicleConf(run, Map.of(
+                ChronicleOptions.VIEWS_ENABLED.key(), "false",
+                ChronicleOptions.ROLLUP_ENABLED.key(), "false",
+                ChronicleOptions.ALERTS_HEALTH_ENABLED.key(), "false",
+                ChronicleOptions.ALERTS_RULES_MAX_RULES.key(), "3",
+                ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
+                ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
+                ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run,
+                ChronicleOptions.INGEST_WATERMARK_IDLENESS.key(), "1 s"));
+        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        String rules = conf.get(ChronicleOptions.TOPIC_RULES);
+        services.kafka.createTopic(points, 2, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+        // Not compacted, as someone could have created it: Kafka refuses a message without a key
+        // on a compacted topic, so only then do keyless messages reach Chronicle too.
+        services.kafka.createTopic(rules, 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
+
+        byte[] notUtf8 = new byte[512];
+        new java.util.Random(13).nextBytes(notUtf8);
+        notUtf8[0] = (byte) 0xff;
+        StringBuilder laughs = new StringBuilder("name: Laughs\na: &a [x, y]\n");
+        for (char level = 'b'; level <= 'f'; level++) {
+            laughs.append(level).append(": &").append(level).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(9, "*" + (char) (level - 1)))).append("]\n");
+        }
+        StringBuilder labels = new StringBuilder();
+        for (int i = 0; i < 65; i++) {
+            labels.append(i == 0 ? "" : ", ").append("\"l").append(i).append("\": \"v\"");
+        }
+        List<Hostile> messages = List.of(
+                Hostile.of("HighLoad", """
+                        {"name": "HighLoad", "selector": "load{host=~\\"web-.*\\"}", "threshold": {"above": 90},
+                         "for": "10s", "annotations": {"summary": "load {{ $value }} on {{ $labels.host }}"}}
+                        """, "accepted", null),
+                Hostile.of("Overflow", thresholdRule("Overflow", ", \"for\": \"200000000d\""), "rejected",
+                        "rule 'Overflow' for: '200000000d' is longer than 30 d (chronicle.alerts.rules.max-duration)"),
+                Hostile.of(null, thresholdRule("NoKey", ""), "rejected", "a rule message needs the rule name as its key"),
+                Hostile.of("Mismatch", thresholdRule("Other", ""), "rejected",
+                        "the message's key is 'Mismatch' but the rule is named 'Other'"),
+                Hostile.of("Ghost", null, "deleted", "no rule 'Ghost' was in force"),
+                Hostile.of("Empty", "", "rejected", "empty document"),
+                Hostile.of("Huge", thresholdRule("Huge", ", \"annotations\": {\"a\": \"" + "x".repeat(40_000) + "\"}"),
+                        "rejected", "is larger than 32768 bytes"),
+                new Hostile("Binary".getBytes(StandardCharsets.UTF_8), notUtf8, "rejected",
+                        "document is not UTF-8 text: invalid byte at offset 0", "Binary"),
+                new Hostile(notUtf8, thresholdRule("BinaryKey", "").getBytes(StandardCharsets.UTF_8), "rejected",
+                        "is not a rule name", null),
+                Hostile.of(null, null, "rejected", "a rule message needs the rule name as its key"),
+                Hostile.of("Deep", "{\"name\": \"Deep\", \"x\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}",
+                        "rejected", "nested deeper than 16 levels"),
+                Hostile.of("Laughs", laughs.toString(), "rejected", "more than 10000 values"),
+                Hostile.of("Dup", "{\"name\": \"Dup\", \"name\": \"Dup\"}", "rejected", "key 'name' given twice"),
+                Hostile.of("Typed", "{\"name\": \"Typed\", \"selector\": \"load\", \"threshold\": {\"above\": \"high\"}}",
+                        "rejected", "'above' must be a finite number, got 'high'"),
+                Hostile.of("Infinite", "{\"name\": \"Infinite\", \"selector\": \"load\", \"threshold\": {\"above\": 1e999}}",
+                        "rejected", "'above' must be a finite number, got Infinity"),
+                Hostile.of("Unknown", thresholdRule("Unknown", ", \"severity\": \"page\""), "rejected",
+                        "unknown field 'severity'"),
+                Hostile.of("Negative", thresholdRule("Negative", ", \"for\": \"-5m\""), "rejected", "for: not a duration"),
+                Hostile.of("NeverAbsent", "{\"name\": \"NeverAbsent\", \"selector\": \"load\", \"absent\": {\"for\": \"0s\"}}",
+                        "rejected", "'for' is required and positive"),
+                Hostile.of("BadRegex", "{\"name\": \"BadRegex\", \"selector\": \"load{host=~\\\"(?=x)\\\"}\", \"threshold\": {\"above\": 1}}",
+                        "rejected", "invalid regular expression for label 'host'"),
+                Hostile.of("Blowup", "{\"name\": \"Blowup\", \"selector\": \"load{host=~\\\"((a{1000}){1000}){1000}\\\"}\", \"threshold\": {\"above\": 1}}",
+                        "rejected", "regular expression for label 'host' is too complex"),
+                Hostile.of("ManyLabels", thresholdRule("ManyLabels", ", \"labels\": {" + labels + "}"), "rejected",
+                        "65 entries, more than 64"),
+                Hostile.of("LongSeason", "{\"name\": \"LongSeason\", \"selector\": \"load\", \"anomaly\":"
+                        + " {\"model\": \"holt_winters\", \"season\": \"8d\", \"step\": \"1m\"}}",
+                        "rejected", "a season of 11520 steps, more than 10080"),
+                Hostile.of("Catastrophic", "{\"name\": \"Catastrophic\", \"selector\": \"load{host=~\\\"(a+)+$\\\"}\","
+                        + " \"threshold\": {\"above\": 1000}}", "accepted", null),
+                Hostile.of("Second", thresholdRule("Second", ", \"for\": \"30d\""), "accepted", null),
+                Hostile.of("Third", thresholdRule("Third", ""), "rejected",
+                        "too many rules: 3 are in force, the most chronicle.alerts.rules.max-rules allows; delete one first"));
+
+        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
+        env.setParallelism(2);
+        new IngestJob(conf,
+                IngestJob.pointsSource(conf, points),
+                IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
+                DeadLetterSink.create(conf, "it-" + run))
+                .build(env);
+        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            for (int i = 0; i < messages.size(); i++) {
+                Hostile m = messages.get(i);
+                long offset = producer.send(new ProducerRecord<>(rules, m.key(), m.value())).get().offset();
+                assertThat(offset).isEqualTo(i);
+            }
+            Map<Long, List<JsonNode>> answers = new TreeMap<>();
+            ItServices.waitUntil("an answer to every rules message", DEADLINE, () -> {
+                answers.clear();
+                readAll(conf.get(ChronicleOptions.TOPIC_RULES_STATUS))
+                        .forEach(n -> answers.computeIfAbsent(n.get("offset").asLong(), o -> new ArrayList<>()).add(n));
+                return answers.size() >= messages.size();
+            }, () -> answers.keySet().toString());
+
+            long t0 = Instant.now().minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS).toEpochMilli();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int s = 0; s <= 40; s++) {
+                records.add(point(points, 0, "load", "host", "web-1", s < 20 ? 50 : 95, t0 + s * 1_000L));
+                // For the catastrophic pattern: exponential for a backtracking engine, linear for RE2.
+                records.add(point(points, 1, "load", "host", "a".repeat(1_000) + "!", 5, t0 + s * 1_000L));
+            }
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+            Map<String, JsonNode> alerts = new LinkedHashMap<>();
+            ItServices.waitUntil("HighLoad firing, Second pending for its 30 days", DEADLINE, () -> {
+                collect(conf, alerts);
+                return alerts.containsKey("HighLoad/firing") && alerts.containsKey("Second/pending");
+            }, () -> alerts.keySet().toString());
+            JsonNode firing = alerts.get("HighLoad/firing");
+            assertThat(firing.get("startsAt").asText()).isEqualTo(Instant.ofEpochMilli(t0 + 30_000).toString());
+            assertThat(firing.get("annotations").get("summary").asText()).isEqualTo("load 95.0 on web-1");
+            assertThat(alerts.keySet()).containsExactlyInAnyOrder("HighLoad/pending", "HighLoad/firing", "Second/pending");
+
+            answers.clear();
+            readAll(conf.get(ChronicleOptions.TOPIC_RULES_STATUS))
+                    .forEach(n -> answers.computeIfAbsent(n.get("offset").asLong(), o -> new ArrayList<>()).add(n));
+            assertThat(answers.keySet()).as("one answer per message, no other")
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, messages.size()).boxed().toList());
+            for (int i = 0; i < messages.size(); i++) {
+                Hostile m = messages.get(i);
+                assertThat(answers.get((long) i)).as("answers to message %d (%s)", i, m.rule()).singleElement()
+                        .satisfies(answer -> {
+                            assertThat(answer.get("status").asText()).as("message %s", m.rule()).isEqualTo(m.status());
+                            assertThat(answer.get("partition").asInt()).isZero();
+                            if (m.reason() == null) {
+                                assertThat(answer.get("reason").isNull()).as("message %s: %s", m.rule(), answer).isTrue();
+                            } else {
+                                assertThat(answer.get("reason").asText()).as("message %s", m.rule()).contains(m.reason());
+                            }
+                            if (m.rule() == null) {
+                                assertThat(answer.get("rule").isNull()).as(answer.toString()).isTrue();
+                            } else {
+                                assertThat(answer.get("rule").asText()).isEqualTo(m.rule());
+                            }
+                        });
+            }
+
+            // The job never failed: no restart, nothing in its exception history.
+            AccessExecutionGraph graph = miniCluster.getExecutionGraph(job.getJobID()).get();
+            assertThat(graph.getState()).isEqualTo(JobStatus.RUNNING);
+            assertThat(graph.getStatusTimestamp(JobStatus.RESTARTING)).as("never restarted").isZero();
+            assertThat(graph.getFailureInfo()).as("never failed").isNull();
+            HttpResponse<String> exceptions = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    restAddress.resolve("/jobs/" + job.getJobID() + "/exceptions")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(exceptions.statusCode()).isEqualTo(200);
+            JsonNode history = JSON.readTree(exceptions.body()).get("exceptionHistory");
+            assertThat(history.get("entries")).as(exceptions.body()).isEmpty();
+        } finally {
+            job.cancel().get();
         }
     }
 

@@ -1,6 +1,10 @@
 package io.chronicle.jobs;
 
 import io.chronicle.core.ChronicleOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.SecurityOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +53,16 @@ class JobEnvironmentTest {
         assertThat(job.conf().get(ChronicleOptions.CATALOG_NAMESPACE)).isEqualTo("ops");
         assertThat(out.size()).isZero();
         assertThat(err.size()).isZero();
+    }
+
+    @Test
+    void aJobRunOutsideAFlinkClusterGetsTheInProcessClustersSettings() {
+        JobEnvironment.Job job = forMain("--taskmanager.memory.managed.size", "512m").orElseThrow();
+
+        assertThat(job.env()).isInstanceOf(LocalStreamEnvironment.class);
+        assertThat(job.env().getConfiguration().get(SecurityOptions.DELEGATION_TOKENS_ENABLED)).isFalse();
+        assertThat(job.env().getConfiguration().get(TaskManagerOptions.MANAGED_MEMORY_SIZE))
+                .as("the options given win").isEqualTo(MemorySize.parse("512m"));
     }
 
     @Test

@@ -140,13 +140,16 @@ class RollupsITCase extends JobITBase {
                 late.add(new Sample(s.series(), t0 + HOUR + random.nextInt(3_600_000) * 1_000L + 3,
                         -1, 0));
             }
-            // Then a point per partition far ahead, so every data window becomes due.
-            List<Sample> flush = new ArrayList<>();
+            // Then points per partition far ahead, so every data window becomes due: one more
+            // than a partition's watermark takes for outliers.
             try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
                 lateOffsets.putAll(produce(producer, pointsTopic, late, null));
                 for (int p = 0; p <= QUIET_PARTITION; p++) {
-                    flush.add(new Sample(new Series("acme", "flush", "p" + p), t0 + 30 * HOUR, 1, 0));
-                    produce(producer, pointsTopic, flush.subList(p, p + 1), p);
+                    List<Sample> flush = new ArrayList<>();
+                    for (int i = 0; i <= ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue(); i++) {
+                        flush.add(new Sample(new Series("acme", "flush", "p" + p), t0 + 30 * HOUR + i, 1, 0));
+                    }
+                    produce(producer, pointsTopic, flush, p);
                 }
             }
             Map<List<Object>, Expected> expected5m = expected(folded, FIVE_MINUTES, tenant -> true);

@@ -54,6 +54,7 @@ class ViewsITCase extends JobITBase {
     private static final int TRACES = 2_000;
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
     private static final Duration SPAN = Duration.ofHours(2);
+    private static final int FLUSH_PER_PARTITION = ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue() + 1;
     private static final Duration HEARTBEAT_EVERY = Duration.ofMinutes(2);
     private static final long MAX_DISORDER_MS = 120_000;
     private static final double DUPLICATE_SHARE = 0.10;
@@ -116,19 +117,25 @@ class ViewsITCase extends JobITBase {
             ItServices.waitUntil("a first checkpoint", DEADLINE, FailOnce.CHECKPOINTED::get);
             produce(deliveries.subList(half, deliveries.size()), eventsTopic);
             // Event time on both partitions well past the last trace: the open ones time out.
+            // A partition's watermark passes over a few records ahead: one more than that moves it.
             long flushAt = t0 + SPAN.toMillis() + Duration.ofHours(2).toMillis();
-            produce(List.of(flush(flushAt, 0), flush(flushAt, 1)), eventsTopic);
+            List<Delivery> flush = new ArrayList<>();
+            for (int i = 0; i < FLUSH_PER_PARTITION; i++) {
+                flush.add(flush(flushAt + i, 0, i));
+                flush.add(flush(flushAt + i, 1, i));
+            }
+            produce(flush, eventsTopic);
             ItServices.waitUntil("every trace finished in the traces table", DEADLINE,
                     () -> countQuietly(conf, "SELECT count(*) FROM traces WHERE tenant <> 'flush'"
                             + " AND status IN ('completed', 'failed', 'timed_out')") == TRACES
-                            && countQuietly(conf, "SELECT count(*) FROM events") == uniqueEvents + 2);
+                            && countQuietly(conf, "SELECT count(*) FROM events") == uniqueEvents + flush.size());
             assertThat(FailOnce.FAILED.get()).as("the injected failure happened").isTrue();
         } finally {
             job.cancel().get();
         }
 
         assertThat(countQuietly(conf, "SELECT count(*) FROM events")).as("each event once")
-                .isEqualTo(uniqueEvents + 2);
+                .isEqualTo(uniqueEvents + 2 * FLUSH_PER_PARTITION);
         assertTraces(conf, traces);
         assertAgentMetrics(conf, traces, heartbeats);
         assertTracesTopic(conf.get(ChronicleOptions.TOPIC_TRACES), traces);
@@ -243,8 +250,8 @@ class ViewsITCase extends JobITBase {
                 + "\",\"timestamp\":\"" + Instant.ofEpochMilli(at) + "\",\"metadata\":" + metadata + "}";
     }
 
-    private static Delivery flush(long at, int partition) {
-        String json = "{\"tenant\":\"flush\",\"event_id\":\"flush-" + partition
+    private static Delivery flush(long at, int partition, int i) {
+        String json = "{\"tenant\":\"flush\",\"event_id\":\"flush-" + partition + "-" + i
                 + "\",\"trace_id\":\"flush\",\"source\":\"flush\",\"event_type\":\"agent.heartbeat\","
                 + "\"timestamp\":\"" + Instant.ofEpochMilli(at) + "\",\"metadata\":{}}";
         return new Delivery(at, partition, json.getBytes(StandardCharsets.UTF_8));

@@ -2,7 +2,7 @@ package io.chronicle.sinks;
 
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.alerts.AlertNotification;
-import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The alerts' Kafka topics: {@code chronicle.alerts}, one JSON message per alert state change with
  * Alertmanager's fields, keyed by fingerprint; and {@code chronicle.rules-status}, the fate of each
- * message of the rules topic.
+ * message of the rules topic, keyed by rule name.
  *
  * <p>At-least-once on purpose: an alert must reach its followers within a second, not at the next
  * checkpoint. A repeat after a restore is the same change again (same fingerprint, state and
@@ -24,17 +24,30 @@ public final class AlertTopics {
     private AlertTopics() {}
 
     public static KafkaSink<AlertNotification> alerts(Configuration conf) {
-        String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
-        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
-                new ProducerRecord<>(topic, null, timestamp,
-                        a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)));
+        return KafkaTopics.atLeastOnceSink(conf, 0, alertsSerializer(conf));
     }
 
-    public static KafkaSink<RuleChange> ruleStatus(Configuration conf) {
+    public static KafkaSink<RuleStatus> ruleStatus(Configuration conf) {
+        return KafkaTopics.atLeastOnceSink(conf, 0, ruleStatusSerializer(conf));
+    }
+
+    static CheckedMessages<AlertNotification> alertsSerializer(Configuration conf) {
+        String topic = conf.get(ChronicleOptions.TOPIC_ALERTS);
+        return KafkaTopics.checked(conf, topic,
+                (KafkaRecordSerializationSchema<AlertNotification>) (a, context, timestamp) ->
+                        new ProducerRecord<>(topic, null, timestamp,
+                                a.fingerprint.getBytes(StandardCharsets.UTF_8), toJson(a)),
+                a -> "rule " + RecordCoordinates.quote(a.ruleName) + ", fingerprint "
+                        + RecordCoordinates.quote(a.fingerprint));
+    }
+
+    static CheckedMessages<RuleStatus> ruleStatusSerializer(Configuration conf) {
         String topic = conf.get(ChronicleOptions.TOPIC_RULES_STATUS);
-        return KafkaTopics.atLeastOnceSink(conf, 0, (KafkaRecordSerializationSchema<RuleChange>) (c, context, timestamp) ->
-                new ProducerRecord<>(topic, null, timestamp,
-                        c.name == null ? null : c.name.getBytes(StandardCharsets.UTF_8), statusJson(c)));
+        return KafkaTopics.checked(conf, topic,
+                (KafkaRecordSerializationSchema<RuleStatus>) (s, context, timestamp) ->
+                        new ProducerRecord<>(topic, null, timestamp,
+                                s.rule == null ? null : s.rule.getBytes(StandardCharsets.UTF_8), statusJson(s)),
+                s -> "rule " + RecordCoordinates.quote(s.rule));
     }
 
     /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
@@ -59,11 +72,22 @@ public final class AlertTopics {
         });
     }
 
-    static byte[] statusJson(RuleChange c) {
+    /**
+     * {@code {"rule", "status", "reason", "partition", "offset"}}: the rules topic message
+     * answered (partition and offset null for a rule disabled, which answers none).
+     */
+    static byte[] statusJson(RuleStatus s) {
         return JsonBytes.object(g -> {
-            g.writeStringField("rule", c.name);
-            g.writeStringField("status", c.error != null ? "rejected" : c.rule == null ? "deleted" : "accepted");
-            g.writeStringField("reason", c.error);
+            g.writeStringField("rule", s.rule);
+            g.writeStringField("status", s.status);
+            g.writeStringField("reason", s.reason);
+            if (s.offset < 0) {
+                g.writeNullField("partition");
+                g.writeNullField("offset");
+            } else {
+                g.writeNumberField("partition", s.partition);
+                g.writeNumberField("offset", s.offset);
+            }
         });
     }
 

@@ -1,21 +1,20 @@
 package io.chronicle.sinks;
 
-import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.KafkaLimits;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
  * The dead-letter topic: each rejected record as a JSON document, its row of {@code rejected}
- * ({@link RowJsonSerializer}; the original bytes base64 in {@code payload}), keyed by its source
- * coordinates ({@code topic/partition/offset}), written in Kafka transactions that commit with
- * Flink's checkpoints (exactly once for {@code read_committed} consumers).
+ * with the payload cut to a bound ({@link DeadLetterSerializer}), keyed by its source coordinates
+ * ({@code topic/partition/offset}), written in Kafka transactions that commit with Flink's
+ * checkpoints (exactly once for {@code read_committed} consumers).
  */
 public final class DeadLetterSink {
 
@@ -32,14 +31,15 @@ public final class DeadLetterSink {
                 .setKafkaProducerConfig(props)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setRecordSerializer(serializer(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER)))
+                .setRecordSerializer(serializer(conf))
                 .build();
     }
 
-    /** A rejected record as its {@code rejected} row, keyed by its source coordinates. */
-    static RowJsonSerializer<RejectedRecord> serializer(String topic) {
-        return RowJsonSerializer.keyedBy(topic, ChronicleTable.REJECTED, new RowConverters.RejectedToRow(),
-                r -> (r.provenance.topic + "/" + r.provenance.partition + "/" + r.provenance.offset)
-                        .getBytes(StandardCharsets.UTF_8));
+    /** Refused records as bounded dead-letter messages; one that cannot be written is skipped and counted. */
+    static CheckedMessages<RejectedRecord> serializer(Configuration conf) {
+        String topic = conf.get(ChronicleOptions.TOPIC_DEAD_LETTER);
+        return KafkaTopics.checked(conf, topic, new DeadLetterSerializer(topic,
+                        conf.get(ChronicleOptions.DEAD_LETTER_MAX_PAYLOAD_BYTES), KafkaLimits.maxMessageBytes(conf)),
+                r -> RecordCoordinates.of(r.provenance));
     }
 }

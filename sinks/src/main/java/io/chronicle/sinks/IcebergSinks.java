@@ -1,10 +1,12 @@
 package io.chronicle.sinks;
 
 import io.chronicle.catalog.TableDefinition;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.IcebergSink;
@@ -25,7 +27,7 @@ public final class IcebergSinks {
      */
     public static <T> void write(
             DataStream<T> records,
-            MapFunction<T, RowData> toRow,
+            RowConverter<T> toRow,
             TableDefinition table,
             CatalogLoader catalogLoader,
             String namespace) {
@@ -45,7 +47,7 @@ public final class IcebergSinks {
 
     public static <T> void append(
             DataStream<T> records,
-            MapFunction<T, RowData> toRow,
+            RowConverter<T> toRow,
             TableDefinition table,
             CatalogLoader catalogLoader,
             String namespace) {
@@ -57,9 +59,11 @@ public final class IcebergSinks {
                 .uid("iceberg-" + table.tableName());
     }
 
+    /** The records' rows; a record whose row the writer would fail on is skipped and counted. */
     private static <T> DataStream<RowData> rows(
-            DataStream<T> records, MapFunction<T, RowData> toRow, TableDefinition table) {
-        return records.map(toRow, RowConverters.rowType(table))
+            DataStream<T> records, RowConverter<T> toRow, TableDefinition table) {
+        RowType rowType = FlinkSchemaUtil.convert(table.schema());
+        return records.process(new ToTableRows<>(table.tableName(), toRow, rowType), InternalTypeInfo.of(rowType))
                 .name("to-row-" + table.tableName())
                 .uid("to-row-" + table.tableName());
     }

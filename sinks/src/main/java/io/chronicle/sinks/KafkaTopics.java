@@ -2,6 +2,7 @@ package io.chronicle.sinks;
 
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.KafkaLimits;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -31,7 +32,7 @@ public final class KafkaTopics {
      * as a transaction would; a repeat after a restore carries the same key and content.
      */
     public static <T> KafkaSink<T> atLeastOnceSink(Configuration conf, int lingerMillis,
-            KafkaRecordSerializationSchema<T> serializer) {
+            CheckedMessages<T> serializer) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         props.putIfAbsent("linger.ms", String.valueOf(lingerMillis));
@@ -41,6 +42,12 @@ public final class KafkaTopics {
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setRecordSerializer(serializer)
                 .build();
+    }
+
+    /** Messages for {@code topic} the producers of {@code conf} take; a record they would refuse is skipped. */
+    static <T> CheckedMessages<T> checked(Configuration conf, String topic,
+            KafkaRecordSerializationSchema<T> encoder, RecordCoordinates<T> coordinates) {
+        return new CheckedMessages<>(topic, encoder, coordinates, KafkaLimits.maxMessageBytes(conf));
     }
 
     /**

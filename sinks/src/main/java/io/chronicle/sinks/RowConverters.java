@@ -24,6 +24,7 @@ import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -42,7 +43,7 @@ public final class RowConverters {
         return InternalTypeInfo.of(FlinkSchemaUtil.convert(table.schema()));
     }
 
-    public static final class PointToRow implements MapFunction<MetricPoint, RowData> {
+    public static final class PointToRow implements RowConverter<MetricPoint> {
         private static final long serialVersionUID = 1L;
 
         private transient RepeatedStrings strings;
@@ -64,6 +65,11 @@ public final class RowConverters {
             row.setField(8, p.provenance.offset);
             row.setField(9, micros(p.provenance.ingestedAtMicros));
             return row;
+        }
+
+        @Override
+        public String coordinates(MetricPoint p) {
+            return RecordCoordinates.of(p.provenance);
         }
     }
 
@@ -96,7 +102,7 @@ public final class RowConverters {
         }
     }
 
-    public static final class EventToRow implements MapFunction<Event, RowData> {
+    public static final class EventToRow implements RowConverter<Event> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -116,25 +122,54 @@ public final class RowConverters {
             setProvenance(row, 11, e.provenance);
             return row;
         }
-    }
-
-    public static final class RejectedToRow implements MapFunction<RejectedRecord, RowData> {
-        private static final long serialVersionUID = 1L;
 
         @Override
-        public RowData map(RejectedRecord r) {
-            GenericRowData row = new GenericRowData(9);
-            row.setField(0, StringData.fromString(r.reasonCode));
-            row.setField(1, StringData.fromString(r.message));
-            row.setField(2, StringData.fromString(r.tenant));
-            row.setField(3, r.payload);
-            row.setField(4, TimestampData.fromEpochMillis(r.kafkaTimestampMillis));
-            setProvenance(row, 5, r.provenance);
-            return row;
+        public String coordinates(Event e) {
+            return RecordCoordinates.of(e.provenance);
         }
     }
 
-    public static final class RollupToRow implements MapFunction<RollupRow, RowData> {
+    /**
+     * A refused record as its {@code rejected} row, the payload cut to a bound: the table's
+     * ({@code chronicle.rejected.max-payload-bytes}) or the dead-letter message's. The row tells the
+     * original length and whether the payload was cut.
+     */
+    public static final class RejectedToRow implements RowConverter<RejectedRecord> {
+        private static final long serialVersionUID = 1L;
+
+        static final int PAYLOAD = 3;
+        static final int PAYLOAD_SIZE = 9;
+        static final int PAYLOAD_TRUNCATED = 10;
+
+        private final int maxPayloadBytes;
+
+        public RejectedToRow(int maxPayloadBytes) {
+            this.maxPayloadBytes = maxPayloadBytes;
+        }
+
+        @Override
+        public GenericRowData map(RejectedRecord r) {
+            GenericRowData row = new GenericRowData(11);
+            row.setField(0, StringData.fromString(r.reasonCode));
+            // A reason is required; a rejection without a message is still kept, under its code.
+            row.setField(1, StringData.fromString(r.message != null ? r.message : r.reasonCode));
+            row.setField(2, StringData.fromString(r.tenant));
+            row.setField(4, TimestampData.fromEpochMillis(r.kafkaTimestampMillis));
+            setProvenance(row, 5, r.provenance);
+            boolean cut = r.payload != null && r.payload.length > maxPayloadBytes;
+            row.setField(PAYLOAD, cut ? Arrays.copyOf(r.payload, maxPayloadBytes) : r.payload);
+            row.setField(PAYLOAD_SIZE, r.payload == null ? null : r.payload.length);
+            row.setField(PAYLOAD_TRUNCATED, cut);
+            return row;
+        }
+
+        @Override
+        public String coordinates(RejectedRecord r) {
+            return RecordCoordinates.of(r.provenance);
+        }
+    }
+
+    public static final class RollupToRow implements RowConverter<RollupRow> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -160,9 +195,15 @@ public final class RowConverters {
             row.setField(16, a.sketch);
             return row;
         }
+
+        @Override
+        public String coordinates(RollupRow r) {
+            return "tenant " + RecordCoordinates.quote(r.tenant) + ", series " + r.seriesId
+                    + ", window from " + r.windowStartMicros + "us";
+        }
     }
 
-    public static final class TraceToRow implements MapFunction<TraceRow, RowData> {
+    public static final class TraceToRow implements RowConverter<TraceRow> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -189,9 +230,14 @@ public final class RowConverters {
             row.setField(18, t.eventsDropped);
             return row;
         }
+
+        @Override
+        public String coordinates(TraceRow t) {
+            return "tenant " + RecordCoordinates.quote(t.tenant) + ", trace " + RecordCoordinates.quote(t.traceId);
+        }
     }
 
-    public static final class AgentMetricsToRow implements MapFunction<AgentMetricsRow, RowData> {
+    public static final class AgentMetricsToRow implements RowConverter<AgentMetricsRow> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -209,9 +255,15 @@ public final class RowConverters {
             row.setField(9, a.utilizationPct);
             return row;
         }
+
+        @Override
+        public String coordinates(AgentMetricsRow a) {
+            return "tenant " + RecordCoordinates.quote(a.tenant) + ", agent " + RecordCoordinates.quote(a.agentId)
+                    + ", day " + a.metricDate;
+        }
     }
 
-    public static final class AlertToRow implements MapFunction<AlertNotification, RowData> {
+    public static final class AlertToRow implements RowConverter<AlertNotification> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -231,9 +283,14 @@ public final class RowConverters {
             row.setField(11, StringData.fromString(a.generatorUrl));
             return row;
         }
+
+        @Override
+        public String coordinates(AlertNotification a) {
+            return "rule " + RecordCoordinates.quote(a.ruleName) + ", fingerprint " + RecordCoordinates.quote(a.fingerprint);
+        }
     }
 
-    public static final class AnomalyToRow implements MapFunction<AnomalyRecord, RowData> {
+    public static final class AnomalyToRow implements RowConverter<AnomalyRecord> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -251,6 +308,11 @@ public final class RowConverters {
             row.setField(9, a.sigma);
             row.setField(10, a.score);
             return row;
+        }
+
+        @Override
+        public String coordinates(AnomalyRecord a) {
+            return "rule " + RecordCoordinates.quote(a.ruleName) + ", series " + a.seriesId + ", at " + a.tsMicros + "us";
         }
     }
 

@@ -11,7 +11,6 @@ import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
-import org.apache.flink.util.function.SerializableFunction;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -32,9 +31,9 @@ public final class RowJsonSerializer<T> implements KafkaRecordSerializationSchem
     private final String topic;
     private final MapFunction<T, RowData> toRow;
     private final JsonRowDataSerializationSchema value;
-    private final KeyEncoder<T> key;
+    private final KeyEncoder key;
 
-    private RowJsonSerializer(String topic, MapFunction<T, RowData> toRow, RowType rowType, KeyEncoder<T> key) {
+    private RowJsonSerializer(String topic, MapFunction<T, RowData> toRow, RowType rowType, KeyEncoder key) {
         this.topic = topic;
         this.toRow = toRow;
         this.value = json(rowType);
@@ -62,7 +61,7 @@ public final class RowJsonSerializer<T> implements KafkaRecordSerializationSchem
             getters[i] = RowData.createFieldGetter(rowType.getTypeAt(positions[i]), positions[i]);
         }
         JsonRowDataSerializationSchema keyJson = json(keyType);
-        return new RowJsonSerializer<>(topic, toRow, rowType, new KeyEncoder<>() {
+        return new RowJsonSerializer<>(topic, toRow, rowType, new KeyEncoder() {
             private static final long serialVersionUID = 1L;
 
             @Override
@@ -71,7 +70,7 @@ public final class RowJsonSerializer<T> implements KafkaRecordSerializationSchem
             }
 
             @Override
-            public byte[] encode(T record, RowData row) {
+            public byte[] encode(RowData row) {
                 GenericRowData keyRow = new GenericRowData(getters.length);
                 for (int i = 0; i < getters.length; i++) {
                     keyRow.setField(i, getters[i].getFieldOrNull(row));
@@ -81,21 +80,8 @@ public final class RowJsonSerializer<T> implements KafkaRecordSerializationSchem
         });
     }
 
-    /** Messages keyed by a function of the record. */
-    public static <T> RowJsonSerializer<T> keyedBy(String topic, TableDefinition table,
-            MapFunction<T, RowData> toRow, SerializableFunction<T, byte[]> key) {
-        return new RowJsonSerializer<>(topic, toRow, FlinkSchemaUtil.convert(table.schema()),
-                new KeyEncoder<>() {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    public byte[] encode(T record, RowData row) throws Exception {
-                        return key.apply(record);
-                    }
-                });
-    }
-
-    private static JsonRowDataSerializationSchema json(RowType rowType) {
+    /** flink-json's encoding of rows of {@code rowType}: times ISO-8601, binary base64, nulls written. */
+    static JsonRowDataSerializationSchema json(RowType rowType) {
         return new JsonRowDataSerializationSchema(rowType, TimestampFormat.ISO_8601,
                 JsonFormatOptions.MapNullKeyMode.FAIL, "null", true, false);
     }
@@ -111,16 +97,16 @@ public final class RowJsonSerializer<T> implements KafkaRecordSerializationSchem
     public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
         try {
             RowData row = toRow.map(record);
-            return new ProducerRecord<>(topic, null, timestamp, key.encode(record, row), value.serialize(row));
+            return new ProducerRecord<>(topic, null, timestamp, key.encode(row), value.serialize(row));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot encode a row for topic " + topic + ": " + e, e);
         }
     }
 
-    /** The message key of a record and its row. */
-    private interface KeyEncoder<T> extends Serializable {
-        default void open(SerializationSchema.InitializationContext context) throws Exception {}
+    /** The message key of a row. */
+    private interface KeyEncoder extends Serializable {
+        void open(SerializationSchema.InitializationContext context) throws Exception;
 
-        byte[] encode(T record, RowData row) throws Exception;
+        byte[] encode(RowData row);
     }
 }

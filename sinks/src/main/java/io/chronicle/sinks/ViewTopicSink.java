@@ -21,13 +21,25 @@ public final class ViewTopicSink {
 
     public static KafkaSink<TraceRow> traces(Configuration conf) {
         // A change should reach followers within a few milliseconds.
-        return KafkaTopics.atLeastOnceSink(conf, 5, RowJsonSerializer.keyedByIdentifier(
-                conf.get(ChronicleOptions.TOPIC_TRACES), ChronicleTable.TRACES, new RowConverters.TraceToRow()));
+        return KafkaTopics.atLeastOnceSink(conf, 5, tracesSerializer(conf));
     }
 
     public static KafkaSink<AgentMetricsRow> agentMetrics(Configuration conf) {
-        return KafkaTopics.atLeastOnceSink(conf, 5, RowJsonSerializer.keyedByIdentifier(
-                conf.get(ChronicleOptions.TOPIC_AGENT_METRICS), ChronicleTable.AGENT_METRICS,
-                new RowConverters.AgentMetricsToRow()));
+        return KafkaTopics.atLeastOnceSink(conf, 5, agentMetricsSerializer(conf));
+    }
+
+    static CheckedMessages<TraceRow> tracesSerializer(Configuration conf) {
+        return serializer(conf, conf.get(ChronicleOptions.TOPIC_TRACES), ChronicleTable.TRACES,
+                new RowConverters.TraceToRow());
+    }
+
+    static CheckedMessages<AgentMetricsRow> agentMetricsSerializer(Configuration conf) {
+        return serializer(conf, conf.get(ChronicleOptions.TOPIC_AGENT_METRICS), ChronicleTable.AGENT_METRICS,
+                new RowConverters.AgentMetricsToRow());
+    }
+
+    private static <T> CheckedMessages<T> serializer(Configuration conf, String topic, ChronicleTable table,
+            RowConverter<T> toRow) {
+        return KafkaTopics.checked(conf, topic, RowJsonSerializer.keyedByIdentifier(topic, table, toRow), toRow);
     }
 }

@@ -73,16 +73,30 @@ class RowConvertersTest {
     }
 
     @Test
-    void rejectedRowMatchesRejectedSchema() throws Exception {
+    void rejectedRowMatchesRejectedSchemaWithThePayloadCutToTheTablesBound() throws Exception {
         RejectedRecord r = new RejectedRecord();
         r.reasonCode = "malformed_json";
         r.message = "bad";
-        r.payload = "{".getBytes(StandardCharsets.UTF_8);
+        r.payload = "{\"metric\":".getBytes(StandardCharsets.UTF_8);
         r.kafkaTimestampMillis = 1_795_300_000_000L;
         r.provenance = FROM;
-        RowData row = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow().map(r));
-        assertThat(row.getBinary(3)).isEqualTo(r.payload);
-        assertThat(row.isNullAt(2)).isTrue();
+
+        RowData whole = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow(10).map(r));
+        assertThat(whole.getBinary(3)).isEqualTo(r.payload);
+        assertThat(whole.isNullAt(2)).isTrue();
+        assertThat(whole.getInt(9)).as("payload_size").isEqualTo(10);
+        assertThat(whole.getBoolean(10)).as("payload_truncated").isFalse();
+
+        RowData cut = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow(9).map(r));
+        assertThat(cut.getBinary(3)).isEqualTo("{\"metric\"".getBytes(StandardCharsets.UTF_8));
+        assertThat(cut.getInt(9)).isEqualTo(10);
+        assertThat(cut.getBoolean(10)).isTrue();
+
+        r.payload = null;
+        RowData tombstone = roundTrip(ChronicleTable.REJECTED, new RowConverters.RejectedToRow(9).map(r));
+        assertThat(tombstone.isNullAt(3)).isTrue();
+        assertThat(tombstone.isNullAt(9)).as("no value, no size").isTrue();
+        assertThat(tombstone.getBoolean(10)).isFalse();
     }
 
     @Test

@@ -5,13 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableDefinition;
 import io.chronicle.core.AgentMetricsRow;
-import io.chronicle.core.Provenance;
-import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.TraceRow;
-import org.apache.flink.api.common.serialization.SerializationSchema;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.apache.flink.util.SimpleUserCodeClassLoader;
-import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -19,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 
@@ -32,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RowJsonSerializerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Provenance FROM = new Provenance("chronicle.points", 3, 99L, 1_795_300_000_123_456L);
-
     @Test
     void aTraceChangeIsItsTracesRowKeyedByTenantAndTraceId() throws Exception {
         TraceRow t = new TraceRow();
@@ -47,7 +38,7 @@ class RowJsonSerializerTest {
         t.scoringBreakdown = "{\"quality\":7}";
         t.lastEventTimeMicros = 1_795_300_001_500_000L;
 
-        ProducerRecord<byte[], byte[]> message = serialize(RowJsonSerializer.keyedByIdentifier(
+        ProducerRecord<byte[], byte[]> message = SerializerContext.serialize(RowJsonSerializer.keyedByIdentifier(
                 "traces", ChronicleTable.TRACES, new RowConverters.TraceToRow()), t);
 
         JsonNode key = JSON.readTree(message.key());
@@ -76,7 +67,7 @@ class RowJsonSerializerTest {
         a.busyMs = 5002;
         a.uptimeMs = 60_000;
 
-        ProducerRecord<byte[], byte[]> message = serialize(RowJsonSerializer.keyedByIdentifier(
+        ProducerRecord<byte[], byte[]> message = SerializerContext.serialize(RowJsonSerializer.keyedByIdentifier(
                 "agent-metrics", ChronicleTable.AGENT_METRICS, new RowConverters.AgentMetricsToRow()), a);
 
         assertThat(new String(message.key(), StandardCharsets.UTF_8))
@@ -88,49 +79,11 @@ class RowJsonSerializerTest {
         assertThat(value.get("busy_ms").asLong()).isEqualTo(5002);
     }
 
-    @Test
-    void aDeadLetterIsItsRejectedRowWithTheOriginalBytesKeyedBySourceCoordinates() throws Exception {
-        RejectedRecord r = new RejectedRecord();
-        r.reasonCode = "malformed_json";
-        r.message = "Unexpected end of input";
-        r.payload = new byte[] {'{', (byte) 0xff, 0, '"'};
-        r.kafkaTimestampMillis = 1_795_300_000_000L;
-        r.provenance = FROM;
-
-        ProducerRecord<byte[], byte[]> message = serialize(DeadLetterSink.serializer("dead-letter"), r);
-
-        assertThat(new String(message.key(), StandardCharsets.UTF_8)).isEqualTo("chronicle.points/3/99");
-        JsonNode value = JSON.readTree(message.value());
-        assertThat(fieldNames(value)).containsExactlyElementsOf(columns(ChronicleTable.REJECTED));
-        assertThat(value.get("reason_code").asText()).isEqualTo("malformed_json");
-        assertThat(value.get("tenant").isNull()).isTrue();
-        assertThat(Base64.getDecoder().decode(value.get("payload").asText())).isEqualTo(r.payload);
-        assertThat(value.get("kafka_timestamp").asText()).isEqualTo("2026-11-21T22:26:40Z");
-        assertThat(value.get("source_offset").asLong()).isEqualTo(99L);
-        assertThat(value.get("rejected_at").asText()).isEqualTo("2026-11-21T22:26:40.123456Z");
-    }
-
-    private static <T> ProducerRecord<byte[], byte[]> serialize(RowJsonSerializer<T> serializer, T record)
-            throws Exception {
-        serializer.open(new SerializationSchema.InitializationContext() {
-            @Override
-            public org.apache.flink.metrics.MetricGroup getMetricGroup() {
-                return new UnregisteredMetricsGroup();
-            }
-
-            @Override
-            public UserCodeClassLoader getUserCodeClassLoader() {
-                return SimpleUserCodeClassLoader.create(getClass().getClassLoader());
-            }
-        }, null);
-        return serializer.serialize(record, null, 1L);
-    }
-
-    private static List<String> columns(TableDefinition table) {
+    static List<String> columns(TableDefinition table) {
         return table.schema().columns().stream().map(Types.NestedField::name).toList();
     }
 
-    private static List<String> fieldNames(JsonNode node) {
+    static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             names.add(it.next());

@@ -11,7 +11,6 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Normalizes each Kafka record as it is read, so the source knows every record's event time and
@@ -38,16 +37,27 @@ public class NormalizingDeserializer<T>
     public void deserialize(
             ConsumerRecord<byte[], byte[]> record, Collector<Either<RejectedRecord, T>> out) {
         RawRecord raw = new RawRecord(record.topic(), record.partition(), record.offset(),
-                record.timestamp(), tenantFrom(record), record.value());
+                record.timestamp(), tenantHeaders(record), record.value());
         out.collect(normalizer.normalize(raw, System.currentTimeMillis() * 1_000L));
     }
 
-    private String tenantFrom(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader(tenantHeader);
-        if (header == null || header.value() == null || header.value().length == 0) {
-            return null;
+    /**
+     * The tenant header's value, or its first two values when there are more (normalization
+     * refuses those, and checks a single value, so that a record with a bad one is refused
+     * whatever else it holds); null when there is none. Stops at the second, so a record with
+     * thousands of them costs no more than one with two.
+     */
+    private byte[][] tenantHeaders(ConsumerRecord<byte[], byte[]> record) {
+        byte[] first = null;
+        boolean seen = false;
+        for (Header header : record.headers().headers(tenantHeader)) {
+            if (seen) {
+                return new byte[][] {first, header.value()};
+            }
+            first = header.value();
+            seen = true;
         }
-        return new String(header.value(), StandardCharsets.UTF_8);
+        return seen ? new byte[][] {first} : null;
     }
 
     @Override

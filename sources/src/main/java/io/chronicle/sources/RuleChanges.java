@@ -5,6 +5,8 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AlertRules;
 import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleDocuments;
+import io.chronicle.core.alerts.RuleLimits;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -22,7 +24,8 @@ import java.util.Properties;
 /**
  * The rules topic as a stream of {@link RuleChange}s. The topic is compacted and keyed by rule
  * name, so reading it from the start gives every rule in force; a tombstone deletes a rule. A
- * message that is not a valid rule becomes a change carrying the reason, never a failure.
+ * message that is not a valid rule becomes a change carrying the reason, never a failure: the
+ * rules topic is open to every rule author, so every byte of it is treated as hostile.
  */
 public final class RuleChanges {
 
@@ -37,7 +40,7 @@ public final class RuleChanges {
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-rules")
                 .setTopics(conf.get(ChronicleOptions.TOPIC_RULES))
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new Deserializer())
+                .setDeserializer(new Deserializer(RuleLimits.from(conf)))
                 .setProperties(props)
                 .build();
     }
@@ -59,17 +62,34 @@ public final class RuleChanges {
         });
     }
 
-    /** One message of the rules topic: key the rule name, value the rule (YAML or JSON) or null. */
-    public static RuleChange read(byte[] key, byte[] value) {
+    /**
+     * One message of the rules topic: key the rule name, value the rule (YAML or JSON) or null.
+     * Never throws: whatever the message holds, it becomes a change, a deletion or a refusal with
+     * the reason.
+     */
+    public static RuleChange read(byte[] key, byte[] value, RuleLimits limits) {
+        try {
+            return parse(key, value, limits);
+        } catch (RuntimeException e) {
+            // Only a bug in a parser could get here; the message is refused, not the job failed.
+            return RuleChange.invalid(null, "the message could not be read: " + AlertRules.abbreviate(e.toString()));
+        }
+    }
+
+    private static RuleChange parse(byte[] key, byte[] value, RuleLimits limits) {
         if (key == null) {
             return RuleChange.invalid(null, "a rule message needs the rule name as its key");
         }
         String name = new String(key, StandardCharsets.UTF_8);
+        if (!AlertRules.isRuleName(name)) {
+            return RuleChange.invalid(null, "the key '" + AlertRules.abbreviate(name) + "' is not a rule name:"
+                    + " letters, digits, _ : . - (at most 200), starting with a letter or _");
+        }
         if (value == null) {
             return RuleChange.delete(name);
         }
         try {
-            AlertRule rule = AlertRules.parseRule(new String(value, StandardCharsets.UTF_8));
+            AlertRule rule = AlertRules.parseRule(RuleDocuments.decode(value, limits.maxDocumentBytes()), limits);
             if (!rule.name.equals(name)) {
                 return RuleChange.invalid(name, "the message's key is '" + name
                         + "' but the rule is named '" + rule.name + "'");
@@ -83,9 +103,15 @@ public final class RuleChanges {
     static final class Deserializer implements KafkaRecordDeserializationSchema<RuleChange> {
         private static final long serialVersionUID = 1L;
 
+        private final RuleLimits limits;
+
+        Deserializer(RuleLimits limits) {
+            this.limits = limits;
+        }
+
         @Override
         public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleChange> out) {
-            out.collect(read(record.key(), record.value()));
+            out.collect(read(record.key(), record.value(), limits).at(record.partition(), record.offset()));
         }
 
         @Override

@@ -7,6 +7,7 @@ import org.apache.flink.configuration.Configuration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The pipeline's health as alerting rules over the health series the job measures itself: the
@@ -26,6 +27,13 @@ public final class HealthRules {
     /** Active series of one metric (tag {@code metric_name}) of a tenant. */
     public static final String METRIC_SERIES = "chronicle_metric_active_series";
 
+    /**
+     * Every health series' metric name. Producers may not write points of these names under any
+     * tenant: the health rules select them in every tenant, so such a point could fire or resolve
+     * a health alert.
+     */
+    public static final Set<String> METRICS = Set.of(DEAD_LETTERS, COMMIT_AGE, TENANT_SERIES, METRIC_SERIES);
+
     /** Iceberg's Flink committer commits an unchanged table every this many checkpoints. */
     static final int CHECKPOINTS_PER_EMPTY_COMMIT = 10;
 
@@ -36,24 +44,27 @@ public final class HealthRules {
         Duration healthFor = conf.get(ChronicleOptions.ALERTS_HEALTH_FOR);
         Duration maxCommitAge = maxCommitAge(conf);
         double deadLetterRate = conf.get(ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE);
+        RuleLimits limits = RuleLimits.from(conf);
         if (!(deadLetterRate >= 0)) {
             throw new IllegalArgumentException("Option '" + ChronicleOptions.ALERTS_HEALTH_DEAD_LETTER_RATE.key()
                     + "' must be zero or more, not " + deadLetterRate);
         }
         return List.of(
                 rule("ChronicleDeadLetterRate", DEAD_LETTERS, deadLetterRate, healthFor, "warning",
-                        "Tenant {{ $labels.tenant }} sends {{ $value }} records per second to the dead-letter path"),
+                        "Tenant {{ $labels.tenant }} sends {{ $value }} records per second to the dead-letter path",
+                        limits),
                 rule("ChronicleSinkCommitsFailing", COMMIT_AGE, maxCommitAge.toSeconds(), Duration.ZERO, "critical",
-                        "Table {{ $labels.table }} has not been committed for {{ $value }} s"),
+                        "Table {{ $labels.table }} has not been committed for {{ $value }} s", limits),
                 rule("ChronicleTenantCardinality", TENANT_SERIES,
                         positive(conf, ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_TENANT.key(),
                                 conf.get(ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_TENANT)),
-                        healthFor, "warning", "Tenant {{ $labels.tenant }} has {{ $value }} active series"),
+                        healthFor, "warning", "Tenant {{ $labels.tenant }} has {{ $value }} active series", limits),
                 rule("ChronicleMetricCardinality", METRIC_SERIES,
                         positive(conf, ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_METRIC.key(),
                                 conf.get(ChronicleOptions.ALERTS_HEALTH_MAX_SERIES_PER_METRIC)),
                         healthFor, "warning",
-                        "Metric {{ $labels.metric_name }} of tenant {{ $labels.tenant }} has {{ $value }} active series"));
+                        "Metric {{ $labels.metric_name }} of tenant {{ $labels.tenant }} has {{ $value }} active series",
+                        limits));
     }
 
     /**
@@ -88,11 +99,11 @@ public final class HealthRules {
     }
 
     private static AlertRule rule(String name, String metric, double above, Duration holdsFor, String severity,
-            String summary) {
+            String summary, RuleLimits limits) {
         return AlertRules.parseRule(String.format(Locale.ROOT, """
                 {"name": "%s", "selector": "%s", "threshold": {"above": %s}, "for": "%dms",
                  "labels": {"severity": "%s", "source": "chronicle"},
                  "annotations": {"summary": "%s"}}
-                """, name, metric, Double.toString(above), holdsFor.toMillis(), severity, summary));
+                """, name, metric, Double.toString(above), holdsFor.toMillis(), severity, summary), limits);
     }
 }

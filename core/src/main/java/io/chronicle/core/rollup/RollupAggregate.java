@@ -11,6 +11,11 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
  * in the window, including the step from the series' last sample before the window; a drop is a
  * reset and counts the new value whole, as Prometheus does. Increases of adjacent windows
  * therefore add up exactly to the increase over their union.
+ *
+ * <p>Every value must be one the sketch holds ({@link SketchCodec#holds}). Sums follow IEEE
+ * arithmetic and never throw: a sum, sum of squares or increase that overflows is ±Infinity from
+ * then on (NaN where a +Infinity and a -Infinity meet), and the mean and standard deviation follow
+ * it. The sum of squares overflows first, for values beyond about 1.34e154.
  */
 public class RollupAggregate {
 
@@ -36,6 +41,8 @@ public class RollupAggregate {
     /**
      * The aggregate of samples sorted by time. For counters, {@code previousValue} is the series'
      * last value before the first sample (NaN when there is none).
+     *
+     * @throws IllegalArgumentException if a value is one the sketch does not hold
      */
     public static RollupAggregate ofSortedSamples(
             long[] tsMicros, double[] values, int n, boolean counter, double previousValue) {
@@ -153,8 +160,15 @@ public class RollupAggregate {
         increase = t;
     }
 
-    /** Neumaier's correction: what rounding dropped when {@code t = a + b} was computed. */
+    /**
+     * Neumaier's correction: what rounding dropped when {@code t = a + b} was computed. Nothing
+     * once the sum has overflowed: the correction would be an infinity of the other sign and turn
+     * the total into NaN.
+     */
     private static double lostLowOrderBits(double a, double b, double t) {
+        if (!Double.isFinite(t)) {
+            return 0;
+        }
         return Math.abs(a) >= Math.abs(b) ? (a - t) + b : (b - t) + a;
     }
 }

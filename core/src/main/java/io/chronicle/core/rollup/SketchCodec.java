@@ -21,7 +21,20 @@ public final class SketchCodec {
     /** Relative accuracy of the quantile sketch: a returned quantile is within 1 % of the true one. */
     public static final double RELATIVE_ACCURACY = 0.01;
 
+    /**
+     * The largest magnitude the sketch tracks (about 1.78e308, its index mapping's own bound):
+     * adding a larger value throws, so no such value may reach a rollup. Magnitudes at or below the
+     * mapping's smallest (about 2.27e-308, subnormals) are counted as zero, within that much of
+     * their value.
+     */
+    public static final double MAX_MAGNITUDE = newSketch().getIndexMapping().maxIndexableValue();
+
     private SketchCodec() {}
+
+    /** Whether the sketch can add {@code value}: a magnitude up to {@link #MAX_MAGNITUDE}, never NaN. */
+    public static boolean holds(double value) {
+        return Math.abs(value) <= MAX_MAGNITUDE;
+    }
 
     public static DDSketch newSketch() {
         return DDSketches.unboundedDense(RELATIVE_ACCURACY);

@@ -36,7 +36,7 @@ class AlertRulesTest {
                   - name: LatencyAnomaly
                     selector: latency_ms
                     anomaly: {model: holt_winters, season: 1d, step: 5m, band: 4}
-                """);
+                """, RuleLimits.defaults());
         assertThat(rules).extracting(r -> r.kind).containsExactly(AlertRule.Kind.THRESHOLD,
                 AlertRule.Kind.ABSENCE, AlertRule.Kind.RATE, AlertRule.Kind.ANOMALY);
         AlertRule cpu = rules.get(0);
@@ -126,6 +126,6 @@ class AlertRulesTest {
                 rules:
                   - {name: r, selector: cpu, threshold: {above: 1}}
                   - {name: r, selector: mem, threshold: {above: 1}}
-                """)).hasMessageContaining("rule 'r' is defined twice");
+                """, RuleLimits.defaults())).hasMessageContaining("rule 'r' is defined twice");
     }
 }

@@ -50,6 +50,15 @@ class HealthRulesTest {
         assertThat(rules.get(3).selects(point(HealthRules.TENANT_SERIES, Map.of()))).isFalse();
     }
 
+    /** A health rule over a name producers could write would let them fire or silence it. */
+    @Test
+    void everyHealthRuleSelectsAReservedMetricName() {
+        List<AlertRule> rules = HealthRules.from(new Configuration());
+        assertThat(rules).extracting(r -> r.metric).containsExactlyInAnyOrderElementsOf(HealthRules.METRICS);
+        assertThat(HealthRules.METRICS).containsExactlyInAnyOrder("chronicle_dead_letters_per_second",
+                "chronicle_table_commit_age_seconds", "chronicle_tenant_active_series", "chronicle_metric_active_series");
+    }
+
     @Test
     void aCommitAgeAnIdleJobCouldReachFailsNamingTheOption() {
         Configuration conf = new Configuration();

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -93,5 +94,70 @@ class RollupAggregateTest {
     void gaugesHaveNoIncrease() {
         RollupAggregate gauge = RollupAggregate.ofSortedSamples(new long[] {1, 2}, new double[] {5, 1}, 2, false, 3);
         assertThat(gauge.totalIncrease()).isZero();
+    }
+
+    @Test
+    void sumsOfTheLargestValuesSaturateToInfinityWithoutNaNOrAnException() {
+        double max = SketchCodec.MAX_MAGNITUDE;
+        RollupAggregate high = RollupAggregate.ofSortedSamples(
+                new long[] {1, 2}, new double[] {max, max}, 2, false, Double.NaN);
+        assertThat(high.totalSum()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(high.totalSumSquares()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(high.mean()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(high.min).isEqualTo(max);
+        assertThat(high.max).isEqualTo(max);
+        assertThat(high.quantile(1)).isCloseTo(max, within(max * SketchCodec.RELATIVE_ACCURACY));
+
+        // Opposite values cancel in the sum, while their squares overflow.
+        RollupAggregate both = RollupAggregate.ofSortedSamples(
+                new long[] {3, 4}, new double[] {1e200, -1e200}, 2, false, Double.NaN);
+        assertThat(both.totalSum()).isZero();
+        assertThat(both.mean()).isZero();
+        assertThat(both.totalSumSquares()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(both.stddev()).isEqualTo(Double.POSITIVE_INFINITY);
+
+        RollupAggregate merged = high.merge(both);
+        assertThat(merged.count).isEqualTo(4);
+        assertThat(merged.totalSum()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(merged.min).isEqualTo(-1e200);
+        assertThat(merged.quantile(0)).isCloseTo(-1e200, within(1e200 * SketchCodec.RELATIVE_ACCURACY));
+
+        RollupAggregate low = RollupAggregate.ofSortedSamples(
+                new long[] {5, 6}, new double[] {-max, -max}, 2, false, Double.NaN);
+        assertThat(low.totalSum()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(merged.merge(low).totalSum()).as("+Infinity meets -Infinity").isNaN();
+        assertThat(merged.merge(low).stddev()).isNaN();
+    }
+
+    @Test
+    void aCounterStepBeyondTheDoubleRangeIsAnInfiniteIncrease() {
+        double max = SketchCodec.MAX_MAGNITUDE;
+        RollupAggregate counter = RollupAggregate.ofSortedSamples(
+                new long[] {1, 2}, new double[] {-max, max}, 2, true, Double.NaN);
+        assertThat(counter.totalIncrease()).isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void theSmallestValuesKeepTheirSumsAndSubnormalsCountAsZeroInTheSketch() {
+        double tiny = 3e-308;
+        RollupAggregate a = RollupAggregate.ofSortedSamples(
+                new long[] {1, 2, 3}, new double[] {tiny, -tiny, tiny}, 3, false, Double.NaN);
+        assertThat(a.totalSum()).isEqualTo(tiny);
+        assertThat(a.totalSumSquares()).isZero();
+        assertThat(a.quantile(1)).isCloseTo(tiny, within(tiny * SketchCodec.RELATIVE_ACCURACY));
+        assertThat(a.quantile(0)).isCloseTo(-tiny, within(tiny * SketchCodec.RELATIVE_ACCURACY));
+
+        RollupAggregate subnormal = RollupAggregate.ofSortedSamples(
+                new long[] {1, 2}, new double[] {Double.MIN_VALUE, 1}, 2, false, Double.NaN);
+        assertThat(subnormal.min).isEqualTo(Double.MIN_VALUE);
+        assertThat(subnormal.totalSum()).isEqualTo(1 + Double.MIN_VALUE);
+        assertThat(subnormal.quantile(0)).isZero();
+    }
+
+    @Test
+    void aValueTheSketchCannotHoldIsAnIllegalArgument() {
+        assertThatThrownBy(() -> RollupAggregate.ofSortedSamples(
+                new long[] {1}, new double[] {Double.MAX_VALUE}, 1, false, Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.within;
 
 /** The rollup sketch's bytes: decoded back unchanged, and anything else refused with one exception type. */
 class SketchCodecTest {
@@ -70,6 +71,37 @@ class SketchCodecTest {
             }
         }
         assertThat(refused).as("most corrupt inputs are refused").isGreaterThan(10_000);
+    }
+
+    @Test
+    void holdsExactlyTheValuesTheSketchAdds() {
+        double max = SketchCodec.MAX_MAGNITUDE;
+        double[] candidates = {0, -0.0, 1, -1, 1e-300, 1e300, Math.sqrt(Double.MAX_VALUE),
+                max, -max, Math.nextDown(max), Math.nextUp(max), -Math.nextUp(max),
+                Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_NORMAL, Double.MIN_VALUE, -Double.MIN_VALUE,
+                Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (double v : candidates) {
+            // Judged by a DDSketch itself, which throws for what it cannot add (and takes NaN silently).
+            boolean added = !Double.isNaN(v) && catchThrowable(() -> SketchCodec.newSketch().accept(v)) == null;
+            assertThat(SketchCodec.holds(v)).as("holds(%s)", v).isEqualTo(added);
+        }
+        assertThat(SketchCodec.holds(Double.MAX_VALUE)).as("the largest double").isFalse();
+        assertThat(max).isBetween(1.7e308, Double.MAX_VALUE);
+    }
+
+    @Test
+    void valuesHeldComeBackWithinTheAccuracyAndSubnormalsAsZero() {
+        for (double v : new double[] {SketchCodec.MAX_MAGNITUDE, -SketchCodec.MAX_MAGNITUDE, 1e300, 1, 3e-308}) {
+            DDSketch sketch = SketchCodec.newSketch();
+            sketch.accept(v);
+            assertThat(sketch.getValueAtQuantile(0.5)).as("%s", v)
+                    .isCloseTo(v, within(Math.abs(v) * SketchCodec.RELATIVE_ACCURACY * (1 + 1e-9)));
+        }
+        for (double v : new double[] {Double.MIN_VALUE, -Double.MIN_VALUE, 2e-308}) {
+            DDSketch sketch = SketchCodec.newSketch();
+            sketch.accept(v);
+            assertThat(sketch.getValueAtQuantile(0.5)).as("%s", v).isZero();
+        }
     }
 
     private static byte[] sketchOf(int n, long seed) {

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ScriptsCommandLineTest {
 
     static final List<String> SCRIPTS = List.of(
-            "deploy/local/run", "deploy/local/sql", "deploy/local/rollups",
+            "deploy/local/run", "deploy/local/sql", "deploy/local/rollups", "deploy/local/backfill",
             "deploy/cluster/start", "deploy/cluster/stop", "deploy/cluster/submit",
             "deploy/cluster/flink", "deploy/cluster/check",
             "deploy/trino/run", "bench/run");
@@ -153,6 +153,7 @@ class ScriptsCommandLineTest {
             "deploy/local/sql       | --endpoint 127.0.0.1:1 --help",
             "deploy/local/rollups   | rebuild --help",
             "deploy/local/rollups   | expire --chronicle.local.data-dir elsewhere -h",
+            "deploy/local/backfill  | --chronicle.local.data-dir elsewhere --help",
             "deploy/cluster/start   | --rest-port 8082 --help",
             "deploy/trino/run       | --chronicle.local.data-dir elsewhere --help",
             "bench/run              | vm --help",
@@ -177,6 +178,9 @@ class ScriptsCommandLineTest {
             "deploy/local/rollups   |                                               | no command given",
             "deploy/local/rollups   | compact                                       | unknown command 'compact'",
             "deploy/local/rollups   | expire --chronicle.local.s3-port s3           | '--chronicle.local.s3-port' needs a port number",
+            "deploy/local/backfill  | --chronicle.local.kafka-port kafka            | '--chronicle.local.kafka-port' needs a port number",
+            "deploy/local/backfill  | now                                           | got 'now'",
+            "deploy/local/backfill  | --chronicle.topics.points                     | option '--chronicle.topics.points' needs a value",
             "deploy/cluster/start   | --rest-port 80810                             | '--rest-port' needs a port number",
             "deploy/cluster/start   | --rpc-port                                    | option '--rpc-port' needs a value",
             "deploy/cluster/stop    | now                                           | unexpected argument 'now'",

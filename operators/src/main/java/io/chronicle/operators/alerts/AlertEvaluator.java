@@ -7,6 +7,7 @@ import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AnomalyRecord;
 import io.chronicle.core.alerts.Fingerprints;
 import io.chronicle.core.alerts.LabelMatcher;
+import io.chronicle.core.alerts.RuleStatus;
 import io.chronicle.operators.alerts.anomaly.AnomalyBand;
 import io.chronicle.operators.alerts.anomaly.AnomalyModel;
 import io.chronicle.operators.alerts.anomaly.AnomalyState;
@@ -25,7 +26,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -41,6 +44,15 @@ import java.util.regex.Pattern;
  * is counted ({@code outOfOrderSamples}) and skipped, except for absences, where any point counts.
  * A rule changed in its selector, condition, timings or labels, or deleted, resolves its firing
  * alerts and starts afresh; a change of annotations only keeps them.
+ *
+ * <p>No rule can fail the job: rules are applied through {@link RuleBook#apply}, which refuses
+ * what it cannot evaluate, and a rule whose evaluation throws anyway is disabled in this
+ * instance, counted ({@code ruleEvaluationFailures}) and reported on {@link RuleBook#STATUS},
+ * and the alert's state is dropped. Only the evaluation is guarded: notifications are computed
+ * first and sent after, so a failure downstream is never taken for the rule's. A rate rule keeps
+ * at most {@link io.chronicle.core.alerts.RuleLimits#maxRateSamples()} points per series (the
+ * oldest beyond are dropped and counted, {@code rateSamplesDropped}), and an annotation is cut at
+ * {@value #MAX_EXPANDED_ANNOTATION} characters once expanded.
  */
 public class AlertEvaluator
         extends KeyedBroadcastProcessFunction<String, RuleSample, RuleChange, AlertNotification> {
@@ -49,6 +61,8 @@ public class AlertEvaluator
     private static final String PENDING = AlertNotification.PENDING;
     private static final String FIRING = AlertNotification.FIRING;
     private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*\\$(labels\\.([a-zA-Z_][a-zA-Z0-9_]*)|value)\\s*}}");
+    /** An annotation's length once expanded: its template is bounded, the label values it quotes too. */
+    static final int MAX_EXPANDED_ANNOTATION = 8_192;
 
     /** Points an anomaly rule scored outside its band, with the forecast they missed. */
     public static final OutputTag<AnomalyRecord> ANOMALIES =
@@ -66,6 +80,11 @@ public class AlertEvaluator
     /** The models of the rules in force, built once per rule version. */
     private transient Map<AlertRule, AnomalyModel> models;
     private transient Counter outOfOrder;
+    private transient Counter failures;
+    private transient Counter rateSamplesDropped;
+    /** What evaluating one sample, timer or rule change produced, sent once it succeeded. */
+    private transient List<AlertNotification> pending;
+    private transient List<AnomalyRecord> pendingAnomalies;
 
     public AlertEvaluator(RuleBook rules, CounterRule counters, String externalUrl, Duration stateTtl) {
         this.rules = rules;
@@ -84,57 +103,93 @@ public class AlertEvaluator
                 .build());
         alert = getRuntimeContext().getState(descriptor);
         outOfOrder = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
+        failures = getRuntimeContext().getMetricGroup().counter("ruleEvaluationFailures");
+        rateSamplesDropped = getRuntimeContext().getMetricGroup().counter("rateSamplesDropped");
         models = new java.util.HashMap<>();
+        pending = new ArrayList<>();
+        pendingAnomalies = new ArrayList<>();
     }
 
     @Override
     public void processElement(RuleSample sample, ReadOnlyContext ctx, Collector<AlertNotification> out)
             throws Exception {
         AlertRule rule = rules.rule(sample.ruleName, ctx.getBroadcastState(RuleBook.RULES));
-        if (rule == null) {
+        if (rule == null || rules.isDisabled(rule)) {
             return;
         }
         AlertState st = alert.value();
-        if (st == null) {
-            st = fresh(rule, sample.point);
+        pending.clear();
+        pendingAnomalies.clear();
+        boolean keep;
+        try {
+            if (st == null) {
+                st = fresh(rule, sample.point);
+            }
+            keep = evaluate(rule, st, sample.point, ctx);
+        } catch (RuntimeException e) {
+            contain(rule, e, ctx);
+            alert.clear();
+            return;
         }
-        Emitter emit = new Emitter(rule, st, ctx, out);
-        long ts = sample.point.timestampMicros;
+        if (keep) {
+            alert.update(st);
+        } else {
+            alert.clear();
+        }
+        send(out, ctx);
+    }
+
+    /** Evaluates one point of the alert; whether its state is worth keeping. */
+    private boolean evaluate(AlertRule rule, AlertState st, MetricPoint point, ReadOnlyContext ctx) {
+        Emitter emit = new Emitter(rule, st, ctx);
+        long ts = point.timestampMicros;
         if (rule.kind == AlertRule.Kind.ABSENCE) {
             if (FIRING.equals(st.state) && ts >= st.firedAtMicros) {
                 emit.resolve(ts);
             }
             st.lastSampleMicros = Math.max(st.lastSampleMicros, ts);
             emit.schedule(st.lastSampleMicros + rule.absentForMicros);
-            alert.update(st);
-            return;
+            return true;
         }
         if (ts < st.lastSampleMicros) {
             outOfOrder.inc();
-            return;
+            return true;
         }
         st.lastSampleMicros = ts;
         if (rule.kind == AlertRule.Kind.ANOMALY) {
-            Forecast forecast = anomaly(rule, st, sample.point, ctx);
+            Forecast forecast = anomaly(rule, st, point);
             if (forecast.warmedUp()) {
                 st.lastValue = forecast.score();
                 step(rule, st, forecast.anomalous(), ts, emit);
             }
         } else {
             Double value = rule.kind == AlertRule.Kind.RATE
-                    ? rate(rule, st, sample.point)
-                    : Double.valueOf(sample.point.value);
+                    ? rate(rule, st, point)
+                    : Double.valueOf(point.value);
             if (value != null) {
                 st.lastValue = value;
                 step(rule, st, rule.compare(value), ts, emit);
             }
         }
-        if (INACTIVE.equals(st.state) && rule.kind == AlertRule.Kind.THRESHOLD) {
-            // Nothing to remember about an inactive threshold alert.
-            alert.clear();
-        } else {
-            alert.update(st);
+        // Nothing to remember about an inactive threshold alert.
+        return !(INACTIVE.equals(st.state) && rule.kind == AlertRule.Kind.THRESHOLD);
+    }
+
+    /** A rule whose evaluation threw: off in this instance, counted and reported. */
+    private void contain(AlertRule rule, RuntimeException e, ReadOnlyContext ctx) {
+        failures.inc();
+        RuleStatus status = rules.disable(rule, e);
+        if (status != null) {
+            ctx.output(RuleBook.STATUS, status);
         }
+    }
+
+    /** Sends what the evaluation that just succeeded produced. */
+    private void send(Collector<AlertNotification> out, ReadOnlyContext ctx) {
+        pending.forEach(out::collect);
+        pendingAnomalies.forEach(a -> ctx.output(ANOMALIES, a));
+        pending.clear();
+        pendingAnomalies.clear();
     }
 
     /** The lifecycle step for a sample whose condition is {@code holds}. */
@@ -188,12 +243,25 @@ public class AlertEvaluator
         }
         st.timerMillis = Long.MIN_VALUE;
         AlertRule rule = rules.rule(st.ruleName, ctx.getBroadcastState(RuleBook.RULES));
-        if (rule == null) {
+        if (rule == null || rules.isDisabled(rule)) {
             alert.clear();
             return;
         }
-        Emitter emit = new Emitter(rule, st, ctx, out);
-        long now = timestamp * 1_000L;
+        pending.clear();
+        pendingAnomalies.clear();
+        try {
+            due(rule, st, timestamp * 1_000L, new Emitter(rule, st, ctx));
+        } catch (RuntimeException e) {
+            contain(rule, e, ctx);
+            alert.clear();
+            return;
+        }
+        alert.update(st);
+        send(out, ctx);
+    }
+
+    /** What comes due at event time {@code now}: an absence, the end of for or keep_firing_for. */
+    private static void due(AlertRule rule, AlertState st, long now, Emitter emit) {
         if (rule.kind == AlertRule.Kind.ABSENCE) {
             long due = st.lastSampleMicros + rule.absentForMicros;
             if (!FIRING.equals(st.state) && now >= due) {
@@ -205,21 +273,18 @@ public class AlertEvaluator
                 && now >= st.clearedSinceMicros + rule.keepFiringForMicros) {
             emit.resolve(st.clearedSinceMicros + rule.keepFiringForMicros);
         }
-        alert.update(st);
     }
 
     @Override
     public void processBroadcastElement(RuleChange change, Context ctx, Collector<AlertNotification> out)
             throws Exception {
-        if (change.error != null) {
+        RuleBook.Applied applied = rules.apply(change, ctx.getBroadcastState(RuleBook.RULES));
+        AlertRule before = applied.before();
+        if (!applied.changed() || before == null) {
             return;
         }
-        AlertRule before = rules.rule(change.name, ctx.getBroadcastState(RuleBook.RULES));
-        ctx.getBroadcastState(RuleBook.RULES).put(change.name, new RuleBook.RuleEntry(change.rule));
-        rules.changed();
         models.remove(before);
-        if (before == null || (change.rule != null && change.rule.evaluatesLike(before)
-                && change.rule.labels.equals(before.labels))) {
+        if (evaluatesAlike(change.rule, before)) {
             return;
         }
         long watermark = ctx.currentWatermark();
@@ -229,15 +294,36 @@ public class AlertEvaluator
             if (st == null || !change.name.equals(st.ruleName)) {
                 return;
             }
-            Emitter emit = new Emitter(before, st, null, out);
-            long at = Math.max(nowMicros, st.lastSampleMicros);
-            if (FIRING.equals(st.state)) {
-                emit.resolve(at);
-            } else if (PENDING.equals(st.state)) {
-                emit.notify(INACTIVE, st.activeSinceMicros, at, at);
+            pending.clear();
+            try {
+                Emitter emit = new Emitter(before, st, null);
+                long at = Math.max(nowMicros, st.lastSampleMicros);
+                if (FIRING.equals(st.state)) {
+                    emit.resolve(at);
+                } else if (PENDING.equals(st.state)) {
+                    emit.notify(INACTIVE, st.activeSinceMicros, at, at);
+                }
+            } catch (RuntimeException e) {
+                // The old rule cannot say its alert ended; the alert starts afresh all the same.
+                failures.inc();
+                pending.clear();
             }
             state.clear();
+            pending.forEach(out::collect);
+            pending.clear();
         });
+    }
+
+    /**
+     * Whether alerts of {@code before} carry on under {@code after}: same evaluation and labels.
+     * A rule that cannot even be compared (one from an older version's state) does not.
+     */
+    private static boolean evaluatesAlike(AlertRule after, AlertRule before) {
+        try {
+            return after != null && after.evaluatesLike(before) && after.labels.equals(before.labels);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private AlertState fresh(AlertRule rule, MetricPoint p) {
@@ -269,7 +355,7 @@ public class AlertEvaluator
     }
 
     /** Scores the point against the rule's forecast of the series, then lets the model learn it. */
-    private Forecast anomaly(AlertRule rule, AlertState st, MetricPoint p, ReadOnlyContext ctx) {
+    private Forecast anomaly(AlertRule rule, AlertState st, MetricPoint p) {
         if (st.anomaly == null) {
             st.anomaly = new AnomalyState();
         }
@@ -288,12 +374,13 @@ public class AlertEvaluator
             a.expected = forecast.expected();
             a.sigma = forecast.sigma();
             a.score = forecast.score();
-            ctx.output(ANOMALIES, a);
+            pendingAnomalies.add(a);
         }
         return forecast;
     }
 
-    private static AnomalyModel model(AlertRule rule) {
+    /** The rule's anomaly model; throws when its parameters cannot make one. */
+    static AnomalyModel model(AlertRule rule) {
         AnomalyBand band = new AnomalyBand(rule.band, rule.warmup, rule.minSigma,
                 rule.minRelativeSigma, rule.varianceAlpha, rule.adaptAfter);
         return rule.model.equals("holt_winters")
@@ -305,7 +392,8 @@ public class AlertEvaluator
     /**
      * The rate rule's increase per second over its window: between the oldest and newest samples
      * in the window, reset-aware for counters (a drop counts the new value, as in Prometheus);
-     * null until the window holds two samples.
+     * null until the window holds two samples. At most {@code maxRateSamples} are kept: beyond,
+     * the rate is over the newest ones.
      */
     private Double rate(AlertRule rule, AlertState st, MetricPoint p) {
         long[] times = st.windowTimes == null ? new long[0] : st.windowTimes;
@@ -314,6 +402,12 @@ public class AlertEvaluator
         int keep = 0;
         while (keep < times.length && times[keep] < from) {
             keep++;
+        }
+        // Room for the new point within the bound: the oldest points beyond it are dropped.
+        int over = times.length - keep + 1 - rules.limits().maxRateSamples();
+        if (over > 0) {
+            keep += over;
+            rateSamplesDropped.inc(over);
         }
         times = Arrays.copyOfRange(times, keep, times.length + 1);
         values = Arrays.copyOfRange(values, keep, values.length + 1);
@@ -333,18 +427,16 @@ public class AlertEvaluator
         return increase / ((times[times.length - 1] - times[0]) / 1e6);
     }
 
-    /** Builds and sends an alert's notifications, and keeps its single timer. */
+    /** Builds an alert's notifications (sent once the evaluation succeeded), and keeps its single timer. */
     private final class Emitter {
         private final AlertRule rule;
         private final AlertState st;
         private final ReadOnlyContext timers;
-        private final Collector<AlertNotification> out;
 
-        Emitter(AlertRule rule, AlertState st, ReadOnlyContext timers, Collector<AlertNotification> out) {
+        Emitter(AlertRule rule, AlertState st, ReadOnlyContext timers) {
             this.rule = rule;
             this.st = st;
             this.timers = timers;
-            this.out = out;
         }
 
         void fire(long at) {
@@ -398,21 +490,34 @@ public class AlertEvaluator
             rule.annotations.forEach((k, v) -> annotations.put(k, expand(v, labels, n.value)));
             n.annotations = annotations;
             n.generatorUrl = externalUrl.isEmpty() ? null : externalUrl + "?rule=" + rule.name;
-            out.collect(n);
+            pending.add(n);
         }
     }
 
-    /** Prometheus-style {@code {{ $labels.name }}} and {@code {{ $value }}} in annotations. */
+    /**
+     * Prometheus-style {@code {{ $labels.name }}} and {@code {{ $value }}} in annotations, cut at
+     * {@value #MAX_EXPANDED_ANNOTATION} characters (ending in …).
+     */
     static String expand(String template, Map<String, String> labels, Double value) {
         Matcher m = TEMPLATE.matcher(template);
         StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            String replacement = m.group(2) != null
+        int from = 0;
+        while (sb.length() <= MAX_EXPANDED_ANNOTATION && m.find()) {
+            sb.append(template, from, m.start());
+            sb.append(m.group(2) != null
                     ? labels.getOrDefault(m.group(2), "")
-                    : value == null ? "" : String.valueOf(value);
-            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+                    : value == null ? "" : String.valueOf(value));
+            from = m.end();
         }
-        m.appendTail(sb);
-        return sb.toString();
+        if (sb.length() <= MAX_EXPANDED_ANNOTATION) {
+            sb.append(template, from, template.length());
+        }
+        if (sb.length() <= MAX_EXPANDED_ANNOTATION) {
+            return sb.toString();
+        }
+        // Never half a surrogate pair: not text, and JSON readers of the alerts may refuse it.
+        int end = Character.isHighSurrogate(sb.charAt(MAX_EXPANDED_ANNOTATION - 2))
+                ? MAX_EXPANDED_ANNOTATION - 2 : MAX_EXPANDED_ANNOTATION - 1;
+        return sb.substring(0, end) + "…";
     }
 }

@@ -32,7 +32,7 @@ public class EventNormalizer extends JsonNormalizer<Event> {
     }
 
     @Override
-    protected Event readObject(JsonParser parser, RawRecord raw, long ingestedAtMicros)
+    protected Event readObject(JsonParser parser, RawRecord raw, String headerTenant, long ingestedAtMicros)
             throws IOException, Rejection {
         Event event = new Event();
         String tenant = null;
@@ -65,7 +65,7 @@ public class EventNormalizer extends JsonNormalizer<Event> {
                     event.metadata = readMetadata(parser);
                     break;
                 case "tenant":
-                    tenant = readString(parser, field);
+                    tenant = readPayloadTenant(parser);
                     break;
                 case "namespace":
                     event.namespace = readIdentifier(parser, field);
@@ -99,7 +99,7 @@ public class EventNormalizer extends JsonNormalizer<Event> {
         if (event.metadata == null) {
             event.metadata = EMPTY_METADATA;
         }
-        event.tenant = resolveTenant(tenant, raw);
+        event.tenant = resolveTenant(tenant, headerTenant);
         event.provenance = new Provenance(raw.topic, raw.partition, raw.offset, ingestedAtMicros);
         return event;
     }
@@ -110,13 +110,34 @@ public class EventNormalizer extends JsonNormalizer<Event> {
         return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /**
+     * The metadata object, compact. Its strings may hold anything but unpaired surrogates, which
+     * UTF-8 cannot store: the views read keys such as {@code agent_id} from it. (Jackson refuses
+     * them in names itself.)
+     */
     private String readMetadata(JsonParser parser) throws IOException, Rejection {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw wrongType("metadata", "an object", parser);
         }
         StringWriter out = new StringWriter();
         try (JsonGenerator generator = factory().createGenerator(out)) {
-            generator.copyCurrentStructure(parser);
+            int depth = 0;
+            do {
+                JsonToken token = parser.currentToken();
+                if (token == JsonToken.VALUE_STRING) {
+                    String text = parser.getText();
+                    int invalid = Texts.invalidAt(text, false);
+                    if (invalid >= 0) {
+                        throw new Rejection(RejectReason.INVALID_FIELD,
+                                "'metadata' holds " + Texts.describe(text, invalid));
+                    }
+                } else if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                }
+                generator.copyCurrentEvent(parser);
+            } while (depth > 0 && parser.nextToken() != null);
         }
         return out.toString();
     }

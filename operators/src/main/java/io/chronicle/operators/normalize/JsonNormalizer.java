@@ -39,6 +39,11 @@ public abstract class JsonNormalizer<T> implements Serializable {
      * bounds how far in the future an event time may lie.
      */
     public final T normalize(RawRecord raw, long ingestedAtMicros) throws Rejection {
+        String headerTenant = settings.tenants.header(raw);
+        if (!settings.tenants.readsPayload()) {
+            // The header settles the tenant: one that may not write is refused unread.
+            settings.tenants.resolve(null, headerTenant);
+        }
         byte[] value = raw.value;
         if (value == null || value.length == 0) {
             throw new Rejection(RejectReason.EMPTY_PAYLOAD, "record has no value");
@@ -49,29 +54,56 @@ public abstract class JsonNormalizer<T> implements Serializable {
                     "record is " + value.length + " bytes, more than the "
                             + settings.maxPayloadBytes + " allowed");
         }
+        checkEncoding(value);
         try (JsonParser parser = factory().createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new Rejection(RejectReason.NOT_AN_OBJECT, "payload is not a JSON object");
             }
-            T record = readObject(parser, raw, ingestedAtMicros);
+            T record = readObject(parser, raw, headerTenant, ingestedAtMicros);
             if (parser.nextToken() != null) {
                 throw new Rejection(
                         RejectReason.MALFORMED_JSON, "unexpected content after the JSON object");
             }
             return record;
         } catch (JsonProcessingException e) {
-            if (!isUtf8(value)) {
-                throw new Rejection(RejectReason.INVALID_UTF8, "payload is not valid UTF-8");
-            }
             throw new Rejection(RejectReason.MALFORMED_JSON, e.getOriginalMessage());
         } catch (IOException e) {
             throw new Rejection(RejectReason.MALFORMED_JSON, e.getMessage());
         }
     }
 
-    /** Reads the fields of an object whose START_OBJECT token has just been consumed. */
-    protected abstract T readObject(JsonParser parser, RawRecord raw, long ingestedAtMicros)
+    /**
+     * JSON is UTF-8 text here. Jackson would decode some invalid UTF-8 into characters (overlong
+     * forms, so {@code C0 AF} reads as '/', and code points past U+10FFFF), so two different byte
+     * strings could become one value, and would guess UTF-16 or UTF-32 from NUL bytes; none may
+     * pass. One pass over the bytes finds whether anything but ASCII is present at all, so only
+     * such payloads pay for a strict decoder.
+     */
+    private static void checkEncoding(byte[] value) throws Rejection {
+        boolean nonAscii = false;
+        for (byte b : value) {
+            if (b == 0) {
+                throw new Rejection(RejectReason.MALFORMED_JSON,
+                        "a NUL byte: JSON must be UTF-8 text (UTF-16 and UTF-32 are not accepted)");
+            }
+            nonAscii |= b < 0;
+        }
+        if (nonAscii && !isUtf8(value)) {
+            throw new Rejection(RejectReason.INVALID_UTF8, "payload is not valid UTF-8");
+        }
+    }
+
+    /**
+     * Reads the fields of an object whose START_OBJECT token has just been consumed;
+     * {@code headerTenant} is the checked tenant of the record's header, null when it has none.
+     */
+    protected abstract T readObject(JsonParser parser, RawRecord raw, String headerTenant, long ingestedAtMicros)
             throws IOException, Rejection;
+
+    /** The tenant of a refused record's row: see {@link TenantRules#ofRejected}. */
+    final String rejectedTenant(RawRecord raw) {
+        return settings.tenants.ofRejected(raw);
+    }
 
     protected final JsonFactory factory() {
         if (factory == null) {
@@ -108,7 +140,10 @@ public abstract class JsonNormalizer<T> implements Serializable {
         return parser.getText();
     }
 
-    /** The current token as a non-blank identifier of bounded length. */
+    /**
+     * The current token as a non-blank identifier of bounded length, without control characters
+     * or unpaired surrogates.
+     */
     protected static String readIdentifier(JsonParser parser, String field)
             throws IOException, Rejection {
         String value = readString(parser, field);
@@ -117,34 +152,32 @@ public abstract class JsonNormalizer<T> implements Serializable {
                     RejectReason.INVALID_FIELD,
                     "'" + field + "' must be 1 to " + MAX_IDENTIFIER_LENGTH + " characters, not blank");
         }
+        int invalid = Texts.invalidAt(value, true);
+        if (invalid >= 0) {
+            throw new Rejection(RejectReason.INVALID_FIELD,
+                    "'" + field + "' holds " + Texts.describe(value, invalid));
+        }
         return value;
     }
 
-    /** A tenant name: letters, digits, '_', '.', '-', starting with a letter or digit. */
-    protected static String checkTenant(String tenant) throws Rejection {
-        boolean ok = !tenant.isEmpty() && tenant.length() <= 128 && Character.isLetterOrDigit(tenant.charAt(0));
-        for (int i = 0; ok && i < tenant.length(); i++) {
-            char c = tenant.charAt(i);
-            ok = (c < 128 && Character.isLetterOrDigit(c)) || c == '_' || c == '.' || c == '-';
+    /**
+     * The payload's {@code tenant} field, unchecked (null when it is null); ignored and null when
+     * the tenant comes from the header alone.
+     */
+    protected final String readPayloadTenant(JsonParser parser) throws IOException, Rejection {
+        if (!settings.tenants.readsPayload() || parser.currentToken() == JsonToken.VALUE_NULL) {
+            parser.skipChildren();
+            return null;
         }
-        if (!ok) {
-            throw new Rejection(
-                    RejectReason.INVALID_FIELD,
-                    "tenant '" + Timestamps.abbreviate(tenant) + "' must be 1 to 128 of"
-                            + " [A-Za-z0-9_.-], starting with a letter or digit");
-        }
-        return tenant;
+        return readString(parser, "tenant");
     }
 
-    /** The tenant of a record: its payload's, else its header's, else the default. */
-    protected final String resolveTenant(String payloadTenant, RawRecord raw) throws Rejection {
-        if (payloadTenant != null) {
-            return checkTenant(payloadTenant);
-        }
-        if (raw.tenantHeader != null) {
-            return checkTenant(raw.tenantHeader);
-        }
-        return settings.defaultTenant;
+    /**
+     * The record's tenant from its payload's {@code tenant} field and its header, as
+     * {@code chronicle.ingest.tenant-source} says, refused if it may not write.
+     */
+    protected final String resolveTenant(String payloadTenant, String headerTenant) throws Rejection {
+        return settings.tenants.resolve(payloadTenant, headerTenant);
     }
 
     /** Event time from a number or a string token, in epoch microseconds, range-checked. */
@@ -210,12 +243,20 @@ public abstract class JsonNormalizer<T> implements Serializable {
         }
     }
 
+    /** Strict UTF-8 (the JDK's decoder); ASCII, the common case, is checked without decoding. */
     private static boolean isUtf8(byte[] bytes) {
+        int i = 0;
+        while (i < bytes.length && bytes[i] >= 0) {
+            i++;
+        }
+        if (i == bytes.length) {
+            return true;
+        }
         try {
             StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
+                    .decode(ByteBuffer.wrap(bytes, i, bytes.length - i));
             return true;
         } catch (CharacterCodingException e) {
             return false;

@@ -26,10 +26,10 @@ public final class Normalization<T> implements RecordNormalizer<T> {
             return Either.Right(normalizer.normalize(raw, ingestedAtMicros));
         } catch (Rejection r) {
             return Either.Left(RejectedRecord.of(
-                    raw, r.reason(), r.getMessage(), raw.tenantHeader, ingestedAtMicros));
+                    raw, r.reason(), r.getMessage(), normalizer.rejectedTenant(raw), ingestedAtMicros));
         } catch (RuntimeException e) {
             return Either.Left(RejectedRecord.of(raw, RejectReason.UNEXPECTED_ERROR,
-                    String.valueOf(e), raw.tenantHeader, ingestedAtMicros));
+                    String.valueOf(e), normalizer.rejectedTenant(raw), ingestedAtMicros));
         }
     }
 }

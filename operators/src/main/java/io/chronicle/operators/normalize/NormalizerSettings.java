@@ -14,21 +14,21 @@ public final class NormalizerSettings implements Serializable {
 
     final int maxPayloadBytes;
     final int maxTags;
-    final String defaultTenant;
     final long minTimestampMicros;
     final long maxFutureSkewMicros;
+    final TenantRules tenants;
 
     public NormalizerSettings(
             int maxPayloadBytes,
             int maxTags,
-            String defaultTenant,
             long minTimestampMicros,
-            long maxFutureSkewMicros) {
+            long maxFutureSkewMicros,
+            TenantRules tenants) {
         this.maxPayloadBytes = maxPayloadBytes;
         this.maxTags = maxTags;
-        this.defaultTenant = defaultTenant;
         this.minTimestampMicros = minTimestampMicros;
         this.maxFutureSkewMicros = maxFutureSkewMicros;
+        this.tenants = tenants;
     }
 
     public static NormalizerSettings from(Configuration conf) {
@@ -36,10 +36,10 @@ public final class NormalizerSettings implements Serializable {
         return new NormalizerSettings(
                 conf.get(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES),
                 conf.get(ChronicleOptions.INGEST_MAX_TAGS),
-                conf.get(ChronicleOptions.INGEST_DEFAULT_TENANT),
                 TimeUnit.SECONDS.toMicros(min.getEpochSecond()) + min.getNano() / 1000,
                 TimeUnit.NANOSECONDS.toMicros(
-                        conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW).toNanos()));
+                        conf.get(ChronicleOptions.INGEST_MAX_FUTURE_SKEW).toNanos()),
+                TenantRules.from(conf));
     }
 
     public static NormalizerSettings defaults() {

@@ -6,6 +6,8 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
+import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.io.IOException;
 import java.util.TreeMap;
@@ -30,7 +32,7 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
     }
 
     @Override
-    protected MetricPoint readObject(JsonParser parser, RawRecord raw, long ingestedAtMicros)
+    protected MetricPoint readObject(JsonParser parser, RawRecord raw, String headerTenant, long ingestedAtMicros)
             throws IOException, Rejection {
         String metric = null;
         String tenant = null;
@@ -68,7 +70,7 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
                     }
                     break;
                 case "tenant":
-                    tenant = readString(parser, "tenant");
+                    tenant = readPayloadTenant(parser);
                     break;
                 default:
                     parser.skipChildren();
@@ -89,7 +91,7 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
             tags.values().removeIf(String::isEmpty);
         }
         MetricPoint point = new MetricPoint();
-        point.tenant = resolveTenant(tenant, raw);
+        point.tenant = resolveTenant(tenant, headerTenant);
         point.metric = metric;
         point.tags = tags;
         point.value = value;
@@ -114,6 +116,12 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         double value = parser.getDoubleValue();
         if (!Double.isFinite(value)) {
             throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
+        }
+        // Every accepted value must fold into every rollup it feeds: its window would otherwise
+        // fail to be written, from checkpointed state, on every restart.
+        if (!SketchCodec.holds(value)) {
+            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
+                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
         }
         return value;
     }
@@ -141,6 +149,11 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
                         RejectReason.INVALID_TAG,
                         "value of tag '" + key + "' is longer than " + MAX_TAG_VALUE_LENGTH);
             }
+            int invalid = Texts.invalidAt(value, true);
+            if (invalid >= 0) {
+                throw new Rejection(RejectReason.INVALID_TAG,
+                        "value of tag '" + key + "' holds " + Texts.describe(value, invalid));
+            }
             // An empty value drops the tag, but still takes its key.
             if (tags.put(key, value) != null) {
                 throw duplicate("tags." + key);
@@ -156,7 +169,10 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         return empty;
     }
 
-    /** Prometheus metric names: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
+    /**
+     * Prometheus metric names: {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, other than the health series'
+     * names, which only Chronicle writes.
+     */
     static String checkMetricName(String name) throws Rejection {
         boolean ok = !name.isEmpty() && name.length() <= MAX_METRIC_NAME_LENGTH;
         for (int i = 0; ok && i < name.length(); i++) {
@@ -167,9 +183,13 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         if (!ok) {
             throw new Rejection(
                     RejectReason.INVALID_METRIC_NAME,
-                    "metric name '" + Timestamps.abbreviate(name) + "' must match"
+                    "metric name " + Texts.quote(name) + " must match"
                             + " [a-zA-Z_:][a-zA-Z0-9_:]* and be at most "
                             + MAX_METRIC_NAME_LENGTH + " characters");
+        }
+        if (HealthRules.METRICS.contains(name)) {
+            throw new Rejection(RejectReason.RESERVED_METRIC_NAME,
+                    "metric name '" + name + "' is reserved for Chronicle's own health series");
         }
         return name;
     }
@@ -202,7 +222,7 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         if (!ok) {
             throw new Rejection(
                     RejectReason.INVALID_TAG,
-                    "tag name '" + Timestamps.abbreviate(key) + "' must match [a-zA-Z_][a-zA-Z0-9_]*");
+                    "tag name " + Texts.quote(key) + " must match [a-zA-Z_][a-zA-Z0-9_]*");
         }
     }
 }

@@ -10,8 +10,11 @@ import java.util.SortedMap;
 
 /**
  * The series id: XXH64 (seed 0) of tenant, metric and the tags sorted by key, each string encoded
- * as a 4-byte big-endian length followed by its UTF-8 bytes. The encoding is unambiguous and can
- * be reproduced in any language, so other readers can compute the same id.
+ * as a 4-byte big-endian length followed by its UTF-8 bytes. The encoding can be reproduced in any
+ * language, so other readers can compute the same id, and it decodes back to the label set, so
+ * distinct label sets never share one: the 64-bit hash is the only source of collisions. That
+ * holds for valid UTF-16 only (UTF-8 turns an unpaired surrogate into '?'), which is why the
+ * normalizers refuse any other text before it gets here.
  */
 public final class SeriesIds {
 

@@ -1,6 +1,7 @@
 package io.chronicle.operators.rollup;
 
 import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.SketchCodec;
 
 import java.util.Arrays;
 
@@ -51,6 +52,16 @@ public class PendingWindow {
         vals[at] = value;
         tsMicros = times;
         values = vals;
+    }
+
+    /** Whether the rollups' quantile sketch holds every sample kept apart. */
+    boolean allHeld() {
+        for (double v : values) {
+            if (!SketchCodec.holds(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lets go of the {@code n} oldest samples, once folded. */

@@ -1,11 +1,13 @@
 package io.chronicle.operators.rollup;
 
 import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -44,13 +46,24 @@ import java.util.Arrays;
  *
  * <p>State is only read and written by key, never iterated: windows are kept by their start, and
  * a timer finds the series' open windows in {@link WindowStarts}.
+ *
+ * <p>A value the quantile sketch cannot hold ({@link SketchCodec#holds}) never fails the job: the
+ * normalizer refuses such points, and one that comes another way (a rebuild over
+ * {@code points_raw} written before that check) is refused here as {@code value_out_of_range}.
+ * A sample of one in state restored from an earlier version is left out of its window when the
+ * window is folded or written, with a rejection of its own, rather than fail on every restart.
+ * Both are counted in {@code valuesOutOfRange}.
  */
 public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
 
     private static final long serialVersionUID = 1L;
 
+    /** Points refused by the tier: {@code too_late}, or {@code value_out_of_range}. */
     public static final OutputTag<RejectedRecord> TOO_LATE =
             new OutputTag<>("too-late", TypeInformation.of(RejectedRecord.class));
+
+    /** Where a sample found in state came from is not kept: its rejection names this instead. */
+    static final String STATE_SOURCE = "(rollup state)";
 
     /** A series' first point since it was last quiet (+1), and its going quiet (-1). */
     public static final OutputTag<SeriesChange> SERIES_CHANGES =
@@ -74,6 +87,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     private transient ValueState<Double> lastWrittenValue;
     private transient ValueState<Long> lastWrittenTsMicros;
     private transient Counter beyondReorderBuffer;
+    private transient Counter valuesOutOfRange;
 
     public SeriesRollupFunction(long windowMicros, RollupPolicy policy, long seriesStateTtlMicros,
             CounterRule counters, int reorderBuffer) {
@@ -100,11 +114,18 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
                 new ValueStateDescriptor<>("last-written-ts", Types.LONG));
         beyondReorderBuffer = getRuntimeContext().getMetricGroup()
                 .counter("counterPointsBeyondReorderBuffer");
+        valuesOutOfRange = getRuntimeContext().getMetricGroup().counter("valuesOutOfRange");
     }
 
     @Override
     public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
             throws Exception {
+        if (!SketchCodec.holds(point.value)) {
+            valuesOutOfRange.inc();
+            ctx.output(TOO_LATE, RejectedPoints.of(point, RejectReason.VALUE_OUT_OF_RANGE,
+                    outOfRange(point.value), ctx.timerService().currentProcessingTime()));
+            return;
+        }
         long latenessMicros = policy.forTenant(point.tenant).allowedLatenessMicros();
         long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
         long writeAtMillis = WindowTimes.writeTimerMillis(windowStart + windowMicros, latenessMicros);
@@ -137,7 +158,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         if (window.folded == null || point.timestampMicros >= window.folded.lastTsMicros) {
             window.add(point.timestampMicros, point.value);
             if (window.size() >= 2 * reorderBuffer) {
-                fold(windowStart, window, window.size() - reorderBuffer, counter);
+                fold(windowStart, window, counter, ctx);
             }
         } else {
             foldBehind(windowStart, window, point, counter);
@@ -145,8 +166,13 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         pending.put(windowStart, window);
     }
 
-    /** Folds the window's {@code n} oldest samples kept apart into its aggregate. */
-    private void fold(long start, PendingWindow window, int n, boolean counter) throws Exception {
+    /** Folds the window's samples kept apart into its aggregate, all but the latest reorderBuffer. */
+    private void fold(long start, PendingWindow window, boolean counter, Context ctx) throws Exception {
+        dropUnheldValues(window, ctx);
+        int n = window.size() - reorderBuffer;
+        if (n <= 0) {
+            return;
+        }
         RollupAggregate batch = RollupAggregate.ofSortedSamples(window.tsMicros, window.values, n,
                 counter, window.folded == null ? Double.NaN : window.folded.lastValue);
         storeFolded(start, window, window.folded == null ? batch : withSketch(start, window.folded).merge(batch));
@@ -197,7 +223,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
             for (long start : starts) {
                 long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
                 if (writeAtMillis <= timestamp) {
-                    writeWindow(id, start, pending.get(start), out);
+                    writeWindow(id, start, pending.get(start), ctx, out);
                     pending.remove(start);
                 } else {
                     stillOpen[waiting++] = start;
@@ -230,8 +256,12 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         }
     }
 
-    private void writeWindow(MetricPoint id, long start, PendingWindow window, Collector<RollupRow> out)
-            throws Exception {
+    private void writeWindow(MetricPoint id, long start, PendingWindow window, Context ctx,
+            Collector<RollupRow> out) throws Exception {
+        dropUnheldValues(window, ctx);
+        if (window.folded == null && window.size() == 0) {
+            return;
+        }
         boolean counter = counters.isCounter(id.metric);
         Double previous = lastWrittenValue.value();
         Long previousTs = lastWrittenTsMicros.value();
@@ -268,6 +298,46 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
         out.collect(row);
         lastWrittenValue.update(aggregate.lastValue);
         lastWrittenTsMicros.update(aggregate.lastTsMicros);
+    }
+
+    /**
+     * Takes out of the samples kept apart each one the sketch does not hold (only state of an
+     * earlier version has them), counted and refused under the series it belongs to.
+     */
+    private void dropUnheldValues(PendingWindow window, Context ctx) throws Exception {
+        if (window.allHeld()) {
+            return;
+        }
+        MetricPoint id = identity.value();
+        long[] times = new long[window.size()];
+        double[] values = new double[window.size()];
+        int kept = 0;
+        for (int i = 0; i < window.size(); i++) {
+            double v = window.values[i];
+            if (SketchCodec.holds(v)) {
+                times[kept] = window.tsMicros[i];
+                values[kept++] = v;
+                continue;
+            }
+            valuesOutOfRange.inc();
+            MetricPoint sample = new MetricPoint();
+            sample.tenant = id.tenant;
+            sample.metric = id.metric;
+            sample.tags = id.tags;
+            sample.value = v;
+            sample.timestampMicros = window.tsMicros[i];
+            sample.provenance = new Provenance(STATE_SOURCE, -1, -1L, 0);
+            ctx.output(TOO_LATE, RejectedPoints.of(sample, RejectReason.VALUE_OUT_OF_RANGE,
+                    outOfRange(v) + " (a sample in the rollup's state)",
+                    ctx.timerService().currentProcessingTime()));
+        }
+        window.tsMicros = Arrays.copyOf(times, kept);
+        window.values = Arrays.copyOf(values, kept);
+    }
+
+    private static String outOfRange(double value) {
+        return "value " + value + " is beyond the range the rollups' quantile sketch holds: magnitudes up to "
+                + SketchCodec.MAX_MAGNITUDE;
     }
 
     private RejectedRecord tooLate(MetricPoint point, long latenessMicros, long nowMillis) {

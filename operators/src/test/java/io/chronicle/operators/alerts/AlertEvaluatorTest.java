@@ -1,6 +1,7 @@
 package io.chronicle.operators.alerts;
 
 import io.chronicle.core.alerts.RuleChange;
+import io.chronicle.core.alerts.RuleLimits;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.alerts.AlertNotification;
@@ -30,7 +31,7 @@ class AlertEvaluatorTest {
     private static final long T0 = 1_790_000_000L;
 
     private static AlertEvaluator evaluator(List<AlertRule> fileRules) {
-        return new AlertEvaluator(new RuleBook(fileRules), new CounterRule(Set.of()), "http://chronicle:8083",
+        return new AlertEvaluator(new RuleBook(fileRules, RuleLimits.defaults()), new CounterRule(Set.of()), "http://chronicle:8083",
                 Duration.ofDays(7));
     }
 
@@ -363,9 +364,144 @@ class AlertEvaluatorTest {
         }
     }
 
+    /** The largest values the normalizer accepts, through every kind of rule, never fail it. */
+    @Test
+    void valuesAtTheEdgeOfTheDoubleRangeAreEvaluatedWithoutFailing() throws Exception {
+        double max = io.chronicle.core.rollup.SketchCodec.MAX_MAGNITUDE;
+        AlertRule rate = rule("""
+                name: Errors
+                selector: errors_total
+                rate: {window: 60s, above: 5}
+                """);
+        try (var h = harness(rate)) {
+            send(h, rate, counter(0, -max));
+            send(h, rate, counter(10, max));
+            // An increase beyond the double range is an infinite rate: above any bound.
+            assertThat(states(h)).containsExactly("firing");
+            assertThat(last(h).value).isEqualTo(Double.POSITIVE_INFINITY);
+            send(h, rate, counter(20, -max));
+            assertThat(states(h)).containsExactly("firing");
+            // Once the window has moved past them, the rate is an ordinary number again.
+            send(h, rate, counter(100, 5));
+            send(h, rate, counter(110, 6));
+            assertThat(states(h)).containsExactly("firing", "resolved");
+            assertThat(last(h).value).isEqualTo(0.1);
+        }
+        AlertRule anomaly = rule("""
+                name: CpuAnomaly
+                selector: cpu
+                anomaly: {model: ewma, alpha: 0.1, band: 3, warmup: 5}
+                """);
+        try (var h = harness(anomaly)) {
+            for (int s = 0; s < 10; s++) {
+                send(h, anomaly, point("web-1", s, 50 + s % 2));
+            }
+            send(h, anomaly, point("web-1", 10, max));
+            assertThat(states(h)).containsExactly("firing");
+            send(h, anomaly, point("web-1", 11, -max));
+            send(h, anomaly, point("web-1", 12, max));
+            assertThat(states(h)).as("a model that overflowed starts afresh: no score in its warm-up")
+                    .containsExactly("firing");
+            for (int s = 13; s < 30; s++) {
+                send(h, anomaly, point("web-1", s, 50 + s % 2));
+            }
+            assertThat(states(h)).containsExactly("firing", "resolved");
+        }
+    }
+
     @Test
     void annotationsExpandLabelsAndValue() {
         assertThat(AlertEvaluator.expand("{{ $labels.host }}: {{$value}} ({{ $labels.none }})",
                 Map.of("host", "a"), 1.5)).isEqualTo("a: 1.5 ()");
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, RuleSample, RuleChange, AlertNotification> harness(
+            RuleLimits limits, AlertRule... fileRules) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new AlertEvaluator(new RuleBook(List.of(fileRules), limits), new CounterRule(Set.of()), "",
+                        Duration.ofDays(7)), s -> s.key, Types.STRING, RuleBook.RULES);
+    }
+
+    @Test
+    void aRuleWhoseEvaluationFailsIsDisabledReportedAndTheOthersGoOn() throws Exception {
+        // As an older version's state could hold it: a model its parameters cannot make.
+        AlertRule broken = rule("{name: Broken, selector: cpu, anomaly: {model: ewma}}");
+        broken.alpha = 0;
+        try (var h = harness(broken, HIGH_CPU)) {
+            send(h, broken, point("web-1", 0, 0.5));
+            send(h, broken, point("web-2", 1, 0.5));
+            send(h, HIGH_CPU, point("web-1", 2, 0.99));
+            assertThat(states(h)).as("the other rule goes on").containsExactly("pending");
+            assertThat(h.getSideOutput(RuleBook.STATUS)).as("reported once").singleElement().satisfies(r -> {
+                assertThat(r.getValue().rule).isEqualTo("Broken");
+                assertThat(r.getValue().status).isEqualTo("disabled");
+                assertThat(r.getValue().reason).isEqualTo("evaluating the rule failed, so it is off until it is"
+                        + " replaced or deleted: java.lang.IllegalArgumentException: alpha must be in (0, 1]: 0.0");
+            });
+            assertThat(keyedEntries(h)).as("only HighCpu's alert is kept").isEqualTo(1);
+
+            AlertRule fixed = rule("{name: Broken, selector: cpu, anomaly: {model: ewma, warmup: 1}}");
+            h.processBroadcastElement(RuleChange.upsert(fixed), 0);
+            send(h, fixed, point("web-1", 3, 0.5));
+            assertThat(keyedEntries(h)).as("replaced, it is evaluated again").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRateRuleKeepsAtMostMaxRateSamplesAndMeasuresOverTheNewest() throws Exception {
+        RuleLimits d = RuleLimits.defaults();
+        AlertRule rate = rule("""
+                name: Errors
+                selector: errors_total
+                rate: {window: 1h, above: 40}
+                """);
+        try (var h = harness(new RuleLimits(d.maxRules(), d.maxDocumentBytes(), d.maxDuration(), 3), rate)) {
+            double[] values = {0, 10, 20, 100};
+            for (int s = 0; s < values.length; s++) {
+                send(h, rate, counter(s, values[s]));
+            }
+            // The newest three: (100 - 10) / 2 s = 45 per second; all four would give 100 / 3 s.
+            assertThat(states(h)).containsExactly("firing");
+            assertThat(last(h).value).isEqualTo(45.0);
+        }
+    }
+
+    @Test
+    void durationsOnTheirBoundComeDueWithoutOverflow() throws Exception {
+        AlertRule slow = rule("""
+                name: Slow
+                selector: cpu
+                threshold: {above: 0.9}
+                for: 30d
+                keep_firing_for: 30d
+                """);
+        long month = 30L * 86_400;
+        try (var h = harness(slow)) {
+            send(h, slow, point("web-1", 0, 0.95));
+            watermark(h, month - 1);
+            assertThat(states(h)).containsExactly("pending");
+            watermark(h, month);
+            assertThat(states(h)).containsExactly("pending", "firing");
+            send(h, slow, point("web-1", month + 1, 0.1));
+            watermark(h, 2 * month);
+            assertThat(states(h)).containsExactly("pending", "firing");
+            watermark(h, 2 * month + 1);
+            assertThat(states(h)).containsExactly("pending", "firing", "resolved");
+            assertThat(last(h).endsAtMicros).isEqualTo(at(2 * month + 1));
+        }
+    }
+
+    @Test
+    void anAnnotationIsCutOnceExpandedPastItsBound() {
+        Map<String, String> labels = Map.of("host", "h".repeat(1_024));
+        String template = "{{ $labels.host }}".repeat(10);
+        String expanded = AlertEvaluator.expand(template, labels, 1.0);
+        assertThat(expanded).hasSize(AlertEvaluator.MAX_EXPANDED_ANNOTATION)
+                .isEqualTo("h".repeat(AlertEvaluator.MAX_EXPANDED_ANNOTATION - 1) + "…");
+        assertThat(AlertEvaluator.expand("{{ $labels.host }} at {{$value}}", Map.of("host", "a"), 2.5))
+                .isEqualTo("a at 2.5");
+        String emoji = "😀".repeat(5_000);
+        assertThat(AlertEvaluator.expand("{{ $labels.e }}", Map.of("e", emoji), null))
+                .as("never half a surrogate pair").isEqualTo("😀".repeat(4_095) + "…");
     }
 }

@@ -75,6 +75,20 @@ class EventNormalizerTest {
         assertThat(e.metadata).isEqualTo("{}");
     }
 
+    /**
+     * Metadata is free text: control characters and any valid Unicode are kept (escaped as JSON
+     * escapes them), and what follows the object is read as before.
+     */
+    @Test
+    void metadataKeepsControlCharactersAndValidUnicode() throws Rejection {
+        Event e = normalizer.normalize(raw("{\"trace_id\":\"t\",\"event_type\":\"task.failed\","
+                + "\"metadata\":{\"error\":\"line 1\\nline 2\\u0000\",\"who\":\"\\ud83d\\ude00 caf\u00e9\","
+                + "\"n\":[1.5,{\"x\":[]}]},\"source\":\"s\"}"), NOW_MICROS);
+        assertThat(e.metadata).isEqualTo("{\"error\":\"line 1\\nline 2\\u0000\",\"who\":\"\uD83D\uDE00 caf\u00e9\","
+                + "\"n\":[1.5,{\"x\":[]}]}");
+        assertThat(e.source).isEqualTo("s");
+    }
+
     static Stream<Arguments> badEvents() {
         return Stream.of(
                 arguments("missing trace_id", "{\"event_type\":\"task.created\"}", RejectReason.MISSING_FIELD),
@@ -89,7 +103,18 @@ class EventNormalizerTest {
                 arguments("timestamp garbage", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"timestamp\":\"soon\"}", RejectReason.INVALID_TIMESTAMP),
                 arguments("timestamp in 1999", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"timestamp\":\"1999-12-31T23:59:59Z\"}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("malformed", "{\"trace_id\":\"t\",", RejectReason.MALFORMED_JSON),
-                arguments("string", "\"hello\"", RejectReason.NOT_AN_OBJECT));
+                arguments("string", "\"hello\"", RejectReason.NOT_AN_OBJECT),
+                // UTF-8 cannot hold an unpaired surrogate: "a\ud800" and "a\udbff" would be one trace
+                arguments("trace_id with an unpaired surrogate", "{\"trace_id\":\"a\\ud800\",\"event_type\":\"x\"}", RejectReason.INVALID_FIELD),
+                arguments("event_id with an unpaired low surrogate", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"event_id\":\"\\udc00e\"}", RejectReason.INVALID_FIELD),
+                arguments("source with NUL", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"source\":\"a\\u0000\"}", RejectReason.INVALID_FIELD),
+                arguments("event_type with a newline", "{\"trace_id\":\"t\",\"event_type\":\"task.created\\n\"}", RejectReason.INVALID_FIELD),
+                arguments("aggregate_id with an escape character", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"aggregate_id\":\"\\u001b[2J\"}", RejectReason.INVALID_FIELD),
+                arguments("metadata value with an unpaired surrogate", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"metadata\":{\"agent_id\":\"a\\ud800\"}}", RejectReason.INVALID_FIELD),
+                // refused by the JSON parser itself, in any name
+                arguments("metadata key with an unpaired surrogate", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"metadata\":{\"\\udfff\":1}}", RejectReason.MALFORMED_JSON),
+                arguments("nested metadata with an unpaired surrogate", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"metadata\":{\"a\":[{\"b\":\"\\ud83d\"}]}}", RejectReason.INVALID_FIELD),
+                arguments("truncated metadata", "{\"trace_id\":\"t\",\"event_type\":\"x\",\"metadata\":{\"a\":[1,", RejectReason.MALFORMED_JSON));
     }
 
     @ParameterizedTest(name = "{0}")

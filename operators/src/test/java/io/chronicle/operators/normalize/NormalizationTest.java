@@ -58,7 +58,7 @@ class NormalizationTest {
         JsonNormalizer<MetricPoint> broken = new PointNormalizer(NormalizerSettings.defaults()) {
             @Override
             protected MetricPoint readObject(com.fasterxml.jackson.core.JsonParser parser,
-                    RawRecord raw, long ingestedAtMicros) {
+                    RawRecord raw, String headerTenant, long ingestedAtMicros) {
                 throw new IllegalStateException("boom");
             }
         };

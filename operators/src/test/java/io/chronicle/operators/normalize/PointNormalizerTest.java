@@ -3,6 +3,7 @@ package io.chronicle.operators.normalize;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
+import io.chronicle.core.alerts.HealthRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,7 +30,8 @@ class PointNormalizerTest {
     }
 
     static RawRecord raw(byte[] bytes, String tenantHeader) {
-        return new RawRecord("chronicle.points", 3, 42L, KAFKA_TS_MILLIS, tenantHeader, bytes);
+        return new RawRecord("chronicle.points", 3, 42L, KAFKA_TS_MILLIS,
+                tenantHeader == null ? null : new byte[][] {tenantHeader.getBytes(StandardCharsets.UTF_8)}, bytes);
     }
 
     static Stream<Arguments> goodPoints() {
@@ -63,7 +65,10 @@ class PointNormalizerTest {
                         KAFKA_TS_MILLIS * 1000),
                 arguments("null timestamp: the Kafka timestamp",
                         "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":null}",
-                        KAFKA_TS_MILLIS * 1000));
+                        KAFKA_TS_MILLIS * 1000),
+                arguments("two minutes ahead: the default skew's limit",
+                        "{\"metric\":\"cpu_usage\",\"value\":1,\"timestamp\":1795305720000}",
+                        NOW_MICROS + 120_000_000L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -102,12 +107,17 @@ class PointNormalizerTest {
                 arguments("NaN", "{\"metric\":\"cpu\",\"value\":NaN}", RejectReason.NON_FINITE_VALUE),
                 arguments("Infinity", "{\"metric\":\"cpu\",\"value\":Infinity}", RejectReason.NON_FINITE_VALUE),
                 arguments("overflowing double", "{\"metric\":\"cpu\",\"value\":1e400}", RejectReason.NON_FINITE_VALUE),
+                arguments("largest double", "{\"metric\":\"cpu\",\"value\":1.7976931348623157E308}", RejectReason.VALUE_OUT_OF_RANGE),
+                arguments("largest negative double", "{\"metric\":\"cpu\",\"value\":-1.7976931348623157E308}", RejectReason.VALUE_OUT_OF_RANGE),
+                arguments("just past the sketch's range", "{\"metric\":\"cpu\",\"value\":1.78E308}", RejectReason.VALUE_OUT_OF_RANGE),
                 arguments("timestamp as boolean", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":true}", RejectReason.WRONG_TYPE),
                 arguments("timestamp not a date", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"yesterday\"}", RejectReason.INVALID_TIMESTAMP),
                 arguments("timestamp without offset", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"2026-11-21T10:00:00\"}", RejectReason.INVALID_TIMESTAMP),
                 arguments("timestamp in 1970", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":5}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp negative", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":-1795300000}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp far in the future", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":\"2030-01-01T00:00:00Z\"}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp 23 hours ahead", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795388400}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
+                arguments("timestamp past the default skew", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":1795305720001}", RejectReason.TIMESTAMP_OUT_OF_RANGE),
                 arguments("timestamp beyond long", "{\"metric\":\"cpu\",\"value\":1,\"timestamp\":99999999999999999999999}", RejectReason.INVALID_TIMESTAMP),
                 arguments("tenant with slash", "{\"metric\":\"cpu\",\"value\":1,\"tenant\":\"a/b\"}", RejectReason.INVALID_FIELD));
     }
@@ -119,6 +129,31 @@ class PointNormalizerTest {
                 .isInstanceOf(Rejection.class)
                 .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(reason))
                 .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+    }
+
+    @Test
+    void acceptsTheExtremeValuesTheRollupsHold() throws Rejection {
+        for (String value : new String[] {"1.7798941929329858E308", "-1.7798941929329858E308",
+                "4.9E-324", "-2.2E-308", "0", "-0.0", "1e-300", "1e300"}) {
+            MetricPoint point = normalizer.normalize(
+                    raw("{\"metric\":\"cpu\",\"value\":" + value + ",\"timestamp\":1795300000}"), NOW_MICROS);
+            assertThat(point.value).as(value).isEqualTo(Double.parseDouble(value));
+        }
+    }
+
+    @Test
+    void aMissingTimestampTakesAKafkaTimestampOnlyWithinTheSkew() throws Rejection {
+        String json = "{\"metric\":\"cpu\",\"value\":1}";
+        long nowMillis = NOW_MICROS / 1000;
+        RawRecord withinSkew = new RawRecord("chronicle.points", 0, 1L, nowMillis + 120_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThat(normalizer.normalize(withinSkew, NOW_MICROS).timestampMicros)
+                .isEqualTo(NOW_MICROS + 120_000_000L);
+        RawRecord ahead = new RawRecord("chronicle.points", 0, 2L, nowMillis + 3_600_000,
+                null, json.getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> normalizer.normalize(ahead, NOW_MICROS))
+                .satisfies(e -> assertThat(((Rejection) e).reason())
+                        .isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE));
     }
 
     @Test
@@ -181,6 +216,28 @@ class PointNormalizerTest {
         assertThat(normalizer.normalize(raw(withTenant, "header"), NOW_MICROS).tenant).isEqualTo("payload");
         assertThat(normalizer.normalize(raw(without, "header"), NOW_MICROS).tenant).isEqualTo("header");
         assertThat(normalizer.normalize(raw(without, null), NOW_MICROS).tenant).isEqualTo("default");
+    }
+
+    /**
+     * The health rules select these names in every tenant: a producer's point of one could fire
+     * or resolve a health alert, so none is accepted, whatever the tenant.
+     */
+    @Test
+    void healthSeriesNamesAreReservedInEveryTenant() throws Rejection {
+        assertThat(HealthRules.METRICS).hasSize(4);
+        for (String name : HealthRules.METRICS) {
+            for (String tenant : new String[] {"acme", "default"}) {
+                String json = "{\"metric\":\"" + name + "\",\"value\":0,\"tenant\":\"" + tenant + "\"}";
+                assertThatThrownBy(() -> normalizer.normalize(raw(json), NOW_MICROS))
+                        .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(RejectReason.RESERVED_METRIC_NAME))
+                        .hasMessage("metric name '" + name + "' is reserved for Chronicle's own health series");
+            }
+        }
+        // Only those exact names: others of the same prefix are anybody's.
+        assertThat(normalizer.normalize(raw("{\"metric\":\"chronicle_dead_letters_per_second_total\",\"value\":1}"),
+                NOW_MICROS).metric).isEqualTo("chronicle_dead_letters_per_second_total");
+        assertThat(normalizer.normalize(raw("{\"metric\":\"Chronicle_table_commit_age_seconds\",\"value\":1}"),
+                NOW_MICROS).metric).isEqualTo("Chronicle_table_commit_age_seconds");
     }
 
     @Test

@@ -21,13 +21,18 @@ final class SeriesIdReference {
 
     /** XXH64 (seed 0) of the length-prefixed UTF-8 encoding of the given strings. */
     static long xxh64Series(String... parts) {
+        return xxh64(encode(parts), 0L);
+    }
+
+    /** Each string as a 4-byte big-endian length and its UTF-8 bytes, one after the other. */
+    static byte[] encode(String... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String part : parts) {
             byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
             out.writeBytes(ByteBuffer.allocate(4).putInt(utf8.length).array());
             out.writeBytes(utf8);
         }
-        return xxh64(out.toByteArray(), 0L);
+        return out.toByteArray();
     }
 
     static long xxh64(byte[] input, long seed) {

@@ -6,6 +6,17 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -122,6 +133,111 @@ class SeriesRollupFunctionTest {
         assertThat(new String(late.get(0).payload, StandardCharsets.UTF_8))
                 .isEqualTo("{\"tenant\":\"default\",\"metric\":\"cpu\",\"tags\":{\"host\":\"a\"},"
                         + "\"value\":7.0,\"timestamp\":30000000}");
+    }
+
+    @Test
+    void aValueTheSketchCannotHoldIsRefusedAndTheRestOfItsWindowWritten() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        point("cpu", 1, 20, Double.MAX_VALUE);
+        point("cpu", 1, 30, -SketchCodec.MAX_MAGNITUDE);
+        watermark(90);
+        assertThat(rows()).hasSize(1);
+        RollupAggregate a = rows().get(0).aggregate;
+        assertThat(a.count).isEqualTo(2);
+        assertThat(a.min).isEqualTo(-SketchCodec.MAX_MAGNITUDE);
+        assertThat(a.max).isEqualTo(1.0);
+        List<RejectedRecord> refused = refused();
+        assertThat(refused).extracting(r -> r.reasonCode, r -> r.provenance.offset)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("value_out_of_range", 1L));
+        assertThat(new String(refused.get(0).payload, StandardCharsets.UTF_8))
+                .isEqualTo("{\"tenant\":\"default\",\"metric\":\"cpu\",\"tags\":{\"host\":\"a\"},"
+                        + "\"value\":1.7976931348623157E308,\"timestamp\":20000000}");
+    }
+
+    /**
+     * State of an earlier version may hold a sample the sketch cannot hold, which failed the
+     * window's write on every restore. Restored now, the window is written without it, and the
+     * sample is refused under its series.
+     */
+    @Test
+    void aSampleInRestoredStateTheSketchCannotHoldIsLeftOutOnEveryRestore() throws Exception {
+        point("cpu", 1, 10, 1.0);
+        point("cpu", 1, 40, 3.0);
+        watermark(50);
+        addToPendingWindow(1L, 0L, 20 * SECOND, Double.MAX_VALUE);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        for (int restore = 0; restore < 2; restore++) {
+            harness = harness(Policies.lateness(LATENESS));
+            harness.initializeState(snapshot);
+            harness.open();
+            watermark(90);
+            assertThat(rows()).hasSize(1);
+            RollupAggregate a = rows().get(0).aggregate;
+            assertThat(a.count).isEqualTo(2);
+            assertThat(a.totalSum()).isEqualTo(4.0);
+            assertThat(a.lastValue).isEqualTo(3.0);
+            List<RejectedRecord> refused = refused();
+            assertThat(refused).hasSize(1);
+            RejectedRecord r = refused.get(0);
+            assertThat(r.reasonCode).isEqualTo("value_out_of_range");
+            assertThat(r.tenant).isEqualTo("default");
+            assertThat(r.provenance.topic).isEqualTo(SeriesRollupFunction.STATE_SOURCE);
+            assertThat(r.provenance.partition).isEqualTo(-1);
+            assertThat(r.provenance.offset).isEqualTo(-1L);
+            assertThat(new String(r.payload, StandardCharsets.UTF_8))
+                    .isEqualTo("{\"tenant\":\"default\",\"metric\":\"cpu\",\"tags\":{\"host\":\"a\"},"
+                            + "\"value\":1.7976931348623157E308,\"timestamp\":20000000}");
+            watermark(40 + 600 + 1);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            harness.close();
+        }
+        harness = harness(Policies.lateness(LATENESS));
+        harness.open();
+    }
+
+    @Test
+    void aWindowOfOnlySamplesTheSketchCannotHoldWritesNoRowAndDrains() throws Exception {
+        point("cpu", 1, 70, 2.0);
+        addToPendingWindow(1L, 0L, 20 * SECOND, -Double.MAX_VALUE);
+        watermark(60 + 90);
+        assertThat(rows()).extracting(r -> r.windowStartMicros, r -> r.aggregate.count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(WINDOW, 1L));
+        assertThat(refused()).extracting(r -> r.reasonCode).containsExactly("value_out_of_range");
+        watermark(70 + 600 + 1);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    private List<RejectedRecord> refused() {
+        return harness.getSideOutput(SeriesRollupFunction.TOO_LATE).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    private MapState<Long, PendingWindow> pendingWindows(long seriesId) throws Exception {
+        KeyedStateBackend<Long> backend = ((AbstractStreamOperator<RollupRow>) harness.getOperator())
+                .getKeyedStateBackend();
+        backend.setCurrentKey(seriesId);
+        return backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("pending-windows", Types.LONG, TypeInformation.of(PendingWindow.class)));
+    }
+
+    /** Writes a sample straight into a window's state, as an earlier version could have. */
+    private void addToPendingWindow(long seriesId, long windowStart, long tsMicros, double value)
+            throws Exception {
+        MapState<Long, PendingWindow> pending = pendingWindows(seriesId);
+        PendingWindow window = pending.get(windowStart);
+        if (window == null) {
+            window = new PendingWindow();
+            ValueState<long[]> starts = ((AbstractStreamOperator<RollupRow>) harness.getOperator())
+                    .getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
+                            VoidNamespaceSerializer.INSTANCE, new ValueStateDescriptor<>(
+                                    "open-window-starts", TypeInformation.of(long[].class)));
+            starts.update(WindowStarts.with(starts.value(), windowStart));
+        }
+        window.add(tsMicros, value);
+        pending.put(windowStart, window);
     }
 
     @Test

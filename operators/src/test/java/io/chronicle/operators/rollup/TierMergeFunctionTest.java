@@ -121,6 +121,47 @@ class TierMergeFunctionTest {
         coarse.close();
     }
 
+    /** The extremes the normalizer accepts merge into an hour whose sums saturate, without failing. */
+    @Test
+    void rowsOfTheLargestAndSmallestValuesMergeWithoutFailing() throws Exception {
+        var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),
+                r -> r.seriesId, Types.LONG);
+        coarse.open();
+        double max = SketchCodec.MAX_MAGNITUDE;
+        double tiny = 3e-308;
+        double[][] windows = {{max, max}, {tiny, -tiny}, {-max}};
+        for (int w = 0; w < windows.length; w++) {
+            double[] values = windows[w];
+            long[] ts = new long[values.length];
+            for (int i = 0; i < ts.length; i++) {
+                ts[i] = w * FIVE_MINUTES + i * SECOND;
+            }
+            RollupRow row = new RollupRow();
+            row.tenant = "default";
+            row.metric = "cpu";
+            row.tags = Map.of();
+            row.seriesId = 1L;
+            row.windowStartMicros = w * FIVE_MINUTES;
+            row.windowEndMicros = (w + 1) * FIVE_MINUTES;
+            row.aggregate = RollupAggregate.ofSortedSamples(ts, values, values.length, false, Double.NaN);
+            coarse.processElement(new StreamRecord<>(row, 0));
+        }
+        coarse.processWatermark((HOUR + LATENESS) / 1000);
+        List<RollupRow> hours = coarse.extractOutputValues();
+        assertThat(hours).hasSize(1);
+        RollupAggregate hour = hours.get(0).aggregate;
+        assertThat(hour.count).isEqualTo(5);
+        assertThat(hour.min).isEqualTo(-max);
+        assertThat(hour.max).isEqualTo(max);
+        assertThat(hour.totalSum()).as("+Infinity from the first window meets -max: still +Infinity")
+                .isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(hour.quantile(1)).isCloseTo(max, within(max * SketchCodec.RELATIVE_ACCURACY));
+        assertThat(hour.quantile(0)).isCloseTo(-max, within(max * SketchCodec.RELATIVE_ACCURACY));
+        assertThat(hour.quantile(0.5)).isCloseTo(tiny, within(tiny * SketchCodec.RELATIVE_ACCURACY));
+        coarse.close();
+    }
+
     @ParameterizedTest(name = "RocksDB: {0}")
     @ValueSource(booleans = {false, true})
     void manyHoursOfOneSeriesAreWrittenInOrderOverALongHistory(boolean rocksDb) throws Exception {

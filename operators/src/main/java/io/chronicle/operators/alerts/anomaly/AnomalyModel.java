@@ -15,7 +15,9 @@ public interface AnomalyModel extends Serializable {
      * Scores {@code value} against the forecast the model made before seeing it, then updates
      * {@code state} with it. A non-finite value, or a point that does not come after the last one
      * observed (for Holt-Winters, in a later step), gets {@link Forecast#NONE} and leaves the state
-     * untouched: an exponential smoother cannot take a point back into its past.
+     * untouched: an exponential smoother cannot take a point back into its past. A point that
+     * would leave a number in the state infinite (a value beyond about 1e154, or sums near the
+     * double range) is scored by the forecast made before it, and the series starts afresh.
      */
     Forecast observe(AnomalyState state, long tsMicros, double value);
 }

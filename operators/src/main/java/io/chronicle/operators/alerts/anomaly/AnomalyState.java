@@ -42,6 +42,35 @@ public class AnomalyState {
     public AnomalyState() {}
 
     /**
+     * Whether the numbers every model keeps are still finite. Values beyond about 1e154 square to
+     * infinity in the variance, and sums of values near the double range overflow; a state that
+     * held such a number would score every later point NaN, which is never an anomaly.
+     */
+    boolean finite() {
+        return Double.isFinite(level) && Double.isFinite(trend) && Double.isFinite(variance)
+                && Double.isFinite(runLevelSum) && Double.isFinite(lastValue)
+                && Double.isFinite(firstSeasonSum) && Double.isFinite(seasonDiffSum)
+                && Double.isFinite(seasonDiffSquares) && !Double.isInfinite(lastResidual);
+    }
+
+    /** Forgets everything learned: the series' next point starts the model afresh, warm-up included. */
+    void clear() {
+        count = 0;
+        lastTsMicros = 0;
+        level = 0;
+        trend = 0;
+        seasonal = null;
+        variance = 0;
+        lastResidual = Double.NaN;
+        run = 0;
+        runLevelSum = 0;
+        lastValue = 0;
+        firstSeasonSum = 0;
+        seasonDiffSum = 0;
+        seasonDiffSquares = 0;
+    }
+
+    /**
      * Follows runs of points outside the band, and answers whether this point completes one long
      * enough to be a level shift, in which case the level is now the run's mean.
      *

@@ -48,6 +48,9 @@ public final class EwmaModel implements AnomalyModel {
             state.level += alpha * learned;
             state.learnVariance(learned, Math.max(band.varianceAlpha(), 1.0 / (seen - 1)));
         }
+        if (!state.finite()) {
+            state.clear();
+        }
         return new Forecast(expected, sigma, score, warmedUp);
     }
 }

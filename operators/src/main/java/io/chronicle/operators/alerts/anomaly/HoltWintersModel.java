@@ -87,8 +87,14 @@ public final class HoltWintersModel implements AnomalyModel {
             }
             if (state.count == fitSteps) {
                 fit(state, fitEnd);
+                if (!seasonFinite(state)) {
+                    state.clear();
+                }
             }
-            if (fitEnd == step) {
+            if (!state.finite()) {
+                state.clear();
+            }
+            if (fitEnd == step || state.seasonal == null) {
                 return Forecast.NONE;
             }
             last = fitEnd;
@@ -110,7 +116,19 @@ public final class HoltWintersModel implements AnomalyModel {
             learn(state, level, i, expected + learned);
             state.learnVariance(learned, band.varianceAlpha());
         }
+        if (!state.finite() || !Double.isFinite(state.seasonal[i])) {
+            state.clear();
+        }
         return new Forecast(expected, sigma, score, warmedUp);
+    }
+
+    private static boolean seasonFinite(AnomalyState state) {
+        for (double component : state.seasonal) {
+            if (!Double.isFinite(component)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long stepOf(long tsMicros) {

@@ -156,4 +156,46 @@ class EwmaModelTest {
         assertThat(state).usingRecursiveComparison()
                 .withEqualsForType(Double::equals, Double.class).isEqualTo(untouched);
     }
+
+    @Test
+    void aSpikeNearTheDoubleRangeAfterTheWarmUpIsAnAnomalyTheModelWithstands() {
+        AnomalyState state = warmedUp();
+        Forecast spike = MODEL.observe(state, 5, 1.7e308);
+        assertThat(spike.anomalous()).isTrue();
+        assertThat(spike.score()).isCloseTo(1.7e308 / (2 * Math.sqrt(2.8125)), within(1e295));
+        // The band's edge is what the model learns, as for any spike.
+        assertThat(state.level).isCloseTo(10.75 + Math.sqrt(2.8125), within(EPS));
+        assertThat(MODEL.observe(state, 6, 11).anomalous()).isFalse();
+    }
+
+    @Test
+    void aValueWhoseSquareOverflowsInTheWarmUpStartsTheSeriesAfresh() {
+        AnomalyState state = new AnomalyState();
+        MODEL.observe(state, 1, 10);
+        MODEL.observe(state, 2, 1e300);
+        // The difference of residuals squares to infinity: everything learned is forgotten.
+        Forecast third = MODEL.observe(state, 3, 10);
+        assertThat(third.warmedUp()).isFalse();
+        assertThat(state.count).isZero();
+        assertThat(state.variance).isZero();
+
+        for (double v : new double[] {10, 12, 10, 11}) {
+            MODEL.observe(state, state.lastTsMicros + 1, v);
+        }
+        assertThat(state.level).isEqualTo(10.75);
+        assertThat(state.variance).isEqualTo(2.8125);
+        assertThat(MODEL.observe(state, state.lastTsMicros + 1, 20).anomalous()).isTrue();
+    }
+
+    @Test
+    void aRunOfValuesWhoseSumOverflowsStartsTheSeriesAfreshWithoutFailing() {
+        AnomalyState state = warmedUp();
+        double max = 1.7e308;
+        assertThat(MODEL.observe(state, 5, max).anomalous()).isTrue();
+        // The run's levels add up beyond the double range.
+        assertThat(MODEL.observe(state, 6, max).score()).isFinite();
+        assertThat(state.count).isZero();
+        assertThat(MODEL.observe(state, 7, -max)).isEqualTo(Forecast.NONE);
+        assertThat(state.level).isEqualTo(-max);
+    }
 }

@@ -166,4 +166,36 @@ class HoltWintersModelTest {
         }
         assertThat(alerts).isEqualTo(band.adaptAfter());
     }
+
+    @Test
+    void aFitThatOverflowsStartsAfreshAndFitsTheNextTwoSeasons() {
+        AnomalyState state = new AnomalyState();
+        for (double[] point : new double[][] {{1, 10}, {2, 20}, {3, 1e300}}) {
+            assertThat(MODEL.observe(state, (long) point[0] * STEP, point[1])).isEqualTo(Forecast.NONE);
+        }
+        // 1e300 - 10 squared is infinite: the fit starts over.
+        assertThat(state.seasonal).isNull();
+        for (int k = 0; k < 4; k++) {
+            MODEL.observe(state, (5 + k) * STEP, new double[] {10, 20, 14, 22}[k]);
+        }
+        AnomalyState reference = observe(MODEL, 1, 10, 20, 14, 22);
+        assertThat(state.trend).isEqualTo(reference.trend).isEqualTo(1.5);
+        assertThat(state.level).isEqualTo(reference.level);
+        assertThat(state.seasonal).containsExactly(reference.seasonal);
+        assertThat(state.variance).isEqualTo(reference.variance);
+    }
+
+    @Test
+    void spikesNearTheDoubleRangeAreAnomaliesAndARunOfThemStartsAfresh() {
+        AnomalyState state = observe(MODEL, 1, 10, 20, 14, 22);
+        Forecast spike = MODEL.observe(state, 5 * STEP, 1.7e308);
+        assertThat(spike.anomalous()).isTrue();
+        assertThat(spike.expected()).isFinite();
+        assertThat(state.seasonal).isNotNull();
+        // The run's levels add up beyond the double range: the model starts over.
+        MODEL.observe(state, 6 * STEP, 1.7e308);
+        assertThat(state.seasonal).isNull();
+        assertThat(MODEL.observe(state, 7 * STEP, 10)).isEqualTo(Forecast.NONE);
+        assertThat(state.count).isEqualTo(1);
+    }
 }
