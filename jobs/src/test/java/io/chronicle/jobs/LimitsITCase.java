@@ -73,15 +73,20 @@ class LimitsITCase extends JobITBase {
             }
             points.add(point("free", "h0", t0 + 10_000L * (round + 1), round));
         }
-        // Far ahead, so the windows close: a series of the tenant without a limit.
-        points.add(point("free", "flush", t0 + 3 * 3_600_000L, 0));
+        // Far ahead, so the windows close: a series of the tenant without a limit, once more than
+        // the watermark lets lie ahead of a partition's stream.
+        for (int i = 0; i <= ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue(); i++) {
+            points.add(point("free", "flush", t0 + 3 * 3_600_000L + i, 0));
+        }
         List<String> events = new ArrayList<>();
         for (int i = 0; i < TRACE_EVENTS; i++) {
             String type = i == 0 ? "task.created" : i == 1 ? "task.assigned" : i == 2 ? "task.started"
                     : i == TRACE_EVENTS - 1 ? "task.completed" : "task.progress";
             events.add(event("hot", "e" + i, type, t0 + 1_000L * i));
         }
-        events.add(event("flush", "f", "task.created", t0 + 5 * 3_600_000L));
+        for (int i = 0; i <= ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue(); i++) {
+            events.add(event("flush" + i, "f" + i, "task.created", t0 + 5 * 3_600_000L + i));
+        }
 
         Map<Long, String> pointOffsets = produce(pointsTopic, points);
         Map<Long, String> eventOffsets = produce(eventsTopic, events);
