@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 
@@ -56,7 +57,7 @@ public final class KafkaSources {
         // Nothing to commit: the range is given, and the group's offsets are the live job's.
         props.setProperty("commit.offsets.on.checkpoint", "false");
         return base(conf, normalizer, recordType, props)
-                .setPartitions(starts.keySet())
+                .setPartitions(new HashSet<>(starts.keySet()))
                 .setStartingOffsets(OffsetsInitializer.offsets(starts, OffsetResetStrategy.NONE))
                 .setBounded(OffsetsInitializer.offsets(stops))
                 .build();
