@@ -53,7 +53,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -302,7 +301,10 @@ public final class ReplayJob {
         Map<String, String> own = new HashMap<>();
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if ((args[i].equals("--from") || args[i].equals("--to")) && i + 1 < args.length) {
+            if (args[i].equals("--from") || args[i].equals("--to")) {
+                if (i + 1 == args.length) {
+                    throw usageError(err, "Option '" + args[i] + "' needs a value");
+                }
                 if (own.put(args[i].substring(2), args[++i]) != null) {
                     throw usageError(err, "Option '" + args[i - 1] + "' is given twice");
                 }
@@ -310,29 +312,29 @@ public final class ReplayJob {
                 rest.add(args[i]);
             }
         }
-        if (!CommandLine.wantsHelp(args, 0)) {
-            for (String required : List.of("from", "to")) {
-                if (!own.containsKey(required)) {
-                    throw usageError(err, "Option '--" + required + "' is required");
-                }
-            }
-        }
-        Optional<JobEnvironment.Job> job = JobEnvironment.forMain(PROGRAM, rest.toArray(new String[0]), USAGE, out, err);
-        if (job.isEmpty()) {
+        if (CommandLine.wantsHelp(args, 0)) {
+            out.println(USAGE);
             return;
         }
         KafkaPosition from;
         KafkaPosition to;
         try {
+            for (String required : List.of("from", "to")) {
+                if (!own.containsKey(required)) {
+                    throw new IllegalArgumentException("Option '--" + required + "' is required");
+                }
+            }
             from = KafkaPosition.parse("--from", own.get("from"), FROM_FORMS);
             to = KafkaPosition.parse("--to", own.get("to"), KafkaPosition.ENDS);
         } catch (IllegalArgumentException e) {
             throw usageError(err, e.getMessage());
         }
-        Configuration conf = job.get().conf();
+        JobEnvironment.Job job = JobEnvironment.forMain(PROGRAM, rest.toArray(new String[0]), USAGE, out, err)
+                .orElseThrow();
+        Configuration conf = job.conf();
         Range range = resolve(conf, from, to);
         out.println("Replaying " + range);
-        for (ProvenanceReplace.Result result : run(batch(job.get().env(), conf), conf, range)) {
+        for (ProvenanceReplace.Result result : run(batch(job.env(), conf), conf, range)) {
             out.println(result.table() + ": " + (result.snapshotId() < 0 ? "nothing to replace"
                     : result.rowsDeleted() + " rows replaced by " + result.dataFilesAdded() + " data files in snapshot "
                             + result.snapshotId()));
