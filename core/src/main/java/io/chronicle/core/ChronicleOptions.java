@@ -48,26 +48,41 @@ public final class ChronicleOptions {
                             "Consumer group id. Offsets live in Flink checkpoints; they are also"
                                     + " committed to this group on each checkpoint for monitoring.");
 
-    public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+    public static final ConfigOption<String> KAFKA_STARTING_OFFSETS =
             key("chronicle.kafka.starting-offsets")
-                    .enumType(StartingOffsets.class)
-                    .defaultValue(StartingOffsets.COMMITTED)
+                    .stringType()
+                    .defaultValue("committed")
                     .withDescription(
-                            "Where a job with no checkpoint starts reading: EARLIEST, LATEST, or"
-                                    + " COMMITTED (the group's committed offsets, earliest where"
-                                    + " there are none). A job restored from a checkpoint always"
-                                    + " continues from the checkpoint.");
+                            "Where a job with no checkpoint starts reading the points and events"
+                                    + " topics: committed (the group's committed offsets, earliest"
+                                    + " where there are none), earliest, latest,"
+                                    + " timestamp:<ISO-8601 instant or epoch ms> (each partition's"
+                                    + " first record whose Kafka timestamp is at or after it), or"
+                                    + " topic:partition:offset,... (the partitions not named start as"
+                                    + " committed does). A job restored from a checkpoint or savepoint"
+                                    + " always continues from it.");
 
     public static final ConfigOption<Boolean> KAFKA_BOUNDED =
             key("chronicle.kafka.bounded")
                     .booleanType()
                     .defaultValue(false)
                     .withDescription(
-                            "Read the points and events topics only up to the offsets that are latest"
-                                    + " when the job starts, then finish: a backfill of history from"
-                                    + " topics of its own, with event time of its own. Needs"
-                                    + " chronicle.alerts.enabled false; the health signals, which"
+                            "Read the points and events topics only up to"
+                                    + " chronicle.kafka.stopping-offsets, then finish: a backfill of"
+                                    + " history from topics of its own, with event time of its own."
+                                    + " Needs chronicle.alerts.enabled false; the health signals, which"
                                     + " follow the wall clock, are off in such a run.");
+
+    public static final ConfigOption<String> KAFKA_STOPPING_OFFSETS =
+            key("chronicle.kafka.stopping-offsets")
+                    .stringType()
+                    .defaultValue("latest")
+                    .withDescription(
+                            "Where a bounded job (chronicle.kafka.bounded) stops, exclusive: latest"
+                                    + " (the offsets latest when it starts), timestamp:<ISO-8601 instant"
+                                    + " or epoch ms> (before each partition's first record at or after"
+                                    + " it), or topic:partition:offset,... (the partitions not named"
+                                    + " stop as latest does).");
 
     public static final ConfigOption<String> TOPIC_POINTS =
             key("chronicle.topics.points")
@@ -754,12 +769,5 @@ public final class ChronicleOptions {
         public String toString() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
-    }
-
-    /** Where a job without a checkpoint starts reading Kafka. */
-    public enum StartingOffsets {
-        EARLIEST,
-        LATEST,
-        COMMITTED
     }
 }
