@@ -24,7 +24,8 @@ import java.util.List;
 final class PipelineUnderTest implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Metrics are fetched from the task managers on request, slowly on a loaded machine. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     private final URI rest;
     private final List<JobClient> jobs;
@@ -84,6 +85,18 @@ final class PipelineUnderTest implements AutoCloseable {
     long completedCheckpoints() {
         return jobs.stream().mapToLong(job ->
                 get("/jobs/" + job.getJobID() + "/checkpoints").path("counts").path("completed").asLong()).sum();
+    }
+
+    /** Why the latest failed checkpoint of each job failed, if one did. */
+    List<String> latestCheckpointFailures() {
+        List<String> reasons = new ArrayList<>();
+        for (JobClient job : jobs) {
+            JsonNode failed = get("/jobs/" + job.getJobID() + "/checkpoints").path("latest").path("failed");
+            if (!failed.isMissingNode() && !failed.isNull()) {
+                reasons.add(failed.path("failure_message").asText().lines().findFirst().orElse(""));
+            }
+        }
+        return reasons;
     }
 
     /** Each failure in the jobs' exception histories: the exception and its message's first line. */
