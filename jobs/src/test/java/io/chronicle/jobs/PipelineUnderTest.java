@@ -87,18 +87,6 @@ final class PipelineUnderTest implements AutoCloseable {
                 get("/jobs/" + job.getJobID() + "/checkpoints").path("counts").path("completed").asLong()).sum();
     }
 
-    /** Why the latest failed checkpoint of each job failed, if one did. */
-    List<String> latestCheckpointFailures() {
-        List<String> reasons = new ArrayList<>();
-        for (JobClient job : jobs) {
-            JsonNode failed = get("/jobs/" + job.getJobID() + "/checkpoints").path("latest").path("failed");
-            if (!failed.isMissingNode() && !failed.isNull()) {
-                reasons.add(failed.path("failure_message").asText().lines().findFirst().orElse(""));
-            }
-        }
-        return reasons;
-    }
-
     /** Each failure in the jobs' exception histories: the exception and its message's first line. */
     List<String> failures() {
         List<String> failures = new ArrayList<>();
