@@ -67,6 +67,8 @@ final class ReceiverChannel {
     private boolean inFlight;
     private boolean resendDue;
     private ScheduledFuture<?> wakeup;
+    /** The request under way, cancelled on close so a stalled receiver keeps no connection. */
+    private CompletableFuture<HttpResponse<String>> inFlightExchange;
     private boolean closed;
 
     ReceiverChannel(Receiver receiver, String externalUrl, AlertTracker tracker, HttpClient client,
@@ -145,6 +147,9 @@ final class ReceiverChannel {
         if (wakeup != null) {
             wakeup.cancel(false);
         }
+        if (inFlightExchange != null) {
+            inFlightExchange.cancel(true);
+        }
         notifyAll();
     }
 
@@ -207,6 +212,7 @@ final class ReceiverChannel {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        inFlightExchange = exchange;
         CompletableFuture<HttpResponse<String>> response = new CompletableFuture<>();
         ScheduledFuture<?> deadline;
         try {

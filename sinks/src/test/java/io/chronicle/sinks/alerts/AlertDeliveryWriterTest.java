@@ -290,6 +290,19 @@ class AlertDeliveryWriterTest {
     }
 
     @Test
+    void closingTheWriterClosesAStalledRequestsConnection() throws Exception {
+        StallingHttpReceiver stalled = StallingHttpReceiver.start();
+        toClose.add(stalled);
+        AlertDeliveryWriter writer = writer(receivers("stalled", "alertmanager", stalled.url("").toString(),
+                "chronicle.alerts.delivery.timeout", "1 min"));
+        writer.write(alert("Down", "a1", "firing"), null);
+        eventually(() -> stalled.requests() == 1);
+
+        writer.close();
+        eventually(() -> stalled.abandoned() == 1);
+    }
+
+    @Test
     void aRefusedPayloadIsDroppedWithoutRetrying() throws Exception {
         TestReceiver am = receiver(new TestReceiver(n -> n == 0 ? 400 : 200));
         AlertDeliveryWriter writer = writer(receivers("am", "alertmanager", am.url("")));
