@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The pipeline under steady traffic through an outage of one of the real services it depends
  * on, each longer than several checkpoint intervals: the S3 server stopped, the Kafka broker
- * restarted, the catalog database locked; and an alert receiver that sends its headers and then
+ * restarted, the catalog database locked, its file moved away; and an alert receiver that sends its headers and then
  * stalls, beside a healthy one. After each the pipeline is running again without anyone's help,
  * every good record is in its table once, every bad one in {@code rejected} with its reason and
  * once on the dead-letter topic; the healthy receiver got every alert once, promptly, and the
@@ -109,6 +110,22 @@ class OutagesITCase extends JobITBase {
                 ItServices.waitUntil("the pipeline to notice the catalog is locked", DEADLINE,
                         () -> pipeline.restarts() > restarts || pipeline.failedCheckpoints() > failedCheckpoints);
                 statement.execute("ROLLBACK");
+            }
+        });
+    }
+
+    @Test
+    void catalogDatabaseMovedAwayThenBack(@InjectClusterRESTAddress URI rest) throws Exception {
+        rideOut("catalog-gone", Map.of(), List.of(), rest, (pipeline, traffic) -> {
+            String uri = services.chronicleConf("catalog-gone", Map.of()).get(ChronicleOptions.CATALOG_URI);
+            Path database = Path.of(uri.substring("jdbc:sqlite:".length()));
+            Path away = database.resolveSibling(database.getFileName() + ".away");
+            Files.move(database, away);
+            try {
+                holdFor(OUTAGE);
+            } finally {
+                // A connection opened meanwhile may have left an empty database in its place.
+                Files.move(away, database, StandardCopyOption.REPLACE_EXISTING);
             }
         });
     }
