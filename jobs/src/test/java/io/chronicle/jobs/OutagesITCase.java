@@ -35,11 +35,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The pipeline under steady traffic through an outage of one of the real services it depends
  * on, each longer than several checkpoint intervals: the S3 server stopped, the Kafka broker
- * restarted, the catalog database locked, its file moved away; and an alert receiver that sends its headers and then
- * stalls, beside a healthy one. After each the pipeline is running again without anyone's help,
- * every good record is in its table once, every bad one in {@code rejected} with its reason and
- * once on the dead-letter topic; the healthy receiver got every alert once, promptly, and the
- * stalled one's requests were abandoned and retried.
+ * restarted, the catalog database locked, its file moved away; and an alert receiver that sends
+ * its headers and then stalls, beside a healthy one. After each the pipeline is running again
+ * without anyone's help, every good record is in its table once, every bad one in
+ * {@code rejected} with its reason and once on the dead-letter topic; the healthy receiver got
+ * every alert once, promptly, and the stalled one's requests were abandoned and retried.
  */
 class OutagesITCase extends JobITBase {
 
@@ -120,9 +120,14 @@ class OutagesITCase extends JobITBase {
             String uri = services.chronicleConf("catalog-gone", Map.of()).get(ChronicleOptions.CATALOG_URI);
             Path database = Path.of(uri.substring("jdbc:sqlite:".length()));
             Path away = database.resolveSibling(database.getFileName() + ".away");
+            long restarts = pipeline.restarts();
+            long failedCheckpoints = pipeline.failedCheckpoints();
             Files.move(database, away);
             try {
                 holdFor(OUTAGE);
+                // SQLite refuses writes on a connection whose file has moved.
+                ItServices.waitUntil("the pipeline to notice the catalog is gone", DEADLINE,
+                        () -> pipeline.restarts() > restarts || pipeline.failedCheckpoints() > failedCheckpoints);
             } finally {
                 // A connection opened meanwhile may have left an empty database in its place.
                 Files.move(away, database, StandardCopyOption.REPLACE_EXISTING);
