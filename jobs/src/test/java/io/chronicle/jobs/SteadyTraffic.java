@@ -100,11 +100,6 @@ final class SteadyTraffic implements AutoCloseable {
         return Map.copyOf(produced);
     }
 
-    /** Records Kafka has acknowledged so far. */
-    int ackedCount() {
-        return produced.size();
-    }
-
     /** When Kafka acknowledged {@code item} ({@link System#nanoTime()}), or null if not yet. */
     Long ackedNanos(Item item) {
         return ackedNanos.get(item);
