@@ -564,7 +564,8 @@ public final class ChronicleOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
                             "How long one request to an alert receiver may take, connecting"
-                                    + " included, before it counts as a failed attempt.");
+                                    + " and the whole response included, before it counts as a"
+                                    + " failed attempt and its connection is closed.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_ATTEMPTS =
             key("chronicle.alerts.delivery.max-attempts")
