@@ -27,24 +27,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class KafkaLagReader implements AutoCloseable {
 
-    private final Admin admin;
+    private final Map<String, Object> props = new HashMap<>();
     private final List<String> groups;
     private final Duration timeout;
+    /** Made at the first read: a bootstrap name that does not resolve yet fails a round, not the start. */
+    private volatile Admin admin;
 
     KafkaLagReader(Configuration conf, List<String> groups, Duration timeout) {
-        Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS));
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         // A round gives up after the timeout; the client must not keep retrying behind it.
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "chronicle-watch");
-        this.admin = Admin.create(props);
         this.groups = groups;
         this.timeout = timeout;
     }
 
     List<Observation.PartitionLag> read() throws Exception {
+        if (admin == null) {
+            admin = Admin.create(props);
+        }
         List<Observation.PartitionLag> lags = new ArrayList<>();
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
@@ -72,6 +75,8 @@ final class KafkaLagReader implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(Duration.ofSeconds(5));
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
     }
 }

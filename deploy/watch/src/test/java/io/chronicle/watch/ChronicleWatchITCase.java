@@ -210,7 +210,7 @@ class ChronicleWatchITCase {
         try (Receiver receiver = new Receiver()) {
             Map<String, String> extra = new HashMap<>(receiver(receiver));
             extra.put(ChronicleOptions.WATCH_TABLES.key(), "points_raw");
-            extra.put(ChronicleOptions.WATCH_MAX_COMMIT_AGE.key(), "15 s");
+            extra.put(ChronicleOptions.WATCH_MAX_COMMIT_AGE.key(), "30 s");
             extra.put(ChronicleOptions.WATCH_MAX_CHECKPOINT_AGE.key(), "30 s");
             Configuration conf = conf("a", extra);
             JobClient job = submitIngest(conf);
@@ -300,6 +300,43 @@ class ChronicleWatchITCase {
     }
 
     @Test
+    void aJobThatRestartsOverAndOverIsAlertedWhileItShowsAsRunning() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            Map<String, String> extra = new HashMap<>(receiver(receiver));
+            extra.put(ChronicleOptions.WATCH_JOBS.key(), "it-crash-loop");
+            extra.put(ChronicleOptions.WATCH_MAX_RESTARTS.key(), "2");
+            Configuration conf = conf("d", extra);
+            try (ChronicleWatch watch = ChronicleWatch.start(conf)) {
+                Configuration jobConf = new Configuration();
+                jobConf.set(DeploymentOptions.TARGET, "remote");
+                jobConf.set(RestOptions.ADDRESS, "127.0.0.1");
+                jobConf.set(RestOptions.PORT, flink.getRestAddress().get().getPort());
+                jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+                jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+                jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+                StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConf);
+                env.fromSequence(1, 10).map(i -> {
+                    if (i == 10) {
+                        throw new IllegalStateException("a record no attempt gets past");
+                    }
+                    return i;
+                }).sinkTo(new DiscardingSink<>());
+                JobClient job = env.executeAsync("it-crash-loop");
+                try {
+                    waitFor("ChronicleJobRestarting firing", () -> receiver.got(
+                            WatchEvaluator.JOB_RESTARTING, "job", "it-crash-loop", false), receiver.alerts::toString);
+                    Map<String, Double> m = metrics(watch);
+                    assertThat(m.get("chronicle_watch_job_restarts_in_window{job=\"it-crash-loop\"}")).isGreaterThan(2.0);
+                    assertThat(m.get("chronicle_watch_job_restarts{job=\"it-crash-loop\"}"))
+                            .isGreaterThanOrEqualTo(m.get("chronicle_watch_job_restarts_in_window{job=\"it-crash-loop\"}"));
+                } finally {
+                    job.cancel().get();
+                }
+            }
+        }
+    }
+
+    @Test
     void unreachableTargetsAreAlertsAndMetricsNeverAnExit() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -308,7 +345,8 @@ class ChronicleWatchITCase {
         try (Receiver receiver = new Receiver()) {
             Map<String, String> extra = new HashMap<>(receiver(receiver));
             extra.put(ChronicleOptions.WATCH_FLINK_REST_URL.key(), "http://127.0.0.1:" + closed);
-            extra.put(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS.key(), "127.0.0.1:" + closed);
+            // a name that never resolves: the Kafka client refuses it outright
+            extra.put(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS.key(), "kafka.invalid:" + closed);
             extra.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("no/such/folder/c.db"));
             Configuration conf = conf("c", extra);
             try (ChronicleWatch watch = ChronicleWatch.start(conf)) {
