@@ -91,6 +91,8 @@ final class WatchChild {
                 "appender.console.layout.pattern = %d{ISO8601} %-5p %-30c{1.} [%t] %m%n",
                 "logger.kafka.name = org.apache.kafka",
                 "logger.kafka.level = ERROR",
+                "logger.iceberg.name = org.apache.iceberg",
+                "logger.iceberg.level = WARN",
                 ""));
         return file;
     }
