@@ -38,7 +38,7 @@ public final class AlertDispatcher implements AutoCloseable {
      * @param threadName prefix of the dispatcher's thread names
      * @param clock nanoseconds of a monotonic clock
      */
-    public AlertDispatcher(AlertReceivers receivers, MetricGroup metrics, String threadName,
+    AlertDispatcher(AlertReceivers receivers, MetricGroup metrics, String threadName,
             LongSupplier clock) {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon(threadName));
         this.httpExecutor = Executors.newCachedThreadPool(daemon(threadName + "-http"));
@@ -55,7 +55,10 @@ public final class AlertDispatcher implements AutoCloseable {
         }
     }
 
-    /** Starts resending firing alerts to the receivers that want it; once, after any restore. */
+    /**
+     * Starts resending firing alerts to the receivers that want it; once, after a writer has
+     * restored what its checkpoint held.
+     */
     void startResending(AlertReceivers receivers) {
         for (Receiver receiver : receivers.receivers()) {
             long every = receiver.delivery.resendInterval.toNanos();
