@@ -61,7 +61,7 @@ public final class RecoveryTime {
     static final String USAGE = String.join("\n",
             "usage: " + PROGRAM + " --target local|cluster-taskmanager|cluster-jobmanager [--runs 3]",
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
-            "                       [--data-dir DIR] [--base-port 39000] [--checkpoint-interval SECONDS]",
+            "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -79,7 +79,8 @@ public final class RecoveryTime {
             "  --data-dir              folder for everything this run starts (default target/recovery-<target>;",
             "                          emptied first)",
             "  --base-port             first of the six ports used: Kafka, S3, Flink, SQL gateway, the",
-            "                          cluster's REST and RPC ports (default 39000)",
+            "                          cluster's REST and RPC ports (default 21300: below Linux's ephemeral",
+            "                          ports, which a client's connection may hold when a server binds)",
             "  --checkpoint-interval   the job's execution.checkpointing.interval in seconds (default: the",
             "                          job's or the local stack's own default)");
 
@@ -144,7 +145,7 @@ public final class RecoveryTime {
             int points = atLeastZero(given, "points-per-second", 2000);
             int traces = atLeastZero(given, "traces-per-second", 5);
             int settle = atLeastZero(given, "settle-seconds", 20);
-            int basePort = positive(given, "base-port", 39000);
+            int basePort = positive(given, "base-port", 21300);
             if (basePort > 65535 - 5) {
                 throw new IllegalArgumentException("option '--base-port' must leave six ports below 65536, got " + basePort);
             }
