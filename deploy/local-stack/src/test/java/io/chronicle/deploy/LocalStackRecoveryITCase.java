@@ -65,7 +65,7 @@ class LocalStackRecoveryITCase {
         awaitRows(second, sql, ACCOUNTED, rows -> rows >= producedBeforeKill);
         ProcessHandle stack = ProcessHandle.of(second.pid()).orElseThrow();
         List<ProcessHandle> children = stack.children().toList();
-        assertThat(children).as("Kafka, S3 and the SQL gateway").hasSize(3);
+        assertThat(children).as("Kafka, S3, the SQL gateway and the watcher").hasSize(4);
         long logBefore = Files.size(dataDirLog());
         long stopping = System.nanoTime();
         assertThat(stack.destroy()).isTrue();
