@@ -104,7 +104,7 @@ class AlertsITCase extends JobITBase {
                 IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
                 DeadLetterSink.create(conf, "it-" + run))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             String rules = conf.get(ChronicleOptions.TOPIC_RULES);
             sendRule(producer, rules, "HighLoad", """
@@ -324,7 +324,7 @@ class AlertsITCase extends JobITBase {
                 IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
                 DeadLetterSink.create(conf, "it-" + run))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             for (int i = 0; i < messages.size(); i++) {
                 Hostile m = messages.get(i);

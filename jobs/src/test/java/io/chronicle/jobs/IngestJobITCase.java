@@ -82,7 +82,7 @@ class IngestJobITCase extends JobITBase {
                 DeadLetterSink.create(conf, "it-" + run))
                 .tapPoints(stream -> stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
             Table pointsRaw = catalog.loadTable(TableIdentifier.of("chronicle", "points_raw"));

@@ -90,7 +90,7 @@ class LimitsITCase extends JobITBase {
         env.setParallelism(2);
         new IngestJob(conf, IngestJob.pointsSource(conf, pointsTopic), IngestJob.eventsSource(conf, eventsTopic),
                 DeadLetterSink.create(conf, "it-" + run)).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         int refusedPoints = (SERIES - LIMIT) * 3;
         int refusedEvents = TRACE_EVENTS - MAX_EVENTS;
         try {

@@ -121,7 +121,7 @@ class RollupsITCase extends JobITBase {
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         Map<String, Long> lateOffsets = new HashMap<>();
         try {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();

@@ -112,7 +112,7 @@ class ViewsITCase extends JobITBase {
                 DeadLetterSink.create(conf, "it-" + run))
                 .tapEvents(stream -> stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try {
             ItServices.waitUntil("a first checkpoint", DEADLINE, FailOnce.CHECKPOINTED::get);
             produce(deliveries.subList(half, deliveries.size()), eventsTopic);

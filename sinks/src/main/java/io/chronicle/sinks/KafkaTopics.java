@@ -55,16 +55,23 @@ public final class KafkaTopics {
      * does not exist yet; an existing topic is left as it is. Run when the job is built.
      */
     public static void ensureCompacted(Configuration conf, String topic) {
+        ensureExists(conf, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    /**
+     * Creates the topic with {@code configs}, the broker's default partitions and replication, when
+     * it does not exist yet; an existing topic is left as it is. Run when the job is built.
+     */
+    public static void ensureExists(Configuration conf, String topic, Map<String, String> configs) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS));
         try (Admin admin = Admin.create(props)) {
-            NewTopic compacted = new NewTopic(topic, Optional.empty(), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(compacted)).all().get();
+            NewTopic created = new NewTopic(topic, Optional.empty(), Optional.empty()).configs(configs);
+            admin.createTopics(List.of(created)).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create the compacted topic '" + topic + "'", e.getCause());
+                throw new IllegalStateException("Cannot create the topic '" + topic + "'", e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
