@@ -250,7 +250,7 @@ public final class IngestJob {
                         seriesChanges == null ? null : HealthPipeline.cardinality(seriesChanges, conf),
                         catalogLoader, namespace, written));
             }
-            AlertsPipeline.build(watched, conf, catalogLoader, namespace, watched != points, true);
+            AlertsPipeline.build(watched, readingAsJob(conf), catalogLoader, namespace, watched != points, true);
         }
         writeRaw(points, events, catalogLoader, namespace);
         writeRejected(rejected, null, catalogLoader, namespace);
@@ -315,7 +315,7 @@ public final class IngestJob {
                     HealthPipeline.deadLetterTenants(env, readingAsJob(conf)), cardinality,
                     catalogLoader, namespace, written));
         }
-        AlertsPipeline.build(points, conf, catalogLoader, namespace, health, false);
+        AlertsPipeline.build(points, readingAsJob(conf), catalogLoader, namespace, health, false);
     }
 
     /**

@@ -14,6 +14,8 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.ExceptionUtils;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -131,8 +133,10 @@ class FailureIsolationITCase extends JobITBase {
                 assertThat(status(jobs.get(job))).as("the %s job", job).isEqualTo(JobStatus.RUNNING);
             }
 
-            // Sent only once the rollups job has failed for good.
+            // Sent only once the rollups job has failed for good; a rule on the topic besides the file's.
             produce(producer, points, events, "web-2", TRACES, t0 + 60_000, goodPoints, goodEvents, bad);
+            producer.send(new ProducerRecord<>(conf.get(ChronicleOptions.TOPIC_RULES), bytes("Quiet"),
+                    bytes("{\"name\": \"Quiet\", \"selector\": \"nothing_sends_this\", \"threshold\": {\"above\": 1}}")));
             Map<String, JsonNode> alerts = new LinkedHashMap<>();
             ItServices.waitUntil("every record in its table, HighLoad fired and delivered for both hosts,"
                     + " the rollup tables' commits alerted on", DEADLINE, () -> {
@@ -153,6 +157,16 @@ class FailureIsolationITCase extends JobITBase {
                             "ChronicleSinkCommitsFailing/firing/rollup_1h");
             assertThat(alerts.keySet()).filteredOn(k -> k.startsWith("HighLoad"))
                     .containsExactlyInAnyOrder("HighLoad/firing/web-1", "HighLoad/firing/web-2");
+            // Each job commits what it has read under a group of its own, where lag is measured.
+            String group = conf.get(ChronicleOptions.KAFKA_GROUP_ID);
+            assertThat(committedTopics(group + "-ingest")).containsExactlyInAnyOrder(points, events);
+            assertThat(committedTopics(group + "-views")).containsExactlyInAnyOrder(events);
+            // The health topic too, had the failed rollups job ever written to it.
+            assertThat(committedTopics(group + "-alerts")).containsExactlyInAnyOrder(points,
+                    conf.get(ChronicleOptions.TOPIC_DEAD_LETTER));
+            assertThat(committedTopics(group + "-alerts-rules")).containsExactly(conf.get(ChronicleOptions.TOPIC_RULES));
+            assertThat(committedTopics(group + "-delivery")).containsExactly(conf.get(ChronicleOptions.TOPIC_ALERTS));
+            assertThat(committedTopics(group + "-rollups")).as("the failed job never checkpointed").isEmpty();
         } finally {
             cancel(jobs);
             receiver.stop(0);
@@ -337,6 +351,17 @@ class FailureIsolationITCase extends JobITBase {
             }
         }
         return out;
+    }
+
+    /** The topics a consumer group has committed offsets of. */
+    private static Set<String> committedTopics(String group) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                services.kafka.bootstrapServers()))) {
+            Set<String> topics = new TreeSet<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .keySet().forEach(partition -> topics.add(partition.topic()));
+            return topics;
+        }
     }
 
     private static String key(RecordMetadata m) {

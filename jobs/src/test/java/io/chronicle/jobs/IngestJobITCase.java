@@ -48,8 +48,8 @@ class IngestJobITCase extends JobITBase {
     private static final Duration DEADLINE = Duration.ofMinutes(3);
 
     private static Configuration chronicleConf(String run) {
-        // Points here spread over an hour in random order; the rollups have their own test.
-        return services.chronicleConf(run, Map.of(ChronicleOptions.ROLLUP_ENABLED.key(), "false"));
+        // The ingest job alone: the capabilities after it have tests of their own.
+        return services.chronicleConf(run, Map.of(ChronicleOptions.JOB.key(), "ingest"));
     }
 
     @Test

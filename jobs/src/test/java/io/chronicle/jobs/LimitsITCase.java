@@ -2,12 +2,11 @@ package io.chronicle.jobs;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -73,24 +72,28 @@ class LimitsITCase extends JobITBase {
             }
             points.add(point("free", "h0", t0 + 10_000L * (round + 1), round));
         }
-        // Far ahead, so the windows close: a series of the tenant without a limit.
-        points.add(point("free", "flush", t0 + 3 * 3_600_000L, 0));
+        // Far ahead, so the windows close: a series of the tenant without a limit, one point more
+        // than a partition's watermark passes over as outliers.
+        int flush = new Configuration().get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS) + 1;
+        for (int i = 0; i < flush; i++) {
+            points.add(point("free", "flush", t0 + 3 * 3_600_000L + i, 0));
+        }
         List<String> events = new ArrayList<>();
         for (int i = 0; i < TRACE_EVENTS; i++) {
             String type = i == 0 ? "task.created" : i == 1 ? "task.assigned" : i == 2 ? "task.started"
                     : i == TRACE_EVENTS - 1 ? "task.completed" : "task.progress";
             events.add(event("hot", "e" + i, type, t0 + 1_000L * i));
         }
-        events.add(event("flush", "f", "task.created", t0 + 5 * 3_600_000L));
+        for (int i = 0; i < flush; i++) {
+            events.add(event("flush-" + i, "f", "task.created", t0 + 5 * 3_600_000L + i));
+        }
 
         Map<Long, String> pointOffsets = produce(pointsTopic, points);
         Map<Long, String> eventOffsets = produce(eventsTopic, events);
 
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
-        env.setParallelism(2);
-        new IngestJob(conf, IngestJob.pointsSource(conf, pointsTopic), IngestJob.eventsSource(conf, eventsTopic),
-                DeadLetterSink.create(conf, "it-" + run)).build(env);
-        JobClient job = env.executeAsync(IngestJob.jobName(conf));
+        // Each refusal comes from the job that makes it: cardinality from rollups, events from views.
+        Map<ChronicleJob, JobClient> jobs = startJobs(conf, run, 1,
+                List.of(ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS), Map.of());
         int refusedPoints = (SERIES - LIMIT) * 3;
         int refusedEvents = TRACE_EVENTS - MAX_EVENTS;
         try {
@@ -107,7 +110,7 @@ class LimitsITCase extends JobITBase {
                     () -> !queryQuietly(conf, "SELECT 1 FROM traces WHERE trace_id = 'hot'"
                             + " AND events_dropped = " + refusedEvents).isEmpty());
         } finally {
-            job.cancel().get();
+            cancel(jobs);
         }
 
         // Which series the shards admit, from the ids Chronicle gave them: in each shard, the
