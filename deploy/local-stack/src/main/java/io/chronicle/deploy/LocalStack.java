@@ -40,10 +40,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -225,6 +227,20 @@ public final class LocalStack implements AutoCloseable {
     private void startJobs(List<ChronicleJob> split) throws Exception {
         Path checkpoints = Path.of(URI.create(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)));
         Optional<Path> allInOne = latestCheckpoint(checkpoints);
+        if (allInOne.isPresent() && split.stream().allMatch(job -> hasCheckpoint(checkpoints.resolve(job.toString())))) {
+            // Every job has moved on from them; a job added later must not take their stale state.
+            Set<String> jobFolders = new HashSet<>();
+            for (ChronicleJob job : ChronicleJob.values()) {
+                jobFolders.add(job.toString());
+            }
+            try (Stream<Path> folders = Files.list(checkpoints)) {
+                for (Path folder : folders.filter(f -> !jobFolders.contains(f.getFileName().toString())).toList()) {
+                    deleteRecursively(folder);
+                }
+            }
+            System.out.println("Removed the all-in-one job's checkpoints, which every job has moved on from");
+            allInOne = Optional.empty();
+        }
         for (ChronicleJob job : split) {
             Configuration jobConf = clientOf(flink);
             jobConf.set(ChronicleOptions.JOB, job);
@@ -276,6 +292,22 @@ public final class LocalStack implements AutoCloseable {
                     .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
                     .max(Comparator.comparing(LocalStack::modified))
                     .map(Path::getParent);
+        }
+    }
+
+    private static boolean hasCheckpoint(Path dir) {
+        try {
+            return latestCheckpoint(dir).isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
         }
     }
 
