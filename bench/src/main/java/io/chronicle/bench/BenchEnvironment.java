@@ -139,7 +139,7 @@ public final class BenchEnvironment implements AutoCloseable {
         Configuration conf = new Configuration();
         conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         conf.set(ChronicleOptions.KAFKA_GROUP_ID, "bench-" + run);
-        conf.set(ChronicleOptions.KAFKA_STARTING_OFFSETS, ChronicleOptions.StartingOffsets.EARLIEST);
+        conf.set(ChronicleOptions.KAFKA_STARTING_OFFSETS, "earliest");
         conf.set(ChronicleOptions.TOPIC_POINTS, pointsTopic);
         conf.set(ChronicleOptions.CATALOG_TYPE, "jdbc");
         conf.set(ChronicleOptions.CATALOG_URI, "jdbc:sqlite:" + dir.resolve("catalog.db"));

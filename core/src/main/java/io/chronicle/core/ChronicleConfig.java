@@ -165,6 +165,7 @@ public final class ChronicleConfig {
         AlertReceivers.from(conf);
         HealthRules.from(conf);
         RuleLimits.from(conf);
+        WatchSettings.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);
@@ -189,6 +190,7 @@ public final class ChronicleConfig {
                     + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
         }
         conf.get(ChronicleOptions.JOB).validate(conf);
+        checkKafkaPositions(conf);
         int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
         if (window < 1 || window > MAX_WATERMARK_WINDOW) {
             throw new IllegalArgumentException("Invalid value for option '"
@@ -216,6 +218,35 @@ public final class ChronicleConfig {
                             + ChronicleOptions.S3_SECRET_KEY.key() + "' must be given together");
         }
         return conf;
+    }
+
+    /**
+     * The starting and stopping positions parse, name only the topics the job reads, and a
+     * stopping position other than the default comes with a bounded run (an unbounded job never
+     * stops, so the option would be ignored silently).
+     */
+    private static void checkKafkaPositions(Configuration conf) {
+        Set<String> topics = Set.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS));
+        ConfigOption<String> start = ChronicleOptions.KAFKA_STARTING_OFFSETS;
+        ConfigOption<String> stop = ChronicleOptions.KAFKA_STOPPING_OFFSETS;
+        requireKnownTopics(start, KafkaPosition.parse(start.key(), conf.get(start), KafkaPosition.ANY), topics);
+        KafkaPosition end = KafkaPosition.parse(stop.key(), conf.get(stop), KafkaPosition.ENDS);
+        requireKnownTopics(stop, end, topics);
+        if (!(end instanceof KafkaPosition.Latest) && !conf.get(ChronicleOptions.KAFKA_BOUNDED)) {
+            throw new IllegalArgumentException("Invalid value for option '" + stop.key()
+                    + "': only a bounded run stops; set '" + ChronicleOptions.KAFKA_BOUNDED.key() + "' true");
+        }
+    }
+
+    private static void requireKnownTopics(ConfigOption<String> option, KafkaPosition position, Set<String> topics) {
+        if (position instanceof KafkaPosition.Offsets offsets) {
+            for (String topic : offsets.byTopic().keySet()) {
+                if (!topics.contains(topic)) {
+                    throw new IllegalArgumentException("Invalid value for option '" + option.key()
+                            + "': topic '" + topic + "' is not one the job reads (" + new TreeSet<>(topics) + ")");
+                }
+            }
+        }
     }
 
     /**

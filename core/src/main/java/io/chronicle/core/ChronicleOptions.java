@@ -68,26 +68,41 @@ public final class ChronicleOptions {
                                     + " they are also committed to the group on each checkpoint, for"
                                     + " monitoring and for a job started afresh with COMMITTED.");
 
-    public static final ConfigOption<StartingOffsets> KAFKA_STARTING_OFFSETS =
+    public static final ConfigOption<String> KAFKA_STARTING_OFFSETS =
             key("chronicle.kafka.starting-offsets")
-                    .enumType(StartingOffsets.class)
-                    .defaultValue(StartingOffsets.COMMITTED)
+                    .stringType()
+                    .defaultValue("committed")
                     .withDescription(
-                            "Where a job with no checkpoint starts reading: EARLIEST, LATEST, or"
-                                    + " COMMITTED (the group's committed offsets, earliest where"
-                                    + " there are none). A job restored from a checkpoint always"
-                                    + " continues from the checkpoint.");
+                            "Where a job with no checkpoint starts reading the points and events"
+                                    + " topics: committed (the group's committed offsets, earliest"
+                                    + " where there are none), earliest, latest,"
+                                    + " timestamp:<ISO-8601 instant or epoch ms> (each partition's"
+                                    + " first record whose Kafka timestamp is at or after it), or"
+                                    + " topic:partition:offset,... (the partitions not named start as"
+                                    + " committed does). A job restored from a checkpoint or savepoint"
+                                    + " always continues from it.");
 
     public static final ConfigOption<Boolean> KAFKA_BOUNDED =
             key("chronicle.kafka.bounded")
                     .booleanType()
                     .defaultValue(false)
                     .withDescription(
-                            "Read the points and events topics only up to the offsets that are latest"
-                                    + " when the job starts, then finish: a backfill of history from"
-                                    + " topics of its own, with event time of its own. Needs"
-                                    + " chronicle.alerts.enabled false; the health signals, which"
+                            "Read the points and events topics only up to"
+                                    + " chronicle.kafka.stopping-offsets, then finish: a backfill of"
+                                    + " history from topics of its own, with event time of its own."
+                                    + " Needs chronicle.alerts.enabled false; the health signals, which"
                                     + " follow the wall clock, are off in such a run.");
+
+    public static final ConfigOption<String> KAFKA_STOPPING_OFFSETS =
+            key("chronicle.kafka.stopping-offsets")
+                    .stringType()
+                    .defaultValue("latest")
+                    .withDescription(
+                            "Where a bounded job (chronicle.kafka.bounded) stops, exclusive: latest"
+                                    + " (the offsets latest when it starts), timestamp:<ISO-8601 instant"
+                                    + " or epoch ms> (before each partition's first record at or after"
+                                    + " it), or topic:partition:offset,... (the partitions not named"
+                                    + " stop as latest does).");
 
     public static final ConfigOption<String> TOPIC_POINTS =
             key("chronicle.topics.points")
@@ -578,7 +593,8 @@ public final class ChronicleOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
                             "How long one request to an alert receiver may take, connecting"
-                                    + " included, before it counts as a failed attempt.");
+                                    + " and the whole response included, before it counts as a"
+                                    + " failed attempt and its connection is closed.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_ATTEMPTS =
             key("chronicle.alerts.delivery.max-attempts")
@@ -672,6 +688,138 @@ public final class ChronicleOptions {
                             "How long a bounded job's end of input waits for the alerts still"
                                     + " queued to be delivered. Checkpoints do not wait: undelivered"
                                     + " alerts are kept in the checkpoint instead.");
+
+    // ---- The watcher (chronicle-watch, a process of its own) -------------------------------
+
+    public static final ConfigOption<String> WATCH_FLINK_REST_URL =
+            key("chronicle.watch.flink-rest-url")
+                    .stringType()
+                    .defaultValue("http://127.0.0.1:8081")
+                    .withDescription(
+                            "The REST API of the Flink cluster running the watched jobs (its"
+                                    + " JobManager, or the web UI's address).");
+
+    public static final ConfigOption<List<String>> WATCH_JOBS =
+            key("chronicle.watch.jobs")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Names of the Flink jobs to watch (a list); empty watches the jobs this"
+                                    + " configuration runs split (chronicle-ingest and each capability's"
+                                    + " switched on; list chronicle-all for the all-in-one job). A job of"
+                                    + " that name that is not running, or is missing from the cluster,"
+                                    + " fires ChronicleJobNotRunning.");
+
+    public static final ConfigOption<List<String>> WATCH_CONSUMER_GROUPS =
+            key("chronicle.watch.consumer-groups")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Kafka consumer groups whose lag is watched (a list); empty watches the"
+                                    + " groups of the jobs this configuration runs split"
+                                    + " (chronicle.kafka.group-id, a dash and each job's name). Flink's"
+                                    + " Kafka source commits a group's offsets on each checkpoint.");
+
+    public static final ConfigOption<List<String>> WATCH_TABLES =
+            key("chronicle.watch.tables")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Tables of chronicle.catalog.namespace whose last Iceberg commit is"
+                                    + " watched (a list); empty watches every table of the namespace.");
+
+    public static final ConfigOption<Duration> WATCH_INTERVAL =
+            key("chronicle.watch.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(15))
+                    .withDescription("How often the watcher measures and evaluates its alerts.");
+
+    public static final ConfigOption<Duration> WATCH_REQUEST_TIMEOUT =
+            key("chronicle.watch.request-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long one round's requests to Flink, Kafka or the catalog may take"
+                                    + " before that target counts as unreachable for the round; at"
+                                    + " most chronicle.watch.interval.");
+
+    public static final ConfigOption<Duration> WATCH_FOR =
+            key("chronicle.watch.for")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How long a watched condition holds (pending) before its alert fires;"
+                                    + " 0 s fires at the first evaluation that finds it.");
+
+    public static final ConfigOption<Integer> WATCH_MAX_RESTARTS =
+            key("chronicle.watch.max-restarts")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Restarts of a job within chronicle.watch.restart-window beyond which"
+                                    + " ChronicleJobRestarting fires: a job that restarts over and"
+                                    + " over makes no progress even while it shows as running.");
+
+    public static final ConfigOption<Duration> WATCH_RESTART_WINDOW =
+            key("chronicle.watch.restart-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription("The window over which a job's restarts are counted.");
+
+    public static final ConfigOption<Long> WATCH_MAX_CONSUMER_LAG =
+            key("chronicle.watch.max-consumer-lag")
+                    .longType()
+                    .defaultValue(1_000_000L)
+                    .withDescription(
+                            "Records of one topic a consumer group may be behind (end offsets less"
+                                    + " committed offsets, summed over partitions) before"
+                                    + " ChronicleConsumerLag fires.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_WATERMARK_LAG =
+            key("chronicle.watch.max-watermark-lag")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "How far a job's lowest watermark may trail the wall clock before"
+                                    + " ChronicleWatermarkLagging fires. A job whose input stops"
+                                    + " altogether trails too.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_CHECKPOINT_AGE =
+            key("chronicle.watch.max-checkpoint-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "How long a job may go without a completed checkpoint (counted from"
+                                    + " its start at the earliest) before ChronicleCheckpointsStale"
+                                    + " fires; above the checkpoint interval, with room for"
+                                    + " tolerated checkpoint failures.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_COMMIT_AGE =
+            key("chronicle.watch.max-commit-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "How long a table may go without an Iceberg commit (counted from the"
+                                    + " watcher's start at the earliest) before"
+                                    + " ChronicleTableCommitStale fires. A running job commits"
+                                    + " every table it writes at least every 10 checkpoints.");
+
+    public static final ConfigOption<String> WATCH_HOST =
+            key("chronicle.watch.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription(
+                            "Address the watcher's Prometheus endpoint (/metrics) listens on;"
+                                    + " 0.0.0.0 for every interface.");
+
+    public static final ConfigOption<Integer> WATCH_PORT =
+            key("chronicle.watch.port")
+                    .intType()
+                    .defaultValue(9250)
+                    .withDescription("Port of the watcher's Prometheus endpoint; 0 picks a free one.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 
@@ -783,12 +931,5 @@ public final class ChronicleOptions {
         public String toString() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
-    }
-
-    /** Where a job without a checkpoint starts reading Kafka. */
-    public enum StartingOffsets {
-        EARLIEST,
-        LATEST,
-        COMMITTED
     }
 }

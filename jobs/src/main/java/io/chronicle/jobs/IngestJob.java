@@ -92,7 +92,7 @@ public final class IngestJob {
 
     /**
      * The production wiring: Kafka sources and the Kafka dead-letter sink from configuration;
-     * sources that end at the offsets latest at the start with {@code chronicle.kafka.bounded}.
+     * sources that end at {@code chronicle.kafka.stopping-offsets} with {@code chronicle.kafka.bounded}.
      */
     public static IngestJob fromConfig(Configuration conf) {
         boolean bounded = conf.get(ChronicleOptions.KAFKA_BOUNDED);
@@ -134,16 +134,16 @@ public final class IngestJob {
         return KafkaSources.forTopic(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
     }
 
-    /** A replay of the points topic up to the offsets that are latest when the job starts. */
+    /** A bounded read of the points topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.boundedToLatest(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
+        return KafkaSources.bounded(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
     }
 
-    /** A replay of the events topic up to the offsets that are latest when the job starts. */
+    /** A bounded read of the events topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.boundedToLatest(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
+        return KafkaSources.bounded(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
     }
 
     public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(

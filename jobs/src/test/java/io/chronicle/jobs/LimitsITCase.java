@@ -72,10 +72,9 @@ class LimitsITCase extends JobITBase {
             }
             points.add(point("free", "h0", t0 + 10_000L * (round + 1), round));
         }
-        // Far ahead, so the windows close: a series of the tenant without a limit, one point more
-        // than a partition's watermark passes over as outliers.
-        int flush = new Configuration().get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS) + 1;
-        for (int i = 0; i < flush; i++) {
+        // Far ahead, so the windows close: a series of the tenant without a limit, once more than
+        // the watermark lets lie ahead of a partition's stream.
+        for (int i = 0; i <= ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue(); i++) {
             points.add(point("free", "flush", t0 + 3 * 3_600_000L + i, 0));
         }
         List<String> events = new ArrayList<>();
@@ -84,8 +83,8 @@ class LimitsITCase extends JobITBase {
                     : i == TRACE_EVENTS - 1 ? "task.completed" : "task.progress";
             events.add(event("hot", "e" + i, type, t0 + 1_000L * i));
         }
-        for (int i = 0; i < flush; i++) {
-            events.add(event("flush-" + i, "f", "task.created", t0 + 5 * 3_600_000L + i));
+        for (int i = 0; i <= ChronicleOptions.INGEST_WATERMARK_OUTLIERS.defaultValue(); i++) {
+            events.add(event("flush" + i, "f" + i, "task.created", t0 + 5 * 3_600_000L + i));
         }
 
         Map<Long, String> pointOffsets = produce(pointsTopic, points);
@@ -103,8 +102,10 @@ class LimitsITCase extends JobITBase {
             ItServices.waitUntil("the refusals and the capped tenant's rows", DEADLINE,
                     () -> TableStats.committedRecords(rejected) >= refusedPoints + refusedEvents
                             && TableStats.committedRecords(rollups) >= LIMIT + 1,
-                    () -> "rejected " + TableStats.committedRecords(rejected) + ", rollup_5m "
-                            + TableStats.committedRecords(rollups));
+                    () -> "rejected " + TableStats.committedRecords(rejected) + " "
+                            + queryQuietly(conf, "SELECT reason_code, count(*) FROM rejected GROUP BY reason_code")
+                            + ", rollup_5m " + TableStats.committedRecords(rollups) + " "
+                            + queryQuietly(conf, "SELECT tenant, tags['host'], sample_count FROM rollup_5m"));
             // Counted exactly once the trace's state is cleared (30 is no power of two).
             ItServices.waitUntil("the hot trace's final row", DEADLINE,
                     () -> !queryQuietly(conf, "SELECT 1 FROM traces WHERE trace_id = 'hot'"

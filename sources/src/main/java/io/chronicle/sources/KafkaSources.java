@@ -2,6 +2,7 @@ package io.chronicle.sources;
 
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.KafkaPosition;
 import io.chronicle.core.RecordNormalizer;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,7 +12,11 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Properties;
 
 /** Builds Chronicle's Kafka sources from configuration. */
@@ -25,25 +30,61 @@ public final class KafkaSources {
         return builder(conf, topic, normalizer, recordType).build();
     }
 
-    /** As {@link #forTopic}, but ending at the offsets that are latest when the job starts. */
-    public static <T> KafkaSource<Either<RejectedRecord, T>> boundedToLatest(
+    /** As {@link #forTopic}, but ending where {@code chronicle.kafka.stopping-offsets} says. */
+    public static <T> KafkaSource<Either<RejectedRecord, T>> bounded(
             Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        KafkaPosition stop = KafkaPosition.parse(ChronicleOptions.KAFKA_STOPPING_OFFSETS.key(),
+                conf.get(ChronicleOptions.KAFKA_STOPPING_OFFSETS), KafkaPosition.ENDS);
         return builder(conf, topic, normalizer, recordType)
-                .setBounded(OffsetsInitializer.latest())
+                .setBounded(KafkaPositions.stopping(stop, topic))
+                .build();
+    }
+
+    /**
+     * A bounded source over exactly the offsets {@code [from, to)} of each partition of
+     * {@code range} (partition to its two offsets). A start that is no longer in the topic fails
+     * the read rather than reading something else.
+     */
+    public static <T> KafkaSource<Either<RejectedRecord, T>> range(Configuration conf, String topic,
+            Map<Integer, long[]> range, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        Map<TopicPartition, Long> starts = new HashMap<>();
+        Map<TopicPartition, Long> stops = new HashMap<>();
+        range.forEach((partition, fromTo) -> {
+            starts.put(new TopicPartition(topic, partition), fromTo[0]);
+            stops.put(new TopicPartition(topic, partition), fromTo[1]);
+        });
+        Properties props = properties(conf);
+        // Nothing to commit: the range is given, and the group's offsets are the live job's.
+        props.setProperty("commit.offsets.on.checkpoint", "false");
+        return base(conf, normalizer, recordType, props)
+                .setPartitions(new HashSet<>(starts.keySet()))
+                .setStartingOffsets(OffsetsInitializer.offsets(starts, OffsetResetStrategy.NONE))
+                .setBounded(OffsetsInitializer.offsets(stops))
                 .build();
     }
 
     private static <T> KafkaSourceBuilder<Either<RejectedRecord, T>> builder(
             Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
+        return base(conf, normalizer, recordType, properties(conf))
+                .setTopics(topic)
+                .setStartingOffsets(KafkaPositions.starting(KafkaPosition.parse(
+                        ChronicleOptions.KAFKA_STARTING_OFFSETS.key(),
+                        conf.get(ChronicleOptions.KAFKA_STARTING_OFFSETS), KafkaPosition.ANY), topic));
+    }
+
+    private static Properties properties(Configuration conf) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         props.putIfAbsent("commit.offsets.on.checkpoint", "true");
         props.putIfAbsent("partition.discovery.interval.ms", "60000");
+        return props;
+    }
+
+    private static <T> KafkaSourceBuilder<Either<RejectedRecord, T>> base(Configuration conf,
+            RecordNormalizer<T> normalizer, Class<T> recordType, Properties props) {
         return KafkaSource.<Either<RejectedRecord, T>>builder()
                 .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID))
-                .setTopics(topic)
-                .setStartingOffsets(startingOffsets(conf))
                 .setDeserializer(deserializer(conf, normalizer, recordType))
                 .setProperties(props);
     }
@@ -53,17 +94,5 @@ public final class KafkaSources {
             Configuration conf, RecordNormalizer<T> normalizer, Class<T> recordType) {
         return new NormalizingDeserializer<>(
                 conf.get(ChronicleOptions.INGEST_TENANT_HEADER), normalizer, TypeInformation.of(recordType));
-    }
-
-    private static OffsetsInitializer startingOffsets(Configuration conf) {
-        switch (conf.get(ChronicleOptions.KAFKA_STARTING_OFFSETS)) {
-            case EARLIEST:
-                return OffsetsInitializer.earliest();
-            case LATEST:
-                return OffsetsInitializer.latest();
-            case COMMITTED:
-            default:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        }
     }
 }

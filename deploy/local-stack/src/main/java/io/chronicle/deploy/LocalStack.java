@@ -169,6 +169,7 @@ public final class LocalStack implements AutoCloseable {
         List<ChronicleJob> split = ChronicleJob.split(conf);
         startFlink(split.size());
         startJobs(split);
+        started.push(WatchChild.start(dataDir.resolve("watch"), conf));
         startSqlGateway();
         startTraffic();
     }
@@ -208,6 +209,10 @@ public final class LocalStack implements AutoCloseable {
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.PORT, conf.get(LocalStackOptions.FLINK_PORT));
+        flinkConf.setString("metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        flinkConf.setString("metrics.reporter.prom.port",
+                Integer.toString(conf.get(LocalStackOptions.FLINK_METRICS_PORT)));
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
@@ -358,6 +363,9 @@ public final class LocalStack implements AutoCloseable {
                 "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
                 "  Jobs             " + jobs.keySet().stream().map(ChronicleJob::jobName).collect(Collectors.joining(", "))
                         + "  (each fails and restarts on its own)",
+                "  Metrics          http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_METRICS_PORT)
+                        + "/metrics (Flink's), http://127.0.0.1:" + conf.get(ChronicleOptions.WATCH_PORT)
+                        + "/metrics (chronicle-watch)",
                 "  SQL gateway      http://127.0.0.1:" + gatewayPort
                         + "  (Flink's SQL gateway: REST API v1, SQL client, jdbc:flink://127.0.0.1:" + gatewayPort + ")",
                 "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)

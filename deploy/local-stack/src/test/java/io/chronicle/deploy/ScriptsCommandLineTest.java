@@ -33,6 +33,7 @@ class ScriptsCommandLineTest {
 
     static final List<String> SCRIPTS = List.of(
             "deploy/local/run", "deploy/local/sql", "deploy/local/rollups", "deploy/local/backfill",
+            "deploy/local/replay",
             "deploy/cluster/start", "deploy/cluster/stop", "deploy/cluster/submit",
             "deploy/cluster/flink", "deploy/cluster/check",
             "deploy/trino/run", "bench/run");
@@ -154,6 +155,7 @@ class ScriptsCommandLineTest {
             "deploy/local/rollups   | rebuild --help",
             "deploy/local/rollups   | expire --chronicle.local.data-dir elsewhere -h",
             "deploy/local/backfill  | --chronicle.local.data-dir elsewhere --help",
+            "deploy/local/replay    | --from earliest --help",
             "deploy/cluster/start   | --rest-port 8082 --help",
             "deploy/trino/run       | --chronicle.local.data-dir elsewhere --help",
             "bench/run              | vm --help",
@@ -181,6 +183,9 @@ class ScriptsCommandLineTest {
             "deploy/local/backfill  | --chronicle.local.kafka-port kafka            | '--chronicle.local.kafka-port' needs a port number",
             "deploy/local/backfill  | now                                           | got 'now'",
             "deploy/local/backfill  | --chronicle.topics.points                     | option '--chronicle.topics.points' needs a value",
+            "deploy/local/replay    | --to latest                                   | option '--from' is required",
+            "deploy/local/replay    | --from earliest                               | option '--to' is required",
+            "deploy/local/replay    | --from                                        | option '--from' needs a value",
             "deploy/cluster/start   | --rest-port 80810                             | '--rest-port' needs a port number",
             "deploy/cluster/start   | --rpc-port                                    | option '--rpc-port' needs a value",
             "deploy/cluster/stop    | now                                           | unexpected argument 'now'",

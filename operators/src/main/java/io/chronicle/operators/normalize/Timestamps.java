@@ -39,7 +39,8 @@ final class Timestamps {
 
     /** Integral epoch values keep full precision (a double would round nanoseconds). */
     static long epochIntegerToMicros(long epoch) {
-        long magnitude = Math.abs(epoch);
+        // Math.abs(Long.MIN_VALUE) is negative: that one is nanoseconds like its neighbours.
+        long magnitude = epoch == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(epoch);
         if (magnitude < (long) SECONDS_BELOW) {
             return epoch * 1_000_000L;
         } else if (magnitude < (long) MILLIS_BELOW) {

@@ -31,7 +31,12 @@ public class EventDeduplicator extends KeyedProcessFunction<String, Event, Event
 
     /** The state key: an event id is unique within its tenant. */
     public static String eventKey(Event e) {
-        return e.tenant + '\u0000' + e.eventId;
+        return eventKey(e.tenant, e.eventId);
+    }
+
+    /** The state key of a tenant's event id. */
+    public static String eventKey(String tenant, String eventId) {
+        return tenant + '\u0000' + eventId;
     }
 
     @Override

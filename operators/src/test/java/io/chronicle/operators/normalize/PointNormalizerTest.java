@@ -157,6 +157,18 @@ class PointNormalizerTest {
     }
 
     @Test
+    void theExtremeEpochNumbersAreRefusedNamingTheInstantTheyStandFor() {
+        assertThatThrownBy(() -> normalizer.normalize(
+                raw("{\"metric\":\"cpu\",\"value\":1,\"timestamp\":" + Long.MIN_VALUE + "}"), NOW_MICROS))
+                .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE))
+                .hasMessageStartingWith("timestamp 1677-09-21T00:12:43.145224Z is outside the accepted range");
+        assertThatThrownBy(() -> normalizer.normalize(
+                raw("{\"metric\":\"cpu\",\"value\":1,\"timestamp\":" + Long.MAX_VALUE + "}"), NOW_MICROS))
+                .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE))
+                .hasMessageStartingWith("timestamp 2262-04-11T23:47:16.854775Z is outside the accepted range");
+    }
+
+    @Test
     void rejectsNullValueAsEmpty() {
         assertThatThrownBy(() -> normalizer.normalize(raw(null, null), NOW_MICROS))
                 .satisfies(e -> assertThat(((Rejection) e).reason()).isEqualTo(RejectReason.EMPTY_PAYLOAD));
