@@ -91,6 +91,9 @@ class LimitsITCase extends JobITBase {
         Map<Long, String> eventOffsets = produce(eventsTopic, events);
 
         // Each refusal comes from the job that makes it: cardinality from rollups, events from views.
+        // One task per operator: what is checked here is the limits, with the shards as keys, and
+        // under heavy load a parallel run has seen whole series of the rollups turn too_late (its
+        // cause is being looked into separately; the limits are not it).
         Map<ChronicleJob, JobClient> jobs = startJobs(conf, run, 1,
                 List.of(ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS), Map.of());
         int refusedPoints = (SERIES - LIMIT) * 3;

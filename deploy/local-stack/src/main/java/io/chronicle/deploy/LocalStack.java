@@ -10,6 +10,7 @@ import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.deploy.sqlgateway.FlinkSqlGateway;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.jobs.JobEnvironment;
+import io.chronicle.services.ChildProcess;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -103,6 +104,7 @@ public final class LocalStack implements AutoCloseable {
     private MiniCluster flink;
     private final Map<ChronicleJob, JobClient> jobs = new LinkedHashMap<>();
     private SampleTraffic traffic;
+    private volatile boolean closing;
 
     private LocalStack(Configuration conf) {
         this.conf = new Configuration(conf);
@@ -131,7 +133,9 @@ public final class LocalStack implements AutoCloseable {
             return CommandLine.USAGE_ERROR;
         }
         LocalStack stack = new LocalStack(conf);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+        // One ordered shutdown (SIGTERM, Ctrl-C): the job and the traffic stop while the broker
+        // and the S3 server still serve, then the services, never all at once.
+        ChildProcess.beforeStoppingChildren(stack::close);
         try {
             stack.start();
         } catch (Exception e) {
@@ -397,7 +401,15 @@ public final class LocalStack implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (true) {
             TimeUnit.SECONDS.sleep(STATUS_EVERY_SECONDS);
-            long nowPoints = TableStats.committedRecords(points);
+            long nowPoints;
+            try {
+                nowPoints = TableStats.committedRecords(points);
+            } catch (RuntimeException e) {
+                if (closing) {
+                    return; // the services are stopping under the status line
+                }
+                throw e;
+            }
             long nowNanos = System.nanoTime();
             double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
             out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s; jobs %s%n",
@@ -427,6 +439,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         jobs.forEach((job, client) -> {
             try {
                 // The last completed checkpoint is retained; the next run restores from it.
