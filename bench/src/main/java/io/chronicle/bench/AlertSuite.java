@@ -97,7 +97,7 @@ final class AlertSuite implements Suite {
             jobConf.set(ExecutionOptions.BUFFER_TIMEOUT, benchConf.get(BenchOptions.BUFFER_TIMEOUT));
             StreamExecutionEnvironment flink = new StreamExecutionEnvironment(jobConf);
             IngestJob.fromConfig(conf).build(flink);
-            JobClient job = env.startJob(() -> flink.executeAsync(IngestJob.JOB_NAME));
+            JobClient job = env.startJob(() -> flink.executeAsync(IngestJob.jobName(conf)));
             try (KafkaProducer<byte[], byte[]> probes = env.immediateProducer()) {
                 probes.send(new ProducerRecord<>(conf.get(ChronicleOptions.TOPIC_RULES),
                         Probes.RULE.getBytes(StandardCharsets.UTF_8),

@@ -15,6 +15,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
@@ -110,10 +111,16 @@ public final class BenchEnvironment implements AutoCloseable {
         flinkConf.set(RestOptions.PORT, 0);
         // Enough to keep every checkpoint of a measured span for its figures (Flink keeps 10).
         flinkConf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1_000);
+        // The split jobs run side by side, each with a slot per unit of parallelism and as much
+        // managed memory per slot as the one job of the other variants.
+        int jobs = benchConf.get(BenchOptions.VARIANTS).contains(ChronicleIngest.SPLIT)
+                ? ChronicleIngest.SPLIT_JOBS.size() : 1;
+        flinkConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                flinkConf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE).multiply(jobs));
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(parallelism)
+                .setNumSlotsPerTaskManager(parallelism * jobs)
                 .build());
         flink.start();
         // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.

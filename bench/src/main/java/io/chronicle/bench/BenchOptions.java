@@ -156,8 +156,10 @@ public final class BenchOptions {
                     .withDescription("Variants of the ingest suite to run, in this order, separated by ';':"
                             + " limit (a bare loop: Kafka consumers and the source's parsing, no Flink),"
                             + " chronicle (the ingest job writing points_raw), chronicle-full (with the"
-                            + " rollup tiers, views and alerts as well), victoria-metrics (the peer: the"
-                            + " same points as line protocol). Ratios are to limit and to victoria-metrics.");
+                            + " rollup tiers, views and alerts as well, all in one job), chronicle-split"
+                            + " (the same work as the split jobs, ingest, rollups, views and alerts, side by"
+                            + " side; not run unless named), victoria-metrics (the peer: the same points as"
+                            + " line protocol). Ratios are to limit and to victoria-metrics.");
 
     // ---- micro-benchmarks (jmh) ---------------------------------------------------------
 

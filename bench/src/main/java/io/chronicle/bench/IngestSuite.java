@@ -74,6 +74,10 @@ final class IngestSuite implements Suite {
     static final String EVENTS_PER_S = "events_per_s";
     static final String SUSTAINED_EVENTS = "sustained_events_per_s";
     static final String ALERTS_ROWS = "alerts_rows";
+    /** From submission until every job of the variant had committed offsets at the end of what it reads. */
+    static final String CAUGHT_UP_MS = "caught_up_ms";
+    /** CPU per point until then: all the variant's work, in one job or several. */
+    static final String CAUGHT_UP_CPU_NS = "caught_up_cpu_ns_per_point";
 
     /**
      * What every variant reads and is checked against: the topics, the records of the points topic
@@ -116,10 +120,12 @@ final class IngestSuite implements Suite {
         Map<String, VariantFactory> variants = new LinkedHashMap<>();
         variants.put(IngestLimit.NAME, (env, input, conf, report) ->
                 new IngestLimit(env, input, conf.get(BenchOptions.PARALLELISM)));
-        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf, report) ->
-                new ChronicleIngest(env, input, false, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
-        variants.put(ChronicleIngest.FULL, (env, input, conf, report) ->
-                new ChronicleIngest(env, input, true, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
+        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf, report) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.POINTS_ONLY, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
+        variants.put(ChronicleIngest.FULL, (env, input, conf, report) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.FULL, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
+        variants.put(ChronicleIngest.SPLIT, (env, input, conf, report) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.SPLIT, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
         variants.put(VictoriaMetricsIngest.NAME, (env, input, conf, report) -> new VictoriaMetricsIngest(report, conf));
         return variants;
     }
@@ -207,7 +213,8 @@ final class IngestSuite implements Suite {
                     .filter(VictoriaMetricsIngest.class::isInstance).map(v -> ((VictoriaMetricsIngest) v).last())
                     .filter(Objects::nonNull).findFirst().orElse(null);
             for (Variant variant : selected) {
-                if (variant instanceof ChronicleIngest chronicle) {
+                // The split jobs write the same tables as chronicle-full.
+                if (variant instanceof ChronicleIngest chronicle && chronicle.mode() != ChronicleIngest.Mode.SPLIT) {
                     storage.addAll(measureStorage(env, chronicle, input, benchConf, report,
                             peer == null ? Double.NaN : peer.diskBytesPerPoint()));
                 }
@@ -436,6 +443,8 @@ final class IngestSuite implements Suite {
             row.put("sustained CPU µs/point", sustainedCpu);
             row.put("sustained CPU ÷ limit", sustainedCpu / limit.cpuMicrosPerPoint());
             row.put("sustained CPU ÷ VM", sustainedCpu / peer.cpuMicrosPerPoint());
+            row.put("caught up s", median(list, r -> count(r, CAUGHT_UP_MS) / 1_000));
+            row.put("caught-up CPU µs/point", median(list, r -> count(r, CAUGHT_UP_CPU_NS) / 1_000));
             row.put("heap MB", median(list, r -> count(r, HEAP_MB)));
             row.put("heap after GC MB", median(list, r -> count(r, HEAP_AFTER_GC_MB)));
             row.put("checkpoints", median(list, r -> r.times().checkpoints()));

@@ -189,6 +189,7 @@ public final class ChronicleConfig {
                     + ChronicleOptions.KAFKA_BOUNDED.key() + "': a bounded run needs '"
                     + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
         }
+        conf.get(ChronicleOptions.JOB).validate(conf);
         checkKafkaPositions(conf);
         int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
         if (window < 1 || window > MAX_WATERMARK_WINDOW) {

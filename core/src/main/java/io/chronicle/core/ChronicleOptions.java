@@ -32,6 +32,23 @@ public final class ChronicleOptions {
 
     private ChronicleOptions() {}
 
+    // ---- Jobs -----------------------------------------------------------------------------
+
+    public static final ConfigOption<ChronicleJob> JOB =
+            key("chronicle.job")
+                    .enumType(ChronicleJob.class)
+                    .defaultValue(ChronicleJob.ALL)
+                    .withDescription(
+                            "Which job this run is: ingest (points_raw, events, rejected and the"
+                                    + " dead-letter topic), rollups (the tiers), views (traces,"
+                                    + " agent_metrics), alerts (rules, alerts, anomalies, health),"
+                                    + " delivery (the chronicle.alerts topic to the HTTP receivers),"
+                                    + " each reading Kafka under a group of its own so that one"
+                                    + " failing never stops another; or all, everything in one job,"
+                                    + " for small deployments, backfills and tests, where one failure"
+                                    + " stops everything. A job other than ingest and all needs its"
+                                    + " capability switched on.");
+
     // ---- Kafka ----------------------------------------------------------------------------
 
     public static final ConfigOption<String> KAFKA_BOOTSTRAP_SERVERS =
@@ -43,10 +60,13 @@ public final class ChronicleOptions {
     public static final ConfigOption<String> KAFKA_GROUP_ID =
             key("chronicle.kafka.group-id")
                     .stringType()
-                    .defaultValue("chronicle-ingest")
+                    .defaultValue("chronicle")
                     .withDescription(
-                            "Consumer group id. Offsets live in Flink checkpoints; they are also"
-                                    + " committed to this group on each checkpoint for monitoring.");
+                            "Start of the consumer group ids: each job reads under this, a dash and"
+                                    + " its name (chronicle-ingest, chronicle-rollups, ...; the all job"
+                                    + " under the ingest job's). Offsets live in Flink checkpoints;"
+                                    + " they are also committed to the group on each checkpoint, for"
+                                    + " monitoring and for a job started afresh with COMMITTED.");
 
     public static final ConfigOption<String> KAFKA_STARTING_OFFSETS =
             key("chronicle.kafka.starting-offsets")
@@ -144,6 +164,15 @@ public final class ChronicleOptions {
                     .withDescription(
                             "Topic of alert state changes: one JSON message (Alertmanager fields) per"
                                     + " change, keyed by the alert's fingerprint.");
+
+    public static final ConfigOption<String> TOPIC_HEALTH =
+            key("chronicle.topics.health")
+                    .stringType()
+                    .defaultValue("chronicle.health")
+                    .withDescription(
+                            "Topic carrying health series from the job that measures them to the"
+                                    + " alerts job (the rollups job's active series per tenant and"
+                                    + " metric), when they run as separate jobs; kept a day.");
 
     // ---- Normalization --------------------------------------------------------------------
 
@@ -674,11 +703,13 @@ public final class ChronicleOptions {
             key("chronicle.watch.jobs")
                     .stringType()
                     .asList()
-                    .defaultValues("chronicle-ingest")
+                    .defaultValues()
                     .withDescription(
-                            "Names of the Flink jobs to watch (a list). A job of that name that is not"
-                                    + " running, or is missing from the cluster, fires"
-                                    + " ChronicleJobNotRunning.");
+                            "Names of the Flink jobs to watch (a list); empty watches the jobs this"
+                                    + " configuration runs split (chronicle-ingest and each capability's"
+                                    + " switched on; list chronicle-all for the all-in-one job). A job of"
+                                    + " that name that is not running, or is missing from the cluster,"
+                                    + " fires ChronicleJobNotRunning.");
 
     public static final ConfigOption<List<String>> WATCH_CONSUMER_GROUPS =
             key("chronicle.watch.consumer-groups")
@@ -687,8 +718,9 @@ public final class ChronicleOptions {
                     .defaultValues()
                     .withDescription(
                             "Kafka consumer groups whose lag is watched (a list); empty watches the"
-                                    + " group of chronicle.kafka.group-id. Flink's Kafka source"
-                                    + " commits a group's offsets on each checkpoint.");
+                                    + " groups of the jobs this configuration runs split"
+                                    + " (chronicle.kafka.group-id, a dash and each job's name). Flink's"
+                                    + " Kafka source commits a group's offsets on each checkpoint.");
 
     public static final ConfigOption<List<String>> WATCH_TABLES =
             key("chronicle.watch.tables")

@@ -36,12 +36,12 @@ public final class WatchSettings {
 
     private WatchSettings(Configuration conf) {
         this.flinkRestUrl = httpUrl(conf, ChronicleOptions.WATCH_FLINK_REST_URL);
-        this.jobs = names(conf, ChronicleOptions.WATCH_JOBS);
-        if (jobs.isEmpty()) {
-            throw invalid(ChronicleOptions.WATCH_JOBS, "must name at least one job");
-        }
+        // By default, the jobs Chronicle runs for this configuration as it is deployed, split.
+        List<ChronicleJob> split = ChronicleJob.split(conf);
+        List<String> jobs = names(conf, ChronicleOptions.WATCH_JOBS);
+        this.jobs = jobs.isEmpty() ? split.stream().map(ChronicleJob::jobName).toList() : jobs;
         List<String> groups = names(conf, ChronicleOptions.WATCH_CONSUMER_GROUPS);
-        this.consumerGroups = groups.isEmpty() ? List.of(conf.get(ChronicleOptions.KAFKA_GROUP_ID)) : groups;
+        this.consumerGroups = groups.isEmpty() ? split.stream().map(job -> job.consumerGroup(conf)).toList() : groups;
         this.tables = names(conf, ChronicleOptions.WATCH_TABLES);
         this.namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         this.interval = positive(conf, ChronicleOptions.WATCH_INTERVAL);

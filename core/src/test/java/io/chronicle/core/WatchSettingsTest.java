@@ -21,8 +21,9 @@ class WatchSettingsTest {
     void defaults() {
         WatchSettings s = of(Map.of());
         assertThat(s.flinkRestUrl).isEqualTo(URI.create("http://127.0.0.1:8081"));
-        assertThat(s.jobs).containsExactly("chronicle-ingest");
-        assertThat(s.consumerGroups).containsExactly("chronicle-ingest");
+        assertThat(s.jobs).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views", "chronicle-alerts");
+        assertThat(s.consumerGroups).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views",
+                "chronicle-alerts");
         assertThat(s.tables).isEmpty();
         assertThat(s.namespace).isEqualTo("chronicle");
         assertThat(s.interval).isEqualTo(Duration.ofSeconds(15));
@@ -36,7 +37,7 @@ class WatchSettingsTest {
         WatchSettings s = of(Map.of("chronicle.watch.jobs", "a;b", "chronicle.kafka.group-id", "g",
                 "chronicle.watch.tables", "points_raw", "chronicle.watch.flink-rest-url", "https://flink:8081/"));
         assertThat(s.jobs).containsExactly("a", "b");
-        assertThat(s.consumerGroups).containsExactly("g");
+        assertThat(s.consumerGroups).containsExactly("g-ingest", "g-rollups", "g-views", "g-alerts");
         assertThat(s.tables).containsExactly("points_raw");
         assertThat(s.flinkRestUrl).isEqualTo(URI.create("https://flink:8081"));
         assertThat(of(Map.of("chronicle.watch.consumer-groups", "x;y")).consumerGroups).isEqualTo(List.of("x", "y"));

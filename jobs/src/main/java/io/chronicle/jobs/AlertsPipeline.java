@@ -47,14 +47,18 @@ import java.util.stream.Collectors;
  */
 public final class AlertsPipeline {
 
+    /** The delivery sink's uid, the same in the delivery job, which restores its undelivered alerts. */
+    static final String DELIVERY_UID = "alert-delivery";
+
     private AlertsPipeline() {}
 
     /**
      * Adds alerting to the points' job, with the health rules if {@code points} carry the health
-     * series; returns the alert state changes.
+     * series, and delivery to the HTTP receivers if {@code deliver} (rather than a job of its own
+     * reading the alerts topic); returns the alert state changes.
      */
     public static DataStream<AlertNotification> build(DataStream<MetricPoint> points, Configuration conf,
-            CatalogLoader catalogLoader, String namespace, boolean healthRules) throws IOException {
+            CatalogLoader catalogLoader, String namespace, boolean healthRules, boolean deliver) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
                 ChronicleTable.ANOMALIES);
         RuleBook rules = new RuleBook(startRules(conf, healthRules), RuleLimits.from(conf));
@@ -90,8 +94,10 @@ public final class AlertsPipeline {
         alerts.sinkTo(AlertTopics.alerts(conf)).name("topic-alerts").uid("topic-alerts");
         // Chained to the keyed evaluator at its parallelism: each alert's changes reach one
         // delivery writer, in order, as the sink needs.
-        AlertDeliverySink.fromConfig(conf).ifPresent(delivery ->
-                alerts.sinkTo(delivery).name("alert-delivery").uid("alert-delivery"));
+        if (deliver) {
+            AlertDeliverySink.fromConfig(conf).ifPresent(delivery ->
+                    alerts.sinkTo(delivery).name(DELIVERY_UID).uid(DELIVERY_UID));
+        }
         IcebergSinks.append(alerts, new RowConverters.AlertToRow(), ChronicleTable.ALERTS,
                 catalogLoader, namespace);
         IcebergSinks.append(alerts.getSideOutput(AlertEvaluator.ANOMALIES), new RowConverters.AnomalyToRow(),

@@ -3,12 +3,15 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.CommandLine;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.alerts.AlertNotification;
+import io.chronicle.operators.health.DeadLetterRate;
 import io.chronicle.operators.normalize.EventNormalizer;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
@@ -17,11 +20,15 @@ import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.views.EventDeduplicator;
 import io.chronicle.sinks.DeadLetterSink;
+import io.chronicle.sinks.HealthTopic;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
+import io.chronicle.sinks.alerts.AlertDeliverySink;
 import io.chronicle.sources.EventTimeWatermarks;
+import io.chronicle.sources.InternalTopics;
 import io.chronicle.sources.KafkaSources;
 import io.chronicle.sources.NormalizingDeserializer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -33,6 +40,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
+import org.apache.iceberg.flink.CatalogLoader;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -41,18 +49,26 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The ingest job: points and events from Kafka, normalized as they are read, into
- * {@code points_raw} and {@code events} (each event once); the rollup tiers from the points; the
- * traces and agent_metrics views from the events; everything refused (malformed, too late for
- * its rollup window or trace, over a tenant's series or a trace's events) into {@code rejected}
- * and the dead-letter topic.
+ * Chronicle's jobs, the one {@code chronicle.job} names. The ingest job reads points and events
+ * from Kafka, normalized as they are read, into {@code points_raw} and {@code events} (each event
+ * once), and every record it refuses into {@code rejected} and the dead-letter topic. The rollups,
+ * views and alerts jobs each read the topics they need themselves, under consumer groups of their
+ * own, normalizing as ingest does (records ingest refuses they count and drop); what they refuse
+ * themselves (too late for a window or a trace, over a tenant's series or a trace's events) they
+ * write to {@code rejected} and the dead-letter topic too. The delivery job sends the alerts
+ * topic to the HTTP receivers. The all-in-one job does all of that in one graph.
+ *
+ * <p>Every operator's uid is the same in whichever job it runs, so each split job can take its
+ * operators' state from a savepoint of the all-in-one job, and no uid depends on configuration.
  * The job takes its sources and dead-letter sink as arguments so tests run the same pipeline.
  */
 public final class IngestJob {
 
-    public static final String JOB_NAME = "chronicle-ingest";
+    /** Names the program in command-line errors, before the job is known. */
+    static final String PROGRAM = "chronicle";
 
     private final Configuration conf;
+    private final ChronicleJob job;
     private final Source<Either<RejectedRecord, MetricPoint>, ?, ?> pointsSource;
     private final Source<Either<RejectedRecord, Event>, ?, ?> eventsSource;
     private final Sink<RejectedRecord> deadLetterSink;
@@ -61,12 +77,14 @@ public final class IngestJob {
     private UnaryOperator<DataStream<Either<RejectedRecord, Event>>> eventsTap =
             UnaryOperator.identity();
 
+    /** The job {@code conf} names, reading the given sources and refusing into the given sink. */
     public IngestJob(
             Configuration conf,
             Source<Either<RejectedRecord, MetricPoint>, ?, ?> pointsSource,
             Source<Either<RejectedRecord, Event>, ?, ?> eventsSource,
             Sink<RejectedRecord> deadLetterSink) {
         this.conf = conf;
+        this.job = conf.get(ChronicleOptions.JOB);
         this.pointsSource = pointsSource;
         this.eventsSource = eventsSource;
         this.deadLetterSink = deadLetterSink;
@@ -84,25 +102,53 @@ public final class IngestJob {
                 conf,
                 bounded ? boundedPointsSource(conf, points) : pointsSource(conf, points),
                 bounded ? boundedEventsSource(conf, events) : eventsSource(conf, events),
-                // Transactional ids must not collide with another job's on the same brokers.
-                DeadLetterSink.create(conf, conf.get(ChronicleOptions.KAFKA_GROUP_ID) + "-dead-letter"));
+                DeadLetterSink.create(conf, deadLetterTransactionalIdPrefix(conf)));
+    }
+
+    /** The Flink job name of the job {@code conf} names. */
+    public static String jobName(Configuration conf) {
+        return conf.get(ChronicleOptions.JOB).jobName();
+    }
+
+    /**
+     * The dead-letter sink's transactional ids: a job's own, as they must not collide with
+     * another job's on the same brokers, and the ingest job's those of the all-in-one job, whose
+     * dead-letter state it takes over.
+     */
+    public static String deadLetterTransactionalIdPrefix(Configuration conf) {
+        return conf.get(ChronicleOptions.JOB).consumerGroup(conf) + "-dead-letter";
+    }
+
+    /**
+     * {@code conf} with the job's own consumer group in {@code chronicle.kafka.group-id}, where
+     * the Kafka sources find it.
+     */
+    static Configuration readingAsJob(Configuration conf) {
+        Configuration jobConf = new Configuration(conf);
+        jobConf.set(ChronicleOptions.KAFKA_GROUP_ID, conf.get(ChronicleOptions.JOB).consumerGroup(conf));
+        return jobConf;
     }
 
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> pointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopic(conf, topic, pointNormalization(conf), MetricPoint.class);
+        return KafkaSources.forTopic(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
     }
 
     /** A bounded read of the points topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.bounded(conf, topic, pointNormalization(conf), MetricPoint.class);
+        return KafkaSources.bounded(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
     }
 
     /** A bounded read of the events topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.bounded(conf, topic, eventNormalization(conf), Event.class);
+        return KafkaSources.bounded(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
+    }
+
+    public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
+            Configuration conf, String topic) {
+        return KafkaSources.forTopic(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
     }
 
     /** The points source's deserializer, for reading the points topic the way the job does. */
@@ -123,11 +169,6 @@ public final class IngestJob {
         return new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf)));
     }
 
-    public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
-            Configuration conf, String topic) {
-        return KafkaSources.forTopic(conf, topic, eventNormalization(conf), Event.class);
-    }
-
     /** Test hook: a transformation applied to normalized points as they leave the source. */
     IngestJob tapPoints(UnaryOperator<DataStream<Either<RejectedRecord, MetricPoint>>> tap) {
         this.pointsTap = tap;
@@ -140,68 +181,222 @@ public final class IngestJob {
         return this;
     }
 
-    /** Creates any missing table, then adds the pipeline to {@code env}. */
+    /** The Flink job name of this job. */
+    public String jobName() {
+        return job.jobName();
+    }
+
+    /** Creates any missing table and topic, then adds the job's pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) throws IOException {
-        ChronicleCatalogLoader catalogLoader = ChronicleCatalogLoader.from(conf);
+        CatalogLoader catalogLoader = ChronicleCatalogLoader.from(conf);
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
+        switch (job) {
+            case ALL:
+                buildAll(env, catalogLoader, namespace);
+                break;
+            case INGEST:
+                buildIngest(env, catalogLoader, namespace);
+                break;
+            case ROLLUPS:
+                buildRollups(env, catalogLoader, namespace);
+                break;
+            case VIEWS:
+                buildViews(env, catalogLoader, namespace);
+                break;
+            case ALERTS:
+                buildAlerts(env, catalogLoader, namespace);
+                break;
+            case DELIVERY:
+                buildDelivery(env);
+                break;
+            default:
+                throw new IllegalStateException("No pipeline for the " + job + " job");
+        }
+    }
+
+    private void buildAll(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
+            throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace,
                 ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
-        EventTimeWatermarks.Settings watermarks = EventTimeWatermarks.Settings.from(conf);
-
-        SingleOutputStreamOperator<MetricPoint> points = points(env, pointsSource, watermarks, pointsTap);
-
-        SingleOutputStreamOperator<Event> normalizedEvents = eventsTap.apply(
-                        env.fromSource(eventsSource,
-                                        EventTimeWatermarks.perPartition(
-                                                (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L),
-                                                watermarks),
-                                        "kafka-events")
-                                .uid("kafka-events"))
-                .process(new SplitRejected<>(), TypeInformation.of(Event.class))
-                .name("split-events")
-                .uid("split-events");
-        DataStream<Event> events = normalizedEvents
-                .keyBy(EventDeduplicator::eventKey, Types.STRING)
-                .process(new EventDeduplicator(conf.get(ChronicleOptions.EVENTS_DEDUP_TTL)),
-                        TypeInformation.of(Event.class))
-                .name("dedup-events")
-                .uid("dedup-events");
+        SingleOutputStreamOperator<MetricPoint> points = points(env);
+        SingleOutputStreamOperator<Event> normalizedEvents = normalizedEvents(env);
+        DataStream<Event> events = deduplicated(normalizedEvents);
 
         DataStream<RejectedRecord> rejected = points.getSideOutput(SplitRejected.REJECTED)
                 .union(normalizedEvents.getSideOutput(SplitRejected.REJECTED));
-        List<String> written = new ArrayList<>(List.of(ChronicleTable.POINTS_RAW.tableName(),
-                ChronicleTable.EVENTS.tableName(), ChronicleTable.REJECTED.tableName()));
+        List<String> written = new ArrayList<>(rawTables());
         DataStream<SeriesChange> seriesChanges = null;
         if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
             RollupPipeline.Outputs rollups = RollupPipeline.build(points, conf, catalogLoader, namespace);
             rejected = rejected.union(rollups.rejected());
             seriesChanges = rollups.seriesChanges();
-            RollupPolicy.from(conf).chain().forEach(tier -> written.add(tier.tableName()));
+            written.addAll(tierTables());
         }
         if (conf.get(ChronicleOptions.VIEWS_ENABLED)) {
             rejected = rejected.union(ViewsPipeline.build(events, conf, catalogLoader, namespace));
-            written.addAll(List.of(ChronicleTable.TRACES.tableName(), ChronicleTable.AGENT_METRICS.tableName()));
+            written.addAll(viewTables());
         }
         if (conf.get(ChronicleOptions.ALERTS_ENABLED)) {
             DataStream<MetricPoint> watched = points;
             // The health signals run on wall-clock time: a replay of a bounded input has none.
             if (conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED)
                     && pointsSource.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
-                written.addAll(List.of(ChronicleTable.ALERTS.tableName(), ChronicleTable.ANOMALIES.tableName()));
-                watched = points.union(HealthPipeline.build(env, conf, rejected, seriesChanges,
+                written.addAll(alertTables());
+                DataStream<String> tenants = rejected
+                        .map(DeadLetterRate::tenantOf, Types.STRING)
+                        .name("health-dead-letter-tenants")
+                        .uid("health-dead-letter-tenants");
+                watched = points.union(HealthPipeline.build(env, conf, tenants,
+                        seriesChanges == null ? null : HealthPipeline.cardinality(seriesChanges, conf),
                         catalogLoader, namespace, written));
             }
-            AlertsPipeline.build(watched, conf, catalogLoader, namespace, watched != points);
+            AlertsPipeline.build(watched, readingAsJob(conf), catalogLoader, namespace, watched != points, true);
         }
+        writeRaw(points, events, catalogLoader, namespace);
+        writeRejected(rejected, null, catalogLoader, namespace);
+    }
 
+    /** The record of truth, waiting on nothing downstream. */
+    private void buildIngest(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
+            throws IOException {
+        TableBootstrap.ensureTables(catalogLoader, namespace,
+                ChronicleTable.POINTS_RAW, ChronicleTable.EVENTS, ChronicleTable.REJECTED);
+        SingleOutputStreamOperator<MetricPoint> points = points(env);
+        SingleOutputStreamOperator<Event> normalizedEvents = normalizedEvents(env);
+        writeRaw(points, deduplicated(normalizedEvents), catalogLoader, namespace);
+        writeRejected(points.getSideOutput(SplitRejected.REJECTED)
+                .union(normalizedEvents.getSideOutput(SplitRejected.REJECTED)), null, catalogLoader, namespace);
+    }
+
+    /** The tiers; with health alerts on, each tenant's active series to the alerts job. */
+    private void buildRollups(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
+            throws IOException {
+        TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.REJECTED);
+        RollupPipeline.Outputs rollups = RollupPipeline.build(points(env), conf, catalogLoader, namespace);
+        writeRejected(rollups.rejected(), ChronicleJob.ROLLUPS, catalogLoader, namespace);
+        if (conf.get(ChronicleOptions.ALERTS_ENABLED) && conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED)
+                && pointsSource.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
+            HealthTopic.ensureTopic(conf);
+            HealthPipeline.cardinality(rollups.seriesChanges(), conf)
+                    .sinkTo(HealthTopic.sink(conf)).name("topic-health").uid("topic-health");
+        }
+    }
+
+    private void buildViews(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
+            throws IOException {
+        TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.REJECTED);
+        DataStream<RejectedRecord> refused = ViewsPipeline.build(
+                deduplicated(normalizedEvents(env)), conf, catalogLoader, namespace);
+        writeRejected(refused, ChronicleJob.VIEWS, catalogLoader, namespace);
+    }
+
+    /**
+     * Alerting, and the health of every job: the commit ages of every table Chronicle writes, the
+     * dead-letter rate from the dead-letter topic and the rollups' active series from the health
+     * topic. Delivery is the delivery job's, so a stalled receiver never holds back evaluation.
+     */
+    private void buildAlerts(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
+            throws IOException {
+        DataStream<MetricPoint> points = points(env);
+        boolean health = conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED);
+        if (health) {
+            List<String> written = new ArrayList<>(rawTables());
+            DataStream<MetricPoint> cardinality = null;
+            if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
+                written.addAll(tierTables());
+                HealthTopic.ensureTopic(conf);
+                cardinality = HealthPipeline.fromHealthTopic(env, readingAsJob(conf));
+            }
+            if (conf.get(ChronicleOptions.VIEWS_ENABLED)) {
+                written.addAll(viewTables());
+            }
+            written.addAll(alertTables());
+            points = points.union(HealthPipeline.build(env, conf,
+                    HealthPipeline.deadLetterTenants(env, readingAsJob(conf)), cardinality,
+                    catalogLoader, namespace, written));
+        }
+        AlertsPipeline.build(points, readingAsJob(conf), catalogLoader, namespace, health, false);
+    }
+
+    /**
+     * The alerts topic to the HTTP receivers. Keyed by fingerprint, so all the changes of one
+     * alert reach one writer, in the order the topic (keyed by fingerprint too) holds them.
+     */
+    private void buildDelivery(StreamExecutionEnvironment env) {
+        AlertDeliverySink delivery = AlertDeliverySink.fromConfig(conf).orElseThrow(
+                () -> new IllegalArgumentException("The delivery job needs a receiver"));
+        env.fromSource(InternalTopics.alerts(readingAsJob(conf)), WatermarkStrategy.noWatermarks(), "kafka-alerts")
+                .uid("kafka-alerts")
+                .keyBy((AlertNotification a) -> a.fingerprint, Types.STRING)
+                .sinkTo(delivery)
+                .name(AlertsPipeline.DELIVERY_UID)
+                .uid(AlertsPipeline.DELIVERY_UID);
+    }
+
+    private SingleOutputStreamOperator<MetricPoint> points(StreamExecutionEnvironment env) {
+        return points(env, pointsSource, EventTimeWatermarks.Settings.from(conf), pointsTap);
+    }
+
+    private SingleOutputStreamOperator<Event> normalizedEvents(StreamExecutionEnvironment env) {
+        return eventsTap.apply(
+                        env.fromSource(eventsSource,
+                                        EventTimeWatermarks.perPartition(
+                                                (Event e) -> Math.floorDiv(e.eventTimeMicros, 1_000L),
+                                                EventTimeWatermarks.Settings.from(conf)),
+                                        "kafka-events")
+                                .uid("kafka-events"))
+                .process(new SplitRejected<>(), TypeInformation.of(Event.class))
+                .name("split-events")
+                .uid("split-events");
+    }
+
+    private DataStream<Event> deduplicated(DataStream<Event> events) {
+        return events
+                .keyBy(EventDeduplicator::eventKey, Types.STRING)
+                .process(new EventDeduplicator(conf.get(ChronicleOptions.EVENTS_DEDUP_TTL)),
+                        TypeInformation.of(Event.class))
+                .name("dedup-events")
+                .uid("dedup-events");
+    }
+
+    private void writeRaw(DataStream<MetricPoint> points, DataStream<Event> events,
+            CatalogLoader catalogLoader, String namespace) {
         IcebergSinks.append(points, new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW,
                 catalogLoader, namespace);
         IcebergSinks.append(events, new RowConverters.EventToRow(), ChronicleTable.EVENTS,
                 catalogLoader, namespace);
+    }
+
+    /**
+     * The refused records into {@code rejected} and the dead-letter topic. A job besides ingest
+     * (and all) names its sinks after itself: several jobs append to the table and write the
+     * topic, and each keeps its own pending commits and transactions.
+     */
+    private void writeRejected(DataStream<RejectedRecord> rejected, ChronicleJob own,
+            CatalogLoader catalogLoader, String namespace) {
+        String table = ChronicleTable.REJECTED.tableName();
         IcebergSinks.append(rejected,
                 new RowConverters.RejectedToRow(conf.get(ChronicleOptions.REJECTED_MAX_PAYLOAD_BYTES)),
-                ChronicleTable.REJECTED, catalogLoader, namespace);
-        rejected.sinkTo(deadLetterSink).name("dead-letter").uid("dead-letter");
+                ChronicleTable.REJECTED, catalogLoader, namespace, own == null ? table : table + "-" + own);
+        String deadLetter = own == null ? "dead-letter" : "dead-letter-" + own;
+        rejected.sinkTo(deadLetterSink).name(deadLetter).uid(deadLetter);
+    }
+
+    private static List<String> rawTables() {
+        return List.of(ChronicleTable.POINTS_RAW.tableName(), ChronicleTable.EVENTS.tableName(),
+                ChronicleTable.REJECTED.tableName());
+    }
+
+    private List<String> tierTables() {
+        return RollupPolicy.from(conf).chain().stream().map(RollupPolicy.Tier::tableName).toList();
+    }
+
+    private static List<String> viewTables() {
+        return List.of(ChronicleTable.TRACES.tableName(), ChronicleTable.AGENT_METRICS.tableName());
+    }
+
+    private static List<String> alertTables() {
+        return List.of(ChronicleTable.ALERTS.tableName(), ChronicleTable.ANOMALIES.tableName());
     }
 
     /**
@@ -230,17 +425,21 @@ public final class IngestJob {
     static final String USAGE = String.join("\n",
             "usage: flink run chronicle-jobs-<version>-job.jar [--config FILE] [--KEY VALUE]...",
             "",
-            "The ingest job: points and events from Kafka into points_raw, events and rejected, the",
-            "rollup tiers, the traces and agent_metrics views, and alerts, as configured.",
+            "One of Chronicle's jobs, as chronicle.job names it: ingest (points and events from Kafka",
+            "into points_raw, events and rejected), rollups (the tiers), views (traces and",
+            "agent_metrics), alerts (rules, alerts, anomalies and health) or delivery (the alerts",
+            "topic to the HTTP receivers), each able to fail on its own; or all (the default),",
+            "everything in one job.",
             "",
             CommandLine.configurationUsage());
 
     public static void main(String[] args) throws Exception {
         Optional<JobEnvironment.Job> job =
-                JobEnvironment.forMain(JOB_NAME, args, USAGE, System.out, System.err);
+                JobEnvironment.forMain(PROGRAM, args, USAGE, System.out, System.err);
         if (job.isPresent()) {
-            fromConfig(job.get().conf()).build(job.get().env());
-            job.get().env().execute(JOB_NAME);
+            IngestJob ingest = fromConfig(job.get().conf());
+            ingest.build(job.get().env());
+            job.get().env().execute(ingest.jobName());
         }
     }
 }

@@ -31,6 +31,11 @@ import java.util.List;
  * The rollup tiers: the finest from the points (with event-time watermarks) of the series each
  * tenant's limit of active series admits, each coarser one merged from the tier before it, every
  * tier into its own Iceberg table. Each tenant's rows land only in the tiers its settings name.
+ *
+ * <p>An operator's uid names what its state holds, whatever the other tiers: {@code rollup-5m}
+ * windows points into 5 minutes, {@code rollup-merge-1h} merges finer rows into hours. Adding a
+ * finer tier gives the 5 minute tier a merge of its own, and a savepoint's {@code rollup-5m}
+ * state then has no operator, which Flink refuses rather than restore it into another kind.
  */
 public final class RollupPipeline {
 
@@ -75,8 +80,8 @@ public final class RollupPipeline {
             rows = rows.keyBy(r -> r.seriesId, Types.LONG)
                     .process(new TierMergeFunction(chain.get(i - 1).micros(), tier.micros(), policy),
                             TypeInformation.of(RollupRow.class))
-                    .name("rollup-" + tier)
-                    .uid("rollup-" + tier);
+                    .name("rollup-merge-" + tier)
+                    .uid("rollup-merge-" + tier);
             write(rows, tables[i], policy, catalogLoader, namespace);
         }
         return outputs;

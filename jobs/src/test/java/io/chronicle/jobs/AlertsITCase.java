@@ -2,15 +2,14 @@ package io.chronicle.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.sinks.DeadLetterSink;
 import com.sun.net.httpserver.HttpServer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,11 +42,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Alerting end to end: rules arrive on the rules topic while the job runs (one of them invalid),
- * points on the points topic, and the alert state changes are read back from the alerts topic and
- * the alerts table and from a webhook receiver that refuses its first requests; a rule deleted by
- * a tombstone resolves its firing alert. The pipeline's own health alerts (dead-letter rate,
- * cardinality) fire and resolve through the same machinery.
+ * Alerting end to end, as it is deployed: the alerts job, with ingest, rollups and delivery
+ * running as jobs of their own beside it. Rules arrive on the rules topic while the jobs run (one
+ * of them invalid), points on the points topic, and the alert state changes are read back from
+ * the alerts topic and the alerts table and from a webhook receiver, fed by the delivery job,
+ * that refuses its first requests; a rule deleted by a tombstone resolves its firing alert. The
+ * pipeline's own health alerts fire and resolve through the same machinery: the dead-letter rate
+ * from what the ingest job refuses, the cardinality from what the rollups job measures.
  */
 class AlertsITCase extends JobITBase {
 
@@ -87,6 +88,7 @@ class AlertsITCase extends JobITBase {
                 ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
                 ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
                 ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run,
+                ChronicleOptions.TOPIC_HEALTH.key(), "health-" + run,
                 ChronicleOptions.INGEST_WATERMARK_IDLENESS.key(), "1 s"));
         Configuration conf = services.chronicleConf(run, options);
         String points = conf.get(ChronicleOptions.TOPIC_POINTS);
@@ -97,14 +99,8 @@ class AlertsITCase extends JobITBase {
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
 
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
-        env.setParallelism(2);
-        new IngestJob(conf,
-                IngestJob.pointsSource(conf, points),
-                IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
-                DeadLetterSink.create(conf, "it-" + run))
-                .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        Map<ChronicleJob, JobClient> jobs = startJobs(conf, run, 1, List.of(ChronicleJob.INGEST,
+                ChronicleJob.ROLLUPS, ChronicleJob.ALERTS, ChronicleJob.DELIVERY), Map.of());
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             String rules = conf.get(ChronicleOptions.TOPIC_RULES);
             sendRule(producer, rules, "HighLoad", """
@@ -208,7 +204,7 @@ class AlertsITCase extends JobITBase {
             assertThat(payload.get("version").asText()).isEqualTo("4");
             assertThat(payload.get("receiver").asText()).isEqualTo("hook");
         } finally {
-            job.cancel().get();
+            cancel(jobs);
             receiver.stop(0);
         }
     }
@@ -317,14 +313,7 @@ class AlertsITCase extends JobITBase {
                 Hostile.of("Third", thresholdRule("Third", ""), "rejected",
                         "too many rules: 3 are in force, the most chronicle.alerts.rules.max-rules allows; delete one first"));
 
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
-        env.setParallelism(2);
-        new IngestJob(conf,
-                IngestJob.pointsSource(conf, points),
-                IngestJob.eventsSource(conf, conf.get(ChronicleOptions.TOPIC_EVENTS)),
-                DeadLetterSink.create(conf, "it-" + run))
-                .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = startJobs(conf, run, 2, List.of(ChronicleJob.ALERTS), Map.of()).get(ChronicleJob.ALERTS);
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             for (int i = 0; i < messages.size(); i++) {
                 Hostile m = messages.get(i);

@@ -83,7 +83,7 @@ class BackfillITCase extends JobITBase {
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
             Table fiveMinutes = catalog.loadTable(TableIdentifier.of("chronicle", "rollup_5m"));

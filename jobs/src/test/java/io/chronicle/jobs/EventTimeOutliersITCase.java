@@ -92,7 +92,7 @@ class EventTimeOutliersITCase extends JobITBase {
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         Set<String> outOfRange = new HashSet<>();
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();

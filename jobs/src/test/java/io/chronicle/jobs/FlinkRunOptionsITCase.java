@@ -112,7 +112,7 @@ class FlinkRunOptionsITCase extends JobITBase {
         }
         assertThat(status).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(
-                "chronicle-ingest: Unknown option 'chronicle.kafka.bootstrap-server'"
+                "chronicle: Unknown option 'chronicle.kafka.bootstrap-server'"
                         + " (did you mean 'chronicle.kafka.bootstrap-servers'?)");
         assertThat(client.listJobs().get()).as("no job was submitted").hasSize(before);
     }

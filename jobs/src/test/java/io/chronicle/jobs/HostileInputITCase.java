@@ -68,7 +68,7 @@ class HostileInputITCase extends JobITBase {
         StreamExecutionEnvironment env = JobEnvironment.create(jobConf);
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
 
         long now = System.currentTimeMillis();
         List<HostileRecords.Kind> kinds =

@@ -39,8 +39,8 @@ class IngestJobITCase extends JobITBase {
     private static final Duration DEADLINE = Duration.ofMinutes(3);
 
     private static Configuration chronicleConf(String run) {
-        // Points here spread over an hour in random order; the rollups have their own test.
-        return services.chronicleConf(run, Map.of(ChronicleOptions.ROLLUP_ENABLED.key(), "false"));
+        // The ingest job alone: the capabilities after it have tests of their own.
+        return services.chronicleConf(run, Map.of(ChronicleOptions.JOB.key(), "ingest"));
     }
 
     @Test
@@ -73,7 +73,7 @@ class IngestJobITCase extends JobITBase {
                 DeadLetterSink.create(conf, "it-" + run))
                 .tapPoints(stream -> stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
             Table pointsRaw = catalog.loadTable(TableIdentifier.of("chronicle", "points_raw"));

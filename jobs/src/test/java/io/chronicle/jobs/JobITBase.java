@@ -1,9 +1,13 @@
 package io.chronicle.jobs;
 
+import io.chronicle.core.ChronicleJob;
+import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +15,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * What every job integration test class has: a MiniCluster configured as the embedded cluster,
@@ -29,7 +37,7 @@ abstract class JobITBase {
             new MiniClusterResourceConfiguration.Builder()
                     .setConfiguration(parentFirst(EmbeddedCluster.configuration()))
                     .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(4)
+                    .setNumberSlotsPerTaskManager(6)
                     .build());
 
     @TempDir
@@ -45,6 +53,36 @@ abstract class JobITBase {
     @BeforeAll
     static void startServices() throws Exception {
         services = ItServices.start(tempDir);
+    }
+
+    /**
+     * Starts each of {@code jobs} as a Flink job of its own on the test's cluster, as they are
+     * deployed: {@code conf} with {@code chronicle.job} set to it, so its own sources, consumer
+     * group and dead-letter transactions, and the test's job settings; {@code adjust} may tap a
+     * job before it is built.
+     */
+    static Map<ChronicleJob, JobClient> startJobs(Configuration conf, String run, int parallelism,
+            List<ChronicleJob> jobs, Map<ChronicleJob, UnaryOperator<IngestJob>> adjust) throws Exception {
+        Map<ChronicleJob, JobClient> started = new LinkedHashMap<>();
+        for (ChronicleJob job : jobs) {
+            Configuration jobConf = new Configuration(conf);
+            jobConf.set(ChronicleOptions.JOB, job);
+            StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(jobConf, run + "-" + job));
+            env.setParallelism(parallelism);
+            IngestJob built = adjust.getOrDefault(job, UnaryOperator.identity()).apply(IngestJob.fromConfig(jobConf));
+            built.build(env);
+            started.put(job, env.executeAsync(built.jobName()));
+        }
+        return started;
+    }
+
+    /** Cancels every job still running. */
+    static void cancel(Map<ChronicleJob, JobClient> jobs) throws Exception {
+        for (JobClient job : jobs.values()) {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get();
+            }
+        }
     }
 
     @AfterAll

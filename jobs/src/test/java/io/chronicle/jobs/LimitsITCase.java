@@ -2,12 +2,11 @@ package io.chronicle.jobs;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
-import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -91,14 +90,12 @@ class LimitsITCase extends JobITBase {
         Map<Long, String> pointOffsets = produce(pointsTopic, points);
         Map<Long, String> eventOffsets = produce(eventsTopic, events);
 
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
+        // Each refusal comes from the job that makes it: cardinality from rollups, events from views.
         // One task per operator: what is checked here is the limits, with the shards as keys, and
         // under heavy load a parallel run has seen whole series of the rollups turn too_late (its
         // cause is being looked into separately; the limits are not it).
-        env.setParallelism(1);
-        new IngestJob(conf, IngestJob.pointsSource(conf, pointsTopic), IngestJob.eventsSource(conf, eventsTopic),
-                DeadLetterSink.create(conf, "it-" + run)).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        Map<ChronicleJob, JobClient> jobs = startJobs(conf, run, 1,
+                List.of(ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS), Map.of());
         int refusedPoints = (SERIES - LIMIT) * 3;
         int refusedEvents = TRACE_EVENTS - MAX_EVENTS;
         try {
@@ -117,7 +114,7 @@ class LimitsITCase extends JobITBase {
                     () -> !queryQuietly(conf, "SELECT 1 FROM traces WHERE trace_id = 'hot'"
                             + " AND events_dropped = " + refusedEvents).isEmpty());
         } finally {
-            job.cancel().get();
+            cancel(jobs);
         }
 
         // Which series the shards admit, from the ids Chronicle gave them: in each shard, the

@@ -215,7 +215,7 @@ class PayloadLimitsITCase extends JobITBase {
         env.setParallelism(1);
         new IngestJob(conf, IngestJob.pointsSource(conf, points), IngestJob.eventsSource(conf, events),
                 DeadLetterSink.create(conf, "it-" + run)).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         Outcome outcome = new Outcome(produce(records));
         try {
             long good = records.stream().filter(Sent::good).count();

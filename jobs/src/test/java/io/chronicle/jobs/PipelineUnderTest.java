@@ -44,7 +44,7 @@ final class PipelineUnderTest implements AutoCloseable {
         StreamExecutionEnvironment env = JobEnvironment.create(jobConf);
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        return new PipelineUnderTest(rest, List.of(env.executeAsync(IngestJob.JOB_NAME)));
+        return new PipelineUnderTest(rest, List.of(env.executeAsync(IngestJob.jobName(conf))));
     }
 
     /** Whether every job and every one of its tasks is running. */

@@ -137,7 +137,7 @@ class ReplayITCase extends JobITBase {
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
         env.setParallelism(2);
         IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         try {
             ItServices.waitUntil("every record in its table, the windows and the traces", DEADLINE,
                     () -> count(conf, "SELECT count(*) FROM points_raw") == goodPoints

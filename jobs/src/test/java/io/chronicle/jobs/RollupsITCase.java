@@ -2,6 +2,7 @@ package io.chronicle.jobs;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
@@ -10,7 +11,6 @@ import io.chronicle.sinks.RangeReplace;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -118,10 +118,9 @@ class RollupsITCase extends JobITBase {
         int acmeSeries = HOSTS * METRICS.size() + 1;
         int allSeries = 2 * HOSTS * METRICS.size() + 1;
 
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
-        env.setParallelism(2);
-        IngestJob.fromConfig(conf).build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        // The tiers from the rollups job; points_raw, which the rebuild below reads, from ingest.
+        Map<ChronicleJob, JobClient> jobs =
+                startJobs(conf, run, 2, List.of(ChronicleJob.INGEST, ChronicleJob.ROLLUPS), Map.of());
         Map<String, Long> lateOffsets = new HashMap<>();
         try {
             Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
@@ -162,7 +161,7 @@ class RollupsITCase extends JobITBase {
                             + ", 1h " + TableStats.committedRecords(hourly) + "/" + expected1h.size()
                             + ", rejected " + TableStats.committedRecords(rejected) + "/" + LATE_POINTS);
         } finally {
-            job.cancel().get();
+            cancel(jobs);
         }
 
         Map<List<Object>, Expected> expected5m = expected(folded, FIVE_MINUTES, tenant -> true);

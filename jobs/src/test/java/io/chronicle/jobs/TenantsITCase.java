@@ -146,7 +146,7 @@ class TenantsITCase extends JobITBase {
         new IngestJob(conf, IngestJob.pointsSource(conf, points), IngestJob.eventsSource(conf, events),
                 DeadLetterSink.create(conf, "it-" + run))
                 .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        JobClient job = env.executeAsync(IngestJob.jobName(conf));
         boolean cancelled = false;
         Map<String, Sent> produced = new LinkedHashMap<>();
         Map<String, JsonNode> alerts = new LinkedHashMap<>();

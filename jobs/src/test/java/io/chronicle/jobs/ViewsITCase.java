@@ -3,11 +3,10 @@ package io.chronicle.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
-import io.chronicle.sinks.DeadLetterSink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -103,16 +102,11 @@ class ViewsITCase extends JobITBase {
 
         int half = deliveries.size() / 2;
         produce(deliveries.subList(0, half), eventsTopic);
-        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
-        env.setParallelism(2);
         FailOnce.reset(half + 500);
-        new IngestJob(conf,
-                IngestJob.pointsSource(conf, conf.get(ChronicleOptions.TOPIC_POINTS)),
-                IngestJob.eventsSource(conf, eventsTopic),
-                DeadLetterSink.create(conf, "it-" + run))
-                .tapEvents(stream -> stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))
-                .build(env);
-        JobClient job = env.executeAsync(IngestJob.JOB_NAME);
+        // The views job fails once and restores; the ingest job beside it writes the events table.
+        Map<ChronicleJob, JobClient> jobs = startJobs(conf, run, 2, List.of(ChronicleJob.INGEST, ChronicleJob.VIEWS),
+                Map.of(ChronicleJob.VIEWS, job -> job.tapEvents(stream ->
+                        stream.map(new FailOnce<>(), stream.getType()).name("fail-once").uid("fail-once"))));
         try {
             ItServices.waitUntil("a first checkpoint", DEADLINE, FailOnce.CHECKPOINTED::get);
             produce(deliveries.subList(half, deliveries.size()), eventsTopic);
@@ -131,7 +125,7 @@ class ViewsITCase extends JobITBase {
                             && countQuietly(conf, "SELECT count(*) FROM events") == uniqueEvents + flush.size());
             assertThat(FailOnce.FAILED.get()).as("the injected failure happened").isTrue();
         } finally {
-            job.cancel().get();
+            cancel(jobs);
         }
 
         assertThat(countQuietly(conf, "SELECT count(*) FROM events")).as("each event once")

@@ -51,7 +51,7 @@ public final class AlertTopics {
     }
 
     /** Alertmanager's alert fields, plus Chronicle's state, rule, tenant, series and value. */
-    static byte[] toJson(AlertNotification a) {
+    public static byte[] toJson(AlertNotification a) {
         return JsonBytes.object(g -> {
             g.writeStringField("fingerprint", a.fingerprint);
             g.writeStringField("status", a.state);

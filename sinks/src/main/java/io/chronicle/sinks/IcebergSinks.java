@@ -35,7 +35,7 @@ public final class IcebergSinks {
             append(records, toRow, table, catalogLoader, namespace);
             return;
         }
-        IcebergSink.forRowData(rows(records, toRow, table))
+        IcebergSink.forRowData(rows(records, toRow, table, table.tableName()))
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
                 .uidSuffix(table.tableName())
                 .upsert(true)
@@ -51,21 +51,36 @@ public final class IcebergSinks {
             TableDefinition table,
             CatalogLoader catalogLoader,
             String namespace) {
-        IcebergSink.forRowData(rows(records, toRow, table))
+        append(records, toRow, table, catalogLoader, namespace, table.tableName());
+    }
+
+    /**
+     * As {@link #append(DataStream, RowConverter, TableDefinition, CatalogLoader, String)}, its
+     * operators named by {@code sinkName} rather than the table: for a table that several jobs
+     * append to, whose sinks must not claim one another's state when a savepoint is restored.
+     */
+    public static <T> void append(
+            DataStream<T> records,
+            RowConverter<T> toRow,
+            TableDefinition table,
+            CatalogLoader catalogLoader,
+            String namespace,
+            String sinkName) {
+        IcebergSink.forRowData(rows(records, toRow, table, sinkName))
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
-                .uidSuffix(table.tableName())
+                .uidSuffix(sinkName)
                 .append()
-                .name("iceberg-" + table.tableName())
-                .uid("iceberg-" + table.tableName());
+                .name("iceberg-" + sinkName)
+                .uid("iceberg-" + sinkName);
     }
 
     /** The records' rows; a record whose row the writer would fail on is skipped and counted. */
     private static <T> DataStream<RowData> rows(
-            DataStream<T> records, RowConverter<T> toRow, TableDefinition table) {
+            DataStream<T> records, RowConverter<T> toRow, TableDefinition table, String sinkName) {
         RowType rowType = FlinkSchemaUtil.convert(table.schema());
         return records.process(new ToTableRows<>(table.tableName(), toRow, rowType), InternalTypeInfo.of(rowType))
-                .name("to-row-" + table.tableName())
-                .uid("to-row-" + table.tableName());
+                .name("to-row-" + sinkName)
+                .uid("to-row-" + sinkName);
     }
 
     private static TableLoader tableLoader(

@@ -10,9 +10,11 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +26,9 @@ import java.util.concurrent.ExecutionException;
  * the at-least-once sinks of the topics followers read with low latency.
  */
 public final class KafkaTopics {
+
+    private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TOPIC_READY_POLL = Duration.ofMillis(100);
 
     private KafkaTopics() {}
 
@@ -55,20 +60,50 @@ public final class KafkaTopics {
      * does not exist yet; an existing topic is left as it is. Run when the job is built.
      */
     public static void ensureCompacted(Configuration conf, String topic) {
+        ensureExists(conf, topic, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    /**
+     * Creates the topic with {@code configs}, the broker's default partitions and replication, when
+     * it does not exist yet; an existing topic is left as it is. Returns once every partition has
+     * a leader: a source whose first look finds a topic just created but not yet known to the
+     * broker it asks fails its job. Run when the job is built.
+     */
+    public static void ensureExists(Configuration conf, String topic, Map<String, String> configs) {
         Properties props = new Properties();
         props.putAll(ChronicleConfig.withPrefix(conf, ChronicleOptions.KAFKA_PROPERTIES_PREFIX));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS));
         try (Admin admin = Admin.create(props)) {
-            NewTopic compacted = new NewTopic(topic, Optional.empty(), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(compacted)).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create the compacted topic '" + topic + "'", e.getCause());
+            try {
+                NewTopic created = new NewTopic(topic, Optional.empty(), Optional.empty()).configs(configs);
+                admin.createTopics(List.of(created)).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Cannot create the topic '" + topic + "'", e.getCause());
+                }
             }
+            awaitLeaders(admin, topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic '" + topic + "'", e);
         }
+    }
+
+    private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                last = e;
+            }
+            Thread.sleep(TOPIC_READY_POLL.toMillis());
+        }
+        throw new IllegalStateException("The topic '" + topic + "' has no leader for every partition after "
+                + TOPIC_READY_TIMEOUT.toSeconds() + " s", last);
     }
 }

@@ -18,6 +18,8 @@ public final class HealthRules {
 
     /** The tenant of health series that concern no tenant (the tables' commits). */
     public static final String SYSTEM_TENANT = "chronicle";
+    /** The tenant a record refused before its tenant was known counts under. */
+    public static final String UNKNOWN_TENANT = "unknown";
     /** Records sent to the dead-letter path per second, per tenant. */
     public static final String DEAD_LETTERS = "chronicle_dead_letters_per_second";
     /** Seconds since the table (tag {@code table}) was last committed. */

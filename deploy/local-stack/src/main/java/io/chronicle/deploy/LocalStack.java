@@ -3,6 +3,7 @@ package io.chronicle.deploy;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.CommandLine;
 import io.chronicle.core.EmbeddedCluster;
@@ -15,6 +16,7 @@ import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -36,10 +38,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +63,8 @@ public final class LocalStack implements AutoCloseable {
     private static final long STATUS_EVERY_SECONDS = 15;
     private static final long STOP_TIMEOUT_SECONDS = 20;
     private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+    /** Slots left for the SQL gateway's queries, which run in the same MiniCluster. */
+    private static final int QUERY_SLOTS = 3;
 
     static final String PROGRAM = "deploy/local/run";
 
@@ -61,9 +72,10 @@ public final class LocalStack implements AutoCloseable {
             "usage: " + PROGRAM + " [--config FILE] [--KEY VALUE]...",
             "",
             "Chronicle on this machine, in the foreground: a Kafka broker, an S3-compatible server, the",
-            "Iceberg catalog, the ingest job in a Flink MiniCluster, the SQL gateway and sample traffic,",
-            "on 127.0.0.1. The script builds the project first. Ctrl-C stops everything; running it",
-            "again continues from the last checkpoint.",
+            "Iceberg catalog, Chronicle's jobs (ingest, rollups, views, alerts, and delivery where",
+            "alerts have a receiver) in a Flink MiniCluster, the SQL gateway and sample traffic, on",
+            "127.0.0.1. The script builds the project first. Ctrl-C stops everything; running it again",
+            "continues each job from its last checkpoint.",
             "",
             "The local stack's options:",
             optionsUsage(),
@@ -90,7 +102,7 @@ public final class LocalStack implements AutoCloseable {
     private final Configuration conf;
     private final Path dataDir;
     private MiniCluster flink;
-    private JobClient ingestJob;
+    private final Map<ChronicleJob, JobClient> jobs = new LinkedHashMap<>();
     private SampleTraffic traffic;
     private volatile boolean closing;
 
@@ -158,8 +170,9 @@ public final class LocalStack implements AutoCloseable {
             conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
         }
         ChronicleConfig.validated(conf, LocalStackOptions.all());
-        startFlink();
-        startIngestJob();
+        List<ChronicleJob> split = ChronicleJob.split(conf);
+        startFlink(split.size());
+        startJobs(split);
         started.push(WatchChild.start(dataDir.resolve("watch"), conf));
         startSqlGateway();
         startTraffic();
@@ -193,7 +206,8 @@ public final class LocalStack implements AutoCloseable {
         conf.set(ChronicleOptions.S3_SECRET_KEY, s3.secretKey());
     }
 
-    private void startFlink() throws Exception {
+    /** Slots for each job at its parallelism, and for the SQL gateway's queries. */
+    private void startFlink(int jobCount) throws Exception {
         Configuration flinkConf = JobEnvironment.withDefaults(conf);
         flinkConf.addAll(EmbeddedCluster.configuration());
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -206,28 +220,62 @@ public final class LocalStack implements AutoCloseable {
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(4)
+                .setNumSlotsPerTaskManager(jobCount * conf.get(CoreOptions.DEFAULT_PARALLELISM) + QUERY_SLOTS)
                 .build());
         flink.start();
         // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.
         started.push(() -> flink.closeAsync().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     }
 
-    /** Submits the ingest job over REST, as {@code flink run} would, restoring if it can. */
-    private void startIngestJob() throws Exception {
-        Configuration jobConf = clientOf(flink);
-        latestCheckpoint(Path.of(URI.create(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)))).ifPresent(checkpoint -> {
-            jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
-            // Flink owns the restored checkpoint and deletes it once a new one subsumes it.
-            jobConf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
-            System.out.println("Restoring the ingest job from " + checkpoint);
-        });
-        // Not getExecutionEnvironment(): outside `flink run` that makes a local environment of
-        // its own, while this one submits to the running MiniCluster.
-        StreamExecutionEnvironment env =
-                new StreamExecutionEnvironment(JobEnvironment.withDefaults(jobConf));
-        IngestJob.fromConfig(conf).build(env);
-        ingestJob = env.executeAsync(IngestJob.JOB_NAME);
+    /**
+     * Submits each job over REST, as {@code flink run} would, each checkpointing into a folder of
+     * its own and restoring from its last checkpoint there. A data folder from before the jobs
+     * were split holds the all-in-one job's checkpoints instead: a job with none of its own takes
+     * its operators' state from the latest of those, leaving the other jobs' state aside.
+     */
+    private void startJobs(List<ChronicleJob> split) throws Exception {
+        Path checkpoints = Path.of(URI.create(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)));
+        Optional<Path> allInOne = latestCheckpoint(checkpoints);
+        if (allInOne.isPresent() && split.stream().allMatch(job -> hasCheckpoint(checkpoints.resolve(job.toString())))) {
+            // Every job has moved on from them; a job added later must not take their stale state.
+            Set<String> jobFolders = new HashSet<>();
+            for (ChronicleJob job : ChronicleJob.values()) {
+                jobFolders.add(job.toString());
+            }
+            try (Stream<Path> folders = Files.list(checkpoints)) {
+                for (Path folder : folders.filter(f -> !jobFolders.contains(f.getFileName().toString())).toList()) {
+                    deleteRecursively(folder);
+                }
+            }
+            System.out.println("Removed the all-in-one job's checkpoints, which every job has moved on from");
+            allInOne = Optional.empty();
+        }
+        for (ChronicleJob job : split) {
+            Configuration jobConf = clientOf(flink);
+            jobConf.set(ChronicleOptions.JOB, job);
+            Path own = checkpoints.resolve(job.toString());
+            jobConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, own.toUri().toString());
+            Optional<Path> latest = latestCheckpoint(own);
+            if (latest.isPresent()) {
+                jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toString());
+                // Flink owns the restored checkpoint and deletes it once a new one subsumes it.
+                jobConf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.CLAIM);
+                System.out.println("Restoring the " + job + " job from " + latest.get());
+            } else if (allInOne.isPresent()) {
+                jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, allInOne.get().toString());
+                // Every job restores from it, so none may claim it.
+                jobConf.set(StateRecoveryOptions.RESTORE_MODE, RecoveryClaimMode.NO_CLAIM);
+                jobConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+                System.out.println("Restoring the " + job + " job from the all-in-one job's " + allInOne.get());
+            }
+            // Not getExecutionEnvironment(): outside `flink run` that makes a local environment of
+            // its own, while this one submits to the running MiniCluster.
+            StreamExecutionEnvironment env =
+                    new StreamExecutionEnvironment(JobEnvironment.withDefaults(jobConf));
+            IngestJob built = IngestJob.fromConfig(jobConf);
+            built.build(env);
+            jobs.put(job, env.executeAsync(built.jobName()));
+        }
     }
 
     /** Chronicle's configuration, plus what a client needs to submit jobs to {@code cluster}. */
@@ -239,7 +287,10 @@ public final class LocalStack implements AutoCloseable {
         return client;
     }
 
-    /** The most recent completed checkpoint (one with {@code _metadata}) under {@code dir}. */
+    /**
+     * The most recent completed checkpoint (one with {@code _metadata}) of a job that checkpoints
+     * into {@code dir}, which holds a folder per run of the job and in it one per checkpoint.
+     */
     static Optional<Path> latestCheckpoint(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();
@@ -250,6 +301,22 @@ public final class LocalStack implements AutoCloseable {
                     .filter(p -> p.getParent().getFileName().toString().startsWith("chk-"))
                     .max(Comparator.comparing(LocalStack::modified))
                     .map(Path::getParent);
+        }
+    }
+
+    private static boolean hasCheckpoint(Path dir) {
+        try {
+            return latestCheckpoint(dir).isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
         }
     }
 
@@ -298,6 +365,8 @@ public final class LocalStack implements AutoCloseable {
                 "",
                 "Chronicle is running. Data and job state: " + dataDir,
                 "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
+                "  Jobs             " + jobs.keySet().stream().map(ChronicleJob::jobName).collect(Collectors.joining(", "))
+                        + "  (each fails and restarts on its own)",
                 "  Metrics          http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_METRICS_PORT)
                         + "/metrics (Flink's), http://127.0.0.1:" + conf.get(ChronicleOptions.WATCH_PORT)
                         + "/metrics (chronicle-watch)",
@@ -343,27 +412,45 @@ public final class LocalStack implements AutoCloseable {
             }
             long nowNanos = System.nanoTime();
             double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
-            out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
+            out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s; jobs %s%n",
                     nowPoints, rate, TableStats.committedRecords(events), TableStats.committedRecords(rejected),
                     traffic == null ? "" : String.format("; sample traffic sent %,d points, %,d events, %,d malformed",
-                            traffic.pointsSent(), traffic.eventsSent(), traffic.malformedSent()));
+                            traffic.pointsSent(), traffic.eventsSent(), traffic.malformedSent()),
+                    jobStates());
             lastPoints = nowPoints;
             lastNanos = nowNanos;
         }
     }
 
+    /** Each job's state, as Flink has it: a FAILED job has used up its restarts. */
+    private String jobStates() {
+        List<String> states = new ArrayList<>();
+        jobs.forEach((job, client) -> {
+            String state;
+            try {
+                state = client.getJobStatus().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).toString();
+            } catch (Exception e) {
+                state = "UNKNOWN";
+            }
+            states.add(job + " " + state);
+        });
+        return String.join(", ", states);
+    }
+
     @Override
     public synchronized void close() {
         closing = true;
-        if (ingestJob != null) {
+        jobs.forEach((job, client) -> {
             try {
                 // The last completed checkpoint is retained; the next run restores from it.
-                ingestJob.cancel().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (!client.getJobStatus().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    client.cancel().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                }
             } catch (Exception e) {
-                System.err.println("Could not cancel the ingest job cleanly: " + e);
+                System.err.println("Could not cancel the " + job + " job cleanly: " + e);
             }
-            ingestJob = null;
-        }
+        });
+        jobs.clear();
         while (!started.isEmpty()) {
             try {
                 started.pop().close();

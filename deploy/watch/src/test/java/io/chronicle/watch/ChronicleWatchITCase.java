@@ -147,6 +147,8 @@ class ChronicleWatchITCase {
         v.put(ChronicleOptions.TOPIC_DEAD_LETTER.key(), "dead-letter-" + run);
         v.put(ChronicleOptions.ROLLUP_ENABLED.key(), "false");
         v.put(ChronicleOptions.VIEWS_ENABLED.key(), "false");
+        // The ingest job, the only one of this configuration: what the watcher watches by default.
+        v.put(ChronicleOptions.JOB.key(), "ingest");
         v.put(ChronicleOptions.ALERTS_ENABLED.key(), "false");
         v.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("catalog-" + run + ".db"));
         v.put("chronicle.catalog.properties.jdbc.busy_timeout", "30000");
@@ -182,7 +184,7 @@ class ChronicleWatchITCase {
         job.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(JobEnvironment.withDefaults(job));
         IngestJob.fromConfig(conf).build(env);
-        return env.executeAsync(IngestJob.JOB_NAME);
+        return env.executeAsync(IngestJob.jobName(conf));
     }
 
     private static void produce(Configuration conf, int count, int from) {
@@ -221,7 +223,7 @@ class ChronicleWatchITCase {
                 waitFor("a healthy job", () -> {
                     Map<String, Double> m = metrics(watch);
                     return eq(m, "chronicle_watch_job_running" + job0, 1)
-                            && eq(m, "chronicle_watch_consumer_lag_topic_records{group=\"group-a\",topic=\"points-a\"}", 0)
+                            && eq(m, "chronicle_watch_consumer_lag_topic_records{group=\"group-a-ingest\",topic=\"points-a\"}", 0)
                             && m.containsKey("chronicle_watch_watermark_lag_seconds" + job0)
                             && m.getOrDefault("chronicle_watch_checkpoint_age_seconds" + job0, 99.0) < 10
                             && m.getOrDefault("chronicle_watch_table_commit_age_seconds{table=\"points_raw\"}", 99.0) < 10;
@@ -242,7 +244,7 @@ class ChronicleWatchITCase {
                         WatchEvaluator.JOB_NOT_RUNNING, "job", "chronicle-ingest", false), receiver.alerts::toString);
                 produce(conf, 300, 200);
                 waitFor("a lag of exactly the 300 points sent", () -> eq(metrics(watch),
-                        "chronicle_watch_consumer_lag_topic_records{group=\"group-a\",topic=\"points-a\"}", 300),
+                        "chronicle_watch_consumer_lag_topic_records{group=\"group-a-ingest\",topic=\"points-a\"}", 300),
                         () -> metrics(watch).toString());
                 assertThat(metrics(watch)).containsEntry(
                         "chronicle_watch_job_status{job=\"chronicle-ingest\",status=\"canceled\"}", 1.0);
@@ -255,7 +257,7 @@ class ChronicleWatchITCase {
                     waitFor("both alerts resolved and no lag", () ->
                             receiver.got(WatchEvaluator.JOB_NOT_RUNNING, "job", "chronicle-ingest", true)
                                     && receiver.got(WatchEvaluator.TABLE_COMMIT_STALE, "table", "points_raw", true)
-                                    && eq(metrics(watch), "chronicle_watch_consumer_lag_topic_records{group=\"group-a\",topic=\"points-a\"}", 0),
+                                    && eq(metrics(watch), "chronicle_watch_consumer_lag_topic_records{group=\"group-a-ingest\",topic=\"points-a\"}", 0),
                             () -> receiver.alerts + " " + metrics(watch));
                     assertThat(receiver.alerts).hasSize(4);
                     waitFor("the delivered count", () -> eq(metrics(watch),

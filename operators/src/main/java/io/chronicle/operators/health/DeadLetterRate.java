@@ -14,16 +14,15 @@ import java.time.Duration;
 import java.util.Collections;
 
 /**
- * A tenant's dead-letter rate (keyed by tenant): the records rejected in each processing-time
- * interval over its length, sent at the interval's end while the tenant has rejections, then once
- * more as 0, which resolves an alert on it, and then nothing until the next rejection.
+ * A tenant's dead-letter rate (keyed by tenant, given one tenant per refused record): the records
+ * refused in each processing-time interval over its length, sent at the interval's end while the
+ * tenant has rejections, then once more as 0, which resolves an alert on it, and then nothing
+ * until the next rejection. Its input is tenants alone, so that the refused records of the job
+ * itself and the messages of the dead-letter topic, which other jobs write, count alike.
  */
-public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord, MetricPoint> {
+public class DeadLetterRate extends KeyedProcessFunction<String, String, MetricPoint> {
 
     private static final long serialVersionUID = 1L;
-
-    /** The tenant of a record rejected before its tenant was known. */
-    public static final String UNKNOWN_TENANT = "unknown";
 
     private final long intervalMillis;
 
@@ -36,7 +35,7 @@ public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord,
     }
 
     public static String tenantOf(RejectedRecord r) {
-        return r.tenant == null ? UNKNOWN_TENANT : r.tenant;
+        return r.tenant == null ? HealthRules.UNKNOWN_TENANT : r.tenant;
     }
 
     @Override
@@ -46,7 +45,7 @@ public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord,
     }
 
     @Override
-    public void processElement(RejectedRecord record, Context ctx, Collector<MetricPoint> out) throws Exception {
+    public void processElement(String tenant, Context ctx, Collector<MetricPoint> out) throws Exception {
         Long count = inInterval.value();
         if (count == null) {
             count = 0L;

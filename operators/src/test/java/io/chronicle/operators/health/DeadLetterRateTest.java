@@ -17,23 +17,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DeadLetterRateTest {
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, RejectedRecord, MetricPoint> harness() throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, String, MetricPoint> harness() throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new DeadLetterRate(Duration.ofSeconds(10))),
-                DeadLetterRate::tenantOf, Types.STRING);
+                (String tenant) -> tenant, Types.STRING);
         h.open();
         return h;
     }
 
-    private static StreamRecord<RejectedRecord> rejected(String tenant) {
+    private static StreamRecord<String> rejected(String tenant) {
         RejectedRecord r = new RejectedRecord();
         r.tenant = tenant;
         r.reasonCode = "malformed";
-        return new StreamRecord<>(r);
+        return new StreamRecord<>(DeadLetterRate.tenantOf(r));
     }
 
     /** Emitted points as tenant@second=rate. */
-    private static List<String> rates(KeyedOneInputStreamOperatorTestHarness<String, RejectedRecord, MetricPoint> h) {
+    private static List<String> rates(KeyedOneInputStreamOperatorTestHarness<String, String, MetricPoint> h) {
         return h.extractOutputValues().stream()
                 .peek(p -> assertThat(p.metric).isEqualTo(HealthRules.DEAD_LETTERS))
                 .map(p -> p.tenant + "@" + p.timestampMicros / 1_000_000 + "=" + p.value)

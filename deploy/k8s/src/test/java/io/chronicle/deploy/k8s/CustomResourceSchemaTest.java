@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,10 +40,11 @@ class CustomResourceSchemaTest {
     }
 
     @Test
-    void theManifestsHoldAnApplicationAndASessionClusterAndASessionJob() {
-        assertThat(flinkDeployments().map(Manifests.Document::name))
-                .containsExactlyInAnyOrder("chronicle-ingest", "chronicle-session");
-        assertThat(sessionJobs().map(Manifests.Document::name)).containsExactly("chronicle-ingest");
+    void theManifestsHoldAnApplicationClusterPerJobASessionClusterAndASessionJobPerJob() {
+        List<String> clusters = new ArrayList<>(Manifests.JOBS);
+        clusters.add("chronicle-session");
+        assertThat(flinkDeployments().map(Manifests.Document::name)).containsExactlyInAnyOrderElementsOf(clusters);
+        assertThat(sessionJobs().map(Manifests.Document::name)).containsExactlyInAnyOrderElementsOf(Manifests.JOBS);
         assertThat(Manifests.documents()).allSatisfy(document ->
                 assertThat(document.node().path("apiVersion").asText()).isNotEmpty());
         assertThat(flinkDeployments()).allSatisfy(document ->

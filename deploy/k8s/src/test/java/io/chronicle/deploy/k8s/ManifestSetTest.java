@@ -1,6 +1,8 @@
 package io.chronicle.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.chronicle.core.ChronicleConfig;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -9,35 +11,36 @@ import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.FlinkSessionJob;
 import org.apache.flink.kubernetes.operator.api.spec.JobSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The manifests as one set: the kustomization, and what the alternatives and the clusters share. */
+/** The manifests as one set: the kustomization, and what the jobs, the alternatives and the clusters share. */
 class ManifestSetTest {
-
-    private static final Path SESSION_JOB = Path.of("session/chronicle-ingest-session-job.yaml");
 
     private final FlinkDeployment ingest = deployment("chronicle-ingest");
     private final FlinkDeployment session = deployment("chronicle-session");
-    private final FlinkSessionJob sessionJob =
-            StrictParsing.parse(Manifests.get("FlinkSessionJob", "chronicle-ingest").node(), FlinkSessionJob.class);
 
-    /** {@code kubectl apply -k} applies every manifest but the session-job variant of ingest. */
+    /** {@code kubectl apply -k} applies every manifest but the session-job variants. */
     @Test
-    void theKustomizationAppliesEveryManifestButTheSessionJobVariant() {
+    void theKustomizationAppliesEveryManifestButTheSessionJobVariants() {
         List<Path> listed = new ArrayList<>();
         kustomization().path("resources").forEach(resource -> listed.add(Path.of(resource.asText())));
         List<Path> manifests = Manifests.files().stream().map(Manifests.DIR::relativize).toList();
+        List<Path> sessionJobs = Manifests.JOBS.stream()
+                .map(job -> Path.of("session/" + job + "-session-job.yaml")).toList();
 
-        assertThat(manifests).contains(SESSION_JOB);
-        assertThat(listed).doesNotContain(SESSION_JOB).containsExactlyInAnyOrderElementsOf(
-                manifests.stream().filter(file -> !file.equals(SESSION_JOB)).toList());
+        assertThat(manifests).containsAll(sessionJobs);
+        assertThat(listed).doesNotContainAnyElementsOf(sessionJobs).containsExactlyInAnyOrderElementsOf(
+                manifests.stream().filter(file -> !sessionJobs.contains(file)).toList());
     }
 
     @Test
@@ -48,39 +51,74 @@ class ManifestSetTest {
         assertThat(Manifests.documents()).allSatisfy(document -> assertThat(document.namespace()).isEqualTo(namespace));
     }
 
-    /** The session job is the same job as the application deployment's, configured the same way. */
+    /**
+     * The deployments run the jobs that together do what the all-in-one job does, with one
+     * configuration: every job normalizes as ingest does, reads the same topics and writes the
+     * same catalog, so their chronicle.* options differ in chronicle.job alone.
+     */
     @Test
-    void theSessionJobVariantRunsTheSameJobWithTheSameOptions() {
-        JobSpec application = ingest.getSpec().getJob();
-        JobSpec session = sessionJob.getSpec().getJob();
+    void theDeploymentsRunEverySplitJobWithOneConfiguration() {
+        Map<String, String> shared = chronicleOptions(ingest.getSpec().getFlinkConfiguration());
+        shared.remove(ChronicleOptions.JOB.key());
+        Configuration conf = ChronicleConfig.validated(Configuration.fromMap(shared));
 
-        assertThat(chronicleOptions(sessionJob.getSpec().getFlinkConfiguration()))
-                .isEqualTo(chronicleOptions(ingest.getSpec().getFlinkConfiguration()));
-        assertThat(session.getEntryClass()).isEqualTo(application.getEntryClass());
-        assertThat(session.getParallelism()).isEqualTo(application.getParallelism());
-        assertThat(session.getUpgradeMode()).isEqualTo(application.getUpgradeMode());
-        assertThat(Path.of(session.getJarURI()).getFileName()).isEqualTo(Path.of(application.getJarURI()).getFileName());
-        for (String key : List.of("pipeline.auto-generate-uids", "pipeline.max-parallelism",
-                "execution.checkpointing.interval", "kubernetes.operator.periodic.savepoint.interval")) {
-            assertThat(sessionJob.getSpec().getFlinkConfiguration().get(key))
-                    .as(key).isEqualTo(ingest.getSpec().getFlinkConfiguration().get(key));
+        assertThat(ChronicleJob.split(conf).stream().map(ChronicleJob::jobName)).containsExactlyElementsOf(Manifests.JOBS);
+        for (String name : Manifests.JOBS) {
+            Map<String, String> options = chronicleOptions(deployment(name).getSpec().getFlinkConfiguration());
+            assertThat(options.remove(ChronicleOptions.JOB.key())).as(name).isEqualTo(name.substring("chronicle-".length()));
+            assertThat(options).as(name).isEqualTo(shared);
+            assertThat(deployment(name).getSpec().getJob().getEntryClass()).isEqualTo(ingest.getSpec().getJob().getEntryClass());
         }
     }
 
-    /** Both clusters run the same image with the same pods, storage, Java and security settings. */
-    @Test
-    void bothClustersShareImagePodsAndClusterSettings() {
-        assertThat(session.getSpec().getImage()).isEqualTo(ingest.getSpec().getImage());
+    /** Each session job is the same job as its application deployment's, configured the same way. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jobs")
+    void eachSessionJobVariantRunsTheSameJobWithTheSameOptions(String name) {
+        FlinkDeployment application = deployment(name);
+        FlinkSessionJob sessionJob =
+                StrictParsing.parse(Manifests.get("FlinkSessionJob", name).node(), FlinkSessionJob.class);
+        JobSpec applicationJob = application.getSpec().getJob();
+        JobSpec session = sessionJob.getSpec().getJob();
+
+        assertThat(chronicleOptions(sessionJob.getSpec().getFlinkConfiguration()))
+                .isEqualTo(chronicleOptions(application.getSpec().getFlinkConfiguration()));
+        assertThat(session.getEntryClass()).isEqualTo(applicationJob.getEntryClass());
+        assertThat(session.getParallelism()).isEqualTo(applicationJob.getParallelism());
+        assertThat(session.getUpgradeMode()).isEqualTo(applicationJob.getUpgradeMode());
+        assertThat(Path.of(session.getJarURI()).getFileName()).isEqualTo(Path.of(applicationJob.getJarURI()).getFileName());
+        for (String key : List.of("pipeline.auto-generate-uids", "pipeline.max-parallelism",
+                "execution.checkpointing.interval", "kubernetes.operator.periodic.savepoint.interval")) {
+            assertThat(sessionJob.getSpec().getFlinkConfiguration().get(key))
+                    .as(key).isEqualTo(application.getSpec().getFlinkConfiguration().get(key));
+        }
+    }
+
+    static Stream<String> jobs() {
+        return Manifests.JOBS.stream();
+    }
+
+    /** Every cluster runs the same image with the same pods, storage, Java and security settings. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jobs")
+    void everyClusterSharesImagePodsAndClusterSettings(String name) {
+        FlinkDeployment job = deployment(name);
+        assertThat(session.getSpec().getImage()).isEqualTo(job.getSpec().getImage());
         assertThat(Manifests.get("FlinkDeployment", "chronicle-session").node().at("/spec/flinkVersion"))
-                .isEqualTo(Manifests.get("FlinkDeployment", "chronicle-ingest").node().at("/spec/flinkVersion"));
-        assertThat(session.getSpec().getServiceAccount()).isEqualTo(ingest.getSpec().getServiceAccount());
-        assertThat(session.getSpec().getPodTemplate()).isEqualTo(ingest.getSpec().getPodTemplate());
+                .isEqualTo(Manifests.get("FlinkDeployment", name).node().at("/spec/flinkVersion"));
+        assertThat(session.getSpec().getServiceAccount()).isEqualTo(job.getSpec().getServiceAccount());
+        assertThat(session.getSpec().getPodTemplate()).isEqualTo(job.getSpec().getPodTemplate());
         Map<String, String> sessionConf = session.getSpec().getFlinkConfiguration();
         sessionConf.forEach((key, value) -> {
             if (!key.equals("taskmanager.numberOfTaskSlots")) {
-                assertThat(ingest.getSpec().getFlinkConfiguration()).as(key).containsEntry(key, value);
+                assertThat(job.getSpec().getFlinkConfiguration()).as(key).containsEntry(key, value);
             }
         });
+        for (String key : List.of("pipeline.auto-generate-uids", "pipeline.max-parallelism",
+                "execution.checkpointing.interval", "kubernetes.operator.periodic.savepoint.interval")) {
+            assertThat(job.getSpec().getFlinkConfiguration().get(key))
+                    .as(key).isEqualTo(ingest.getSpec().getFlinkConfiguration().get(key));
+        }
     }
 
     /** Flink's S3 filesystem, Iceberg's S3 client and the AWS SDK's region all address one store. */

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.chronicle.core.ChronicleJob;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -26,6 +28,10 @@ final class Manifests {
     static final String FLINK_VERSION = required("flink.version");
 
     static final String KUSTOMIZATION = "kustomization.yaml";
+
+    /** Chronicle's jobs, each a FlinkDeployment of its own and, as an alternative, a FlinkSessionJob. */
+    static final List<String> JOBS = Arrays.stream(ChronicleJob.values())
+            .filter(job -> job != ChronicleJob.ALL).map(ChronicleJob::jobName).toList();
 
     private Manifests() {}
 

@@ -17,9 +17,14 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /** The operator's validation rules and Chronicle's, on the manifests and on broken copies of them. */
 class OperatorRulesTest {
 
-    @Test
-    void theApplicationDeploymentPassesEveryRule() {
-        assertThat(OperatorRules.forDeployment(ingest())).isEmpty();
+    static Stream<String> jobs() {
+        return Manifests.JOBS.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jobs")
+    void eachJobsApplicationDeploymentPassesEveryRule(String job) {
+        assertThat(OperatorRules.forDeployment(Manifests.get("FlinkDeployment", job).copy())).isEmpty();
     }
 
     @Test
@@ -27,9 +32,10 @@ class OperatorRulesTest {
         assertThat(OperatorRules.forDeployment(session())).isEmpty();
     }
 
-    @Test
-    void theSessionJobPassesEveryRuleInItsCluster() {
-        assertThat(OperatorRules.forSessionJob(sessionJob(), session())).isEmpty();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jobs")
+    void eachJobsSessionJobPassesEveryRuleInItsCluster(String job) {
+        assertThat(OperatorRules.forSessionJob(Manifests.get("FlinkSessionJob", job).copy(), session())).isEmpty();
     }
 
     @Test
