@@ -3,10 +3,14 @@ package io.chronicle.operators.health;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -18,9 +22,11 @@ import java.util.Collections;
  * interval over its length, sent at the interval's end while the tenant has rejections, then once
  * more as 0, which resolves an alert on it, and then nothing until the next rejection.
  */
-public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord, MetricPoint> {
+public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord, MetricPoint>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("dead-letter rate health signal");
 
     /** The tenant of a record rejected before its tenant was known. */
     public static final String UNKNOWN_TENANT = "unknown";
@@ -40,9 +46,20 @@ public class DeadLetterRate extends KeyedProcessFunction<String, RejectedRecord,
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        inInterval = getRuntimeContext().getState(new ValueStateDescriptor<>("dead-letters-in-interval", Types.LONG));
+        inInterval = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>("dead-letters-in-interval", Types.LONG)));
         points = new HealthPoints();
+        layout.verify(getRuntimeContext());
     }
 
     @Override
