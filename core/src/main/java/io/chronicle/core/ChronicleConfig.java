@@ -165,6 +165,7 @@ public final class ChronicleConfig {
         AlertReceivers.from(conf);
         HealthRules.from(conf);
         RuleLimits.from(conf);
+        WatchSettings.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);

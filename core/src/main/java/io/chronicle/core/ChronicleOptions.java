@@ -564,7 +564,8 @@ public final class ChronicleOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
                             "How long one request to an alert receiver may take, connecting"
-                                    + " included, before it counts as a failed attempt.");
+                                    + " and the whole response included, before it counts as a"
+                                    + " failed attempt and its connection is closed.");
 
     public static final ConfigOption<Integer> ALERTS_DELIVERY_MAX_ATTEMPTS =
             key("chronicle.alerts.delivery.max-attempts")
@@ -658,6 +659,135 @@ public final class ChronicleOptions {
                             "How long a bounded job's end of input waits for the alerts still"
                                     + " queued to be delivered. Checkpoints do not wait: undelivered"
                                     + " alerts are kept in the checkpoint instead.");
+
+    // ---- The watcher (chronicle-watch, a process of its own) -------------------------------
+
+    public static final ConfigOption<String> WATCH_FLINK_REST_URL =
+            key("chronicle.watch.flink-rest-url")
+                    .stringType()
+                    .defaultValue("http://127.0.0.1:8081")
+                    .withDescription(
+                            "The REST API of the Flink cluster running the watched jobs (its"
+                                    + " JobManager, or the web UI's address).");
+
+    public static final ConfigOption<List<String>> WATCH_JOBS =
+            key("chronicle.watch.jobs")
+                    .stringType()
+                    .asList()
+                    .defaultValues("chronicle-ingest")
+                    .withDescription(
+                            "Names of the Flink jobs to watch (a list). A job of that name that is not"
+                                    + " running, or is missing from the cluster, fires"
+                                    + " ChronicleJobNotRunning.");
+
+    public static final ConfigOption<List<String>> WATCH_CONSUMER_GROUPS =
+            key("chronicle.watch.consumer-groups")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Kafka consumer groups whose lag is watched (a list); empty watches the"
+                                    + " group of chronicle.kafka.group-id. Flink's Kafka source"
+                                    + " commits a group's offsets on each checkpoint.");
+
+    public static final ConfigOption<List<String>> WATCH_TABLES =
+            key("chronicle.watch.tables")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Tables of chronicle.catalog.namespace whose last Iceberg commit is"
+                                    + " watched (a list); empty watches every table of the namespace.");
+
+    public static final ConfigOption<Duration> WATCH_INTERVAL =
+            key("chronicle.watch.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(15))
+                    .withDescription("How often the watcher measures and evaluates its alerts.");
+
+    public static final ConfigOption<Duration> WATCH_REQUEST_TIMEOUT =
+            key("chronicle.watch.request-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long one round's requests to Flink, Kafka or the catalog may take"
+                                    + " before that target counts as unreachable for the round; at"
+                                    + " most chronicle.watch.interval.");
+
+    public static final ConfigOption<Duration> WATCH_FOR =
+            key("chronicle.watch.for")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How long a watched condition holds (pending) before its alert fires;"
+                                    + " 0 s fires at the first evaluation that finds it.");
+
+    public static final ConfigOption<Integer> WATCH_MAX_RESTARTS =
+            key("chronicle.watch.max-restarts")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "Restarts of a job within chronicle.watch.restart-window beyond which"
+                                    + " ChronicleJobRestarting fires: a job that restarts over and"
+                                    + " over makes no progress even while it shows as running.");
+
+    public static final ConfigOption<Duration> WATCH_RESTART_WINDOW =
+            key("chronicle.watch.restart-window")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription("The window over which a job's restarts are counted.");
+
+    public static final ConfigOption<Long> WATCH_MAX_CONSUMER_LAG =
+            key("chronicle.watch.max-consumer-lag")
+                    .longType()
+                    .defaultValue(1_000_000L)
+                    .withDescription(
+                            "Records of one topic a consumer group may be behind (end offsets less"
+                                    + " committed offsets, summed over partitions) before"
+                                    + " ChronicleConsumerLag fires.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_WATERMARK_LAG =
+            key("chronicle.watch.max-watermark-lag")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "How far a job's lowest watermark may trail the wall clock before"
+                                    + " ChronicleWatermarkLagging fires. A job whose input stops"
+                                    + " altogether trails too.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_CHECKPOINT_AGE =
+            key("chronicle.watch.max-checkpoint-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "How long a job may go without a completed checkpoint (counted from"
+                                    + " its start at the earliest) before ChronicleCheckpointsStale"
+                                    + " fires; above the checkpoint interval, with room for"
+                                    + " tolerated checkpoint failures.");
+
+    public static final ConfigOption<Duration> WATCH_MAX_COMMIT_AGE =
+            key("chronicle.watch.max-commit-age")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(15))
+                    .withDescription(
+                            "How long a table may go without an Iceberg commit (counted from the"
+                                    + " watcher's start at the earliest) before"
+                                    + " ChronicleTableCommitStale fires. A running job commits"
+                                    + " every table it writes at least every 10 checkpoints.");
+
+    public static final ConfigOption<String> WATCH_HOST =
+            key("chronicle.watch.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription(
+                            "Address the watcher's Prometheus endpoint (/metrics) listens on;"
+                                    + " 0.0.0.0 for every interface.");
+
+    public static final ConfigOption<Integer> WATCH_PORT =
+            key("chronicle.watch.port")
+                    .intType()
+                    .defaultValue(9250)
+                    .withDescription("Port of the watcher's Prometheus endpoint; 0 picks a free one.");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 

@@ -4,21 +4,15 @@ import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.sinks.DeadLetterSink;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.types.Row;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,11 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,113 +97,7 @@ class IngestJobITCase extends JobITBase {
             job.cancel().get();
         }
 
-        assertPointsExactlyOnce(conf, produced, kafkaTimestamp);
-        assertEventsExactlyOnce(conf, produced, kafkaTimestamp);
-        assertRejectedExactlyOnce(conf, produced);
-        assertDeadLetterExactlyOnce(conf, produced);
-    }
-
-    private void assertPointsExactlyOnce(Configuration conf,
-            Map<String, TestTraffic.Record> produced, long kafkaTimestamp) throws Exception {
-        List<Row> rows = query(conf, "SELECT source_topic, source_partition, source_offset, tenant,"
-                + " metric, tags, `value`, ts, series_id FROM points_raw");
-        Map<String, TestTraffic.ExpectedPoint> expected = new HashMap<>();
-        produced.forEach((key, r) -> {
-            if (r.good() && r.point != null) {
-                expected.put(key, r.point);
-            }
-        });
-        Set<String> seen = new HashSet<>();
-        for (Row row : rows) {
-            String key = row.getField(0) + "/" + row.getField(1) + "/" + row.getField(2);
-            assertThat(seen.add(key)).as("point %s is written once", key).isTrue();
-            TestTraffic.ExpectedPoint point = expected.get(key);
-            assertThat(point).as("point %s was produced as a good point", key).isNotNull();
-            assertThat(row.getField(3)).isEqualTo(point.tenant);
-            assertThat(row.getField(4)).isEqualTo(point.metric);
-            assertThat(row.getField(5)).isEqualTo(point.tags);
-            assertThat(row.getField(6)).isEqualTo(point.value);
-            assertThat(row.getField(7)).isEqualTo(
-                    point.ts != null ? point.ts : Instant.ofEpochMilli(kafkaTimestamp));
-        }
-        assertThat(seen).isEqualTo(expected.keySet());
-    }
-
-    private void assertEventsExactlyOnce(Configuration conf,
-            Map<String, TestTraffic.Record> produced, long kafkaTimestamp) throws Exception {
-        List<Row> rows = query(conf, "SELECT source_topic, source_partition, source_offset, tenant,"
-                + " event_id, trace_id, event_type, event_time, metadata FROM events");
-        Set<String> seen = new HashSet<>();
-        long expectedCount = produced.values().stream().filter(r -> r.good() && r.event != null).count();
-        for (Row row : rows) {
-            String key = row.getField(0) + "/" + row.getField(1) + "/" + row.getField(2);
-            assertThat(seen.add(key)).as("event %s is written once", key).isTrue();
-            TestTraffic.ExpectedEvent event = produced.get(key).event;
-            assertThat(event).as("event %s was produced as a good event", key).isNotNull();
-            assertThat(row.getField(3)).isEqualTo(event.tenant);
-            assertThat(row.getField(4)).isEqualTo(event.eventId != null ? event.eventId
-                    : UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString());
-            assertThat(row.getField(5)).isEqualTo(event.traceId);
-            assertThat(row.getField(6)).isEqualTo(event.eventType);
-            assertThat(row.getField(7)).isEqualTo(
-                    event.eventTime != null ? event.eventTime : Instant.ofEpochMilli(kafkaTimestamp));
-            assertThat(row.getField(8)).isEqualTo(event.metadata);
-        }
-        assertThat(seen).hasSize((int) expectedCount);
-    }
-
-    private void assertRejectedExactlyOnce(Configuration conf, Map<String, TestTraffic.Record> produced)
-            throws Exception {
-        List<Row> rows = query(conf, "SELECT source_topic, source_partition, source_offset,"
-                + " reason_code, payload FROM rejected");
-        Map<String, String> reasons = new HashMap<>();
-        for (Row row : rows) {
-            String key = row.getField(0) + "/" + row.getField(1) + "/" + row.getField(2);
-            assertThat(reasons.put(key, (String) row.getField(3)))
-                    .as("rejected record %s is written once", key).isNull();
-            TestTraffic.Record record = produced.get(key);
-            assertThat((byte[]) row.getField(4)).as("original bytes of %s", key)
-                    .isEqualTo(record.value);
-        }
-        Map<String, String> expected = new HashMap<>();
-        produced.forEach((key, r) -> {
-            if (!r.good()) {
-                expected.put(key, r.expectedReason);
-            }
-        });
-        assertThat(reasons).isEqualTo(expected);
-    }
-
-    private void assertDeadLetterExactlyOnce(Configuration conf, Map<String, TestTraffic.Record> produced) {
-        long bad = produced.values().stream().filter(r -> !r.good()).count();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-check-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Set<String> keys = new HashSet<>();
-        List<String> duplicates = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER)));
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            while (keys.size() < bad && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    String key = new String(record.key(), StandardCharsets.UTF_8);
-                    if (!keys.add(key)) {
-                        duplicates.add(key);
-                    }
-                    String json = new String(record.value(), StandardCharsets.UTF_8);
-                    assertThat(json).contains("\"reason_code\":\"" + produced.get(key).expectedReason + "\"");
-                }
-            }
-            // One more poll: anything after the expected records would be a duplicate.
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                duplicates.add(new String(record.key(), StandardCharsets.UTF_8));
-            }
-        }
-        assertThat(duplicates).isEmpty();
-        assertThat(keys).hasSize((int) bad);
+        ExactlyOnce.assertLanded(conf, produced, kafkaTimestamp, services.kafka.bootstrapServers());
     }
 
     private void produce(String topic, List<TestTraffic.Record> records, long timestamp,
@@ -233,10 +118,6 @@ class IngestJobITCase extends JobITBase {
                 produced.put(m.topic() + "/" + m.partition() + "/" + m.offset(), records.get(i));
             }
         }
-    }
-
-    private static List<Row> query(Configuration conf, String sql) throws Exception {
-        return ItServices.query(conf, sql);
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {

@@ -105,8 +105,10 @@ class LimitsITCase extends JobITBase {
             ItServices.waitUntil("the refusals and the capped tenant's rows", DEADLINE,
                     () -> TableStats.committedRecords(rejected) >= refusedPoints + refusedEvents
                             && TableStats.committedRecords(rollups) >= LIMIT + 1,
-                    () -> "rejected " + TableStats.committedRecords(rejected) + ", rollup_5m "
-                            + TableStats.committedRecords(rollups));
+                    () -> "rejected " + TableStats.committedRecords(rejected) + " "
+                            + queryQuietly(conf, "SELECT reason_code, count(*) FROM rejected GROUP BY reason_code")
+                            + ", rollup_5m " + TableStats.committedRecords(rollups) + " "
+                            + queryQuietly(conf, "SELECT tenant, tags['host'], sample_count FROM rollup_5m"));
             // Counted exactly once the trace's state is cleared (30 is no power of two).
             ItServices.waitUntil("the hot trace's final row", DEADLINE,
                     () -> !queryQuietly(conf, "SELECT 1 FROM traces WHERE trace_id = 'hot'"

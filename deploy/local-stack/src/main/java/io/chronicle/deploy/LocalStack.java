@@ -156,6 +156,7 @@ public final class LocalStack implements AutoCloseable {
         ChronicleConfig.validated(conf, LocalStackOptions.all());
         startFlink();
         startIngestJob();
+        started.push(WatchChild.start(dataDir.resolve("watch"), conf));
         startSqlGateway();
         startTraffic();
     }
@@ -194,6 +195,10 @@ public final class LocalStack implements AutoCloseable {
         flinkConf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.ADDRESS, "127.0.0.1");
         flinkConf.set(RestOptions.PORT, conf.get(LocalStackOptions.FLINK_PORT));
+        flinkConf.setString("metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        flinkConf.setString("metrics.reporter.prom.port",
+                Integer.toString(conf.get(LocalStackOptions.FLINK_METRICS_PORT)));
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(flinkConf)
                 .setNumTaskManagers(1)
@@ -289,6 +294,9 @@ public final class LocalStack implements AutoCloseable {
                 "",
                 "Chronicle is running. Data and job state: " + dataDir,
                 "  Flink web UI     http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_PORT),
+                "  Metrics          http://127.0.0.1:" + conf.get(LocalStackOptions.FLINK_METRICS_PORT)
+                        + "/metrics (Flink's), http://127.0.0.1:" + conf.get(ChronicleOptions.WATCH_PORT)
+                        + "/metrics (chronicle-watch)",
                 "  SQL gateway      http://127.0.0.1:" + gatewayPort
                         + "  (Flink's SQL gateway: REST API v1, SQL client, jdbc:flink://127.0.0.1:" + gatewayPort + ")",
                 "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)

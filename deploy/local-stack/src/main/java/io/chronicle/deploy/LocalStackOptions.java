@@ -40,6 +40,13 @@ public final class LocalStackOptions {
             key("chronicle.local.sql-gateway-port").intType().defaultValue(8083)
                     .withDescription("Port of the SQL gateway's REST endpoint.");
 
+    public static final ConfigOption<Integer> FLINK_METRICS_PORT =
+            key("chronicle.local.flink-metrics-port").intType().defaultValue(9249)
+                    .withDescription(
+                            "Port of Flink's Prometheus metrics reporter (/metrics, on every"
+                                    + " interface, as Flink's reporter binds). The watcher's own"
+                                    + " endpoint is chronicle.watch.port.");
+
     public static final ConfigOption<Integer> TRAFFIC_POINTS_PER_SECOND =
             key("chronicle.local.traffic.points-per-second").intType().defaultValue(2000)
                     .withDescription("Sample points produced per second; 0 turns points off.");
@@ -55,7 +62,7 @@ public final class LocalStackOptions {
                     .withDescription("Share of sample records that are deliberately malformed.");
 
     public static List<ConfigOption<?>> all() {
-        return List.of(DATA_DIR, KAFKA_PORT, S3_PORT, FLINK_PORT, SQL_GATEWAY_PORT,
+        return List.of(DATA_DIR, KAFKA_PORT, S3_PORT, FLINK_PORT, SQL_GATEWAY_PORT, FLINK_METRICS_PORT,
                 TRAFFIC_POINTS_PER_SECOND, TRAFFIC_TRACES_PER_SECOND, TRAFFIC_MALFORMED_SHARE);
     }
 }

@@ -40,7 +40,7 @@ class LocalStackRecoveryITCase {
 
     @Test
     void aStackKilledMidStreamResumesWithEveryOffsetExactlyOnce() throws Exception {
-        int[] ports = freePorts(4);
+        int[] ports = freePorts(6);
         SqlGatewayClient sql = new SqlGatewayClient("http://127.0.0.1:" + ports[3], Duration.ofMinutes(1));
 
         ChildProcess first = start(ports, 3000);
@@ -88,6 +88,8 @@ class LocalStackRecoveryITCase {
                 "--chronicle.local.s3-port", String.valueOf(ports[1]),
                 "--chronicle.local.flink-port", String.valueOf(ports[2]),
                 "--chronicle.local.sql-gateway-port", String.valueOf(ports[3]),
+                "--chronicle.local.flink-metrics-port", String.valueOf(ports[4]),
+                "--chronicle.watch.port", String.valueOf(ports[5]),
                 "--chronicle.local.traffic.points-per-second", String.valueOf(pointsPerSecond),
                 "--chronicle.local.traffic.traces-per-second", "0",
                 "--execution.checkpointing.interval", "2 s");

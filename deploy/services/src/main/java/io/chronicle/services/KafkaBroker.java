@@ -37,12 +37,17 @@ public final class KafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true");
 
-    private final ChildProcess process;
+    private final List<String> command;
+    private final Path logFile;
+    private final int brokerPort;
     private final String bootstrapServers;
+    private ChildProcess process;
 
-    private KafkaBroker(ChildProcess process, String bootstrapServers) {
-        this.process = process;
-        this.bootstrapServers = bootstrapServers;
+    private KafkaBroker(List<String> command, Path logFile, int brokerPort) {
+        this.command = command;
+        this.logFile = logFile;
+        this.brokerPort = brokerPort;
+        this.bootstrapServers = Ports.HOST + ":" + brokerPort;
     }
 
     /** Starts a broker with {@link #DEFAULT_PARTITIONS} partitions per auto-created topic. */
@@ -80,17 +85,38 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.exists(logDir(dir).resolve("meta.properties"))) {
             format(classpath, jvmOptions, config, logFile);
         }
-        ChildProcess process = ChildProcess.start(
-                "kafka", ChildProcess.javaCommand(classpath, jvmOptions, "kafka.Kafka", List.of(config.toString())),
-                logFile);
-        KafkaBroker broker = new KafkaBroker(process, Ports.HOST + ":" + brokerPort);
+        KafkaBroker broker = new KafkaBroker(
+                ChildProcess.javaCommand(classpath, jvmOptions, "kafka.Kafka", List.of(config.toString())),
+                logFile, brokerPort);
+        broker.launch();
+        return broker;
+    }
+
+    /**
+     * Stops the broker cleanly, as an operator restarting it would; {@link #startAgain()} brings it
+     * back on the same port with the same storage. For tests of outages.
+     */
+    public synchronized void stop() {
+        process.close();
+    }
+
+    /** Starts a {@link #stop() stopped} broker again and waits until it serves requests. */
+    public synchronized void startAgain() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the broker on " + bootstrapServers + " is running");
+        }
+        Ports.requireFree(brokerPort);
+        launch();
+    }
+
+    private void launch() throws IOException {
+        process = ChildProcess.start("kafka", command, logFile);
         try {
-            broker.awaitReady(brokerPort);
+            awaitReady(brokerPort);
         } catch (RuntimeException e) {
-            broker.close();
+            process.close();
             throw e;
         }
-        return broker;
     }
 
     public String bootstrapServers() {
@@ -113,7 +139,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Stops the broker (a clean shutdown, forced after a deadline). */
     @Override
-    public void close() {
+    public synchronized void close() {
         process.close();
     }
 

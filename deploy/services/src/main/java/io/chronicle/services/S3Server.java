@@ -29,14 +29,20 @@ public final class S3Server implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-Djava.awt.headless=true");
 
-    private final ChildProcess process;
+    private final List<String> command;
+    private final Path logFile;
+    private final int httpPort;
     private final URI endpoint;
     private final Path bucketsDir;
     private final String accessKey;
     private final String secretKey;
+    private ChildProcess process;
 
-    private S3Server(ChildProcess process, URI endpoint, Path bucketsDir, String accessKey, String secretKey) {
-        this.process = process;
+    private S3Server(List<String> command, Path logFile, int httpPort, URI endpoint, Path bucketsDir,
+            String accessKey, String secretKey) {
+        this.command = command;
+        this.logFile = logFile;
+        this.httpPort = httpPort;
         this.endpoint = endpoint;
         this.bucketsDir = bucketsDir;
         this.accessKey = accessKey;
@@ -71,19 +77,39 @@ public final class S3Server implements AutoCloseable {
                 "jclouds.provider=filesystem",
                 "jclouds.filesystem.basedir=" + bucketsDir,
                 ""));
-        ChildProcess process = ChildProcess.start(
-                "s3proxy",
+        S3Server server = new S3Server(
                 ChildProcess.javaCommand(Classpaths.load("s3proxy.classpath"), JVM_OPTIONS,
                         "org.gaul.s3proxy.Main", List.of("--properties", config.toString())),
-                dir.resolve("s3proxy.log"));
-        S3Server server = new S3Server(process, endpoint, bucketsDir, accessKey, secretKey);
+                dir.resolve("s3proxy.log"), httpPort, endpoint, bucketsDir, accessKey, secretKey);
+        server.launch();
+        return server;
+    }
+
+    /**
+     * Stops the server: until {@link #startAgain()}, connections to its port are refused. For
+     * tests of outages.
+     */
+    public synchronized void stop() {
+        process.close();
+    }
+
+    /** Starts a {@link #stop() stopped} server again on the same port, serving the same buckets. */
+    public synchronized void startAgain() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the S3 server on " + endpoint + " is running");
+        }
+        Ports.requireFree(httpPort);
+        launch();
+    }
+
+    private void launch() throws IOException {
+        process = ChildProcess.start("s3proxy", command, logFile);
         try {
-            server.awaitReady();
+            awaitReady();
         } catch (RuntimeException e) {
-            server.close();
+            process.close();
             throw e;
         }
-        return server;
     }
 
     public URI endpoint() {
@@ -117,7 +143,7 @@ public final class S3Server implements AutoCloseable {
 
     /** Stops the server (SIGTERM, forced after a deadline). */
     @Override
-    public void close() {
+    public synchronized void close() {
         process.close();
     }
 

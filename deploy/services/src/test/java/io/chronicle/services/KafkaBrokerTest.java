@@ -51,6 +51,24 @@ class KafkaBrokerTest {
     }
 
     @Test
+    void aStoppedBrokerStartsAgainOnItsPortWithItsRecords() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(dataDir, 0)) {
+            broker.createTopics(TOPIC);
+            produce(broker.bootstrapServers(), VALUES.subList(0, 50));
+            String bootstrapServers = broker.bootstrapServers();
+            int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+
+            broker.stop();
+            assertThat(Ports.isOpen(port)).as("nothing listens on the stopped broker's port").isFalse();
+            broker.startAgain();
+
+            assertThat(broker.bootstrapServers()).isEqualTo(bootstrapServers);
+            produce(bootstrapServers, VALUES.subList(50, 100));
+            assertThat(consumeAll(bootstrapServers, "after-stop")).containsExactlyInAnyOrderElementsOf(VALUES);
+        }
+    }
+
+    @Test
     void createsCompactedTopicsWithTheGivenPartitions() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dataDir, 0, 2);
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {

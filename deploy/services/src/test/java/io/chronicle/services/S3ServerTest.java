@@ -1,6 +1,7 @@
 package io.chronicle.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.assertj.core.groups.Tuple;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,6 +41,22 @@ class S3ServerTest {
         }
 
         try (S3Server server = S3Server.start(dataDir, 0); S3Client s3 = client(server)) {
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
+        }
+    }
+
+    @Test
+    void aStoppedServerRefusesConnectionsThenServesItsObjectsAgain() throws Exception {
+        try (S3Server server = S3Server.start(dataDir, 0); S3Client s3 = client(server)) {
+            server.createBucket(BUCKET);
+            s3.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromString(CONTENT));
+
+            server.stop();
+            assertThat(Ports.isOpen(server.endpoint().getPort())).isFalse();
+            assertThatThrownBy(() -> s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)))
+                    .isInstanceOf(SdkClientException.class);
+
+            server.startAgain();
             assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
         }
     }

@@ -2,7 +2,6 @@ package io.chronicle.sinks.alerts;
 
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.AlertReceivers;
-import io.chronicle.core.alerts.AlertReceivers.Receiver;
 import io.chronicle.core.alerts.Fingerprints;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -10,21 +9,12 @@ import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,41 +28,21 @@ final class AlertDeliveryWriter implements StatefulSinkWriter<AlertNotification,
             AlertNotification.FIRING, AlertNotification.RESOLVED, AlertNotification.INACTIVE);
 
     private final AlertReceivers receivers;
-    private final AlertTracker tracker = new AlertTracker();
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService httpExecutor;
-    private final Map<String, ReceiverChannel> channels = new LinkedHashMap<>();
+    private final AlertDispatcher dispatcher;
+    private final Map<String, ReceiverChannel> channels;
     private final Counter deduplicated;
     private final Counter invalid;
 
     AlertDeliveryWriter(AlertReceivers receivers, MetricGroup metrics, int subtask,
             Collection<AlertDeliveryState> restored, LongSupplier clock) {
         this.receivers = receivers;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(
-                daemon("chronicle-alert-delivery-" + subtask));
-        this.httpExecutor = Executors.newCachedThreadPool(daemon("chronicle-alert-http-" + subtask));
-        Duration connectTimeout = receivers.receivers().stream().map(r -> r.delivery.timeout)
-                .max(Duration::compareTo).orElse(Duration.ofSeconds(10));
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(httpExecutor)
-                .build();
+        this.dispatcher = new AlertDispatcher(
+                receivers, metrics, "chronicle-alert-delivery-" + subtask, clock);
+        this.channels = dispatcher.channels();
         this.deduplicated = metrics.counter("deduplicated");
         this.invalid = metrics.counter("invalid");
-        for (Receiver receiver : receivers.receivers()) {
-            channels.put(receiver.name, new ReceiverChannel(receiver, receivers.externalUrl(),
-                    tracker, client, scheduler, clock, metrics.addGroup("receiver", receiver.name)));
-        }
         restore(restored);
-        for (Receiver receiver : receivers.receivers()) {
-            long every = receiver.delivery.resendInterval.toNanos();
-            if (every > 0) {
-                ReceiverChannel channel = channels.get(receiver.name);
-                scheduler.scheduleWithFixedDelay(
-                        channel::requestResend, every, every, TimeUnit.NANOSECONDS);
-            }
-        }
+        dispatcher.startResending(receivers);
     }
 
     @Override
@@ -84,15 +54,8 @@ final class AlertDeliveryWriter implements StatefulSinkWriter<AlertNotification,
                     notification);
             return;
         }
-        switch (tracker.observe(n)) {
-            case DELIVER:
-                channels.values().forEach(c -> c.offer(n));
-                break;
-            case DUPLICATE:
-                deduplicated.inc();
-                break;
-            case QUIET:
-                break;
+        if (dispatcher.decide(n) == AlertTracker.Decision.DUPLICATE) {
+            deduplicated.inc();
         }
     }
 
@@ -124,14 +87,12 @@ final class AlertDeliveryWriter implements StatefulSinkWriter<AlertNotification,
                 undelivered.put(name, left);
             }
         });
-        return List.of(new AlertDeliveryState(tracker.snapshot(), undelivered));
+        return List.of(new AlertDeliveryState(dispatcher.trackedSnapshot(), undelivered));
     }
 
     @Override
     public void close() {
-        channels.values().forEach(ReceiverChannel::close);
-        scheduler.shutdownNow();
-        httpExecutor.shutdownNow();
+        dispatcher.close();
     }
 
     private void restore(Collection<AlertDeliveryState> states) {
@@ -139,7 +100,7 @@ final class AlertDeliveryWriter implements StatefulSinkWriter<AlertNotification,
         for (AlertDeliveryState state : states) {
             tracked.addAll(state.tracked);
         }
-        tracker.restore(tracked);
+        dispatcher.restoreTracked(tracked);
         for (AlertDeliveryState state : states) {
             state.undelivered.forEach((name, alerts) -> {
                 ReceiverChannel channel = channels.get(name);
@@ -176,14 +137,5 @@ final class AlertDeliveryWriter implements StatefulSinkWriter<AlertNotification,
         n.value = in.value;
         n.generatorUrl = in.generatorUrl;
         return n;
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ final class ReceiverChannel {
     private boolean inFlight;
     private boolean resendDue;
     private ScheduledFuture<?> wakeup;
+    /** The request under way, cancelled on close so a stalled receiver keeps no connection. */
+    private CompletableFuture<HttpResponse<String>> inFlightExchange;
     private boolean closed;
 
     ReceiverChannel(Receiver receiver, String externalUrl, AlertTracker tracker, HttpClient client,
@@ -144,6 +147,9 @@ final class ReceiverChannel {
         if (wakeup != null) {
             wakeup.cancel(false);
         }
+        if (inFlightExchange != null) {
+            inFlightExchange.cancel(true);
+        }
         notifyAll();
     }
 
@@ -190,13 +196,46 @@ final class ReceiverChannel {
         attempts++;
         inFlight = true;
         Batch batch = current;
-        CompletableFuture<HttpResponse<String>> response;
+        send(batch).whenComplete((r, e) -> onScheduler(() -> completed(batch, r, e)));
+    }
+
+    /**
+     * One request, completed within the receiver's timeout, body included. HttpClient's own
+     * request timeout ends once the response headers arrive, so a receiver that sends them and
+     * then stalls would hold this receiver's queue for ever: past the deadline the exchange is
+     * cancelled, which closes its connection, and the attempt counts as failed.
+     */
+    private CompletableFuture<HttpResponse<String>> send(Batch batch) {
+        CompletableFuture<HttpResponse<String>> exchange;
         try {
-            response = client.sendAsync(request(batch), HttpResponse.BodyHandlers.ofString());
+            exchange = client.sendAsync(request(batch), HttpResponse.BodyHandlers.ofString());
         } catch (RuntimeException e) {
-            response = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        response.whenComplete((r, e) -> onScheduler(() -> completed(batch, r, e)));
+        inFlightExchange = exchange;
+        CompletableFuture<HttpResponse<String>> response = new CompletableFuture<>();
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = scheduler.schedule(() -> {
+                if (response.completeExceptionally(new HttpTimeoutException(
+                        "no complete response within " + delivery.timeout))) {
+                    exchange.cancel(true);
+                }
+            }, delivery.timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing: the answer no longer matters.
+            exchange.cancel(true);
+            return CompletableFuture.failedFuture(e);
+        }
+        exchange.whenComplete((r, e) -> {
+            deadline.cancel(false);
+            if (e == null) {
+                response.complete(r);
+            } else {
+                response.completeExceptionally(e);
+            }
+        });
+        return response;
     }
 
     private synchronized void completed(Batch batch, HttpResponse<String> response, Throwable error) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.AlertReceivers;
 import io.chronicle.core.alerts.Fingerprints;
+import io.chronicle.services.StallingHttpReceiver;
 import io.chronicle.sinks.alerts.TestReceiver.Request;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Gauge;
@@ -259,6 +260,46 @@ class AlertDeliveryWriterTest {
         assertThat(counter("am", "failedAttempts")).isEqualTo(2);
         assertThat(counter("am", "dropped")).isEqualTo(1);
         assertThat(counter("am", "delivered")).isEqualTo(1);
+    }
+
+    @Test
+    void aReceiverStallingAfterItsHeadersTimesOutAndGivesUpWhileTheOthersGoOn() throws Exception {
+        StallingHttpReceiver stalled = StallingHttpReceiver.start();
+        toClose.add(stalled);
+        TestReceiver hook = receiver(TestReceiver.accepting());
+        AlertDeliveryWriter writer = writer(receivers("stalled", "alertmanager", stalled.url("").toString(),
+                "chronicle.alerts.receivers.stalled.timeout", "300 ms",
+                "chronicle.alerts.receivers.stalled.max-attempts", "2",
+                "chronicle.alerts.receivers.hook.type", "webhook",
+                "chronicle.alerts.receivers.hook.url", hook.url("/hook")));
+        writer.write(alert("Down", "a1", "firing"), null);
+        eventually(() -> stalled.requests() == 1);
+        writer.write(alert("Down", "a2", "firing"), null);
+        writer.write(alert("Down", "a3", "firing"), null);
+        eventually(() -> hook.accepted().size() == 3);
+        writer.flush(true);
+
+        assertThat(hook.accepted()).containsExactly("a1 firing", "a2 firing", "a3 firing");
+        // Two batches ([a1], then [a2, a3] queued behind it), each given up after two attempts.
+        assertThat(stalled.requests()).isEqualTo(4);
+        assertThat(counter("stalled", "failedAttempts")).isEqualTo(4);
+        assertThat(counter("stalled", "dropped")).isEqualTo(3);
+        assertThat(gauge("stalled", "queued")).isZero();
+        // Each stalled request's connection is closed, not left open for ever.
+        eventually(() -> stalled.abandoned() == 4);
+    }
+
+    @Test
+    void closingTheWriterClosesAStalledRequestsConnection() throws Exception {
+        StallingHttpReceiver stalled = StallingHttpReceiver.start();
+        toClose.add(stalled);
+        AlertDeliveryWriter writer = writer(receivers("stalled", "alertmanager", stalled.url("").toString(),
+                "chronicle.alerts.delivery.timeout", "1 min"));
+        writer.write(alert("Down", "a1", "firing"), null);
+        eventually(() -> stalled.requests() == 1);
+
+        writer.close();
+        eventually(() -> stalled.abandoned() == 1);
     }
 
     @Test
