@@ -5,7 +5,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,13 +23,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Writes the savepoint of this version that {@link SavepointRestoreITCase} restores into later
  * ones: the ingest job at parallelism 2 stopped with a savepoint once it has read and committed
- * {@link UpgradeTraffic}'s records before the cut. Not part of {@code verify}; run when a version
- * is released or its topology changes ([development.md](docs/development.md#savepoints-of-earlier-versions)):
+ * {@link UpgradeTraffic}'s records before the cut. Not part of {@code verify} (its name matches
+ * no test pattern); run when a version is released or its topology or state changes
+ * (docs/development.md, "Savepoints of earlier versions"):
  *
  * <pre>./mvnw -B verify -pl jobs -Dit.test=SavepointFixtureGenerator -Dtest=none
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dchronicle.savepoint.version=0.1.0</pre>
  */
-@Tag("savepoint-fixture")
 class SavepointFixtureGenerator extends JobITBase {
 
     private static final Duration DEADLINE = Duration.ofMinutes(3);
