@@ -11,9 +11,21 @@ CHRONICLE_JVM_OPTS=(
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
 )
 
+# Written after a successful build; the build is skipped while no pom.xml and no file under a src/
+# folder is newer. Even an up-to-date Maven build takes over a minute on 2 cores, which a restart
+# after a crash would otherwise spend before Chronicle starts.
+CHRONICLE_BUILD_STAMP="$CHRONICLE_ROOT/deploy/local-stack/target/build.stamp"
+
 chronicle_build() {
+  if [ -f "$CHRONICLE_BUILD_STAMP" ] && [ -z "$(cd "$CHRONICLE_ROOT" && find . \
+      \( -name target -o -name '.*' ! -name . \) -prune -o \
+      \( -name pom.xml -o -path '*/src/*' \) -type f -newer "$CHRONICLE_BUILD_STAMP" -print -quit)" ]; then
+    echo "Chronicle is built and up to date."
+    return
+  fi
   echo "Building Chronicle ..."
   (cd "$CHRONICLE_ROOT" && ./mvnw -q -B -ntp install -DskipTests)
+  touch "$CHRONICLE_BUILD_STAMP"
 }
 
 chronicle_classpath() {

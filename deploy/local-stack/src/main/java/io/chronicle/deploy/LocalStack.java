@@ -9,6 +9,7 @@ import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.deploy.sqlgateway.FlinkSqlGateway;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.jobs.JobEnvironment;
+import io.chronicle.services.ChildProcess;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -91,6 +92,7 @@ public final class LocalStack implements AutoCloseable {
     private MiniCluster flink;
     private JobClient ingestJob;
     private SampleTraffic traffic;
+    private volatile boolean closing;
 
     private LocalStack(Configuration conf) {
         this.conf = new Configuration(conf);
@@ -119,7 +121,9 @@ public final class LocalStack implements AutoCloseable {
             return CommandLine.USAGE_ERROR;
         }
         LocalStack stack = new LocalStack(conf);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-shutdown"));
+        // One ordered shutdown (SIGTERM, Ctrl-C): the job and the traffic stop while the broker
+        // and the S3 server still serve, then the services, never all at once.
+        ChildProcess.beforeStoppingChildren(stack::close);
         try {
             stack.start();
         } catch (Exception e) {
@@ -328,7 +332,15 @@ public final class LocalStack implements AutoCloseable {
         long lastNanos = System.nanoTime();
         while (true) {
             TimeUnit.SECONDS.sleep(STATUS_EVERY_SECONDS);
-            long nowPoints = TableStats.committedRecords(points);
+            long nowPoints;
+            try {
+                nowPoints = TableStats.committedRecords(points);
+            } catch (RuntimeException e) {
+                if (closing) {
+                    return; // the services are stopping under the status line
+                }
+                throw e;
+            }
             long nowNanos = System.nanoTime();
             double rate = (nowPoints - lastPoints) * 1e9 / (nowNanos - lastNanos);
             out.printf("[status] points_raw %,d rows (%,.0f points/s), events %,d, rejected %,d%s%n",
@@ -342,6 +354,7 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closing = true;
         if (ingestJob != null) {
             try {
                 // The last completed checkpoint is retained; the next run restores from it.

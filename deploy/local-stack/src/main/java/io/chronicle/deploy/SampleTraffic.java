@@ -7,6 +7,7 @@ import io.chronicle.workload.Workload;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,14 @@ public final class SampleTraffic implements AutoCloseable {
         } else {
             sent.incrementAndGet();
         }
-        producer.send(new ProducerRecord<>(topic, value));
+        try {
+            producer.send(new ProducerRecord<>(topic, value));
+        } catch (IllegalStateException | KafkaException e) {
+            // A sender still blocked in send() when close() gave up waiting: stopping, not a failure.
+            if (!stopped) {
+                throw e;
+            }
+        }
     }
 
     @Override

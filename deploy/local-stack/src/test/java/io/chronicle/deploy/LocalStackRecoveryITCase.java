@@ -27,35 +27,62 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The run command's promise, tested on the real thing: the local stack, killed outright while
- * sample traffic flows, started again on the same folder, accounts for every Kafka offset of the
- * points topic exactly once, in {@code points_raw} or in {@code rejected}.
+ * sample traffic flows, started again on the same folder, then stopped with SIGTERM while traffic
+ * flows (within a bound, leaving no child process, logging no error) and started once more,
+ * accounts for every Kafka offset of the points topic exactly once, in {@code points_raw} or in
+ * {@code rejected}.
  */
 class LocalStackRecoveryITCase {
 
     private static final Duration DEADLINE = Duration.ofMinutes(3);
     private static final String POINTS_TOPIC = "chronicle.points";
+    /**
+     * The stack's orderly stop: the job's cancellation and Flink's close are bounded at 20 s each;
+     * unhurried, it takes a few seconds.
+     */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(45);
+    /** Every offset of the points topic is in points_raw or, refused, in rejected. */
+    private static final String ACCOUNTED = "SELECT (SELECT count(*) FROM chronicle.points_raw)"
+            + " + (SELECT count(*) FROM chronicle.rejected WHERE source_topic = '" + POINTS_TOPIC + "')";
 
     @TempDir
     Path dataDir;
 
     @Test
-    void aStackKilledMidStreamResumesWithEveryOffsetExactlyOnce() throws Exception {
+    void aStackKilledMidStreamThenStoppedResumesWithEveryOffsetExactlyOnce() throws Exception {
         int[] ports = freePorts(6);
         SqlGatewayClient sql = new SqlGatewayClient("http://127.0.0.1:" + ports[3], Duration.ofMinutes(1));
+        String bootstrap = "127.0.0.1:" + ports[0];
 
         ChildProcess first = start(ports, 3000);
         awaitRows(first, sql, "SELECT count(*) FROM chronicle.points_raw", rows -> rows > 0);
         first.kill();
+        // The broker, orphaned by the kill, serves until the next start stops it.
+        long producedBeforeKill = endOffsets(bootstrap);
 
-        ChildProcess second = start(ports, 0);
+        // Restored, with traffic flowing, then stopped as a service manager or Ctrl-C stops it.
+        ChildProcess second = start(ports, 3000);
+        awaitRows(second, sql, ACCOUNTED, rows -> rows >= producedBeforeKill);
+        ProcessHandle stack = ProcessHandle.of(second.pid()).orElseThrow();
+        List<ProcessHandle> children = stack.children().toList();
+        assertThat(children).as("Kafka, S3, the SQL gateway and the watcher").hasSize(4);
+        long logBefore = Files.size(dataDirLog());
+        long stopping = System.nanoTime();
+        assertThat(stack.destroy()).isTrue();
+        assertThat(second.awaitExit(STOP_BOUND)).as("exit status after SIGTERM").isIn(0, 143);
+        Duration stopped = Duration.ofNanos(System.nanoTime() - stopping);
+        assertThat(stopped).isLessThan(STOP_BOUND);
+        assertThat(children).as("no child outlives the stack").noneMatch(ProcessHandle::isAlive);
+        String stopLog = Files.readString(dataDirLog()).substring((int) logBefore);
+        assertThat(stopLog).doesNotContain("Exception", "Error while stopping", "Could not cancel");
+
+        ChildProcess third = start(ports, 0);
         try {
-            long produced = endOffsets("127.0.0.1:" + ports[0]);
-            assertThat(produced).isPositive();
-            String accounted = "SELECT (SELECT count(*) FROM chronicle.points_raw)"
-                    + " + (SELECT count(*) FROM chronicle.rejected WHERE source_topic = '" + POINTS_TOPIC + "')";
-            awaitRows(second, sql, accounted, rows -> rows >= produced);
+            long produced = endOffsets(bootstrap);
+            assertThat(produced).isGreaterThan(producedBeforeKill);
+            awaitRows(third, sql, ACCOUNTED, rows -> rows >= produced);
 
-            assertThat(single(sql, accounted)).as("every offset, once").isEqualTo(produced);
+            assertThat(single(sql, ACCOUNTED)).as("every offset, once").isEqualTo(produced);
             assertThat(single(sql, "SELECT count(DISTINCT CAST(source_partition AS STRING) || '/'"
                     + " || CAST(source_offset AS STRING)) FROM chronicle.points_raw"))
                     .as("no point written twice")
@@ -63,9 +90,9 @@ class LocalStackRecoveryITCase {
             assertThat(single(sql, "SELECT count(*) FROM chronicle.points_raw WHERE source_offset >= "
                     + produced)).isZero();
         } finally {
-            second.close();
+            third.close();
         }
-        assertThat(Files.readString(dataDirLog())).contains("Restoring the ingest job from");
+        assertThat(Files.readString(dataDirLog()).split("Restoring the ingest job from", -1)).hasSize(3);
     }
 
     private Path dataDirLog() {

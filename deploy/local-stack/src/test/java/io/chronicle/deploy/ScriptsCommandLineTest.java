@@ -36,7 +36,7 @@ class ScriptsCommandLineTest {
             "deploy/local/replay",
             "deploy/cluster/start", "deploy/cluster/stop", "deploy/cluster/submit",
             "deploy/cluster/flink", "deploy/cluster/check",
-            "deploy/trino/run", "bench/run");
+            "deploy/trino/run", "deploy/recovery", "bench/run");
 
     /** The folders whose files (not subfolders) the scripts need: themselves and what they source. */
     private static final List<String> FOLDERS = List.of(

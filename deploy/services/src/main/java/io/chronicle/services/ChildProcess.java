@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,9 +16,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child process whose output goes to a log file and which does not outlive the JVM that
- * started it: a shutdown hook stops it if {@link #close()} was never called. A parent killed
- * outright runs no hook, so each child also leaves a pid file beside its log; the next start
- * with the same log stops such an orphan before it starts anew.
+ * started it: one shutdown hook, shared by all children, stops those whose {@link #close()} was
+ * never called, newest first, after the actions given to {@link #beforeStoppingChildren}, so an
+ * owner's orderly shutdown runs while its children still serve. Each child runs in a session of
+ * its own, so a terminal's Ctrl-C reaches only this JVM, which stops the children in order. A
+ * parent killed outright runs no hook, so each child also leaves a pid file beside its log; the
+ * next start with the same log stops such an orphan before it starts anew.
  */
 public final class ChildProcess implements AutoCloseable {
 
@@ -25,11 +30,14 @@ public final class ChildProcess implements AutoCloseable {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final int LOG_TAIL_LINES = 40;
 
+    /** Children not closed yet, newest first; guarded by the class. */
+    private static final Deque<ChildProcess> RUNNING = new ArrayDeque<>();
+    private static final List<Runnable> BEFORE_STOPPING = new ArrayList<>();
+    private static boolean hookInstalled;
+
     private final String name;
     private final Process process;
     private final Path logFile;
-    private final Thread shutdownHook;
-
     private final Path pidFile;
 
     private ChildProcess(String name, Process process, Path logFile, Path pidFile) {
@@ -37,8 +45,55 @@ public final class ChildProcess implements AutoCloseable {
         this.process = process;
         this.logFile = logFile;
         this.pidFile = pidFile;
-        this.shutdownHook = new Thread(this::stop, name + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Runs {@code action} when the JVM shuts down, before the children still running are
+     * stopped: concurrent shutdown hooks would stop a broker under a job still cancelling.
+     */
+    public static synchronized void beforeStoppingChildren(Runnable action) {
+        BEFORE_STOPPING.add(action);
+        installHook();
+    }
+
+    private static synchronized void register(ChildProcess child) {
+        RUNNING.push(child);
+        installHook();
+    }
+
+    private static synchronized void unregister(ChildProcess child) {
+        RUNNING.remove(child);
+    }
+
+    private static void installHook() {
+        if (!hookInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(ChildProcess::shutDown, "child-processes-shutdown"));
+            hookInstalled = true;
+        }
+    }
+
+    private static void shutDown() {
+        List<Runnable> actions;
+        synchronized (ChildProcess.class) {
+            actions = List.copyOf(BEFORE_STOPPING);
+        }
+        for (Runnable action : actions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                System.err.println("Error while shutting down: " + e);
+            }
+        }
+        while (true) {
+            ChildProcess child;
+            synchronized (ChildProcess.class) {
+                child = RUNNING.poll();
+            }
+            if (child == null) {
+                return;
+            }
+            child.stop();
+        }
     }
 
     /** Starts {@code command}, appending its stdout and stderr to {@code logFile}. */
@@ -55,13 +110,20 @@ public final class ChildProcess implements AutoCloseable {
         Files.createDirectories(logFile.toAbsolutePath().getParent());
         stopOrphan(name, logFile);
         Path pidFile = pidFile(name, logFile);
-        ProcessBuilder builder = new ProcessBuilder(command)
+        // setsid: a session of its own, so a terminal's Ctrl-C (sent to the whole foreground
+        // process group) reaches only this JVM, which stops its children in order.
+        List<String> inSession = new ArrayList<>(command.size() + 1);
+        inSession.add("setsid");
+        inSession.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(inSession)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().putAll(environment);
         Process process = builder.start();
         Files.writeString(pidFile, Long.toString(process.pid()));
-        return new ChildProcess(name, process, logFile, pidFile);
+        ChildProcess child = new ChildProcess(name, process, logFile, pidFile);
+        register(child);
+        return child;
     }
 
     /**
@@ -178,11 +240,7 @@ public final class ChildProcess implements AutoCloseable {
     /** Stops the process: SIGTERM first so it can shut down cleanly, then SIGKILL after a deadline. */
     @Override
     public void close() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shutdownInProgress) {
-            // The hook is running or about to; stopping twice is harmless.
-        }
+        unregister(this);
         stop();
     }
 
@@ -191,11 +249,7 @@ public final class ChildProcess implements AutoCloseable {
      * its own children live on. For tests of recovery.
      */
     public void kill() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shutdownInProgress) {
-            // stopping anyway
-        }
+        unregister(this);
         process.destroyForcibly();
         waitFor(STOP_TIMEOUT);
     }

@@ -8,9 +8,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +20,15 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Each watched consumer group's committed offsets against its partitions' ends (read committed:
- * the records a transactional producer has not committed are not lag yet). Flink's Kafka source
- * commits on checkpoints, so lag includes what arrived since the last one.
+ * the records a transactional producer has not committed are not lag yet), on every partition of
+ * the topics the group has committed offsets in. Flink's Kafka source commits on checkpoints, so
+ * lag includes what arrived since the last one.
  */
 final class KafkaLagReader implements AutoCloseable {
 
@@ -52,20 +57,39 @@ final class KafkaLagReader implements AutoCloseable {
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            Set<String> topics = new TreeSet<>();
             committed.forEach((tp, offset) -> {
                 if (offset != null) {
-                    latest.put(tp, OffsetSpec.latest());
+                    topics.add(tp.topic());
                 }
             });
-            if (latest.isEmpty()) {
+            if (topics.isEmpty()) {
                 continue;
+            }
+            // Every partition of the group's topics: Flink commits no offset for a partition it has
+            // read nothing from yet, and what arrives there is lag all the same, from the log's start.
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            for (TopicDescription topic : admin.describeTopics(topics).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()) {
+                for (TopicPartitionInfo partition : topic.partitions()) {
+                    TopicPartition tp = new TopicPartition(topic.name(), partition.partition());
+                    latest.put(tp, OffsetSpec.latest());
+                    if (committed.get(tp) == null) {
+                        earliest.put(tp, OffsetSpec.earliest());
+                    }
+                }
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin
                     .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            ends.forEach((tp, end) -> lags.add(new Observation.PartitionLag(
-                    group, tp.topic(), tp.partition(), committed.get(tp).offset(), end.offset())));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
+                    : admin.listOffsets(earliest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ends.forEach((tp, end) -> {
+                OffsetAndMetadata done = committed.get(tp);
+                long position = done != null ? done.offset() : starts.get(tp).offset();
+                lags.add(new Observation.PartitionLag(group, tp.topic(), tp.partition(), position, end.offset()));
+            });
         }
         lags.sort(Comparator.comparing(Observation.PartitionLag::group)
                 .thenComparing(Observation.PartitionLag::topic)
