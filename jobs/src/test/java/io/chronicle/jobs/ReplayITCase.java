@@ -61,7 +61,7 @@ class ReplayITCase extends JobITBase {
     /** What was produced at each "topic/partition/offset": a point, an event, or a malformed record. */
     private record Produced(String kind, long kafkaMillis, String eventId) {}
 
-    private static final Map<String, String> TABLES = new LinkedHashMap<>();
+    static final Map<String, String> TABLES = new LinkedHashMap<>();
 
     static {
         TABLES.put("points_raw", "SELECT tenant, metric, tags, `value`, ts, series_id, source_topic,"
@@ -351,7 +351,7 @@ class ReplayITCase extends JobITBase {
     }
 
     /** Every table's rows, each as text, sorted: a multiset to compare. */
-    private static Map<String, List<String>> tables(Configuration conf) throws Exception {
+    static Map<String, List<String>> tables(Configuration conf) throws Exception {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> table : TABLES.entrySet()) {
             List<String> rows = new ArrayList<>();

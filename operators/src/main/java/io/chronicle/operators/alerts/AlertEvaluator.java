@@ -1,12 +1,12 @@
 package io.chronicle.operators.alerts;
 
-import io.chronicle.core.alerts.RuleChange;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.core.alerts.AlertRule;
 import io.chronicle.core.alerts.AnomalyRecord;
 import io.chronicle.core.alerts.Fingerprints;
 import io.chronicle.core.alerts.LabelMatcher;
+import io.chronicle.core.alerts.RuleChange;
 import io.chronicle.core.alerts.RuleStatus;
 import io.chronicle.operators.alerts.anomaly.AnomalyBand;
 import io.chronicle.operators.alerts.anomaly.AnomalyModel;
@@ -15,12 +15,16 @@ import io.chronicle.operators.alerts.anomaly.EwmaModel;
 import io.chronicle.operators.alerts.anomaly.Forecast;
 import io.chronicle.operators.alerts.anomaly.HoltWintersModel;
 import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -55,8 +59,10 @@ import java.util.regex.Pattern;
  * {@value #MAX_EXPANDED_ANNOTATION} characters once expanded.
  */
 public class AlertEvaluator
-        extends KeyedBroadcastProcessFunction<String, RuleSample, RuleChange, AlertNotification> {
+        extends KeyedBroadcastProcessFunction<String, RuleSample, RuleChange, AlertNotification>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("alert evaluator");
     private static final String INACTIVE = AlertNotification.INACTIVE;
     private static final String PENDING = AlertNotification.PENDING;
     private static final String FIRING = AlertNotification.FIRING;
@@ -94,6 +100,16 @@ public class AlertEvaluator
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<AlertState> descriptor =
                 new ValueStateDescriptor<>(STATE.getName(), TypeInformation.of(AlertState.class));
@@ -101,13 +117,16 @@ public class AlertEvaluator
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        alert = getRuntimeContext().getState(descriptor);
+        alert = getRuntimeContext().getState(layout.reads(descriptor));
         outOfOrder = getRuntimeContext().getMetricGroup().counter("outOfOrderSamples");
         failures = getRuntimeContext().getMetricGroup().counter("ruleEvaluationFailures");
         rateSamplesDropped = getRuntimeContext().getMetricGroup().counter("rateSamplesDropped");
         models = new java.util.HashMap<>();
         pending = new ArrayList<>();
         pendingAnomalies = new ArrayList<>();
+        // The rules are broadcast state, read through the context rather than registered here.
+        layout.reads(RuleBook.RULES);
+        layout.verify(getRuntimeContext());
     }
 
     @Override

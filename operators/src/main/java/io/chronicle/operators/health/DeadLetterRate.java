@@ -3,10 +3,14 @@ package io.chronicle.operators.health;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -20,9 +24,11 @@ import java.util.Collections;
  * until the next rejection. Its input is tenants alone, so that the refused records of the job
  * itself and the messages of the dead-letter topic, which other jobs write, count alike.
  */
-public class DeadLetterRate extends KeyedProcessFunction<String, String, MetricPoint> {
+public class DeadLetterRate extends KeyedProcessFunction<String, String, MetricPoint>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("dead-letter rate health signal");
 
     private final long intervalMillis;
 
@@ -39,9 +45,20 @@ public class DeadLetterRate extends KeyedProcessFunction<String, String, MetricP
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        inInterval = getRuntimeContext().getState(new ValueStateDescriptor<>("dead-letters-in-interval", Types.LONG));
+        inInterval = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>("dead-letters-in-interval", Types.LONG)));
         points = new HealthPoints();
+        layout.verify(getRuntimeContext());
     }
 
     @Override

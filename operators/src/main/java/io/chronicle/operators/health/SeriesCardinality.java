@@ -3,12 +3,16 @@ package io.chronicle.operators.health;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.HealthRules;
 import io.chronicle.operators.rollup.SeriesChange;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -25,9 +29,11 @@ import java.util.TreeMap;
  * gauges the cardinality rules watch; a metric whose series have all gone quiet is sent once as
  * 0, which resolves an alert on it, and then forgotten.
  */
-public class SeriesCardinality extends KeyedProcessFunction<String, SeriesChange, MetricPoint> {
+public class SeriesCardinality extends KeyedProcessFunction<String, SeriesChange, MetricPoint>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("active series health signal");
 
     private final long intervalMillis;
 
@@ -41,11 +47,22 @@ public class SeriesCardinality extends KeyedProcessFunction<String, SeriesChange
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        perMetric = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("active-series-per-metric", Types.STRING, Types.LONG));
-        total = getRuntimeContext().getState(new ValueStateDescriptor<>("active-series", Types.LONG));
+        perMetric = getRuntimeContext().getMapState(layout.reads(
+                new MapStateDescriptor<>("active-series-per-metric", Types.STRING, Types.LONG)));
+        total = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>("active-series", Types.LONG)));
         points = new HealthPoints();
+        layout.verify(getRuntimeContext());
     }
 
     @Override

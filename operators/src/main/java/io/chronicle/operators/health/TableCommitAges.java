@@ -2,6 +2,7 @@ package io.chronicle.operators.health;
 
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.state.ListState;
@@ -44,6 +45,7 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
     private final CatalogLoader catalogLoader;
     private final String namespace;
     private final List<String> tables;
+    private final StateLayout layout = new StateLayout("table commit-age health signal");
 
     private transient Catalog catalog;
     /** Tables loaded once and refreshed after: a refresh reads metadata only when it changed. */
@@ -62,8 +64,9 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
         watchingSinceState = context.getOperatorStateStore().getListState(
-                new ListStateDescriptor<>("commit-watch-since", Types.LONG));
+                layout.reads(new ListStateDescriptor<>("commit-watch-since", Types.LONG)));
         watchingSinceMillis = watchStart(context.isRestored(), getRuntimeContext().getTaskInfo().getAttemptNumber(),
                 watchingSinceState.get(), System.currentTimeMillis());
     }
@@ -85,6 +88,7 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         watchingSinceState.update(List.of(watchingSinceMillis));
+        layout.snapshot();
     }
 
     @Override
@@ -94,6 +98,7 @@ public class TableCommitAges extends RichFlatMapFunction<Long, MetricPoint> impl
         loaded = new HashMap<>();
         points = new HealthPoints();
         unreadable = getRuntimeContext().getMetricGroup().counter("commitWatchUnreadable");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

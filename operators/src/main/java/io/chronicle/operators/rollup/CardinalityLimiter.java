@@ -4,6 +4,7 @@ import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -12,6 +13,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -41,9 +45,11 @@ import java.util.Map;
  * longer than the rollups keep it, erring towards refusing, never towards holding more. The
  * state of a shard is at most its share of series, and drains when they all go quiet.
  */
-public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint, MetricPoint> {
+public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint, MetricPoint>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("rollup series limit");
 
     public static final OutputTag<RejectedRecord> REFUSED =
             new OutputTag<>("cardinality-limit", TypeInformation.of(RejectedRecord.class));
@@ -71,12 +77,23 @@ public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        admitted = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("admitted-series", Types.LONG, Types.LONG));
-        count = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("admitted-count", TypeInformation.of(ShardCount.class)));
+        admitted = getRuntimeContext().getMapState(layout.reads(
+                new MapStateDescriptor<>("admitted-series", Types.LONG, Types.LONG)));
+        count = getRuntimeContext().getState(layout.reads(
+                new ValueStateDescriptor<>("admitted-count", TypeInformation.of(ShardCount.class))));
         refused = getRuntimeContext().getMetricGroup().counter("cardinalityLimitRejections");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

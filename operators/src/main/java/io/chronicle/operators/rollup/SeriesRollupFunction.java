@@ -8,6 +8,7 @@ import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.core.rollup.SketchCodec;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -17,6 +18,9 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -54,9 +58,11 @@ import java.util.Arrays;
  * window is folded or written, with a rejection of its own, rather than fail on every restart.
  * Both are counted in {@code valuesOutOfRange}.
  */
-public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow> {
+public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("finest rollup tier");
 
     /** Points refused by the tier: {@code too_late}, or {@code value_out_of_range}. */
     public static final OutputTag<RejectedRecord> TOO_LATE =
@@ -99,22 +105,33 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "pending-windows", Types.LONG, TypeInformation.of(PendingWindow.class)));
-        foldedSketches = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "pending-window-sketches", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-        openWindows = getRuntimeContext().getState(new ValueStateDescriptor<>(
-                "open-window-starts", TypeInformation.of(long[].class)));
-        identity = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("series-identity", TypeInformation.of(MetricPoint.class)));
-        lastWrittenValue = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("last-written-value", Types.DOUBLE));
-        lastWrittenTsMicros = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("last-written-ts", Types.LONG));
+        pending = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "pending-windows", Types.LONG, TypeInformation.of(PendingWindow.class))));
+        foldedSketches = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "pending-window-sketches", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
+        openWindows = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>(
+                "open-window-starts", TypeInformation.of(long[].class))));
+        identity = getRuntimeContext().getState(layout.reads(
+                new ValueStateDescriptor<>("series-identity", TypeInformation.of(MetricPoint.class))));
+        lastWrittenValue = getRuntimeContext().getState(layout.reads(
+                new ValueStateDescriptor<>("last-written-value", Types.DOUBLE)));
+        lastWrittenTsMicros = getRuntimeContext().getState(layout.reads(
+                new ValueStateDescriptor<>("last-written-ts", Types.LONG)));
         beyondReorderBuffer = getRuntimeContext().getMetricGroup()
                 .counter("counterPointsBeyondReorderBuffer");
         valuesOutOfRange = getRuntimeContext().getMetricGroup().counter("valuesOutOfRange");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

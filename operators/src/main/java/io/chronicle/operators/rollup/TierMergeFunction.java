@@ -2,6 +2,7 @@ package io.chronicle.operators.rollup;
 
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -10,6 +11,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -32,13 +36,15 @@ import java.util.Arrays;
  * <p>State is only read and written by key, never iterated: a timer finds the series' open
  * windows in {@link WindowStarts}.
  */
-public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, RollupRow> {
+public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, RollupRow>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TierMergeFunction.class);
 
     private final long windowMicros;
     private final RollupPolicy policy;
+    private final StateLayout layout = new StateLayout("rollup tier merge");
 
     /** Coarse window start to the merge of the fine rows seen so far. */
     private transient MapState<Long, RollupRow> open;
@@ -56,11 +62,22 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        open = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "open-coarse-windows", Types.LONG, TypeInformation.of(RollupRow.class)));
-        openStarts = getRuntimeContext().getState(new ValueStateDescriptor<>(
-                "open-coarse-window-starts", TypeInformation.of(long[].class)));
+        open = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "open-coarse-windows", Types.LONG, TypeInformation.of(RollupRow.class))));
+        openStarts = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>(
+                "open-coarse-window-starts", TypeInformation.of(long[].class))));
+        layout.verify(getRuntimeContext());
         rowsAfterCoarseWindow = getRuntimeContext().getMetricGroup().counter("rowsAfterCoarseWindow");
     }
 

@@ -4,12 +4,16 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.AgentMetricsRow;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.SketchCodec;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -30,8 +34,10 @@ import java.util.Map;
  * day already cleared is counted ({@code lateAgentSignals}) and dropped, since its events stay in
  * {@code events} and the finished row must not be overwritten by a partial one.
  */
-public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSignal, AgentMetricsRow> {
+public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSignal, AgentMetricsRow>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("agent_metrics view");
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
     private final long dayGraceMillis;
@@ -45,12 +51,23 @@ public class AgentMetricsFunction extends KeyedProcessFunction<String, AgentSign
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
-        days = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "agent-days", Types.INT, TypeInformation.of(AgentDay.class)));
-        tasks = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "agent-tasks", Types.STRING, TypeInformation.of(AgentTask.class)));
+        days = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "agent-days", Types.INT, TypeInformation.of(AgentDay.class))));
+        tasks = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "agent-tasks", Types.STRING, TypeInformation.of(AgentTask.class))));
         lateSignals = getRuntimeContext().getMetricGroup().counter("lateAgentSignals");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

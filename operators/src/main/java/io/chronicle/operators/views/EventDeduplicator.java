@@ -1,12 +1,16 @@
 package io.chronicle.operators.views;
 
 import io.chronicle.core.Event;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,8 +21,10 @@ import java.time.Duration;
  * event twice. The seen-marker expires after the TTL (processing time), which bounds the state;
  * RocksDB drops expired markers in compaction.
  */
-public class EventDeduplicator extends KeyedProcessFunction<String, Event, Event> {
+public class EventDeduplicator extends KeyedProcessFunction<String, Event, Event>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("event deduplication");
 
     private final Duration ttl;
 
@@ -40,14 +46,25 @@ public class EventDeduplicator extends KeyedProcessFunction<String, Event, Event
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        seen = getRuntimeContext().getState(descriptor);
+        seen = getRuntimeContext().getState(layout.reads(descriptor));
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

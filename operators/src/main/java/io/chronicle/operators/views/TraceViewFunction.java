@@ -7,6 +7,7 @@ import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.TraceRow;
+import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -18,8 +19,11 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -46,8 +50,10 @@ import java.time.Duration;
  * than start a partial row that would overwrite the finished one. A processing-time timer clears
  * a trace untouched for {@code stateTtl}, for when event time stands still.
  */
-public class TraceViewFunction extends KeyedProcessFunction<String, Event, TraceRow> {
+public class TraceViewFunction extends KeyedProcessFunction<String, Event, TraceRow>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private final StateLayout layout = new StateLayout("traces view");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MICROS_PER_DAY = 86_400_000_000L;
 
@@ -86,6 +92,16 @@ public class TraceViewFunction extends KeyedProcessFunction<String, Event, Trace
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        layout.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        layout.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         // The TTL the progress and the legacy events were written with: a restore needs the same.
         StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl)
@@ -95,18 +111,19 @@ public class TraceViewFunction extends KeyedProcessFunction<String, Event, Trace
         ListStateDescriptor<TraceFact> factsDescriptor =
                 new ListStateDescriptor<>("trace-facts", TypeInformation.of(TraceFact.class));
         factsDescriptor.enableTimeToLive(ttl);
-        legacyFacts = getRuntimeContext().getListState(factsDescriptor);
+        legacyFacts = getRuntimeContext().getListState(layout.reads(factsDescriptor));
         ValueStateDescriptor<TraceProgress> progressDescriptor =
                 new ValueStateDescriptor<>("trace-progress", TypeInformation.of(TraceProgress.class));
         progressDescriptor.enableTimeToLive(ttl);
-        progress = getRuntimeContext().getState(progressDescriptor);
+        progress = getRuntimeContext().getState(layout.reads(progressDescriptor));
         // No TTL: a run's buckets must live exactly as long as the trace, which the timers see to.
-        timeBuckets = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "trace-time-buckets", Types.LONG, TypeInformation.of(TimeBucket.class)));
+        timeBuckets = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "trace-time-buckets", Types.LONG, TypeInformation.of(TimeBucket.class))));
         runs = new ActivityRuns(new StateBuckets(), inactivityTimeoutMicros);
         illegalTransitions = getRuntimeContext().getMetricGroup().counter("illegalTransitions");
         tooLate = getRuntimeContext().getMetricGroup().counter("tooLateEvents");
         tooManyEvents = getRuntimeContext().getMetricGroup().counter("tooManyEvents");
+        layout.verify(getRuntimeContext());
     }
 
     @Override

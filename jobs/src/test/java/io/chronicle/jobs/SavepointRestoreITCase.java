@@ -1,0 +1,126 @@
+package io.chronicle.jobs;
+
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.jobs.TimedTraffic.Expected;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.types.Row;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.chronicle.jobs.TimedTraffic.PARTITIONS;
+import static io.chronicle.jobs.TimedTraffic.SECOND;
+import static io.chronicle.jobs.TimedTraffic.count;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Each checked-in savepoint of an earlier version ({@code src/test/resources/savepoints/<version>/},
+ * written by {@link SavepointFixtureGenerator}) restored into this build, at parallelism 3, which
+ * then reads the rest of {@link UpgradeTraffic}: the windows open at the savepoint are written
+ * whole (points from before it included), the traces open at it finish with what their earlier
+ * events said, and events delivered again after it are not written twice. The topics hold the
+ * same records at the same offsets as when the savepoint was taken; the tables start empty.
+ */
+class SavepointRestoreITCase extends JobITBase {
+
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
+
+    static Stream<String> versions() throws Exception {
+        try (Stream<Path> dirs = Files.list(resources())) {
+            List<String> versions = dirs.map(d -> d.getFileName().toString()).sorted().toList();
+            assertThat(versions).as("checked-in savepoints").isNotEmpty();
+            return versions.stream();
+        }
+    }
+
+    private static Path resources() throws URISyntaxException {
+        return Path.of(Objects.requireNonNull(
+                SavepointRestoreITCase.class.getResource("/" + UpgradeTraffic.RESOURCES)).toURI());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void aSavepointOfAnEarlierVersionContinuesInThisOne(String version) throws Exception {
+        Path savepoint;
+        try (Stream<Path> in = Files.list(resources().resolve(version))) {
+            savepoint = in.filter(p -> p.getFileName().toString().startsWith("savepoint-")).findFirst().orElseThrow();
+        }
+        String run = UpgradeTraffic.run(version);
+        Configuration conf = services.chronicleConf(run, UpgradeTraffic.OPTIONS);
+        String pointsTopic = conf.get(ChronicleOptions.TOPIC_POINTS);
+        String eventsTopic = conf.get(ChronicleOptions.TOPIC_EVENTS);
+        services.kafka.createTopic(pointsTopic, PARTITIONS, false);
+        services.kafka.createTopic(eventsTopic, PARTITIONS, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+        UpgradeTraffic traffic = new UpgradeTraffic();
+        // The records the savepoint's offsets point past, then the rest.
+        try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            TimedTraffic.send(producer, pointsTopic, traffic.pointsBefore);
+            TimedTraffic.sendEvents(producer, eventsTopic, traffic.eventsBefore);
+            TimedTraffic.send(producer, pointsTopic, traffic.pointsAfter);
+            TimedTraffic.sendEvents(producer, eventsTopic, traffic.eventsAfter);
+        }
+
+        // The windows written after the savepoint: the 5-minute ones from T0 + 30 min, both hours.
+        long fromMicros = (UpgradeTraffic.T0 + 30 * 60_000L) * 1_000;
+        Map<List<Object>, Expected> fiveMinutes = new HashMap<>();
+        TimedTraffic.expected(traffic.points, 300 * SECOND).forEach((key, expected) -> {
+            if (!((Instant) key.get(2)).isBefore(TimedTraffic.instant(fromMicros))) {
+                fiveMinutes.put(key, expected);
+            }
+        });
+        Map<List<Object>, Expected> hours = TimedTraffic.expected(traffic.points, 3_600 * SECOND);
+        long pointsAfter = traffic.pointsAfter.size();
+        List<String> newEvents = traffic.newEventsAfter();
+        assertThat(newEvents.size()).as("some events after the cut were delivered before it")
+                .isLessThan((int) UpgradeTraffic.distinct(traffic.eventsAfter));
+
+        JobClient job = UpgradeTraffic.start(services, conf, run + "-restored", 3, savepoint.toUri().toString());
+        try {
+            ItServices.waitUntil("the records after the savepoint, its windows and traces", DEADLINE,
+                    () -> count(conf, "SELECT count(*) FROM points_raw") == pointsAfter
+                            && count(conf, "SELECT count(*) FROM events") == newEvents.size()
+                            && count(conf, "SELECT count(*) FROM rollup_5m WHERE tenant <> 'flush'") == fiveMinutes.size()
+                            && count(conf, "SELECT count(*) FROM rollup_1h WHERE tenant <> 'flush'") == hours.size()
+                            && count(conf, "SELECT count(*) FROM traces WHERE status IN ('completed', 'failed')")
+                            == traffic.tracesAfter().size());
+        } finally {
+            job.cancel().get(1, TimeUnit.MINUTES);
+        }
+        // Open windows: written once, with the points from before the savepoint.
+        TimedTraffic.assertRollups(conf, "rollup_5m", "tenant <> 'flush'", fiveMinutes);
+        TimedTraffic.assertRollups(conf, "rollup_1h", "tenant <> 'flush'", hours);
+        // Open traces: their rows hold what their events before the savepoint said.
+        Map<String, Row> traceRows = TimedTraffic.traceRows(conf);
+        assertThat(traceRows.keySet()).containsExactlyInAnyOrderElementsOf(
+                traffic.tracesAfter().stream().map(TimedTraffic.Trace::traceId).toList());
+        TimedTraffic.assertTraces(traceRows, traffic.tracesAfter());
+        assertThat(traffic.tracesOpenAtCut()).isNotEmpty();
+        // Deduplication: the events remembered at the savepoint are not written again.
+        Set<String> ids = new HashSet<>();
+        for (Row row : ItServices.query(conf, "SELECT event_id FROM events")) {
+            ids.add((String) row.getField(0));
+        }
+        Set<String> expectedIds = new HashSet<>();
+        for (String json : newEvents) {
+            expectedIds.add(json.substring(json.indexOf("\"event_id\":\"") + 12, json.indexOf("\",\"trace_id\"")));
+        }
+        assertThat(ids).isEqualTo(expectedIds);
+        assertThat(count(conf, "SELECT count(*) FROM rejected")).isZero();
+    }
+}
