@@ -8,6 +8,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.jobs.upgrade.LegacyUids;
 import io.chronicle.operators.rollup.CardinalityLimiter;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.operators.rollup.SeriesChange;
@@ -36,6 +37,8 @@ import java.util.List;
  * windows points into 5 minutes, {@code rollup-merge-1h} merges finer rows into hours. Adding a
  * finer tier gives the 5 minute tier a merge of its own, and a savepoint's {@code rollup-5m}
  * state then has no operator, which Flink refuses rather than restore it into another kind.
+ * A savepoint of a version that named the merges {@code rollup-<tier>} is refused before the job
+ * is submitted, naming the migration ({@link LegacyUids}).
  */
 public final class RollupPipeline {
 
@@ -48,6 +51,7 @@ public final class RollupPipeline {
     public static Outputs build(DataStream<MetricPoint> points,
             Configuration conf, CatalogLoader catalogLoader, String namespace) throws IOException {
         RollupPolicy policy = RollupPolicy.from(conf);
+        LegacyUids.refuseUnmigrated(points.getExecutionEnvironment().getConfiguration(), policy);
         List<Tier> chain = policy.chain();
         RollupTable[] tables = chain.stream().map(RollupTable::new).toArray(RollupTable[]::new);
         TableBootstrap.ensureTables(catalogLoader, namespace, tables);
@@ -67,8 +71,8 @@ public final class RollupPipeline {
                                 new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
                                 conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),
                         TypeInformation.of(RollupRow.class))
-                .name("rollup-" + finest)
-                .uid("rollup-" + finest);
+                .name(windowUid(finest))
+                .uid(windowUid(finest));
         Outputs outputs = new Outputs(
                 admitted.getSideOutput(CardinalityLimiter.REFUSED)
                         .union(rows.getSideOutput(SeriesRollupFunction.TOO_LATE)),
@@ -80,11 +84,21 @@ public final class RollupPipeline {
             rows = rows.keyBy(r -> r.seriesId, Types.LONG)
                     .process(new TierMergeFunction(chain.get(i - 1).micros(), tier.micros(), policy),
                             TypeInformation.of(RollupRow.class))
-                    .name("rollup-merge-" + tier)
-                    .uid("rollup-merge-" + tier);
+                    .name(mergeUid(tier))
+                    .uid(mergeUid(tier));
             write(rows, tables[i], policy, catalogLoader, namespace);
         }
         return outputs;
+    }
+
+    /** The uid of the finest tier's window operator. */
+    public static String windowUid(Tier finest) {
+        return "rollup-" + finest;
+    }
+
+    /** The uid of a coarser tier's merge operator. */
+    public static String mergeUid(Tier tier) {
+        return "rollup-merge-" + tier;
     }
 
     private static void write(DataStream<RollupRow> rows, RollupTable table, RollupPolicy policy,

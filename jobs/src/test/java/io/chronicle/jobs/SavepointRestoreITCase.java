@@ -1,8 +1,14 @@
 package io.chronicle.jobs;
 
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.RollupPolicy;
+import io.chronicle.jobs.upgrade.LegacyUids;
+import io.chronicle.jobs.upgrade.MigrateSavepoint;
+import io.chronicle.operators.state.IncompatibleStateException;
 import io.chronicle.jobs.TimedTraffic.Expected;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.types.Row;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,6 +33,7 @@ import static io.chronicle.jobs.TimedTraffic.PARTITIONS;
 import static io.chronicle.jobs.TimedTraffic.SECOND;
 import static io.chronicle.jobs.TimedTraffic.count;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Each checked-in savepoint of an earlier version ({@code src/test/resources/savepoints/<version>/},
@@ -34,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * then reads the rest of {@link UpgradeTraffic}: the windows open at the savepoint are written
  * whole (points from before it included), the traces open at it finish with what their earlier
  * events said, and events delivered again after it are not written twice. The topics hold the
- * same records at the same offsets as when the savepoint was taken; the tables start empty.
+ * same records at the same offsets as when the savepoint was taken; the tables start empty. A
+ * savepoint that holds state under an earlier version's uids is refused as it is, then migrated
+ * ({@link MigrateSavepoint}) and restored.
  */
 class SavepointRestoreITCase extends JobITBase {
 
@@ -51,6 +60,35 @@ class SavepointRestoreITCase extends JobITBase {
     private static Path resources() throws URISyntaxException {
         return Path.of(Objects.requireNonNull(
                 SavepointRestoreITCase.class.getResource("/" + UpgradeTraffic.RESOURCES)).toURI());
+    }
+
+    /**
+     * {@code savepoint}, or where it holds state under an earlier version's uids, the savepoint
+     * {@link MigrateSavepoint} makes of it, after checking that a start from it unmigrated is
+     * refused, naming the operator, even with {@code --allowNonRestoredState}.
+     */
+    private static String migrated(String version, Configuration conf, String run, String savepoint)
+            throws Exception {
+        RollupPolicy policy = RollupPolicy.from(conf);
+        List<LegacyUids.Rename> renames = LegacyUids.renames(LegacyUids.load(savepoint), policy);
+        if (version.equals("0.1.0-SNAPSHOT")) {
+            assertThat(renames).containsExactly(new LegacyUids.Rename("1h", "rollup-1h", "rollup-merge-1h"));
+        }
+        if (renames.isEmpty()) {
+            return savepoint;
+        }
+        Configuration dropping = new Configuration(conf);
+        dropping.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        assertThatThrownBy(() -> UpgradeTraffic.start(services, dropping, run + "-unmigrated", 3, savepoint))
+                .isInstanceOf(IncompatibleStateException.class)
+                .hasMessageStartingWith("Cannot start from " + savepoint + ": it holds the state of operator "
+                        + renames.get(0).from() + " (the " + renames.get(0).tier() + " tier's merge) under the uid"
+                        + " Chronicle " + LegacyUids.VERSION + " gave it")
+                .hasMessageContaining(LegacyUids.MIGRATE_COMMAND + " --from " + savepoint);
+        String target = tempDir.resolve("migrated-" + run).toUri().toString();
+        assertThat(MigrateSavepoint.migrate(StreamExecutionEnvironment.getExecutionEnvironment(), policy,
+                savepoint, target)).isEqualTo(renames);
+        return target;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -90,7 +128,8 @@ class SavepointRestoreITCase extends JobITBase {
         assertThat(newEvents.size()).as("some events after the cut were delivered before it")
                 .isLessThan((int) UpgradeTraffic.distinct(traffic.eventsAfter));
 
-        JobClient job = UpgradeTraffic.start(services, conf, run + "-restored", 3, savepoint.toUri().toString());
+        String restoreFrom = migrated(version, conf, run, savepoint.toUri().toString());
+        JobClient job = UpgradeTraffic.start(services, conf, run + "-restored", 3, restoreFrom);
         try {
             ItServices.waitUntil("the records after the savepoint, its windows and traces", DEADLINE,
                     () -> count(conf, "SELECT count(*) FROM points_raw") == pointsAfter
