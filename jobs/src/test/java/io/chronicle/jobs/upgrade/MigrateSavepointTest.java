@@ -124,6 +124,21 @@ class MigrateSavepointTest {
                 .hasMessage("Option '--to': " + from + " already holds a savepoint");
     }
 
+    @Test
+    void helpPrintsTheUsageAndAMissingOptionIsNamed() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MigrateSavepoint.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(MigrateSavepoint.USAGE + "\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> MigrateSavepoint.run(new String[] {"--from", "/nowhere"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Option '--to' is required");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("MigrateSavepoint: Option '--to' is required\n\nusage: flink run -c "
+                        + MigrateSavepoint.class.getName());
+    }
+
     /** Each operator's state size: what it holds, whatever the file names. */
     private static Map<OperatorID, Long> sizes(CheckpointMetadata metadata) {
         return metadata.getOperatorStates().stream()
