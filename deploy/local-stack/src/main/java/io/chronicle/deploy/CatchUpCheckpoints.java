@@ -3,6 +3,7 @@ package io.chronicle.deploy;
 import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.kafka.clients.admin.Admin;
@@ -79,11 +80,14 @@ final class CatchUpCheckpoints implements Runnable {
 
     /**
      * Starts catching up {@code jobId} to {@code ends} on a daemon thread, which ends once caught
-     * up; none for nothing to catch up with.
+     * up; none for nothing to catch up with, or where checkpoints are due every 2 s anyway.
      */
     static Optional<Thread> start(MiniCluster flink, Configuration conf, ChronicleJob job, JobID jobId,
             Map<TopicPartition, Long> ends) {
-        if (ends.isEmpty()) {
+        // Periodic checkpoints as frequent as these would be leave nothing to gain.
+        boolean periodicSooner = conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .map(interval -> interval.compareTo(MAX_PAUSE) <= 0).orElse(false);
+        if (ends.isEmpty() || periodicSooner) {
             return Optional.empty();
         }
         Thread thread = new Thread(new CatchUpCheckpoints(flink, job, jobId, admin(conf),

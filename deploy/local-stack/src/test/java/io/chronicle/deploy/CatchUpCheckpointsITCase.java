@@ -2,12 +2,14 @@ package io.chronicle.deploy;
 
 import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.EmbeddedCluster;
 import io.chronicle.services.KafkaBroker;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -55,6 +57,7 @@ class CatchUpCheckpointsITCase {
             Configuration conf = new Configuration();
             conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
             conf.set(ChronicleOptions.KAFKA_GROUP_ID, "catch-up");
+            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
             String group = ChronicleJob.INGEST.consumerGroup(conf);
             TopicPartition first = new TopicPartition(TOPIC, 0);
             TopicPartition second = new TopicPartition(TOPIC, 1);
@@ -70,6 +73,7 @@ class CatchUpCheckpointsITCase {
             assertThat(targets).isEqualTo(Map.of(first, 50L, second, 30L));
 
             try (MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder()
+                    .setConfiguration(EmbeddedCluster.configuration())
                     .setNumTaskManagers(1).setNumSlotsPerTaskManager(1).build())) {
                 flink.start();
                 JobID job = flink.submitJob(readingJob(kafka, group).getStreamGraph().getJobGraph())
@@ -91,6 +95,7 @@ class CatchUpCheckpointsITCase {
     private static StreamExecutionEnvironment readingJob(KafkaBroker kafka, String group) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.fromSource(KafkaSource.<String>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
