@@ -29,6 +29,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,6 +48,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -152,58 +158,106 @@ public final class LocalStack implements AutoCloseable {
 
     private void start() throws Exception {
         Files.createDirectories(dataDir.resolve("logs"));
-        startKafka();
-        startS3();
-        if (!conf.contains(ChronicleOptions.CATALOG_URI)) {
-            Files.createDirectories(dataDir.resolve("catalog"));
-            conf.set(ChronicleOptions.CATALOG_URI,
-                    "jdbc:sqlite:" + dataDir.resolve("catalog").resolve("chronicle.db"));
-            // SQLite serializes writers; wait for the lock rather than fail a commit.
-            conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+        // The broker, the S3 server and Flink need nothing of each other to start: each comes up
+        // (or a previous run's, orphaned by a crash, is taken over) while the others do, so a
+        // restart waits for the slowest of them, not for their sum. The services read a copy of
+        // the configuration; this thread applies what they return.
+        Configuration given = new Configuration(conf);
+        ExecutorService services = Executors.newFixedThreadPool(2);
+        Future<Optional<KafkaBroker>> kafka = services.submit(() -> startKafka(given));
+        Future<Optional<S3Server>> s3 = services.submit(() -> startS3(given));
+        services.shutdown();
+        Exception failure = null;
+        try {
+            if (!conf.contains(ChronicleOptions.CATALOG_URI)) {
+                Files.createDirectories(dataDir.resolve("catalog"));
+                conf.set(ChronicleOptions.CATALOG_URI,
+                        "jdbc:sqlite:" + dataDir.resolve("catalog").resolve("chronicle.db"));
+                // SQLite serializes writers; wait for the lock rather than fail a commit.
+                conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+            }
+            // Jobs checkpoint into the data folder, and often, so rows show up soon after they arrive.
+            if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+                conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                        dataDir.resolve("checkpoints").toUri().toString());
+            }
+            if (!conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+                conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+            }
+            startFlink(ChronicleJob.split(conf).size());
+        } catch (Exception e) {
+            failure = e;
         }
-        // Jobs checkpoint into the data folder, and often, so rows show up soon after they arrive.
-        if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                    dataDir.resolve("checkpoints").toUri().toString());
+        // Pushed in start order whatever failed, so close() stops Flink before the services.
+        try {
+            kafka.get().ifPresent(broker -> {
+                started.push(broker);
+                conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, broker.bootstrapServers());
+            });
+        } catch (ExecutionException e) {
+            failure = firstOf(failure, e);
         }
-        if (!conf.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-            conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        try {
+            s3.get().ifPresent(server -> {
+                started.push(server);
+                conf.set(ChronicleOptions.S3_ENDPOINT, server.endpoint().toString());
+                conf.set(ChronicleOptions.S3_PATH_STYLE_ACCESS, true);
+                conf.set(ChronicleOptions.S3_ACCESS_KEY, server.accessKey());
+                conf.set(ChronicleOptions.S3_SECRET_KEY, server.secretKey());
+            });
+        } catch (ExecutionException e) {
+            failure = firstOf(failure, e);
+        }
+        if (flink != null) {
+            // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.
+            started.push(() -> flink.closeAsync().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        }
+        if (failure != null) {
+            throw failure;
         }
         ChronicleConfig.validated(conf, LocalStackOptions.all());
-        List<ChronicleJob> split = ChronicleJob.split(conf);
-        startFlink(split.size());
-        startJobs(split);
+        startJobs(ChronicleJob.split(conf));
         started.push(WatchChild.start(dataDir.resolve("watch"), conf));
         startSqlGateway();
         startTraffic();
     }
 
-    private void startKafka() throws IOException {
-        if (conf.contains(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)) {
-            return;
+    /** The failure to report: the first one, the later ones suppressed into it. */
+    private static Exception firstOf(Exception first, ExecutionException next) {
+        Exception cause = next.getCause() instanceof Exception e ? e : next;
+        if (first == null) {
+            return cause;
         }
-        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), conf.get(LocalStackOptions.KAFKA_PORT));
-        started.push(kafka);
-        conf.set(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_POINTS), 4, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
-        kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES), 1, true);
+        first.addSuppressed(cause);
+        return first;
     }
 
-    private void startS3() throws IOException {
-        if (conf.contains(ChronicleOptions.S3_ENDPOINT)) {
-            return;
+    private Optional<KafkaBroker> startKafka(Configuration given) throws IOException {
+        if (given.contains(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)) {
+            return Optional.empty();
         }
-        S3Server s3 = S3Server.start(dataDir.resolve("s3"), conf.get(LocalStackOptions.S3_PORT));
-        started.push(s3);
+        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), given.get(LocalStackOptions.KAFKA_PORT));
+        try {
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_POINTS), 4, false);
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
+            kafka.createTopic(given.get(ChronicleOptions.TOPIC_RULES), 1, true);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return Optional.of(kafka);
+    }
+
+    private Optional<S3Server> startS3(Configuration given) throws IOException {
+        if (given.contains(ChronicleOptions.S3_ENDPOINT)) {
+            return Optional.empty();
+        }
+        S3Server s3 = S3Server.start(dataDir.resolve("s3"), given.get(LocalStackOptions.S3_PORT));
         s3.createBucket(BUCKET);
-        conf.set(ChronicleOptions.S3_ENDPOINT, s3.endpoint().toString());
-        conf.set(ChronicleOptions.S3_PATH_STYLE_ACCESS, true);
-        conf.set(ChronicleOptions.S3_ACCESS_KEY, s3.accessKey());
-        conf.set(ChronicleOptions.S3_SECRET_KEY, s3.secretKey());
+        return Optional.of(s3);
     }
 
     /** Slots for each job at its parallelism, and for the SQL gateway's queries. */
@@ -223,8 +277,6 @@ public final class LocalStack implements AutoCloseable {
                 .setNumSlotsPerTaskManager(jobCount * conf.get(CoreOptions.DEFAULT_PARALLELISM) + QUERY_SLOTS)
                 .build());
         flink.start();
-        // Bounded: a MiniCluster whose tasks hang while cancelling must not hold up the exit.
-        started.push(() -> flink.closeAsync().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS));
     }
 
     /**
@@ -250,6 +302,11 @@ public final class LocalStack implements AutoCloseable {
             System.out.println("Removed the all-in-one job's checkpoints, which every job has moved on from");
             allInOne = Optional.empty();
         }
+        // The first job (ingest) is built and submitted alone: it creates the namespace and the
+        // shared tables, which concurrent first creations in one catalog would race for. Then
+        // each other job on a thread of its own: building waits on the catalog and Kafka,
+        // submitting on Flink, and none waits for another.
+        Map<ChronicleJob, Callable<JobClient>> submissions = new LinkedHashMap<>();
         for (ChronicleJob job : split) {
             Configuration jobConf = clientOf(flink);
             jobConf.set(ChronicleOptions.JOB, job);
@@ -268,13 +325,44 @@ public final class LocalStack implements AutoCloseable {
                 jobConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
                 System.out.println("Restoring the " + job + " job from the all-in-one job's " + allInOne.get());
             }
-            // Not getExecutionEnvironment(): outside `flink run` that makes a local environment of
-            // its own, while this one submits to the running MiniCluster.
-            StreamExecutionEnvironment env =
-                    new StreamExecutionEnvironment(JobEnvironment.withDefaults(jobConf));
-            IngestJob built = IngestJob.fromConfig(jobConf);
-            built.build(env);
-            jobs.put(job, env.executeAsync(built.jobName()));
+            boolean restored = jobConf.contains(StateRecoveryOptions.SAVEPOINT_PATH);
+            submissions.put(job, () -> {
+                // What arrived while the job was down, read before it runs again.
+                Map<TopicPartition, Long> behind = restored ? CatchUpCheckpoints.targets(jobConf, job) : Map.of();
+                // Not getExecutionEnvironment(): outside `flink run` that makes a local environment
+                // of its own, while this one submits to the running MiniCluster.
+                StreamExecutionEnvironment env =
+                        new StreamExecutionEnvironment(JobEnvironment.withDefaults(jobConf));
+                IngestJob built = IngestJob.fromConfig(jobConf);
+                built.build(env);
+                JobClient client = env.executeAsync(built.jobName());
+                CatchUpCheckpoints.start(flink, jobConf, job, client.getJobID(), behind);
+                return client;
+            });
+        }
+        ChronicleJob first = split.get(0);
+        jobs.put(first, submissions.remove(first).call());
+        if (submissions.isEmpty()) {
+            return;
+        }
+        ExecutorService submitting = Executors.newFixedThreadPool(submissions.size());
+        try {
+            Map<ChronicleJob, Future<JobClient>> submitted = new LinkedHashMap<>();
+            submissions.forEach((job, submission) -> submitted.put(job, submitting.submit(submission)));
+            Exception failure = null;
+            for (Map.Entry<ChronicleJob, Future<JobClient>> entry : submitted.entrySet()) {
+                try {
+                    // Kept even when another failed, so close() cancels every job that runs.
+                    jobs.put(entry.getKey(), entry.getValue().get());
+                } catch (ExecutionException e) {
+                    failure = firstOf(failure, e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            submitting.shutdown();
         }
     }
 

@@ -78,8 +78,9 @@ public final class RecoveryTime {
             "  --settle-seconds        steady running between catching up and the next kill (default 20)",
             "  --data-dir              folder for everything this run starts (default target/recovery-<target>;",
             "                          emptied first)",
-            "  --base-port             first of the six ports used: Kafka, S3, Flink, SQL gateway, the",
-            "                          cluster's REST and RPC ports (default 21300: below Linux's ephemeral",
+            "  --base-port             first of the eight ports used: Kafka, S3, Flink, SQL gateway, the",
+            "                          cluster's REST and RPC ports, the local stack's Flink metrics and",
+            "                          watcher ports (default 21300: below Linux's ephemeral",
             "                          ports, which a client's connection may hold when a server binds)",
             "  --checkpoint-interval   the job's execution.checkpointing.interval in seconds (default: the",
             "                          job's or the local stack's own default)");
@@ -118,6 +119,14 @@ public final class RecoveryTime {
             return basePort + 5;
         }
 
+        int flinkMetricsPort() {
+            return basePort + 6;
+        }
+
+        int watchPort() {
+            return basePort + 7;
+        }
+
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
             for (int i = 0; i < args.length; i += 2) {
@@ -146,8 +155,8 @@ public final class RecoveryTime {
             int traces = atLeastZero(given, "traces-per-second", 5);
             int settle = atLeastZero(given, "settle-seconds", 20);
             int basePort = positive(given, "base-port", 21300);
-            if (basePort > 65535 - 5) {
-                throw new IllegalArgumentException("option '--base-port' must leave six ports below 65536, got " + basePort);
+            if (basePort > 65535 - 7) {
+                throw new IllegalArgumentException("option '--base-port' must leave eight ports below 65536, got " + basePort);
             }
             Integer checkpoint = given.containsKey("checkpoint-interval") ? positive(given, "checkpoint-interval", 0) : null;
             Path dataDir = Path.of(given.getOrDefault("data-dir", "target/recovery-" + targetName)).toAbsolutePath();
@@ -239,7 +248,7 @@ public final class RecoveryTime {
             startCluster();
             submit(Optional.empty());
         }
-        awaitRunning(0, START_DEADLINE);
+        awaitRunning(0, 1, START_DEADLINE);
         SampleTraffic load = new SampleTraffic(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS),
                 conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS),
                 options.pointsPerSecond, options.tracesPerSecond, 0.01);
@@ -253,10 +262,13 @@ public final class RecoveryTime {
             Map<TopicPartition, Long> before = endOffsets();
             await("caught up before kill " + i, START_DEADLINE, () -> audit.caughtUpTo(before));
             TimeUnit.SECONDS.sleep(options.settleSeconds);
+            // The local stack submits its jobs one by one: all of them must run again, not the first.
+            int jobs = runningJobs();
             long killed = kill();
             long killedNanos = System.nanoTime();
+            log("run %d: killed at %tT.%<tL", i, killed);
             restart();
-            awaitRunning(killed, RECOVERY_DEADLINE);
+            awaitRunning(killed, jobs, RECOVERY_DEADLINE);
             double running = secondsSince(killedNanos);
             Map<TopicPartition, Long> produced = endOffsets();
             await("caught up after kill " + i, RECOVERY_DEADLINE, () -> audit.caughtUpTo(produced));
@@ -325,6 +337,8 @@ public final class RecoveryTime {
                 "--chronicle.local.s3-port", String.valueOf(options.s3Port()),
                 "--chronicle.local.flink-port", String.valueOf(options.flinkPort()),
                 "--chronicle.local.sql-gateway-port", String.valueOf(options.gatewayPort()),
+                "--chronicle.local.flink-metrics-port", String.valueOf(options.flinkMetricsPort()),
+                "--chronicle.watch.port", String.valueOf(options.watchPort()),
                 "--chronicle.local.traffic.points-per-second", "0",
                 "--chronicle.local.traffic.traces-per-second", "0"));
         if (options.checkpointSeconds != null) {
@@ -473,12 +487,14 @@ public final class RecoveryTime {
 
     // ---- what is measured ----
 
-    /** Waits until every job of the cluster entered RUNNING after {@code since} with all its tasks running. */
-    private void awaitRunning(long since, Duration deadline) throws Exception {
-        await("every job running", deadline, () -> {
-            JsonNode jobs = get("/jobs/overview").path("jobs");
-            boolean any = false;
-            for (JsonNode job : jobs) {
+    /**
+     * Waits until at least {@code jobs} jobs run, every job of the cluster entered RUNNING after
+     * {@code since} and all its tasks run.
+     */
+    private void awaitRunning(long since, int jobs, Duration deadline) throws Exception {
+        await(jobs + " jobs running", deadline, () -> {
+            int running = 0;
+            for (JsonNode job : get("/jobs/overview").path("jobs")) {
                 String state = job.path("state").asText();
                 if (state.equals("FINISHED") || state.equals("CANCELED") || state.equals("FAILED")) {
                     continue;
@@ -492,10 +508,21 @@ public final class RecoveryTime {
                         return false;
                     }
                 }
-                any = true;
+                running++;
             }
-            return any;
+            return running >= jobs;
         });
+    }
+
+    /** The jobs running now. */
+    private int runningJobs() throws Exception {
+        int running = 0;
+        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+            if (job.path("state").asText().equals("RUNNING")) {
+                running++;
+            }
+        }
+        return running;
     }
 
     private JsonNode get(String path) throws Exception {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * owner's orderly shutdown runs while its children still serve. Each child runs in a session of
  * its own, so a terminal's Ctrl-C reaches only this JVM, which stops the children in order. A
  * parent killed outright runs no hook, so each child also leaves a pid file beside its log; the
- * next start with the same log stops such an orphan before it starts anew.
+ * next start with the same log takes such an orphan over ({@link #adoptOrphan}) or stops it
+ * before it starts anew ({@link #stopOrphan}).
  */
 public final class ChildProcess implements AutoCloseable {
 
@@ -36,13 +38,16 @@ public final class ChildProcess implements AutoCloseable {
     private static boolean hookInstalled;
 
     private final String name;
+    /** The process started here; null for an adopted orphan, which only {@link #handle} reaches. */
     private final Process process;
+    private final ProcessHandle handle;
     private final Path logFile;
     private final Path pidFile;
 
-    private ChildProcess(String name, Process process, Path logFile, Path pidFile) {
+    private ChildProcess(String name, Process process, ProcessHandle handle, Path logFile, Path pidFile) {
         this.name = name;
         this.process = process;
+        this.handle = handle;
         this.logFile = logFile;
         this.pidFile = pidFile;
     }
@@ -121,9 +126,22 @@ public final class ChildProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         Process process = builder.start();
         Files.writeString(pidFile, Long.toString(process.pid()));
-        ChildProcess child = new ChildProcess(name, process, logFile, pidFile);
+        ChildProcess child = new ChildProcess(name, process, process.toHandle(), logFile, pidFile);
         register(child);
         return child;
+    }
+
+    /**
+     * The child a parent killed outright left running, taken over as this JVM's own: the process
+     * its pid file names, if that process still runs with this folder on its command line. The
+     * caller checks that it serves as wanted, and closes it otherwise. Taking over a service
+     * that runs on saves its stop and start, seconds on a busy machine, after a crash.
+     */
+    public static Optional<ChildProcess> adoptOrphan(String name, Path logFile) throws IOException {
+        Path pidFile = pidFile(name, logFile);
+        Optional<ChildProcess> adopted = orphan(pidFile).map(handle -> new ChildProcess(name, null, handle, logFile, pidFile));
+        adopted.ifPresent(ChildProcess::register);
+        return adopted;
     }
 
     /**
@@ -133,19 +151,23 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static void stopOrphan(String name, Path logFile) throws IOException {
         Path pidFile = pidFile(name, logFile);
+        orphan(pidFile).ifPresent(ChildProcess::stopOrphan);
+        Files.deleteIfExists(pidFile);
+    }
+
+    /** The live process {@code pidFile} names, if its command line holds the pid file's folder. */
+    private static Optional<ProcessHandle> orphan(Path pidFile) throws IOException {
         if (!Files.exists(pidFile)) {
-            return;
+            return Optional.empty();
         }
         String folder = pidFile.getParent().toString();
         try {
-            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+            return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
                     .filter(ProcessHandle::isAlive)
-                    .filter(orphan -> orphan.info().commandLine().orElse("").contains(folder))
-                    .ifPresent(ChildProcess::stopOrphan);
+                    .filter(orphan -> orphan.info().commandLine().orElse("").contains(folder));
         } catch (NumberFormatException e) {
-            // Not a pid: nothing to stop.
+            return Optional.empty(); // not a pid: nothing to stop
         }
-        Files.delete(pidFile);
     }
 
     private static void stopOrphan(ProcessHandle orphan) {
@@ -183,10 +205,10 @@ public final class ChildProcess implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         Exception lastFailure = null;
         while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(
-                        name + " exited with code " + process.exitValue() + " while waiting for " + what
-                                + logTail());
+            if (!handle.isAlive()) {
+                throw new IllegalStateException(name + " exited"
+                        + (process == null ? "" : " with code " + process.exitValue()) + " while waiting for " + what
+                        + logTail());
             }
             try {
                 if (condition.call()) {
@@ -206,6 +228,9 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Waits for the process to exit by itself and returns its exit code; kills it on timeout. */
     public int awaitExit(Duration timeout) {
+        if (process == null) {
+            throw new IllegalStateException("the exit code of " + name + ", adopted, is its parent's");
+        }
         if (!waitFor(timeout)) {
             stop();
             throw new IllegalStateException(name + " did not exit within " + timeout + logTail());
@@ -214,12 +239,12 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return handle.isAlive();
     }
 
     /** The operating system's id of the process, for reading its figures from /proc. */
     public long pid() {
-        return process.pid();
+        return handle.pid();
     }
 
     public Path logFile() {
@@ -250,14 +275,14 @@ public final class ChildProcess implements AutoCloseable {
      */
     public void kill() {
         unregister(this);
-        process.destroyForcibly();
+        handle.destroyForcibly();
         waitFor(STOP_TIMEOUT);
     }
 
     private void stop() {
-        process.destroy();
+        handle.destroy();
         if (!waitFor(STOP_TIMEOUT)) {
-            process.destroyForcibly();
+            handle.destroyForcibly();
             waitFor(STOP_TIMEOUT);
         }
         try {
@@ -270,10 +295,18 @@ public final class ChildProcess implements AutoCloseable {
     /** Waits up to {@code timeout} for the process to exit; true if it has. */
     private boolean waitFor(Duration timeout) {
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (process != null) {
+                return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !handle.isAlive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            handle.destroyForcibly();
             throw new IllegalStateException("interrupted while waiting for " + name, e);
         }
     }

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,6 +35,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** A broker taken over serves already; one that does not answer within this is started anew. */
+    private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final int NODE_ID = 1;
     private static final List<String> JVM_OPTIONS = List.of("-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true");
@@ -65,15 +69,7 @@ public final class KafkaBroker implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath();
         Files.createDirectories(dir);
         Path logFile = dir.resolve("kafka.log");
-        ChildProcess.stopOrphan("kafka", logFile);
-        int[] free = Ports.free(2);
-        int brokerPort = port == 0 ? free[0] : port;
-        // Two distinct free ports, so one of them differs from an explicitly requested port.
-        int controllerPort = free[1] != brokerPort ? free[1] : free[0];
-        Ports.requireFree(brokerPort);
-
         Path config = dir.resolve("server.properties");
-        Files.writeString(config, serverProperties(dir, brokerPort, controllerPort, numPartitions));
         Path logConfig = dir.resolve("kafka-log4j2.properties");
         try (InputStream in = KafkaBroker.class.getResourceAsStream("kafka-log4j2.properties")) {
             Files.copy(in, logConfig, StandardCopyOption.REPLACE_EXISTING);
@@ -81,15 +77,49 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
         jvmOptions.add("-Dlog4j2.configurationFile=" + logConfig);
         String classpath = Classpaths.load("kafka-client.classpath", "kafka-server.classpath");
+        List<String> command = ChildProcess.javaCommand(classpath, jvmOptions, "kafka.Kafka", List.of(config.toString()));
+
+        // A broker left running by a parent killed outright, on this port with this storage and
+        // configuration, serves on: taking it over spares its stop and a start, the longest part
+        // of a restart after a crash. One that does not answer is stopped and started anew.
+        Optional<ChildProcess> orphan = ChildProcess.adoptOrphan("kafka", logFile);
+        if (orphan.isPresent()) {
+            if (port != 0 && runsAs(config, dir, port, numPartitions)) {
+                KafkaBroker broker = new KafkaBroker(command, logFile, port);
+                broker.process = orphan.get();
+                try {
+                    broker.awaitReady(port, ADOPT_TIMEOUT);
+                    return broker;
+                } catch (RuntimeException e) {
+                    // Stopped below.
+                }
+            }
+            orphan.get().close();
+        }
+        int[] free = Ports.free(2);
+        int brokerPort = port == 0 ? free[0] : port;
+        // Two distinct free ports, so one of them differs from an explicitly requested port.
+        int controllerPort = free[1] != brokerPort ? free[1] : free[0];
+        Ports.requireFree(brokerPort);
+        Files.writeString(config, serverProperties(dir, brokerPort, controllerPort, numPartitions));
 
         if (!Files.exists(logDir(dir).resolve("meta.properties"))) {
             format(classpath, jvmOptions, config, logFile);
         }
-        KafkaBroker broker = new KafkaBroker(
-                ChildProcess.javaCommand(classpath, jvmOptions, "kafka.Kafka", List.of(config.toString())),
-                logFile, brokerPort);
+        KafkaBroker broker = new KafkaBroker(command, logFile, brokerPort);
         broker.launch();
         return broker;
+    }
+
+    /** True if {@code config} is what a broker on {@code port} with this storage would be given. */
+    private static boolean runsAs(Path config, Path dir, int port, int numPartitions) throws IOException {
+        if (!Files.exists(config)) {
+            return false;
+        }
+        String written = Files.readString(config);
+        Matcher controller = Pattern.compile("controller\\.quorum\\.voters=" + NODE_ID + "@[^:]+:(\\d+)").matcher(written);
+        return controller.find()
+                && written.equals(serverProperties(dir, port, Integer.parseInt(controller.group(1)), numPartitions));
     }
 
     /**
@@ -112,7 +142,7 @@ public final class KafkaBroker implements AutoCloseable {
     private void launch() throws IOException {
         process = ChildProcess.start("kafka", command, logFile);
         try {
-            awaitReady(brokerPort);
+            awaitReady(brokerPort, START_TIMEOUT);
         } catch (RuntimeException e) {
             process.close();
             throw e;
@@ -192,11 +222,11 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Ready means the port accepts connections and the broker lists itself in its metadata. */
-    private void awaitReady(int brokerPort) {
-        process.await("port " + brokerPort + " to accept connections", START_TIMEOUT, () -> Ports.isOpen(brokerPort));
+    private void awaitReady(int brokerPort, Duration timeout) {
+        process.await("port " + brokerPort + " to accept connections", timeout, () -> Ports.isOpen(brokerPort));
         try (Admin admin = admin()) {
             // Metadata lists only unfenced brokers, so a non-empty list means topics can be created.
-            process.await("the broker to appear in its metadata", START_TIMEOUT,
+            process.await("the broker to appear in its metadata", timeout,
                     () -> !admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty());
         }
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An S3-compatible server (S3Proxy over its filesystem provider) run as a child JVM on 127.0.0.1.
@@ -26,6 +27,8 @@ public final class S3Server implements AutoCloseable {
     public static final String DEFAULT_SECRET_KEY = "chronicle-secret";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** A server taken over serves already; one that does not answer within this is started anew. */
+    private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-Djava.awt.headless=true");
 
@@ -63,26 +66,55 @@ public final class S3Server implements AutoCloseable {
     public static S3Server start(Path dataDir, int port, String accessKey, String secretKey) throws IOException {
         Path dir = dataDir.toAbsolutePath();
         Path bucketsDir = Files.createDirectories(dir.resolve("buckets"));
-        ChildProcess.stopOrphan("s3proxy", dir.resolve("s3proxy.log"));
+        Path logFile = dir.resolve("s3proxy.log");
+        Path config = dir.resolve("s3proxy.properties");
+        // A server left running by a parent killed outright, with this port, these buckets and
+        // keys, serves on: taking it over spares its stop and a start after a crash. One that
+        // does not answer is stopped and started anew.
+        Optional<ChildProcess> orphan = ChildProcess.adoptOrphan("s3proxy", logFile);
+        if (orphan.isPresent()) {
+            if (port != 0 && Files.exists(config)
+                    && Files.readString(config).equals(properties(port, bucketsDir, accessKey, secretKey))) {
+                S3Server server = server(config, logFile, port, bucketsDir, accessKey, secretKey);
+                server.process = orphan.get();
+                try {
+                    server.awaitReady(ADOPT_TIMEOUT);
+                    return server;
+                } catch (RuntimeException e) {
+                    // Stopped below.
+                }
+            }
+            orphan.get().close();
+        }
         int httpPort = port == 0 ? Ports.free(1)[0] : port;
         Ports.requireFree(httpPort);
-        URI endpoint = URI.create("http://" + Ports.HOST + ":" + httpPort);
+        Files.writeString(config, properties(httpPort, bucketsDir, accessKey, secretKey));
+        S3Server server = server(config, logFile, httpPort, bucketsDir, accessKey, secretKey);
+        server.launch();
+        return server;
+    }
 
-        Path config = dir.resolve("s3proxy.properties");
-        Files.writeString(config, String.join("\n",
-                "s3proxy.endpoint=" + endpoint,
+    private static String properties(int port, Path bucketsDir, String accessKey, String secretKey) {
+        return String.join("\n",
+                "s3proxy.endpoint=" + endpoint(port),
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + accessKey,
                 "s3proxy.credential=" + secretKey,
                 "jclouds.provider=filesystem",
                 "jclouds.filesystem.basedir=" + bucketsDir,
-                ""));
-        S3Server server = new S3Server(
+                "");
+    }
+
+    private static URI endpoint(int port) {
+        return URI.create("http://" + Ports.HOST + ":" + port);
+    }
+
+    private static S3Server server(Path config, Path logFile, int port, Path bucketsDir, String accessKey,
+            String secretKey) {
+        return new S3Server(
                 ChildProcess.javaCommand(Classpaths.load("s3proxy.classpath"), JVM_OPTIONS,
                         "org.gaul.s3proxy.Main", List.of("--properties", config.toString())),
-                dir.resolve("s3proxy.log"), httpPort, endpoint, bucketsDir, accessKey, secretKey);
-        server.launch();
-        return server;
+                logFile, port, endpoint(port), bucketsDir, accessKey, secretKey);
     }
 
     /**
@@ -105,7 +137,7 @@ public final class S3Server implements AutoCloseable {
     private void launch() throws IOException {
         process = ChildProcess.start("s3proxy", command, logFile);
         try {
-            awaitReady();
+            awaitReady(START_TIMEOUT);
         } catch (RuntimeException e) {
             process.close();
             throw e;
@@ -148,10 +180,10 @@ public final class S3Server implements AutoCloseable {
     }
 
     /** Ready means any HTTP response; an unsigned request gets 403, which is fine. */
-    private void awaitReady() {
+    private void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(REQUEST_TIMEOUT).GET().build();
-        process.await("HTTP answers on " + endpoint, START_TIMEOUT, () -> {
+        process.await("HTTP answers on " + endpoint, timeout, () -> {
             http.send(request, HttpResponse.BodyHandlers.discarding());
             return true;
         });

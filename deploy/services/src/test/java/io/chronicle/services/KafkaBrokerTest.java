@@ -51,6 +51,42 @@ class KafkaBrokerTest {
     }
 
     @Test
+    void aBrokerLeftRunningIsTakenOverOnItsPortWithItsRecords() throws Exception {
+        int port = Ports.free(1)[0];
+        try (KafkaBroker left = KafkaBroker.start(dataDir, port)) {
+            left.createTopics(TOPIC);
+            produce(left.bootstrapServers(), VALUES);
+            // Running with its pid file beside its log, as a parent killed outright leaves it.
+            ProcessHandle running = ProcessHandle.of(pid()).orElseThrow();
+            try (KafkaBroker adopted = KafkaBroker.start(dataDir, port)) {
+                assertThat(pid()).as("the same process, not a new one").isEqualTo(running.pid());
+                assertThat(consumeAll(adopted.bootstrapServers(), "adopted")).containsExactlyInAnyOrderElementsOf(VALUES);
+            }
+            assertThat(running.isAlive()).as("stopped when the one that took it over closes").isFalse();
+        }
+    }
+
+    @Test
+    void aBrokerLeftRunningOnAnotherPortIsStoppedAndStartedAnew() throws Exception {
+        int[] ports = Ports.free(2);
+        try (KafkaBroker left = KafkaBroker.start(dataDir, ports[0])) {
+            left.createTopics(TOPIC);
+            produce(left.bootstrapServers(), VALUES);
+            ProcessHandle running = ProcessHandle.of(pid()).orElseThrow();
+            try (KafkaBroker started = KafkaBroker.start(dataDir, ports[1])) {
+                assertThat(running.isAlive()).isFalse();
+                assertThat(pid()).isNotEqualTo(running.pid());
+                assertThat(started.bootstrapServers()).endsWith(":" + ports[1]);
+                assertThat(consumeAll(started.bootstrapServers(), "restarted")).containsExactlyInAnyOrderElementsOf(VALUES);
+            }
+        }
+    }
+
+    private long pid() throws java.io.IOException {
+        return Long.parseLong(java.nio.file.Files.readString(dataDir.resolve("kafka.pid")).trim());
+    }
+
+    @Test
     void aStoppedBrokerStartsAgainOnItsPortWithItsRecords() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(dataDir, 0)) {
             broker.createTopics(TOPIC);

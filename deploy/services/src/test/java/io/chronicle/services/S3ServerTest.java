@@ -46,6 +46,32 @@ class S3ServerTest {
     }
 
     @Test
+    void aServerLeftRunningIsTakenOverUnlessItsKeysDiffer() throws Exception {
+        int port = Ports.free(1)[0];
+        try (S3Server left = S3Server.start(dataDir, port); S3Client s3 = client(left)) {
+            left.createBucket(BUCKET);
+            s3.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromString(CONTENT));
+            // Running with its pid file beside its log, as a parent killed outright leaves it.
+            ProcessHandle running = ProcessHandle.of(pid()).orElseThrow();
+            try (S3Server adopted = S3Server.start(dataDir, port); S3Client again = client(adopted)) {
+                assertThat(pid()).as("the same process, not a new one").isEqualTo(running.pid());
+                assertThat(again.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
+
+                try (S3Server rekeyed = S3Server.start(dataDir, port, "other", "other-secret-key");
+                        S3Client other = client(rekeyed)) {
+                    assertThat(running.isAlive()).as("another configuration: stopped, started anew").isFalse();
+                    assertThat(pid()).isNotEqualTo(running.pid());
+                    assertThat(other.getObjectAsBytes(b -> b.bucket(BUCKET).key(KEY)).asUtf8String()).isEqualTo(CONTENT);
+                }
+            }
+        }
+    }
+
+    private long pid() throws java.io.IOException {
+        return Long.parseLong(java.nio.file.Files.readString(dataDir.resolve("s3proxy.pid")).trim());
+    }
+
+    @Test
     void aStoppedServerRefusesConnectionsThenServesItsObjectsAgain() throws Exception {
         try (S3Server server = S3Server.start(dataDir, 0); S3Client s3 = client(server)) {
             server.createBucket(BUCKET);
