@@ -269,6 +269,9 @@ class OutagesITCase extends JobITBase {
         // topics' metadata and its producer id before the outage.
         try (PipelineUnderTest pipeline = PipelineUnderTest.start(conf, jobConf(conf, run), rest);
                 KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            // The outage is to meet every job running, each with its slots.
+            ItServices.waitUntil("every job running", DEADLINE, pipeline::running,
+                    () -> "checkpoints " + pipeline.checkpointStates());
             try (SteadyTraffic first = SteadyTraffic.start(producer, items.subList(0, warmUp), kafkaTimestamp,
                     Duration.ofSeconds(1))) {
                 produced.putAll(first.awaitAcked(DEADLINE));

@@ -218,13 +218,20 @@ final class PipelineUnderTest implements AutoCloseable {
         }
     }
 
-    /** Cancels every job still running or restarting. */
+    /**
+     * Cancels every job still running or restarting, and waits until each has ended: only then
+     * are its slots free for the next test's jobs.
+     */
     @Override
     public void close() throws Exception {
         for (JobClient job : jobs) {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
                 job.cancel().get();
             }
+        }
+        for (JobClient job : jobs) {
+            ItServices.waitUntil("job " + job.getJobID() + " ended", REQUEST_TIMEOUT,
+                    () -> status(job).isGloballyTerminalState());
         }
     }
 }
