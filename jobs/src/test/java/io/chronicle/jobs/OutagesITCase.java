@@ -265,8 +265,8 @@ class OutagesITCase extends JobITBase {
         // A tenth of the traffic first, to reach a first commit; the rest flows through the outage.
         int warmUp = items.size() / 10;
         Map<String, TestTraffic.Record> produced = new HashMap<>();
-        // One producer for all the traffic, as an application keeps one: the warm-up gives it the
-        // topics' metadata and its producer id before the outage.
+        // One producer for all the traffic, as an application keeps one: a producer created as the
+        // broker goes down would be fetching its metadata and producer id through the outage.
         try (PipelineUnderTest pipeline = PipelineUnderTest.start(conf, jobConf(conf, run), rest);
                 KafkaProducer<byte[], byte[]> producer = services.producer()) {
             // The outage is to meet every job running, each with its slots.

@@ -19,11 +19,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Test records produced at an even pace from a thread of their own, so a job meets an outage
  * under load rather than idle. The producer is the caller's, long-lived as a production
- * producer is ({@link ItServices#producer()}, configured as docs/producing.md recommends): by the
- * time an outage starts it holds the topics' metadata and its producer id, so a send never
- * blocks on a broker that is down; records sent meanwhile wait in its buffer and arrive once, in
- * order, when the broker is back. Each record's {@code topic/partition/offset} and the moment
- * Kafka acknowledged it are kept for the checks.
+ * producer is ({@link ItServices#producer()}, configured as docs/producing.md recommends): while
+ * the broker is down a send blocks on the topics' metadata and records already sent wait in its
+ * buffer, both for longer than the outage lasts, and all arrive once, in order, when the broker
+ * is back. Each record's {@code topic/partition/offset} and the moment Kafka acknowledged it are
+ * kept for the checks.
  */
 final class SteadyTraffic implements AutoCloseable {
 
