@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,10 +108,21 @@ final class PipelineUnderTest implements AutoCloseable {
         }
     }
 
-    /** Whether every job and every one of its tasks is running. */
+    /**
+     * Whether every job and every one of its tasks is running; false while the cluster does not
+     * answer in time (a starved machine), for the caller's wait to ask again within its deadline.
+     */
     boolean running() {
         for (JobClient job : jobs) {
-            JsonNode details = get("/jobs/" + job.getJobID());
+            JsonNode details;
+            try {
+                details = get("/jobs/" + job.getJobID());
+            } catch (IllegalStateException e) {
+                if (e.getCause() instanceof HttpTimeoutException) {
+                    return false;
+                }
+                throw e;
+            }
             if (!details.path("state").asText().equals("RUNNING")) {
                 return false;
             }
