@@ -85,10 +85,20 @@ final class ItServices implements AutoCloseable {
         return jobConf;
     }
 
+    /**
+     * A producer as docs/producing.md recommends: acknowledged by all replicas, idempotent, so
+     * the retries that ride out a broker restart write each record once. While the broker is
+     * down, send() blocks on the topics' metadata; it waits as long as a record may wait for its
+     * acknowledgement (Kafka's delivery timeout, two minutes) rather than Kafka's shorter one
+     * minute, so a slow restart delays records but never fails them.
+     */
     KafkaProducer<byte[], byte[]> producer() {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -2,6 +2,7 @@ package io.chronicle.jobs;
 
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.TableStats;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.services.StallingHttpReceiver;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -11,8 +12,14 @@ import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +35,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -221,11 +230,13 @@ class OutagesITCase extends JobITBase {
     private void rideOut(String run, Map<String, String> extra, List<SteadyTraffic.Item> extraItems, URI rest,
             Outage outage) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of(
-                // The points span an hour in random order; the rollups have tests of their own.
-                ChronicleOptions.ROLLUP_ENABLED.key(), "false",
+                // The points span an hour in random order: none is too late for its window, so
+                // the rollups job refuses nothing, and its windows stay open through the test.
+                ChronicleOptions.ROLLUP_ALLOWED_LATENESS.key(), "2 h",
                 ChronicleOptions.TOPIC_RULES.key(), "rules-" + run,
                 ChronicleOptions.TOPIC_RULES_STATUS.key(), "rules-status-" + run,
-                ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run));
+                ChronicleOptions.TOPIC_ALERTS.key(), "alerts-" + run,
+                ChronicleOptions.TOPIC_HEALTH.key(), "health-" + run));
         options.putAll(extra);
         Configuration conf = services.chronicleConf(run, options);
         String pointsTopic = conf.get(ChronicleOptions.TOPIC_POINTS);
@@ -233,7 +244,8 @@ class OutagesITCase extends JobITBase {
         services.kafka.createTopic(pointsTopic, 2, false);
         services.kafka.createTopic(eventsTopic, 2, false);
         for (String topic : List.of(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER),
-                conf.get(ChronicleOptions.TOPIC_RULES_STATUS), conf.get(ChronicleOptions.TOPIC_ALERTS))) {
+                conf.get(ChronicleOptions.TOPIC_RULES_STATUS), conf.get(ChronicleOptions.TOPIC_ALERTS),
+                conf.get(ChronicleOptions.TOPIC_HEALTH))) {
             services.kafka.createTopic(topic, 1, false);
         }
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_RULES), 1, true);
@@ -253,8 +265,14 @@ class OutagesITCase extends JobITBase {
         // A tenth of the traffic first, to reach a first commit; the rest flows through the outage.
         int warmUp = items.size() / 10;
         Map<String, TestTraffic.Record> produced = new HashMap<>();
-        try (PipelineUnderTest pipeline = PipelineUnderTest.start(conf, jobConf(conf, run), rest)) {
-            try (SteadyTraffic first = SteadyTraffic.start(services, items.subList(0, warmUp), kafkaTimestamp,
+        // One producer for all the traffic, as an application keeps one: a producer created as the
+        // broker goes down would be fetching its metadata and producer id through the outage.
+        try (PipelineUnderTest pipeline = PipelineUnderTest.start(conf, jobConf(conf, run), rest);
+                KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            // The outage is to meet every job running, each with its slots.
+            ItServices.waitUntil("every job running", DEADLINE, pipeline::running,
+                    () -> "checkpoints " + pipeline.checkpointStates());
+            try (SteadyTraffic first = SteadyTraffic.start(producer, items.subList(0, warmUp), kafkaTimestamp,
                     Duration.ofSeconds(1))) {
                 produced.putAll(first.awaitAcked(DEADLINE));
             }
@@ -264,7 +282,7 @@ class OutagesITCase extends JobITBase {
                     () -> TableStats.committedRecords(pointsRaw) > 0);
 
             long start = System.nanoTime();
-            try (SteadyTraffic traffic = SteadyTraffic.start(services,
+            try (SteadyTraffic traffic = SteadyTraffic.start(producer,
                     interleave(items.subList(warmUp, items.size()), extraItems), kafkaTimestamp, TRAFFIC)) {
                 outage.inflict(pipeline, traffic);
                 System.out.printf("%s: outage of %.1f s; restarts %d, checkpoints failed %d%n", run,
@@ -274,22 +292,50 @@ class OutagesITCase extends JobITBase {
             long goodPoints = produced.values().stream().filter(r -> r.good() && r.point != null).count();
             long goodEvents = produced.values().stream().filter(r -> r.good() && r.event != null).count();
             long bad = produced.values().stream().filter(r -> !r.good()).count();
+            // The views job's traces: one row per trace of the good events (heartbeats make none).
+            Set<String> traces = produced.values().stream()
+                    .filter(r -> r.good() && r.event != null && !r.event.eventType.equals("agent.heartbeat"))
+                    .map(r -> r.event.tenant + "/" + r.event.traceId)
+                    .collect(Collectors.toSet());
             Table eventsTable = catalog.loadTable(TableIdentifier.of("chronicle", "events"));
             Table rejected = catalog.loadTable(TableIdentifier.of("chronicle", "rejected"));
-            ItServices.waitUntil("every record committed after the outage", DEADLINE,
-                    () -> TableStats.committedRecords(pointsRaw) >= goodPoints
-                            && TableStats.committedRecords(eventsTable) >= goodEvents
-                            && TableStats.committedRecords(rejected) >= bad,
-                    () -> "restarts " + pipeline.restarts() + ", failures " + pipeline.failures());
-            // Recovered by itself: running again, and checkpointing.
-            long completed = pipeline.completedCheckpoints();
-            ItServices.waitUntil("the pipeline running and checkpointing", DEADLINE,
-                    () -> pipeline.running() && pipeline.completedCheckpoints() > completed,
-                    () -> "failures " + pipeline.failures());
-            System.out.printf("%s: recovered after %.1f s; restarts %d, failures %s%n", run,
-                    (System.nanoTime() - start) / 1e9, pipeline.restarts(), pipeline.failures());
+            Table tracesTable = catalog.loadTable(TableIdentifier.of("chronicle", "traces"));
+            ItServices.waitUntil("every record committed after the outage", DEADLINE, () -> {
+                pipeline.assertNoneEnded();
+                return TableStats.committedRecords(pointsRaw) >= goodPoints
+                        && TableStats.committedRecords(eventsTable) >= goodEvents
+                        && TableStats.committedRecords(rejected) >= bad
+                        && Set.copyOf(traceKeys(tracesTable)).equals(traces);
+            }, () -> "restarts " + pipeline.restartsByJob() + ", failures " + pipeline.failures());
+            List<String> traceRows = traceKeys(tracesTable);
+            assertThat(traceRows).as("one row per trace").doesNotHaveDuplicates();
+            assertThat(Set.copyOf(traceRows)).isEqualTo(traces);
+            // Each job recovered by itself: all its tasks running again, and checkpointing.
+            Map<ChronicleJob, Long> completed = pipeline.completedCheckpoints();
+            ItServices.waitUntil("every job running and checkpointing", DEADLINE, () -> {
+                pipeline.assertNoneEnded();
+                Map<ChronicleJob, Long> latest = pipeline.completedCheckpoints();
+                return pipeline.running() && completed.keySet().stream().allMatch(j -> latest.get(j) > completed.get(j));
+            }, () -> "checkpoints " + pipeline.checkpointStates() + ", failures " + pipeline.failures());
+            System.out.printf("%s: %s recovered after %.1f s; restarts %s, checkpoints %s, failures %s%n", run,
+                    pipeline.jobs(), (System.nanoTime() - start) / 1e9, pipeline.restartsByJob(),
+                    pipeline.checkpointStates(), pipeline.failures());
         }
         ExactlyOnce.assertLanded(conf, produced, kafkaTimestamp, services.kafka.bootstrapServers());
+    }
+
+    /** The {@code tenant/trace_id} of each row of {@code traces} as last committed, deletes applied. */
+    private static List<String> traceKeys(Table traces) {
+        traces.refresh();
+        List<String> keys = new ArrayList<>();
+        try (CloseableIterable<Record> rows = IcebergGenerics.read(traces).select("tenant", "trace_id").build()) {
+            for (Record row : rows) {
+                keys.add(row.getField("tenant") + "/" + row.getField("trace_id"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
     }
 
     /** {@code extra} spread evenly through {@code items}, each list's order kept. */

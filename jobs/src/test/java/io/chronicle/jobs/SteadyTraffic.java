@@ -7,20 +7,30 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Test records produced at an even pace from a thread of their own, so a job meets an outage
- * under load rather than idle. The producer is idempotent with unbounded retries within Kafka's
- * delivery timeout: records sent while the broker is down wait in its buffer and arrive once,
- * in order, when it is back. Each record's {@code topic/partition/offset} and the moment Kafka
- * acknowledged it are kept for the checks.
+ * under load rather than idle. The producer is the caller's, long-lived as a production
+ * producer is ({@link ItServices#producer()}, configured as docs/producing.md recommends): while
+ * the broker is down a send blocks on the topics' metadata and records already sent wait in its
+ * buffer, both for longer than the outage lasts, and all arrive once, in order, when the broker
+ * is back. Each record's {@code topic/partition/offset} and the moment Kafka acknowledged it are
+ * kept for the checks.
  */
 final class SteadyTraffic implements AutoCloseable {
+
+    /** The producer's metrics that show where pending records are. */
+    private static final Set<String> PRODUCER_METRICS = Set.of("record-send-total", "record-retry-total",
+            "record-error-total", "requests-in-flight", "waiting-threads", "buffer-available-bytes",
+            "metadata-age", "connection-count", "bufferpool-wait-time-ns-total", "metadata-wait-time-ns-total");
 
     /** One record to produce: where, and what the job must make of it. */
     record Item(String topic, int partition, TestTraffic.Record record) {}
@@ -32,6 +42,7 @@ final class SteadyTraffic implements AutoCloseable {
     private final Map<String, TestTraffic.Record> produced = new ConcurrentHashMap<>();
     private final Map<Item, Long> ackedNanos = new ConcurrentHashMap<>();
     private final CountDownLatch acked;
+    private final AtomicInteger failed = new AtomicInteger();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Thread sender;
 
@@ -46,9 +57,13 @@ final class SteadyTraffic implements AutoCloseable {
         sender.setDaemon(true);
     }
 
-    /** Starts sending {@code items} spread evenly over {@code over}, all with one Kafka timestamp. */
-    static SteadyTraffic start(ItServices services, List<Item> items, long kafkaTimestamp, Duration over) {
-        SteadyTraffic traffic = new SteadyTraffic(List.copyOf(items), kafkaTimestamp, over, services.producer());
+    /**
+     * Starts sending {@code items} through {@code producer}, spread evenly over {@code over}, all
+     * with one Kafka timestamp. The producer stays the caller's to close.
+     */
+    static SteadyTraffic start(KafkaProducer<byte[], byte[]> producer, List<Item> items, long kafkaTimestamp,
+            Duration over) {
+        SteadyTraffic traffic = new SteadyTraffic(List.copyOf(items), kafkaTimestamp, over, producer);
         traffic.sender.start();
         return traffic;
     }
@@ -73,6 +88,7 @@ final class SteadyTraffic implements AutoCloseable {
             try {
                 producer.send(record, (metadata, error) -> {
                     if (error != null) {
+                        failed.incrementAndGet();
                         failure.compareAndSet(null, error);
                     } else {
                         produced.put(metadata.topic() + "/" + metadata.partition() + "/" + metadata.offset(),
@@ -82,6 +98,7 @@ final class SteadyTraffic implements AutoCloseable {
                     acked.countDown();
                 });
             } catch (RuntimeException e) {
+                failed.incrementAndGet();
                 failure.compareAndSet(null, e);
                 acked.countDown();
             }
@@ -91,8 +108,17 @@ final class SteadyTraffic implements AutoCloseable {
     /** Waits until Kafka has acknowledged every record; fails if any could not be sent. */
     Map<String, TestTraffic.Record> awaitAcked(Duration deadline) throws Exception {
         if (!acked.await(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+            // What the producer was doing tells a slow broker from a stuck or failing producer.
+            Map<String, Object> metrics = new TreeMap<>();
+            producer.metrics().forEach((name, metric) -> {
+                if (name.group().equals("producer-metrics") && PRODUCER_METRICS.contains(name.name())) {
+                    metrics.put(name.name(), metric.metricValue());
+                }
+            });
             throw new AssertionError("Kafka acknowledged " + produced.size() + " of " + items.size()
-                    + " records within " + deadline);
+                    + " records within " + deadline + "; " + failed.get() + " failed, "
+                    + (items.size() - produced.size() - failed.get()) + " pending; producer " + metrics,
+                    failure.get());
         }
         if (failure.get() != null) {
             throw new AssertionError("a record could not be produced", failure.get());
@@ -109,6 +135,5 @@ final class SteadyTraffic implements AutoCloseable {
     public void close() throws InterruptedException {
         sender.interrupt();
         sender.join(TimeUnit.SECONDS.toMillis(10));
-        producer.close(Duration.ofSeconds(10));
     }
 }
