@@ -9,7 +9,6 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.source.DynamicTableSource;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.DynamicTableSourceFactory;
-
 import org.apache.iceberg.Table;
 import org.apache.iceberg.flink.FlinkReadOptions;
 
