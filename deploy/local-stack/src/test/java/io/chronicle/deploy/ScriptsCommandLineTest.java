@@ -33,7 +33,7 @@ class ScriptsCommandLineTest {
 
     static final List<String> SCRIPTS = List.of(
             "deploy/local/run", "deploy/local/sql", "deploy/local/rollups", "deploy/local/backfill",
-            "deploy/local/replay",
+            "deploy/local/replay", "deploy/local/tables",
             "deploy/cluster/start", "deploy/cluster/stop", "deploy/cluster/submit",
             "deploy/cluster/flink", "deploy/cluster/check",
             "deploy/trino/run", "deploy/recovery", "bench/run");
@@ -156,6 +156,7 @@ class ScriptsCommandLineTest {
             "deploy/local/rollups   | expire --chronicle.local.data-dir elsewhere -h",
             "deploy/local/backfill  | --chronicle.local.data-dir elsewhere --help",
             "deploy/local/replay    | --from earliest --help",
+            "deploy/local/tables    | rollback --table points_raw --help",
             "deploy/cluster/start   | --rest-port 8082 --help",
             "deploy/trino/run       | --chronicle.local.data-dir elsewhere --help",
             "bench/run              | vm --help",
@@ -184,6 +185,9 @@ class ScriptsCommandLineTest {
             "deploy/local/backfill  | now                                           | got 'now'",
             "deploy/local/backfill  | --chronicle.topics.points                     | option '--chronicle.topics.points' needs a value",
             "deploy/local/replay    | --to latest                                   | option '--from' is required",
+            "deploy/local/tables    |                                               | no command given",
+            "deploy/local/tables    | undo                                          | unknown command 'undo'",
+            "deploy/local/tables    | rollback --chronicle.local.s3-port s3         | '--chronicle.local.s3-port' needs a port number",
             "deploy/local/replay    | --from earliest                               | option '--to' is required",
             "deploy/local/replay    | --from                                        | option '--from' needs a value",
             "deploy/cluster/start   | --rest-port 80810                             | '--rest-port' needs a port number",

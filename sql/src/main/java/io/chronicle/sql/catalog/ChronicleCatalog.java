@@ -1,6 +1,8 @@
 package io.chronicle.sql.catalog;
 
+import io.chronicle.catalog.TableSnapshots;
 import io.chronicle.sql.functions.ChronicleFunctions;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogBaseTable;
 import org.apache.flink.table.catalog.CatalogDatabase;
 import org.apache.flink.table.catalog.CatalogFunction;
@@ -22,11 +24,16 @@ import org.apache.flink.table.factories.Factory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.functions.UserDefinedFunction;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.FlinkCatalog;
 import org.apache.iceberg.flink.FlinkDynamicTableFactory;
+import org.apache.iceberg.flink.FlinkReadOptions;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,10 +55,14 @@ final class ChronicleCatalog extends FlinkCatalog {
     /** The option through which Iceberg's catalog would hand its own options to a table's copy. */
     private static final String SOURCE_CATALOG_OPTION = "src-catalog";
 
-    ChronicleCatalog(String name, String defaultDatabase, CatalogLoader loader, Map<String, String> options) {
+    private final Clock clock;
+
+    ChronicleCatalog(String name, String defaultDatabase, CatalogLoader loader, Map<String, String> options,
+            Clock clock) {
         // Iceberg's defaults: tables cached, and refreshed each time a query loads one.
         super(name, defaultDatabase, Namespace.empty(), loader, options, true,
                 CatalogProperties.CACHE_EXPIRATION_INTERVAL_MS_OFF);
+        this.clock = clock;
     }
 
     /**
@@ -68,9 +79,53 @@ final class ChronicleCatalog extends FlinkCatalog {
         return table.copy(options);
     }
 
+    /**
+     * The table as of {@code timestamp} (epoch milliseconds, from {@code FOR SYSTEM_TIME AS OF}):
+     * read at the snapshot that was current then. Iceberg's catalog does not implement it.
+     */
+    @Override
+    public CatalogTable getTable(ObjectPath tablePath, long timestamp) throws TableNotExistException, CatalogException {
+        CatalogTable table = getTable(tablePath);
+        long snapshotId;
+        try {
+            snapshotId = TableSnapshots.currentAt(icebergTable(tablePath), Instant.ofEpochMilli(timestamp),
+                    clock.instant()).snapshotId();
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(e.getMessage(), e);
+        }
+        Map<String, String> options = new HashMap<>(table.getOptions());
+        options.put(FlinkReadOptions.SNAPSHOT_ID.key(), Long.toString(snapshotId));
+        return CatalogTable.newBuilder()
+                .schema(table.getUnresolvedSchema())
+                .comment(table.getComment())
+                .partitionKeys(table.getPartitionKeys())
+                .options(options)
+                .snapshot(timestamp)
+                .build();
+    }
+
+    /** The Iceberg table of {@code path}, refreshed; for a metadata table, the table it describes. */
+    Table icebergTable(ObjectPath path) throws TableNotExistException {
+        String name = path.getObjectName();
+        int metadata = name.indexOf('$');
+        String base = metadata < 0 ? name : name.substring(0, metadata);
+        try {
+            Table table = catalog().loadTable(TableIdentifier.of(Namespace.of(path.getDatabaseName()), base));
+            table.refresh();
+            return table;
+        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+            throw new TableNotExistException(getName(), path, e);
+        }
+    }
+
+    /** Now, for refusing reads as of a time in the future. */
+    Instant now() {
+        return clock.instant();
+    }
+
     @Override
     public Optional<Factory> getFactory() {
-        return Optional.of(new ReadOnlyTableFactory(new FlinkDynamicTableFactory(this), getName()));
+        return Optional.of(new ReadOnlyTableFactory(new FlinkDynamicTableFactory(this), this));
     }
 
     // ---- Chronicle's functions ----------------------------------------------------------------

@@ -7,6 +7,7 @@ import org.apache.flink.table.catalog.Catalog;
 import org.apache.flink.table.factories.CatalogFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -51,6 +52,7 @@ public final class ChronicleCatalogFactory implements CatalogFactory {
                 context.getName(),
                 options.get(ChronicleCatalogOptions.DEFAULT_DATABASE),
                 new ChronicleCatalogLoader(options.get(ChronicleCatalogOptions.CATALOG_NAME), iceberg),
-                context.getOptions());
+                context.getOptions(),
+                Clock.systemUTC());
     }
 }

@@ -7,6 +7,20 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericFileWriterFactory;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,6 +58,42 @@ public final class SampleTables {
         statements.addInsertSql("INSERT INTO chronicle.chronicle.rollup_5m VALUES "
                 + rollupRow("a", 1, 50) + ", " + rollupRow("b", 51, 100));
         statements.execute().await();
+    }
+
+    /**
+     * Appends, in one commit of its own, points of {@code metric} with the offsets
+     * {@code firstOffset, firstOffset + 1, ...} of topic {@code t} (value and time follow the
+     * offset), as Iceberg's own writers write them; returns the commit's snapshot id.
+     */
+    public static long appendPoints(Table table, String metric, long firstOffset, int count) throws IOException {
+        List<Record> rows = new ArrayList<>();
+        for (long offset = firstOffset; offset < firstOffset + count; offset++) {
+            GenericRecord r = GenericRecord.create(table.schema());
+            r.setField("tenant", "default");
+            r.setField("metric", metric);
+            r.setField("tags", Map.of("host", "h" + offset));
+            r.setField("value", (double) offset);
+            r.setField("ts", Instant.ofEpochMilli(TS + offset).atOffset(ZoneOffset.UTC));
+            r.setField("series_id", offset);
+            r.setField("source_topic", "t");
+            r.setField("source_partition", 0);
+            r.setField("source_offset", offset);
+            r.setField("ingested_at", Instant.ofEpochMilli(TS).atOffset(ZoneOffset.UTC));
+            rows.add(r);
+        }
+        PartitionKey partition = new PartitionKey(table.spec(), table.schema());
+        partition.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(rows.get(0)));
+        DataWriter<Record> writer = new GenericFileWriterFactory.Builder(table)
+                .dataFileFormat(FileFormat.PARQUET)
+                .build()
+                .newDataWriter(OutputFileFactory.builderFor(table, 1, firstOffset).format(FileFormat.PARQUET).build()
+                        .newOutputFile(table.spec(), partition), table.spec(), partition);
+        try (writer) {
+            rows.forEach(writer::write);
+        }
+        DataFile file = writer.toDataFile();
+        table.newAppend().appendFile(file).commit();
+        return table.currentSnapshot().snapshotId();
     }
 
     private static String rollupRow(String host, int from, int to) {

@@ -48,6 +48,11 @@ final class GatewayFixture implements AutoCloseable {
     }
 
     static GatewayFixture start(Path dir, URI clusterRest) throws Exception {
+        return start(dir, clusterRest, Map.of());
+    }
+
+    /** As {@link #start(Path, URI)}, with more (or other) properties of the Iceberg catalog. */
+    static GatewayFixture start(Path dir, URI clusterRest, Map<String, String> catalogProperties) throws Exception {
         S3Server s3 = S3Server.start(dir.resolve("s3"), 0, "gateway-it", S3_SECRET);
         try {
             s3.createBucket("lake");
@@ -65,6 +70,7 @@ final class GatewayFixture implements AutoCloseable {
             values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");
             values.put(ChronicleOptions.S3_ACCESS_KEY.key(), s3.accessKey());
             values.put(ChronicleOptions.S3_SECRET_KEY.key(), s3.secretKey());
+            catalogProperties.forEach((key, value) -> values.put(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + key, value));
             Configuration chronicle = ChronicleConfig.validated(Configuration.fromMap(values));
             TableBootstrap.ensureTables(ChronicleCatalogLoader.from(chronicle), "chronicle",
                     ChronicleTable.POINTS_RAW, ChronicleTable.ANOMALIES,
