@@ -7,6 +7,7 @@ CHRONICLE_JVM_OPTS=(
   --add-opens=java.base/java.nio=ALL-UNNAMED
   --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
 )

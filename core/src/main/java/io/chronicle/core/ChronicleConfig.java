@@ -166,6 +166,7 @@ public final class ChronicleConfig {
         HealthRules.from(conf);
         RuleLimits.from(conf);
         WatchSettings.from(conf);
+        MaintenanceSettings.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);

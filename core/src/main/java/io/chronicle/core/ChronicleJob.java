@@ -13,8 +13,10 @@ import java.util.Locale;
  * after it run as jobs of their own, each reading Kafka itself under a consumer group of its own,
  * so that one failing, restarting or lagging never stops another: {@link #INGEST} writes the
  * record of truth ({@code points_raw}, {@code events}, {@code rejected}, the dead-letter topic)
- * and waits on nothing downstream. {@link #ALL} is everything in one job, for small deployments,
- * backfills and tests, where one failure stops everything.
+ * and waits on nothing downstream. {@link #MAINTENANCE} keeps the tables compact and their
+ * snapshots bounded; it reads no Kafka and writes no rows, so its failure stops no data. {@link #ALL}
+ * is everything that reads Kafka in one job, for small deployments, backfills and tests, where one
+ * failure stops everything; maintenance runs beside it as a job of its own.
  */
 public enum ChronicleJob {
     ALL,
@@ -22,7 +24,8 @@ public enum ChronicleJob {
     ROLLUPS,
     VIEWS,
     ALERTS,
-    DELIVERY;
+    DELIVERY,
+    MAINTENANCE;
 
     /** The Flink job name, stable: watchers and scripts find the job by it. */
     public String jobName() {
@@ -49,14 +52,22 @@ public enum ChronicleJob {
             case ALERTS:
             case DELIVERY:
                 return ChronicleOptions.ALERTS_ENABLED;
+            case MAINTENANCE:
+                return ChronicleOptions.MAINTENANCE_ENABLED;
             default:
                 return null;
         }
     }
 
+    /** Whether the job reads Kafka under a consumer group of its own ({@link #consumerGroup}). */
+    public boolean readsKafka() {
+        return this != MAINTENANCE;
+    }
+
     /**
-     * The jobs that together do what {@link #ALL} does under {@code conf}: ingest, then each
-     * capability switched on, then delivery where alerts have a receiver.
+     * The jobs a deployment runs under {@code conf}: those that together do what {@link #ALL}
+     * does (ingest, then each capability switched on, then delivery where alerts have a
+     * receiver), then maintenance where it is switched on.
      */
     public static List<ChronicleJob> split(Configuration conf) {
         List<ChronicleJob> jobs = new ArrayList<>(List.of(INGEST));
@@ -67,6 +78,9 @@ public enum ChronicleJob {
         }
         if (conf.get(ChronicleOptions.ALERTS_ENABLED) && !AlertReceivers.from(conf).isEmpty()) {
             jobs.add(DELIVERY);
+        }
+        if (conf.get(ChronicleOptions.MAINTENANCE_ENABLED)) {
+            jobs.add(MAINTENANCE);
         }
         return jobs;
     }

@@ -43,10 +43,11 @@ public final class ChronicleOptions {
                                     + " dead-letter topic), rollups (the tiers), views (traces,"
                                     + " agent_metrics), alerts (rules, alerts, anomalies, health),"
                                     + " delivery (the chronicle.alerts topic to the HTTP receivers),"
-                                    + " each reading Kafka under a group of its own so that one"
-                                    + " failing never stops another; or all, everything in one job,"
-                                    + " for small deployments, backfills and tests, where one failure"
-                                    + " stops everything. A job other than ingest and all needs its"
+                                    + " maintenance (Iceberg table maintenance of every table, reading"
+                                    + " no Kafka), the others each reading Kafka under a group of its own,"
+                                    + " so that one failing never stops another; or all, everything but maintenance"
+                                    + " in one job, for small deployments, backfills and tests, where one"
+                                    + " failure stops everything. A job other than ingest and all needs its"
                                     + " capability switched on.");
 
     // ---- Kafka ----------------------------------------------------------------------------
@@ -820,6 +821,101 @@ public final class ChronicleOptions {
                     .intType()
                     .defaultValue(9250)
                     .withDescription("Port of the watcher's Prometheus endpoint; 0 picks a free one.");
+
+    // ---- Table maintenance (the maintenance job) ------------------------------------------
+
+    public static final ConfigOption<Boolean> MAINTENANCE_ENABLED =
+            key("chronicle.maintenance.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Run the maintenance job (chronicle.job=maintenance) beside the others:"
+                                    + " Iceberg's Flink table maintenance on every table the enabled"
+                                    + " jobs write, compacting small files, applying the equality deletes"
+                                    + " of traces and agent_metrics, expiring snapshots and removing"
+                                    + " orphan files. False leaves all of that to the deployment.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_CHECK_INTERVAL =
+            key("chronicle.maintenance.check-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How often the maintenance job reads each table's new snapshots and checks"
+                                    + " its triggers; also the least time between two tasks starting on"
+                                    + " one table, and how long a task waits while another holds the"
+                                    + " table's lock.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_COMPACTION_INTERVAL =
+            key("chronicle.maintenance.compaction.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "Every table's small data files are compacted, and its deletes applied,"
+                                    + " at least this often, whatever the file counts.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_COMPACTION_DATA_FILES =
+            key("chronicle.maintenance.compaction.data-file-count")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "New data files since a table's last compaction that start the next one"
+                                    + " sooner than chronicle.maintenance.compaction.interval (each"
+                                    + " checkpoint adds at least one file per written partition).");
+
+    public static final ConfigOption<Integer> MAINTENANCE_COMPACTION_DELETE_FILES =
+            key("chronicle.maintenance.compaction.delete-file-count")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription(
+                            "New delete files of a table (equality or position) since its last"
+                                    + " compaction that start the next one, rewriting every data file a"
+                                    + " delete applies to with the deletes applied: traces and"
+                                    + " agent_metrics add one per changed tenant each checkpoint, rollup"
+                                    + " rebuilds and retention add them to the append tables.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_SNAPSHOTS_MAX_AGE =
+            key("chronicle.maintenance.snapshots.max-age")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "Snapshots older than this are expired, and the files only they reference"
+                                    + " deleted: how far back time travel and a rollback can go. Each"
+                                    + " checkpoint commits a snapshot to every table it wrote.");
+
+    public static final ConfigOption<Integer> MAINTENANCE_SNAPSHOTS_RETAIN_LAST =
+            key("chronicle.maintenance.snapshots.retain-last")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Snapshots of each table kept whatever their age, so a table that has not"
+                                    + " been written for a while keeps its recent history.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_SNAPSHOTS_INTERVAL =
+            key("chronicle.maintenance.snapshots.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How often each table's snapshots are expired: a table holds at most"
+                                    + " chronicle.maintenance.snapshots.max-age plus this of snapshots.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_ORPHANS_MIN_AGE =
+            key("chronicle.maintenance.orphans.min-age")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(3))
+                    .withDescription(
+                            "Files under a table's location that no snapshot references are deleted"
+                                    + " once older than this. A checkpoint's data files are written"
+                                    + " before they are committed, and a job restored from a checkpoint"
+                                    + " or savepoint commits them then: keep this longer than any job may"
+                                    + " stay stopped and still be restored. At least 1 h.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_ORPHANS_INTERVAL =
+            key("chronicle.maintenance.orphans.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "How often each table's location is listed for orphan files (a listing of"
+                                    + " every object under it).");
 
     // ---- Iceberg catalog ------------------------------------------------------------------
 

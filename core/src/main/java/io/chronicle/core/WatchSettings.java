@@ -41,7 +41,8 @@ public final class WatchSettings {
         List<String> jobs = names(conf, ChronicleOptions.WATCH_JOBS);
         this.jobs = jobs.isEmpty() ? split.stream().map(ChronicleJob::jobName).toList() : jobs;
         List<String> groups = names(conf, ChronicleOptions.WATCH_CONSUMER_GROUPS);
-        this.consumerGroups = groups.isEmpty() ? split.stream().map(job -> job.consumerGroup(conf)).toList() : groups;
+        this.consumerGroups = groups.isEmpty() ? split.stream().filter(ChronicleJob::readsKafka)
+                .map(job -> job.consumerGroup(conf)).toList() : groups;
         this.tables = names(conf, ChronicleOptions.WATCH_TABLES);
         this.namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         this.interval = positive(conf, ChronicleOptions.WATCH_INTERVAL);

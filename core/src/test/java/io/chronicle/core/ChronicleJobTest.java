@@ -37,14 +37,27 @@ class ChronicleJobTest {
     @Test
     void theSplitJobsAreIngestAndEachCapabilitySwitchedOnWithDeliveryOnlyForAReceiver() {
         assertThat(ChronicleJob.split(ChronicleConfig.fromArgs(new String[0]))).containsExactly(
-                ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS, ChronicleJob.ALERTS);
+                ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS, ChronicleJob.ALERTS,
+                ChronicleJob.MAINTENANCE);
         assertThat(ChronicleJob.split(ChronicleConfig.fromArgs(new String[] {"--" + RECEIVER, "http://127.0.0.1:1/",
                 "--" + RECEIVER_TYPE, "webhook"})))
                 .containsExactly(ChronicleJob.INGEST, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS,
-                        ChronicleJob.ALERTS, ChronicleJob.DELIVERY);
+                        ChronicleJob.ALERTS, ChronicleJob.DELIVERY, ChronicleJob.MAINTENANCE);
         assertThat(ChronicleJob.split(ChronicleConfig.fromArgs(new String[] {"--chronicle.rollup.enabled", "false",
-                "--chronicle.alerts.enabled", "false", "--" + RECEIVER, "http://127.0.0.1:1/", "--" + RECEIVER_TYPE, "webhook"})))
+                "--chronicle.alerts.enabled", "false", "--chronicle.maintenance.enabled", "false",
+                "--" + RECEIVER, "http://127.0.0.1:1/", "--" + RECEIVER_TYPE, "webhook"})))
                 .containsExactly(ChronicleJob.INGEST, ChronicleJob.VIEWS);
+    }
+
+    @Test
+    void theMaintenanceJobReadsNoKafkaAndNeedsMaintenanceSwitchedOn() {
+        assertThat(ChronicleJob.values()).filteredOn(job -> !job.readsKafka())
+                .containsExactly(ChronicleJob.MAINTENANCE);
+        assertThat(ChronicleJob.MAINTENANCE.jobName()).isEqualTo("chronicle-maintenance");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.job", "maintenance", "--chronicle.maintenance.enabled", "false"}))
+                .hasMessage("Invalid value for option 'chronicle.job': the maintenance job needs"
+                        + " 'chronicle.maintenance.enabled' true");
     }
 
     @Test

@@ -21,7 +21,9 @@ class WatchSettingsTest {
     void defaults() {
         WatchSettings s = of(Map.of());
         assertThat(s.flinkRestUrl).isEqualTo(URI.create("http://127.0.0.1:8081"));
-        assertThat(s.jobs).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views", "chronicle-alerts");
+        assertThat(s.jobs).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views", "chronicle-alerts",
+                "chronicle-maintenance");
+        // The maintenance job reads no Kafka: no consumer group of its own to watch.
         assertThat(s.consumerGroups).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views",
                 "chronicle-alerts");
         assertThat(s.tables).isEmpty();

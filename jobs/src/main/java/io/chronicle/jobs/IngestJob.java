@@ -209,6 +209,9 @@ public final class IngestJob {
             case DELIVERY:
                 buildDelivery(env);
                 break;
+            case MAINTENANCE:
+                MaintenancePipeline.build(env, conf, catalogLoader, namespace);
+                break;
             default:
                 throw new IllegalStateException("No pipeline for the " + job + " job");
         }
@@ -427,9 +430,10 @@ public final class IngestJob {
             "",
             "One of Chronicle's jobs, as chronicle.job names it: ingest (points and events from Kafka",
             "into points_raw, events and rejected), rollups (the tiers), views (traces and",
-            "agent_metrics), alerts (rules, alerts, anomalies and health) or delivery (the alerts",
-            "topic to the HTTP receivers), each able to fail on its own; or all (the default),",
-            "everything in one job.",
+            "agent_metrics), alerts (rules, alerts, anomalies and health), delivery (the alerts",
+            "topic to the HTTP receivers) or maintenance (compaction, snapshot expiry and orphan",
+            "removal of every table), each able to fail on its own; or all (the default), everything",
+            "but maintenance in one job.",
             "",
             CommandLine.configurationUsage());
 

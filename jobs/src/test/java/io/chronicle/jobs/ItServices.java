@@ -68,6 +68,8 @@ final class ItServices implements AutoCloseable {
         values.put(ChronicleOptions.S3_PATH_STYLE_ACCESS.key(), "true");
         values.put(ChronicleOptions.S3_ACCESS_KEY.key(), s3.accessKey());
         values.put(ChronicleOptions.S3_SECRET_KEY.key(), s3.secretKey());
+        // The tests of the writing jobs run without the maintenance job; MaintenanceITCase runs it.
+        values.put(ChronicleOptions.MAINTENANCE_ENABLED.key(), "false");
         values.putAll(extra);
         return ChronicleConfig.validated(Configuration.fromMap(values));
     }

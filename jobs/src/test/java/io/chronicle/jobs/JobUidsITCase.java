@@ -41,7 +41,25 @@ class JobUidsITCase extends JobITBase {
         Map<String, String> values = new HashMap<>();
         values.put("chronicle.alerts.receivers.ops.url", "http://127.0.0.1:1/");
         values.put("chronicle.alerts.receivers.ops.type", "webhook");
+        values.put(ChronicleOptions.MAINTENANCE_ENABLED.key(), "true");
         return values;
+    }
+
+    @Test
+    void theMaintenanceJobsUidsNameEachTableAndNeverItsSettings() throws Exception {
+        Map<String, String> values = withReceiver();
+        Map<String, String> before = operators(ChronicleJob.MAINTENANCE, values);
+        values.put(ChronicleOptions.MAINTENANCE_CHECK_INTERVAL.key(), "5 s");
+        values.put(ChronicleOptions.MAINTENANCE_COMPACTION_INTERVAL.key(), "10 min");
+        values.put(ChronicleOptions.MAINTENANCE_COMPACTION_DATA_FILES.key(), "7");
+        values.put(ChronicleOptions.MAINTENANCE_SNAPSHOTS_MAX_AGE.key(), "2 h");
+        values.put(ChronicleOptions.MAINTENANCE_ORPHANS_MIN_AGE.key(), "5 d");
+        assertThat(operators(ChronicleJob.MAINTENANCE, values)).isEqualTo(before);
+        for (String table : List.of("points_raw", "events", "rejected", "rollup_5m", "rollup_1h", "traces",
+                "agent_metrics", "alerts", "anomalies")) {
+            assertThat(before.keySet()).as(table).filteredOn(uid -> uid.endsWith("maintenance-" + table))
+                    .hasSizeGreaterThan(10);
+        }
     }
 
     @Test

@@ -334,7 +334,8 @@ public final class LocalStack implements AutoCloseable {
             boolean restored = jobConf.contains(StateRecoveryOptions.SAVEPOINT_PATH);
             submissions.put(job, () -> {
                 // What arrived while the job was down, read before it runs again.
-                Map<TopicPartition, Long> behind = restored ? CatchUpCheckpoints.targets(jobConf, job) : Map.of();
+                Map<TopicPartition, Long> behind =
+                        restored && job.readsKafka() ? CatchUpCheckpoints.targets(jobConf, job) : Map.of();
                 // Not getExecutionEnvironment(): outside `flink run` that makes a local environment
                 // of its own, while this one submits to the running MiniCluster.
                 StreamExecutionEnvironment env =

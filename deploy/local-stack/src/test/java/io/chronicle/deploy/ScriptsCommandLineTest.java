@@ -197,7 +197,7 @@ class ScriptsCommandLineTest {
             "deploy/cluster/stop    | now                                           | unexpected argument 'now'",
             "deploy/cluster/submit  |                                               | no job jar given",
             "deploy/cluster/submit  | -D nokeyvalue job.jar                         | option '-D' needs a key=value",
-            "deploy/cluster/submit  | --job tiers job.jar                           | option '--job' needs ingest, rollups, views, alerts, delivery, all or split, got 'tiers'",
+            "deploy/cluster/submit  | --job tiers job.jar                           | option '--job' needs ingest, rollups, views, alerts, delivery, maintenance, all or split, got 'tiers'",
             "deploy/cluster/submit  | --job                                         | option '--job' needs a job",
             "deploy/cluster/start   | -D nokeyvalue                                 | option '-D' needs a key=value",
             "deploy/cluster/flink   |                                               | no action given",

@@ -150,6 +150,7 @@ class ChronicleWatchITCase {
         // The ingest job, the only one of this configuration: what the watcher watches by default.
         v.put(ChronicleOptions.JOB.key(), "ingest");
         v.put(ChronicleOptions.ALERTS_ENABLED.key(), "false");
+        v.put(ChronicleOptions.MAINTENANCE_ENABLED.key(), "false");
         v.put(ChronicleOptions.CATALOG_URI.key(), "jdbc:sqlite:" + dir.resolve("catalog-" + run + ".db"));
         v.put("chronicle.catalog.properties.jdbc.busy_timeout", "30000");
         v.put(ChronicleOptions.CATALOG_WAREHOUSE.key(), "s3://lake/" + run);
