@@ -1,0 +1,142 @@
+package io.chronicle.sinks;
+
+import io.chronicle.catalog.TierProgress;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.flink.CatalogLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Records how far a rollup tier's table is complete ({@link TierProgress}), at parallelism 1 on
+ * the watermarks of the stream the tier's sink writes (the rows themselves are dropped before
+ * it). The watermark seen as a checkpoint begins covers every row the sink's writers flushed into
+ * that checkpoint; once the table's summary shows this job committed that checkpoint (Iceberg's
+ * committer writes the checkpoint id on every commit), the watermark is recorded.
+ *
+ * <p>It keeps no Flink state: after a restore it starts afresh and records again at the next
+ * committed checkpoint, so a restarted job or a table rolled back never inherits a mark it cannot
+ * prove. Failing to reach the catalog is logged and counted ({@code tierProgressFailures}) and
+ * tried again at the next checkpoint; it never fails the job, and meanwhile raw points are kept.
+ */
+public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<T, Void> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TierProgressRecorder.class);
+    /** Checkpoints remembered while the catalog is unreachable; older ones are superseded anyway. */
+    private static final int MAX_PENDING = 1_000;
+
+    private final CatalogLoader catalogLoader;
+    private final TableIdentifier tableId;
+    private final long windowMillis;
+
+    private transient long watermark;
+    private transient TreeMap<Long, Long> pending;
+    private transient long recordedWindows;
+    private transient Catalog catalog;
+    private transient Counter failures;
+
+    public TierProgressRecorder(CatalogLoader catalogLoader, TableIdentifier tableId, long windowMillis) {
+        this.catalogLoader = catalogLoader;
+        this.tableId = tableId;
+        this.windowMillis = windowMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        watermark = Long.MIN_VALUE;
+        pending = new TreeMap<>();
+        recordedWindows = Long.MIN_VALUE;
+        failures = getMetricGroup().counter("tierProgressFailures");
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+        // Only watermarks reach this operator.
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        watermark = mark.getTimestamp();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        // Only a watermark past a window boundary not yet recorded is worth a catalog call.
+        if (watermark != Long.MIN_VALUE && Math.floorDiv(watermark, windowMillis) > recordedWindows) {
+            pending.put(context.getCheckpointId(), watermark);
+            while (pending.size() > MAX_PENDING) {
+                pending.pollFirstEntry();
+            }
+        }
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            Table table = catalog().loadTable(tableId);
+            String jobId = getRuntimeContext().getJobInfo().getJobId().toString();
+            Optional<Snapshot> committed = TierProgress.lastCommitOf(table, jobId);
+            if (committed.isEmpty()) {
+                return;
+            }
+            Map.Entry<Long, Long> covered = pending.floorEntry(TierProgress.checkpointOf(committed.get()));
+            if (covered == null) {
+                return;
+            }
+            TierProgress.record(table, new TierProgress.Mark(covered.getValue(), committed.get().snapshotId()));
+            recordedWindows = Math.floorDiv(covered.getValue(), windowMillis);
+            pending.headMap(covered.getKey(), true).clear();
+        } catch (RuntimeException e) {
+            failures.inc();
+            LOG.warn("Could not record the progress of {}; trying again at the next checkpoint", tableId, e);
+            closeCatalog();
+        }
+    }
+
+    private Catalog catalog() {
+        if (catalog == null) {
+            catalog = catalogLoader.loadCatalog();
+        }
+        return catalog;
+    }
+
+    private void closeCatalog() {
+        if (catalog instanceof Closeable) {
+            try {
+                ((Closeable) catalog).close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Closing the catalog", e);
+            }
+        }
+        catalog = null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeCatalog();
+        super.close();
+    }
+}
