@@ -23,7 +23,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 
 import java.io.IOException;
@@ -123,8 +122,8 @@ public final class RollupPipeline {
         written.filter(row -> false)
                 .name(name + "-watermarks")
                 .uid(name + "-watermarks")
-                .transform(name, Types.VOID, new TierProgressRecorder<RollupRow>(catalogLoader,
-                        TableIdentifier.of(namespace, table.tableName()), table.tier().micros() / 1_000L))
+                .transform(name, Types.VOID, new TierProgressRecorder<RollupRow>(catalogLoader, namespace,
+                        table.tableName(), table.tier().micros() / 1_000L))
                 .setParallelism(1)
                 .uid(name);
     }

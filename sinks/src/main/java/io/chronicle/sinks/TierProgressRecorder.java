@@ -42,7 +42,8 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private static final int MAX_PENDING = 1_000;
 
     private final CatalogLoader catalogLoader;
-    private final TableIdentifier tableId;
+    private final String namespace;
+    private final String tableName;
     private final long windowMillis;
 
     private transient long watermark;
@@ -51,9 +52,10 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private transient Catalog catalog;
     private transient Counter failures;
 
-    public TierProgressRecorder(CatalogLoader catalogLoader, TableIdentifier tableId, long windowMillis) {
+    public TierProgressRecorder(CatalogLoader catalogLoader, String namespace, String tableName, long windowMillis) {
         this.catalogLoader = catalogLoader;
-        this.tableId = tableId;
+        this.namespace = namespace;
+        this.tableName = tableName;
         this.windowMillis = windowMillis;
     }
 
@@ -96,7 +98,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
             return;
         }
         try {
-            Table table = catalog().loadTable(tableId);
+            Table table = catalog().loadTable(TableIdentifier.of(namespace, tableName));
             String jobId = getRuntimeContext().getJobInfo().getJobId().toString();
             Optional<Snapshot> committed = TierProgress.lastCommitOf(table, jobId);
             if (committed.isEmpty()) {
@@ -111,7 +113,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
             pending.headMap(covered.getKey(), true).clear();
         } catch (RuntimeException e) {
             failures.inc();
-            LOG.warn("Could not record the progress of {}; trying again at the next checkpoint", tableId, e);
+            LOG.warn("Could not record the progress of {}; trying again at the next checkpoint", tableName, e);
             closeCatalog();
         }
     }
