@@ -69,5 +69,20 @@ cluster_alive() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$class"
 }
 
+# The TaskManagers the cluster was started with (start --taskmanagers).
+cluster_taskmanagers() {
+  cat "$RUN_DIR/taskmanagers" 2>/dev/null || echo 1
+}
+
+# True when the JobManager or any TaskManager runs from RUN_DIR.
+cluster_any_alive() {
+  local pid_file
+  cluster_alive "$RUN_DIR/jobmanager.pid" "$JM_CLASS" && return 0
+  for pid_file in "$RUN_DIR"/taskmanager-*.pid; do
+    cluster_alive "$pid_file" "$TM_CLASS" && return 0
+  done
+  return 1
+}
+
 JM_CLASS=org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
 TM_CLASS=org.apache.flink.runtime.taskexecutor.TaskManagerRunner

@@ -71,6 +71,12 @@ public final class LocalStack implements AutoCloseable {
     private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
     /** Slots left for the SQL gateway's queries, which run in the same MiniCluster. */
     private static final int QUERY_SLOTS = 3;
+    /**
+     * After a restore, how long the other jobs wait for ingest to catch up: alone on the machine it
+     * reads what arrived while the stack was down several times faster than with every job
+     * restoring beside it, and its tables are the record of truth the others are rebuilt from.
+     */
+    private static final Duration INGEST_CATCH_UP_FIRST = Duration.ofSeconds(30);
 
     static final String PROGRAM = "deploy/local/run";
 
@@ -303,10 +309,10 @@ public final class LocalStack implements AutoCloseable {
             allInOne = Optional.empty();
         }
         // The first job (ingest) is built and submitted alone: it creates the namespace and the
-        // shared tables, which concurrent first creations in one catalog would race for. Then
-        // each other job on a thread of its own: building waits on the catalog and Kafka,
-        // submitting on Flink, and none waits for another.
-        Map<ChronicleJob, Callable<JobClient>> submissions = new LinkedHashMap<>();
+        // shared tables, which concurrent first creations in one catalog would race for. Restored,
+        // it catches up first (INGEST_CATCH_UP_FIRST). Then each other job on a thread of its own:
+        // building waits on the catalog and Kafka, submitting on Flink, and none waits for another.
+        Map<ChronicleJob, Callable<Submitted>> submissions = new LinkedHashMap<>();
         for (ChronicleJob job : split) {
             Configuration jobConf = clientOf(flink);
             jobConf.set(ChronicleOptions.JOB, job);
@@ -336,24 +342,27 @@ public final class LocalStack implements AutoCloseable {
                 IngestJob built = IngestJob.fromConfig(jobConf);
                 built.build(env);
                 JobClient client = env.executeAsync(built.jobName());
-                CatchUpCheckpoints.start(flink, jobConf, job, client.getJobID(), behind);
-                return client;
+                return new Submitted(client, CatchUpCheckpoints.start(flink, jobConf, job, client.getJobID(), behind));
             });
         }
         ChronicleJob first = split.get(0);
-        jobs.put(first, submissions.remove(first).call());
+        Submitted ingest = submissions.remove(first).call();
+        jobs.put(first, ingest.client());
         if (submissions.isEmpty()) {
             return;
         }
+        if (ingest.catchingUp().isPresent()) {
+            ingest.catchingUp().get().join(INGEST_CATCH_UP_FIRST.toMillis());
+        }
         ExecutorService submitting = Executors.newFixedThreadPool(submissions.size());
         try {
-            Map<ChronicleJob, Future<JobClient>> submitted = new LinkedHashMap<>();
+            Map<ChronicleJob, Future<Submitted>> submitted = new LinkedHashMap<>();
             submissions.forEach((job, submission) -> submitted.put(job, submitting.submit(submission)));
             Exception failure = null;
-            for (Map.Entry<ChronicleJob, Future<JobClient>> entry : submitted.entrySet()) {
+            for (Map.Entry<ChronicleJob, Future<Submitted>> entry : submitted.entrySet()) {
                 try {
                     // Kept even when another failed, so close() cancels every job that runs.
-                    jobs.put(entry.getKey(), entry.getValue().get());
+                    jobs.put(entry.getKey(), entry.getValue().get().client());
                 } catch (ExecutionException e) {
                     failure = firstOf(failure, e);
                 }
@@ -365,6 +374,9 @@ public final class LocalStack implements AutoCloseable {
             submitting.shutdown();
         }
     }
+
+    /** A submitted job and, restored behind its topics, the thread checkpointing it until it caught up. */
+    private record Submitted(JobClient client, Optional<Thread> catchingUp) {}
 
     /** Chronicle's configuration, plus what a client needs to submit jobs to {@code cluster}. */
     private Configuration clientOf(MiniCluster cluster) throws Exception {

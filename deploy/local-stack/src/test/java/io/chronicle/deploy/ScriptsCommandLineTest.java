@@ -188,6 +188,8 @@ class ScriptsCommandLineTest {
             "deploy/local/replay    | --from                                        | option '--from' needs a value",
             "deploy/cluster/start   | --rest-port 80810                             | '--rest-port' needs a port number",
             "deploy/cluster/start   | --rpc-port                                    | option '--rpc-port' needs a value",
+            "deploy/cluster/start   | --taskmanagers 0                              | option '--taskmanagers' takes 1 to 9, got '0'",
+            "deploy/cluster/start   | --restart taskmanager                         | option '--restart' takes jobmanager or taskmanager-K, got 'taskmanager'",
             "deploy/cluster/stop    | now                                           | unexpected argument 'now'",
             "deploy/cluster/submit  |                                               | no job jar given",
             "deploy/cluster/submit  | -D nokeyvalue job.jar                         | option '-D' needs a key=value",

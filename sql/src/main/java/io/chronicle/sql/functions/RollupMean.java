@@ -1,5 +1,6 @@
 package io.chronicle.sql.functions;
 
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.table.functions.ScalarFunction;
 
 /**
@@ -9,20 +10,9 @@ import org.apache.flink.table.functions.ScalarFunction;
  */
 public final class RollupMean extends ScalarFunction {
 
-    static final String NAME = "rollup_mean";
+    static final String NAME = RollupFunctions.ROLLUP_MEAN;
 
     public Double eval(Double sum, Long count) {
-        if (sum == null || !hasSamples(NAME, count)) {
-            return null;
-        }
-        return sum / count;
-    }
-
-    /** Whether {@code count} counts any samples; a negative count is not a rollup's and fails. */
-    static boolean hasSamples(String function, Long count) {
-        if (count != null && count < 0) {
-            throw new IllegalArgumentException(function + ": count must not be negative, got " + count);
-        }
-        return count != null && count > 0;
+        return RollupFunctions.mean(sum, count);
     }
 }

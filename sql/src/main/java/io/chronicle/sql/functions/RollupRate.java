@@ -1,9 +1,9 @@
 package io.chronicle.sql.functions;
 
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.functions.ScalarFunction;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -14,20 +14,12 @@ import java.time.Instant;
  */
 public final class RollupRate extends ScalarFunction {
 
-    static final String NAME = "rollup_rate";
+    static final String NAME = RollupFunctions.ROLLUP_RATE;
 
     public Double eval(
             Double increase,
             @DataTypeHint("TIMESTAMP_LTZ(6)") Instant windowStart,
             @DataTypeHint("TIMESTAMP_LTZ(6)") Instant windowEnd) {
-        if (increase == null || windowStart == null || windowEnd == null) {
-            return null;
-        }
-        if (!windowEnd.isAfter(windowStart)) {
-            throw new IllegalArgumentException(NAME + ": window_end must be after window_start, got "
-                    + windowStart + " to " + windowEnd);
-        }
-        Duration window = Duration.between(windowStart, windowEnd);
-        return increase / (window.getSeconds() + window.getNano() / 1e9);
+        return RollupFunctions.rate(increase, windowStart, windowEnd);
     }
 }

@@ -1,5 +1,6 @@
 package io.chronicle.sql.functions;
 
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.table.functions.ScalarFunction;
 
 /**
@@ -10,15 +11,9 @@ import org.apache.flink.table.functions.ScalarFunction;
  */
 public final class RollupStddev extends ScalarFunction {
 
-    static final String NAME = "rollup_stddev";
+    static final String NAME = RollupFunctions.ROLLUP_STDDEV;
 
     public Double eval(Double sum, Double sumSquares, Long count) {
-        if (sum == null || sumSquares == null || !RollupMean.hasSamples(NAME, count)) {
-            return null;
-        }
-        double mean = sum / count;
-        // E[x²] − E[x]² can come out slightly negative by rounding when all values are equal.
-        double variance = sumSquares / count - mean * mean;
-        return Math.sqrt(Math.max(0, variance));
+        return RollupFunctions.stddev(sum, sumSquares, count);
     }
 }

@@ -1,7 +1,7 @@
 package io.chronicle.sql.functions;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import io.chronicle.core.rollup.RollupAggregate;
+import io.chronicle.core.rollup.RollupFunctions;
 import io.chronicle.core.rollup.SketchCodec;
 
 /**
@@ -45,11 +45,6 @@ public final class SketchAccumulator {
     }
 
     private void mergeWith(DDSketch sketch) {
-        try {
-            merged.mergeWith(sketch);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(SketchMerge.NAME
-                    + ": sketches of different relative accuracy cannot be merged", e);
-        }
+        RollupFunctions.mergeInto(merged, sketch);
     }
 }

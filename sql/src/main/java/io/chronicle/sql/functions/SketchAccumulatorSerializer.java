@@ -1,5 +1,6 @@
 package io.chronicle.sql.functions;
 
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -57,7 +58,7 @@ public final class SketchAccumulatorSerializer extends TypeSerializerSingleton<S
         if (source.readBoolean()) {
             byte[] sketch = new byte[source.readInt()];
             source.readFully(sketch);
-            accumulator.add(Sketches.decode(SketchMerge.NAME, sketch));
+            accumulator.add(RollupFunctions.decodeArgument(SketchMerge.NAME, sketch));
         }
         return accumulator;
     }

@@ -1,5 +1,6 @@
 package io.chronicle.sql.functions;
 
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
 import org.apache.flink.table.functions.AggregateFunction;
@@ -17,7 +18,7 @@ import org.apache.flink.table.functions.AggregateFunction;
         output = @DataTypeHint("BYTES"))
 public final class SketchMerge extends AggregateFunction<byte[], SketchAccumulator> {
 
-    static final String NAME = "sketch_merge";
+    static final String NAME = RollupFunctions.SKETCH_MERGE;
 
     @Override
     public SketchAccumulator createAccumulator() {
@@ -26,7 +27,7 @@ public final class SketchMerge extends AggregateFunction<byte[], SketchAccumulat
 
     public void accumulate(SketchAccumulator accumulator, byte[] sketch) {
         if (sketch != null) {
-            accumulator.add(Sketches.decode(NAME, sketch));
+            accumulator.add(RollupFunctions.decodeArgument(NAME, sketch));
         }
     }
 

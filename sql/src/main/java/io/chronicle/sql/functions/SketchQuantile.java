@@ -1,6 +1,6 @@
 package io.chronicle.sql.functions;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
+import io.chronicle.core.rollup.RollupFunctions;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.FunctionDefinition;
@@ -24,17 +24,10 @@ import java.util.Optional;
  */
 public final class SketchQuantile extends ScalarFunction {
 
-    static final String NAME = "sketch_quantile";
+    static final String NAME = RollupFunctions.SKETCH_QUANTILE;
 
     public Double eval(byte[] sketch, Double q) {
-        if (sketch == null || q == null) {
-            return null;
-        }
-        if (!isQuantile(q)) {
-            throw new IllegalArgumentException(outOfRange(q));
-        }
-        DDSketch decoded = Sketches.decode(NAME, sketch);
-        return decoded.isEmpty() ? null : decoded.getValueAtQuantile(q);
+        return RollupFunctions.sketchQuantile(sketch, q);
     }
 
     @Override
@@ -48,14 +41,6 @@ public final class SketchQuantile extends ScalarFunction {
                 .build();
     }
 
-    private static boolean isQuantile(double q) {
-        return q >= 0 && q <= 1;
-    }
-
-    private static String outOfRange(double q) {
-        return NAME + ": q must be between 0 and 1, got " + q;
-    }
-
     /** A DOUBLE, or anything that casts to one implicitly, that must lie in [0, 1] when it is a literal. */
     private static final class QuantileArgument implements ArgumentTypeStrategy {
 
@@ -66,8 +51,8 @@ public final class SketchQuantile extends ScalarFunction {
             Optional<DataType> type = DOUBLE.inferArgumentType(call, pos, throwOnFailure);
             if (type.isPresent() && call.isArgumentLiteral(pos) && !call.isArgumentNull(pos)) {
                 Optional<Double> q = call.getArgumentValue(pos, Double.class);
-                if (q.isPresent() && !isQuantile(q.get())) {
-                    return call.fail(throwOnFailure, "%s", outOfRange(q.get()));
+                if (q.isPresent() && !RollupFunctions.isQuantile(q.get())) {
+                    return call.fail(throwOnFailure, "%s", RollupFunctions.quantileOutOfRange(q.get()));
                 }
             }
             return type;
