@@ -1,7 +1,7 @@
 package io.chronicle.catalog;
 
-import io.chronicle.catalog.RollupRetention.Cutoffs;
-import io.chronicle.catalog.RollupRetention.Expired;
+import io.chronicle.catalog.Retention.Cutoffs;
+import io.chronicle.catalog.Retention.Result;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
@@ -127,13 +127,13 @@ class RollupRetentionTest {
         Set<String> rows1h = rows(rollup1h);
         assertThat(rows5m).hasSize(filesPerTable * 2);
 
-        List<Expired> results = RollupRetention.expire(conf, NOW);
+        List<Result> results = Retention.run(conf, NOW, false);
 
         Set<String> kept5m = keptOf(rows5m, CUTOFFS_5M);
         Set<String> kept1h = keptOf(rows1h, CUTOFFS_1H);
         assertThat(rows(rollup5m)).isEqualTo(kept5m);
         assertThat(rows(rollup1h)).isEqualTo(kept1h);
-        assertThat(results).extracting(Expired::table).containsExactly("rollup_5m", "rollup_1h");
+        assertThat(results).extracting(Result::table).containsExactly("rollup_5m", "rollup_1h");
         assertDeleted(results.get(0), rows5m.size() - kept5m.size());
         assertDeleted(results.get(1), rows1h.size() - kept1h.size());
         // Flooring to the day: a's 5m cutoff is 2026-11-14T00:00, not NOW minus one day.
@@ -141,7 +141,7 @@ class RollupRetentionTest {
     }
 
     /** Every file holds one tenant's day, two rows each: whole files go, row count = 2 × files. */
-    private static void assertDeleted(Expired result, int rowsGone) {
+    private static void assertDeleted(Result result, int rowsGone) {
         assertThat(result.snapshotId()).isPresent();
         assertThat(result.deletedRecords()).isEqualTo(rowsGone);
         assertThat(result.deletedDataFiles()).isEqualTo(rowsGone / 2);
@@ -152,11 +152,11 @@ class RollupRetentionTest {
     void secondRunFindsNothingAndCommitsNothing() throws IOException {
         writeEveryTenantAndDay(rollup5m, "23:55");
         writeEveryTenantAndDay(rollup1h, "23:00");
-        RollupRetention.expire(conf, NOW);
+        Retention.run(conf, NOW, false);
         long snapshot5m = currentSnapshot(rollup5m);
         long snapshot1h = currentSnapshot(rollup1h);
 
-        List<Expired> again = RollupRetention.expire(conf, NOW);
+        List<Result> again = Retention.run(conf, NOW, false);
 
         assertThat(again).allSatisfy(r -> {
             assertThat(r.snapshotId()).isEmpty();
@@ -174,7 +174,7 @@ class RollupRetentionTest {
         long before = currentSnapshot(rollup5m);
         Set<String> rowsBefore = rows(rollup5m);
 
-        List<Expired> results = RollupRetention.expire(keepAll, NOW);
+        List<Result> results = Retention.run(keepAll, NOW, false);
 
         assertThat(results).allSatisfy(r -> assertThat(r.snapshotId()).isEmpty());
         assertThat(currentSnapshot(rollup5m)).isEqualTo(before);
@@ -192,8 +192,7 @@ class RollupRetentionTest {
             rollup5m.newRowDelta().addDeletes(equalityDelete(rollup5m, "d", day)).commit();
         }
 
-        Expired result = RollupRetention.expire(rollup5m,
-                Cutoffs.of(RollupPolicy.from(conf), T5M, NOW));
+        Result result = Retention.apply(Retention.plan(rollup5m, cutoffs5m(RollupPolicy.from(conf))));
 
         assertThat(rows(rollup5m)).containsExactly("d 2026-11-13T00:05:00Z");
         assertThat(result.deletedDataFiles()).isEqualTo(1);
@@ -205,12 +204,19 @@ class RollupRetentionTest {
     void cutoffsNameEveryTenantWithSettingsAndEveryoneElse() {
         RollupPolicy policy = RollupPolicy.from(conf);
 
-        assertThat(Cutoffs.of(policy, T5M, NOW)).hasToString(
+        assertThat(cutoffs5m(policy)).hasToString(
                 "tenant a before 2026-11-14T00:00:00Z, tenant b before 2026-11-12T00:00:00Z,"
                         + " tenant c before 2026-11-05T00:00:00Z, other tenants before 2026-11-12T00:00:00Z");
-        assertThat(Cutoffs.of(policy, T1H, NOW)).hasToString(
+        assertThat(Cutoffs.of("rollup_1h", COLUMNS, policy,
+                s -> s.retention(T1H).map(keep -> Retention.cutoff(NOW, keep)))).hasToString(
                 "tenant a before 2026-11-13T00:00:00Z, tenant b kept, tenant c kept, other tenants kept");
-        assertThat(Cutoffs.of(RollupPolicy.from(new Configuration()), T5M, NOW).filter()).isEmpty();
+        assertThat(cutoffs5m(RollupPolicy.from(new Configuration())).filter(rollup5m.schema())).isEmpty();
+    }
+
+    private static final Retention.Columns COLUMNS = new Retention.Columns(RollupTable.TENANT, RollupTable.WINDOW_START);
+
+    private static Cutoffs cutoffs5m(RollupPolicy policy) {
+        return Cutoffs.of("rollup_5m", COLUMNS, policy, s -> s.retention(T5M).map(keep -> Retention.cutoff(NOW, keep)));
     }
 
     /** One file per tenant and day, with that day's midnight window and the one at {@code lastWindow}. */

@@ -178,7 +178,7 @@ public final class ChronicleConfig {
                 ChronicleOptions.TRACES_INACTIVITY_TIMEOUT, ChronicleOptions.TRACES_TERMINAL_GRACE,
                 ChronicleOptions.TRACES_STATE_TTL, ChronicleOptions.AGENTS_DAY_GRACE,
                 ChronicleOptions.ALERTS_STATE_TTL, ChronicleOptions.ALERTS_HEALTH_INTERVAL,
-                ChronicleOptions.ALERTS_HEALTH_FOR)) {
+                ChronicleOptions.ALERTS_HEALTH_FOR, ChronicleOptions.RETENTION_INTERVAL)) {
             if (conf.get(option).isNegative() || conf.get(option).isZero()) {
                 throw new IllegalArgumentException("Invalid value for option '" + option.key()
                         + "': must be positive, got " + conf.get(option));

@@ -342,8 +342,9 @@ public final class ChronicleOptions {
                     .withDescription(
                             "How long each tier's rows are kept, per tier (for example"
                                     + " chronicle.rollup.retention.5m: 30 d); a tier not named is kept."
-                                    + " Applied by the rollups expire command. Overridable per"
-                                    + " tenant and domain, tier by tier.");
+                                    + " Applied with every other table's retention (see"
+                                    + " chronicle.retention.interval). Overridable per tenant and"
+                                    + " domain, tier by tier.");
 
     public static final ConfigOption<List<String>> ROLLUP_COUNTERS =
             key("chronicle.rollup.counters")
@@ -396,6 +397,82 @@ public final class ChronicleOptions {
                                     + " series id), so no tenant's points all pass through one"
                                     + " task. More shards spread a busy tenant wider; fewer make a"
                                     + " small limit more exact. Changing it starts the counts afresh.");
+
+    // ---- Retention ------------------------------------------------------------------------
+
+    public static final ConfigOption<Duration> RETENTION_POINTS_RAW =
+            key("chronicle.retention.points_raw")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(7))
+                    .withDescription(
+                            "How long points_raw keeps a point (by ts). A point also stays until every"
+                                    + " rollup tier its tenant writes has written its window."
+                                    + " Overridable per tenant and domain"
+                                    + " (chronicle.rollup.tenants.<tenant>.retention.points_raw).");
+
+    public static final ConfigOption<Duration> RETENTION_EVENTS =
+            key("chronicle.retention.events")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription("How long events keeps an event (by event_time)."
+                            + " Overridable per tenant and domain.");
+
+    public static final ConfigOption<Duration> RETENTION_REJECTED =
+            key("chronicle.retention.rejected")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription("How long rejected keeps a refused record (by rejected_at)."
+                            + " Overridable per tenant and domain; rows without a tenant follow the"
+                            + " global value.");
+
+    public static final ConfigOption<Duration> RETENTION_TRACES =
+            key("chronicle.retention.traces")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(90))
+                    .withDescription("How long traces keeps a trace after its last event"
+                            + " (last_event_time). Overridable per tenant and domain.");
+
+    public static final ConfigOption<Duration> RETENTION_ALERTS =
+            key("chronicle.retention.alerts")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(90))
+                    .withDescription("How long alerts keeps an alert's change (by changed_at)."
+                            + " Overridable per tenant and domain; rows without a tenant follow the"
+                            + " global value.");
+
+    public static final ConfigOption<Duration> RETENTION_ANOMALIES =
+            key("chronicle.retention.anomalies")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(90))
+                    .withDescription("How long anomalies keeps an anomaly (by ts)."
+                            + " Overridable per tenant and domain.");
+
+    public static final ConfigOption<Duration> RETENTION_AGENT_METRICS =
+            key("chronicle.retention.agent_metrics")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription("How long agent_metrics keeps an agent's day (by metric_date);"
+                            + " unset keeps every day (one small row per agent and day)."
+                            + " Overridable per tenant and domain.");
+
+    /** The retention option of each table, by table name; a tier's is chronicle.rollup.retention.<tier>. */
+    public static final Map<String, ConfigOption<Duration>> TABLE_RETENTION = Map.of(
+            "points_raw", RETENTION_POINTS_RAW,
+            "events", RETENTION_EVENTS,
+            "rejected", RETENTION_REJECTED,
+            "traces", RETENTION_TRACES,
+            "alerts", RETENTION_ALERTS,
+            "anomalies", RETENTION_ANOMALIES,
+            "agent_metrics", RETENTION_AGENT_METRICS);
+
+    public static final ConfigOption<Duration> RETENTION_INTERVAL =
+            key("chronicle.retention.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How often the retention operator applies every table's retention (the"
+                                    + " first round at start). A round that cannot reach the catalog"
+                                    + " or S3 is logged, counted and tried again at the next.");
 
     // ---- Traces and agent metrics ---------------------------------------------------------
 

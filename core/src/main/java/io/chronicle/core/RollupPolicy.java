@@ -24,6 +24,11 @@ import java.util.TreeSet;
  * ({@code chronicle.rollup.tenants.<tenant>.*}). A tenant's value of each key comes from the most specific
  * level that sets it; retention is merged tier by tier.
  *
+ * <p>The same levels hold every other table's retention: {@code chronicle.retention.<table>}
+ * globally, {@code chronicle.rollup.domains.<domain>.retention.<table>} and
+ * {@code chronicle.rollup.tenants.<tenant>.retention.<table>} above it, merged table by table
+ * with the tiers' retention.
+ *
  * <p>The job computes the union of all tenants' tiers as one chain, finest first, each tier
  * merged from the one before; a tenant's own list decides which tiers' rows are written for it.
  */
@@ -84,7 +89,7 @@ public final class RollupPolicy implements Serializable {
         }
 
         Level globalLevel = Level.parse("chronicle.rollup.", globalKeys(conf));
-        Settings global = globalLevel.over(Settings.defaults());
+        Settings global = globalLevel.over(Settings.defaults(conf));
         Set<String> named = new TreeSet<>(tenantLevels.keySet());
         named.addAll(domainOfTenant.keySet());
         Map<String, Settings> overridden = new HashMap<>();
@@ -150,21 +155,32 @@ public final class RollupPolicy implements Serializable {
         private final List<Tier> tiers;
         private final Duration allowedLateness;
         private final Map<Tier, Duration> retention;
+        private final Map<String, Duration> tableRetention;
         private final long maxSeries;
 
         Settings(List<Tier> tiers, Duration allowedLateness, Map<Tier, Duration> retention,
-                long maxSeries) {
+                Map<String, Duration> tableRetention, long maxSeries) {
             this.tiers = List.copyOf(tiers);
             this.allowedLateness = allowedLateness;
             this.retention = Map.copyOf(retention);
+            this.tableRetention = Map.copyOf(tableRetention);
             this.maxSeries = maxSeries;
         }
 
-        private static Settings defaults() {
+        /** The defaults, with the tables' retention as {@code chronicle.retention.<table>} sets it. */
+        private static Settings defaults(Configuration conf) {
+            Map<String, Duration> tables = new HashMap<>();
+            ChronicleOptions.TABLE_RETENTION.forEach((table, option) -> {
+                Duration keep = get(conf, option, option.key());
+                if (keep != null) {
+                    tables.put(table, positive(option.key(), keep));
+                }
+            });
             return new Settings(
                     tiersOf("chronicle.rollup.tiers", ChronicleOptions.ROLLUP_TIERS.defaultValue()),
                     ChronicleOptions.ROLLUP_ALLOWED_LATENESS.defaultValue(),
                     Map.of(),
+                    tables,
                     ChronicleOptions.ROLLUP_MAX_SERIES_PER_TENANT.defaultValue());
         }
 
@@ -189,6 +205,14 @@ public final class RollupPolicy implements Serializable {
             return Optional.ofNullable(retention.get(tier));
         }
 
+        /**
+         * How long the rows of {@code table} (one of {@link ChronicleOptions#TABLE_RETENTION}'s
+         * names) are kept; empty means forever.
+         */
+        public Optional<Duration> retention(String table) {
+            return Optional.ofNullable(tableRetention.get(table));
+        }
+
         /** The most active series the tenant's rollups hold. */
         public long maxSeries() {
             return maxSeries;
@@ -199,19 +223,21 @@ public final class RollupPolicy implements Serializable {
             return o instanceof Settings && ((Settings) o).tiers.equals(tiers)
                     && ((Settings) o).allowedLateness.equals(allowedLateness)
                     && ((Settings) o).retention.equals(retention)
+                    && ((Settings) o).tableRetention.equals(tableRetention)
                     && ((Settings) o).maxSeries == maxSeries;
         }
 
         @Override
         public int hashCode() {
-            return ((tiers.hashCode() * 31 + allowedLateness.hashCode()) * 31 + retention.hashCode()) * 31
-                    + Long.hashCode(maxSeries);
+            return (((tiers.hashCode() * 31 + allowedLateness.hashCode()) * 31 + retention.hashCode()) * 31
+                    + tableRetention.hashCode()) * 31 + Long.hashCode(maxSeries);
         }
 
         @Override
         public String toString() {
             return "tiers " + tiers + ", allowed lateness " + allowedLateness + ", retention "
-                    + new TreeMap<>(retention) + ", max series " + maxSeries;
+                    + new TreeMap<>(retention) + ", tables' retention " + new TreeMap<>(tableRetention)
+                    + ", max series " + maxSeries;
         }
     }
 
@@ -283,6 +309,7 @@ public final class RollupPolicy implements Serializable {
         private List<Tier> tiers;
         private Duration allowedLateness;
         private final Map<Tier, Duration> retention = new HashMap<>();
+        private final Map<String, Duration> tableRetention = new HashMap<>();
         private Long maxSeries;
 
         static Level parse(String prefix, Map<String, String> keys) {
@@ -330,11 +357,20 @@ public final class RollupPolicy implements Serializable {
                     throw new IllegalArgumentException("Invalid value for option '" + option
                             + "': '" + e.getValue() + "' is not a duration", ex);
                 }
-                if (keep.isNegative() || keep.isZero()) {
-                    throw new IllegalArgumentException(
-                            "Invalid value for option '" + option + "': must be positive");
+                positive(option, keep);
+                if (ChronicleOptions.TABLE_RETENTION.containsKey(e.getKey())) {
+                    if (!prefix.startsWith(TENANTS_PREFIX) && !prefix.startsWith(DOMAINS_PREFIX)) {
+                        throw new IllegalArgumentException("Unknown option '" + option + "': a table's"
+                                + " global retention is " + ChronicleOptions.TABLE_RETENTION.get(e.getKey()).key());
+                    }
+                    level.tableRetention.put(e.getKey(), keep);
+                } else if (Character.isDigit(e.getKey().isEmpty() ? 'x' : e.getKey().charAt(0))) {
+                    level.retention.put(Tier.parse(option, e.getKey()), keep);
+                } else {
+                    throw new IllegalArgumentException("Unknown option '" + option + "': retention is"
+                            + " set for a tier (5m, 1h, ...) or one of the tables "
+                            + new TreeSet<>(ChronicleOptions.TABLE_RETENTION.keySet()));
                 }
-                level.retention.put(Tier.parse(option, e.getKey()), keep);
             }
             return level;
         }
@@ -342,12 +378,23 @@ public final class RollupPolicy implements Serializable {
         Settings over(Settings below) {
             Map<Tier, Duration> merged = new HashMap<>(below.retention);
             merged.putAll(retention);
+            Map<String, Duration> mergedTables = new HashMap<>(below.tableRetention);
+            mergedTables.putAll(tableRetention);
             return new Settings(
                     tiers != null ? tiers : below.tiers,
                     allowedLateness != null ? allowedLateness : below.allowedLateness,
                     merged,
+                    mergedTables,
                     maxSeries != null ? maxSeries : below.maxSeries);
         }
+    }
+
+    private static Duration positive(String option, Duration keep) {
+        if (keep.isNegative() || keep.isZero()) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + option + "': must be positive, got " + keep);
+        }
+        return keep;
     }
 
     private static <T> T get(Configuration conf, ConfigOption<T> option, String reportedKey) {

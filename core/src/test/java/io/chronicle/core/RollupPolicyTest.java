@@ -164,6 +164,66 @@ class RollupPolicyTest {
                 .hasMessageContaining("'chronicle.rollup.retention.1m'").hasMessageContaining("no tenant");
     }
 
+    @Test
+    void tablesKeepTheirDocumentedRetentionUnlessATenantOrDomainSaysOtherwise(@TempDir Path dir) throws Exception {
+        Settings defaults = RollupPolicy.from(new Configuration()).forTenant("any");
+        assertThat(defaults.retention("points_raw")).contains(Duration.ofDays(7));
+        assertThat(defaults.retention("events")).contains(Duration.ofDays(30));
+        assertThat(defaults.retention("rejected")).contains(Duration.ofDays(30));
+        assertThat(defaults.retention("traces")).contains(Duration.ofDays(90));
+        assertThat(defaults.retention("alerts")).contains(Duration.ofDays(90));
+        assertThat(defaults.retention("anomalies")).contains(Duration.ofDays(90));
+        assertThat(defaults.retention("agent_metrics")).isEmpty();
+
+        RollupPolicy policy = RollupPolicy.from(yaml(dir,
+                "retention:",
+                "  points_raw: 3 d",
+                "  agent_metrics: 400 d",
+                "rollup:",
+                "  retention:",
+                "    5m: 30 d",
+                "  domains:",
+                "    eu:",
+                "      tenants: [clinic]",
+                "      retention:",
+                "        points_raw: 14 d",
+                "        events: 60 d",
+                "  tenants:",
+                "    clinic:",
+                "      retention:",
+                "        events: 1 d"));
+        Settings clinic = policy.forTenant("clinic");
+        assertThat(clinic.retention("points_raw")).contains(Duration.ofDays(14));
+        assertThat(clinic.retention("events")).contains(Duration.ofDays(1));
+        assertThat(clinic.retention("traces")).contains(Duration.ofDays(90));
+        assertThat(clinic.retention("agent_metrics")).contains(Duration.ofDays(400));
+        assertThat(clinic.retention(T5M)).contains(Duration.ofDays(30));
+        assertThat(policy.global().retention("points_raw")).contains(Duration.ofDays(3));
+    }
+
+    @Test
+    void badTableRetentionFailsNamingTheOption() {
+        assertThatThrownBy(() -> conf("--chronicle.retention.points_raw", "0 s"))
+                .hasMessageContaining("'chronicle.retention.points_raw'").hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> conf("--chronicle.retention.events", "a month"))
+                .hasMessageContaining("chronicle.retention.events");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.a.retention.events", "soon"))
+                .hasMessageContaining("'chronicle.rollup.tenants.a.retention.events'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.tenants.a.retention.pointsraw", "1 d"))
+                .hasMessageContaining("'chronicle.rollup.tenants.a.retention.pointsraw'")
+                .hasMessageContaining("points_raw");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.domains.d.tenants", "x",
+                        "--chronicle.rollup.domains.d.retention.traces", "-1 d"))
+                .hasMessageContaining("'chronicle.rollup.domains.d.retention.traces'");
+        assertThatThrownBy(() -> conf("--chronicle.rollup.retention.events", "1 d"))
+                .hasMessageContaining("'chronicle.rollup.retention.events'")
+                .hasMessageContaining("chronicle.retention.events");
+        assertThatThrownBy(() -> conf("--chronicle.retention.interval", "0 s"))
+                .hasMessageContaining("'chronicle.retention.interval'").hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> conf("--chronicle.retention.rollup_5m", "1 d"))
+                .hasMessageContaining("chronicle.retention.rollup_5m");
+    }
+
     private static Configuration conf(String... args) {
         return ChronicleConfig.fromArgs(args);
     }

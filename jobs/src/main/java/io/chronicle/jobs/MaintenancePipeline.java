@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * The maintenance job: Iceberg's Flink table maintenance on every table the enabled jobs write,
  * each table watched by a source of its own that reads its new snapshots, with its tasks
- * ({@link TableMaintenanceTasks}) run one at a time under the table's lock.
+ * ({@link TableMaintenanceTasks}) run one at a time under the table's lock; and every table's
+ * retention ({@link RetentionPipeline}).
  *
  * <p>The lock is the one Iceberg keeps inside the job (its JobManager coordinates the tasks of
  * each table), not one in a database: it protects the tasks of one job from each other, which is
@@ -55,8 +56,9 @@ public final class MaintenancePipeline {
                     .add(TableMaintenanceTasks.all(settings))
                     .append();
         }
-        // Retention (RetentionPipeline, per table) attaches here, in this job: the rows it deletes
-        // leave S3 through the compaction and snapshot expiry above.
+        // In this job: the rows retention deletes leave S3 through the compaction and snapshot
+        // expiry above.
+        RetentionPipeline.attach(env, conf, catalogLoader, namespace);
     }
 
     /** The tables the jobs enabled under {@code conf} write: raw ingest's, then each capability's. */

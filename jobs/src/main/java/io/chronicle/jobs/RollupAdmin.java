@@ -1,6 +1,6 @@
 package io.chronicle.jobs;
 
-import io.chronicle.catalog.RollupRetention;
+import io.chronicle.catalog.Retention;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.CommandLine;
@@ -22,7 +22,9 @@ import java.util.Set;
 
 /**
  * Rollup maintenance from the command line: rebuild a tier for a time range from
- * {@code points_raw}, or expire rows past their retention. Each is one Iceberg commit per table.
+ * {@code points_raw}, or expire every table's rows past their retention (what the retention
+ * operator does every {@code chronicle.retention.interval}), or show what that would delete.
+ * Each is one Iceberg commit per table.
  * Chronicle's options ({@code --config file.yaml}, {@code --key value}) say which catalog and
  * which rollup policy; give the same ones the ingest job runs with.
  */
@@ -32,14 +34,16 @@ public final class RollupAdmin {
 
     static final String USAGE = String.join("\n",
             "usage: " + PROGRAM + " rebuild --tier TIER --from INSTANT --to INSTANT [--KEY VALUE]...",
-            "       " + PROGRAM + " expire [--now INSTANT] [--KEY VALUE]...",
+            "       " + PROGRAM + " expire [--now INSTANT] [--dry-run] [--KEY VALUE]...",
             "",
             "  rebuild  recomputes TIER (for example 5m) for windows starting in [--from, --to)",
             "           from points_raw and replaces that range in one commit; both ends are",
             "           window starts, as ISO-8601 instants (2026-11-01T00:00:00Z)",
-            "  expire   drops each tenant's rollup rows older than its retention",
-            "           (chronicle.rollup.retention, per tenant and domain), whole UTC days at a time;",
-            "           --now (default: the current time) is the instant retention counts back from",
+            "  expire   drops each tenant's rows older than its retention from every table",
+            "           (chronicle.retention.<table>, chronicle.rollup.retention.<tier>, per tenant and",
+            "           domain), whole UTC days at a time, raw points only once their tiers are written;",
+            "           --now (default: the current time) is the instant retention counts back from;",
+            "           --dry-run prints each table's cutoffs and the rows and files it would delete",
             "",
             "Give the catalog and rollup options the ingest job runs with: they say which tables, and",
             "which tiers and retention.",
@@ -48,8 +52,9 @@ public final class RollupAdmin {
 
     private static final Map<String, Set<String>> COMMANDS = Map.of(
             "rebuild", Set.of("tier", "from", "to"),
-            "expire", Set.of("now"));
-    private static final Set<String> ADMIN_OPTIONS = Set.of("tier", "from", "to", "now");
+            "expire", Set.of("now", "dry-run"));
+    private static final Set<String> ADMIN_OPTIONS = Set.of("tier", "from", "to", "now", "dry-run");
+    private static final String DRY_RUN = "--dry-run";
 
     private RollupAdmin() {}
 
@@ -75,12 +80,12 @@ public final class RollupAdmin {
         }
     }
 
-    record Expire(Configuration conf, Instant now) implements Command {
+    record Expire(Configuration conf, Instant now, boolean dryRun) implements Command {
         @Override
         public void run(PrintStream out) throws Exception {
-            List<RollupRetention.Expired> results = RollupRetention.expire(conf, now);
+            List<Retention.Result> results = Retention.run(conf, now, dryRun);
             if (results.isEmpty()) {
-                out.println("No rollup tables in namespace "
+                out.println("No tables in namespace "
                         + conf.get(ChronicleOptions.CATALOG_NAMESPACE) + " yet: nothing to expire");
             }
             results.forEach(out::println);
@@ -108,6 +113,17 @@ public final class RollupAdmin {
         List<String> chronicleArgs = new ArrayList<>();
         for (int i = 1; i < args.length; i += 2) {
             String arg = args[i];
+            if (arg.equals(DRY_RUN)) {
+                // A flag, the one option without a value.
+                if (!accepted.contains("dry-run")) {
+                    throw new IllegalArgumentException("Option '" + arg + "' does not apply to " + name);
+                }
+                if (own.put("dry-run", "true") != null) {
+                    throw new IllegalArgumentException("Option '" + arg + "' is given twice");
+                }
+                i--;
+                continue;
+            }
             if (!arg.startsWith("--")) {
                 throw new IllegalArgumentException("Expected '--option value' pairs, got '" + arg + "'");
             }
@@ -136,7 +152,8 @@ public final class RollupAdmin {
             inProcess.addAll(conf);
             return new Rebuild(inProcess, tier, from, to);
         }
-        return new Expire(conf, own.containsKey("now") ? instant("now", own.get("now")) : clock.instant());
+        return new Expire(conf, own.containsKey("now") ? instant("now", own.get("now")) : clock.instant(),
+                own.containsKey("dry-run"));
     }
 
     private static String required(Map<String, String> own, String key) {

@@ -16,6 +16,7 @@ import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
+import io.chronicle.sinks.TierProgressRecorder;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -108,6 +109,23 @@ public final class RollupPipeline {
                 .name("tenants-of-" + table.tableName())
                 .uid("tenants-of-" + table.tableName());
         IcebergSinks.append(written, new RowConverters.RollupToRow(), table, catalogLoader, namespace);
+        recordProgress(written, table, catalogLoader, namespace);
+    }
+
+    /**
+     * How far the tier's table is complete, for retention to keep raw points until then: the
+     * rows' watermarks, without the rows, to one recorder.
+     */
+    private static void recordProgress(DataStream<RollupRow> written, RollupTable table,
+            CatalogLoader catalogLoader, String namespace) {
+        String name = "progress-of-" + table.tableName();
+        written.filter(row -> false)
+                .name(name + "-watermarks")
+                .uid(name + "-watermarks")
+                .transform(name, Types.VOID, new TierProgressRecorder<RollupRow>(catalogLoader, namespace,
+                        table.tableName(), table.tier().micros() / 1_000L))
+                .setParallelism(1)
+                .uid(name);
     }
 
     /** Keeps the rows of tenants whose settings include the tier. */

@@ -6,6 +6,7 @@ import io.chronicle.jobs.RollupAdmin.Expire;
 import io.chronicle.jobs.RollupAdmin.Help;
 import io.chronicle.jobs.RollupAdmin.Rebuild;
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.RollupPolicy.Tier;
@@ -81,6 +82,20 @@ class RollupAdminTest {
     @Test
     void expireWithoutNowCountsBackFromTheClock() {
         assertThat(((Expire) parse("expire")).now()).isEqualTo(CLOCK_NOW);
+        assertThat(((Expire) parse("expire")).dryRun()).isFalse();
+    }
+
+    @Test
+    void dryRunIsAFlagOfExpireOnly() {
+        Expire dry = (Expire) parse("expire", "--dry-run", "--now", DAY, "--chronicle.retention.events", "3 d");
+        assertThat(dry.dryRun()).isTrue();
+        assertThat(dry.now()).isEqualTo(Instant.parse(DAY));
+        assertThat(((Expire) parse("expire", "--now", DAY, "--dry-run")).dryRun()).isTrue();
+        assertRejected("Option '--dry-run' does not apply to rebuild",
+                "rebuild", "--dry-run", "--tier", "5m", "--from", DAY, "--to", NEXT_DAY);
+        assertRejected("Option '--dry-run' is given twice", "expire", "--dry-run", "--dry-run");
+        assertRejected("Invalid value for option 'chronicle.retention.events': must be positive, got PT0S",
+                "expire", "--dry-run", "--chronicle.retention.events", "0 s");
     }
 
     @Test
@@ -188,21 +203,23 @@ class RollupAdminTest {
     }
 
     @Test
-    void expireReportsEveryRollupTableOfTheConfiguredCatalog(@TempDir Path dir) throws Exception {
+    void expireReportsEveryTableOfTheConfiguredCatalog(@TempDir Path dir) throws Exception {
         String[] catalog = {"--chronicle.catalog.uri", "jdbc:sqlite:" + dir.resolve("chronicle.catalog.db"),
                 "--chronicle.catalog.warehouse", dir.resolve("warehouse").toUri().toString(),
                 // Files in memory: the tables are empty, and Hadoop's local file system is not here.
                 "--chronicle.catalog.properties.io-impl", "org.apache.iceberg.inmemory.InMemoryFileIO"};
         Command expire = parse(concat(new String[] {"expire", "--chronicle.rollup.retention.1h", "2 d"}, catalog));
-        assertThat(output(expire)).isEqualTo("No rollup tables in namespace chronicle yet: nothing to expire\n");
+        assertThat(output(expire)).isEqualTo("No tables in namespace chronicle yet: nothing to expire\n");
 
         Expire configured = (Expire) expire;
         TableBootstrap.ensureTables(ChronicleCatalogLoader.from(configured.conf()), "chronicle",
-                new RollupTable(Tier.parse("t", "5m")), new RollupTable(Tier.parse("t", "1h")));
+                new RollupTable(Tier.parse("t", "5m")), new RollupTable(Tier.parse("t", "1h")),
+                ChronicleTable.EVENTS);
 
         assertThat(output(expire)).isEqualTo(String.join("\n",
-                "rollup_5m: nothing to expire [all tenants kept]",
-                "rollup_1h: nothing to expire [all tenants before 2026-11-18T00:00:00Z]",
+                "rollup_5m: nothing to delete [all tenants kept]",
+                "rollup_1h: nothing to delete [all tenants before 2026-11-18T00:00:00Z]",
+                "events: nothing to delete [all tenants before 2026-10-21T00:00:00Z]",
                 ""));
     }
 
