@@ -1,7 +1,6 @@
 package io.chronicle.jobs;
 
 import io.chronicle.catalog.RetentionFunction;
-import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RollupPolicy;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -28,7 +27,6 @@ public final class RetentionPipeline {
     /** Adds retention to {@code env}'s job; returns a line per table changed, for logs or tests. */
     public static DataStream<String> attach(StreamExecutionEnvironment env, Configuration conf,
             CatalogLoader catalogLoader, String namespace) {
-        ChronicleConfig.validated(conf);
         Duration interval = conf.get(ChronicleOptions.RETENTION_INTERVAL);
         RollupPolicy policy = RollupPolicy.from(conf);
         double ticksPerSecond = 1_000.0 / interval.toMillis();
