@@ -5,13 +5,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -30,12 +27,11 @@ public final class RetentionFunction extends ProcessFunction<Long, String> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RetentionFunction.class);
 
-    private final CatalogLoader catalogLoader;
+    private final ReopeningCatalog catalog;
     private final String namespace;
     private final RollupPolicy policy;
     private final boolean rollupsEnabled;
 
-    private transient Catalog catalog;
     private transient Clock clock;
     private transient Counter rounds;
     private transient Counter failures;
@@ -46,7 +42,7 @@ public final class RetentionFunction extends ProcessFunction<Long, String> {
 
     public RetentionFunction(CatalogLoader catalogLoader, String namespace, RollupPolicy policy,
             boolean rollupsEnabled) {
-        this.catalogLoader = catalogLoader;
+        this.catalog = new ReopeningCatalog(catalogLoader);
         this.namespace = namespace;
         this.policy = policy;
         this.rollupsEnabled = rollupsEnabled;
@@ -70,7 +66,7 @@ public final class RetentionFunction extends ProcessFunction<Long, String> {
         rounds.inc();
         boolean clean = true;
         try {
-            for (Retention.Plan plan : Retention.plan(catalog(), namespace, policy, rollupsEnabled, now)) {
+            for (Retention.Plan plan : Retention.plan(catalog.get(), namespace, policy, rollupsEnabled, now)) {
                 try {
                     Retention.Result result = Retention.apply(plan);
                     deletedRows.inc(result.deletedRecords());
@@ -90,34 +86,17 @@ public final class RetentionFunction extends ProcessFunction<Long, String> {
             clean = false;
             failures.inc();
             LOG.warn("Retention round failed (catalog unreachable?); trying again next round", e);
-            closeCatalog();
+            catalog.close();
         }
         if (clean) {
             lastRoundMillis = now.toEpochMilli();
         }
     }
 
-    /** The catalog, opened again after a round that could not reach it. */
-    private Catalog catalog() {
-        if (catalog == null) {
-            catalog = catalogLoader.loadCatalog();
-        }
-        return catalog;
-    }
 
-    private void closeCatalog() {
-        if (catalog instanceof Closeable) {
-            try {
-                ((Closeable) catalog).close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Closing the catalog after a failed round", e);
-            }
-        }
-        catalog = null;
-    }
 
     @Override
     public void close() {
-        closeCatalog();
+        catalog.close();
     }
 }

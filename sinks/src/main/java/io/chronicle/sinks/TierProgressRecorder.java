@@ -1,5 +1,7 @@
 package io.chronicle.sinks;
 
+import io.chronicle.catalog.ReopeningCatalog;
+
 import io.chronicle.catalog.TierProgress;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -9,14 +11,11 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
-import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -50,7 +49,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     /** Retention runs hourly by default; a record every half minute is as good and costs little. */
     static final long MIN_SPACING_MILLIS = 30_000L;
 
-    private final CatalogLoader catalogLoader;
+    private final ReopeningCatalog catalog;
     private final String namespace;
     private final String tableName;
     private final long windowMillis;
@@ -58,7 +57,6 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private transient long watermark;
     private transient TreeMap<Long, Long> pending;
     private transient long recordedWindows;
-    private transient Catalog catalog;
     private transient Counter failures;
     private transient ExecutorService recorder;
     private transient Future<?> inFlight;
@@ -68,7 +66,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private transient volatile long recordedWatermark;
 
     public TierProgressRecorder(CatalogLoader catalogLoader, String namespace, String tableName, long windowMillis) {
-        this.catalogLoader = catalogLoader;
+        this.catalog = new ReopeningCatalog(catalogLoader);
         this.namespace = namespace;
         this.tableName = tableName;
         this.windowMillis = windowMillis;
@@ -135,7 +133,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     /** On the recorder's thread: the latest candidate checkpoint the table shows committed, recorded. */
     private void record(TreeMap<Long, Long> candidates, String jobId) {
         try {
-            Table table = catalog().loadTable(TableIdentifier.of(namespace, tableName));
+            Table table = catalog.get().loadTable(TableIdentifier.of(namespace, tableName));
             Optional<Snapshot> committed = TierProgress.lastCommitOf(table, jobId);
             if (committed.isEmpty()) {
                 return;
@@ -150,27 +148,11 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
         } catch (RuntimeException e) {
             failures.inc();
             LOG.warn("Could not record the progress of {}; trying again later", tableName, e);
-            closeCatalog();
+            catalog.close();
         }
     }
 
-    private Catalog catalog() {
-        if (catalog == null) {
-            catalog = catalogLoader.loadCatalog();
-        }
-        return catalog;
-    }
 
-    private void closeCatalog() {
-        if (catalog instanceof Closeable) {
-            try {
-                ((Closeable) catalog).close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Closing the catalog", e);
-            }
-        }
-        catalog = null;
-    }
 
     @Override
     public void close() throws Exception {
@@ -178,7 +160,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
             recorder.shutdownNow();
             recorder.awaitTermination(10, TimeUnit.SECONDS);
         }
-        closeCatalog();
+        catalog.close();
         super.close();
     }
 }
