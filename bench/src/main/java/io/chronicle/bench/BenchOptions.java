@@ -192,6 +192,13 @@ public final class BenchOptions {
                     .withDescription("Runs of each fixed query in Trino after each simulated day (life"
                             + " suite); the median is reported.");
 
+    public static final ConfigOption<List<Integer>> QUERY_DAYS =
+            key("query-days").intType().asList().defaultValues()
+                    .withDescription("Simulated days after which the life suite runs its queries, separated by"
+                            + " ';' (for example 1;7;8;14;15;30;31;35 on a busy machine, where each query"
+                            + " takes seconds); none named runs them after every day. The tables are"
+                            + " measured after every day either way.");
+
     public static final ConfigOption<Integer> FLINK_QUERY_RUNS =
             key("flink-query-runs").intType().defaultValue(1)
                     .withDescription("Runs of each fixed query in Flink SQL after each simulated day (life"
@@ -233,7 +240,7 @@ public final class BenchOptions {
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
                 RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
                 VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
-                QUERY_RUNS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
+                QUERY_RUNS, QUERY_DAYS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
                 WORK_DIR, RESULTS_DIR);
     }
 
@@ -288,6 +295,10 @@ public final class BenchOptions {
         requireAtLeast(conf, TRACES_PER_DAY, 1);
         requireAtLeast(conf, QUERY_RUNS, 1);
         requireAtLeast(conf, FLINK_QUERY_RUNS, 1);
+        if (conf.get(QUERY_DAYS).stream().anyMatch(day -> day < 1)) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + QUERY_DAYS.key() + "': days count from 1, got " + conf.get(QUERY_DAYS));
+        }
         if (conf.get(DAY_LENGTH).toSeconds() < 1) {
             throw new IllegalArgumentException(
                     "Invalid value for option '" + DAY_LENGTH.key() + "': at least 1 s");

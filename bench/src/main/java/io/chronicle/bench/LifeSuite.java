@@ -1,5 +1,6 @@
 package io.chronicle.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.ChronicleOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -44,6 +45,7 @@ final class LifeSuite implements Suite {
     /** The figure the ingest suite measured for VictoriaMetrics on its points (15 s samples), when the peer is not installed. */
     static final String VM_INGEST_FIGURE = "3.16 B/point (ingest suite, 2026-12-01, 5,000 series sampled every 15 s)";
     private static final Path VICTORIA_METRICS = Path.of("/usr/bin/victoria-metrics");
+    private static final ObjectMapper DAY_JSON = new ObjectMapper();
 
     @Override
     public String name() {
@@ -64,7 +66,7 @@ final class LifeSuite implements Suite {
                 BenchOptions.SEED, BenchOptions.PARTITIONS, BenchOptions.TRACES_PER_DAY, BenchOptions.AGENTS,
                 BenchOptions.TRACES_PER_SECOND, BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY,
                 BenchOptions.PARALLELISM, BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.DAY_LENGTH,
-                BenchOptions.QUERY_RUNS, BenchOptions.FLINK_QUERY_RUNS, BenchOptions.VM_CONNECTIONS, BenchOptions.VM_BATCH_POINTS,
+                BenchOptions.QUERY_RUNS, BenchOptions.QUERY_DAYS, BenchOptions.FLINK_QUERY_RUNS, BenchOptions.VM_CONNECTIONS, BenchOptions.VM_BATCH_POINTS,
                 BenchOptions.WORK_DIR, BenchOptions.RESULTS_DIR);
     }
 
@@ -104,7 +106,9 @@ final class LifeSuite implements Suite {
                             Thread.sleep(wait / 1_000_000);
                         }
                         try {
-                            liveDay(report, runs, queries, workload, producer, eventsTopic, day, perDay);
+                            List<Integer> queryDays = benchConf.get(BenchOptions.QUERY_DAYS);
+                            liveDay(report, runs, queryDays.isEmpty() || queryDays.contains(day) ? queries : null,
+                                    workload, producer, eventsTopic, day, perDay);
                         } catch (Exception e) {
                             // The days measured so far still make a report, marked failed.
                             e.printStackTrace();
@@ -135,7 +139,8 @@ final class LifeSuite implements Suite {
 
     /**
      * One simulated day: its points and events produced, committed by both runs, retention at its
-     * midnight, then each run's figures and queries; a row for each run.
+     * midnight, then each run's figures and, unless {@code queries} is null, its queries; a row for
+     * each run.
      */
     private static void liveDay(Report report, List<LifeRun> runs, LifeQueries queries, LifeWorkload workload,
             KafkaProducer<byte[], byte[]> producer, String eventsTopic, int day,
@@ -166,6 +171,10 @@ final class LifeSuite implements Suite {
         }
         System.out.printf("Day %d: %,d points and %,d events; committed after %s s; %.1f s in all; load %.1f%n",
                 day, workload.pointsProduced(), workload.eventsProduced(), committed.values(), seconds, load);
+        // Each day's figures as they come, so a run cut short still leaves them in its output.
+        for (int i = 0; i < runs.size(); i++) {
+            System.out.println("figures " + runs.get(i).name + " " + DAY_JSON.writeValueAsString(rows.get(i)));
+        }
     }
 
     private static void createTopics(BenchEnvironment env, int partitions) {
@@ -222,7 +231,8 @@ final class LifeSuite implements Suite {
     /**
      * One row of the day's figures for the run: its tables' shapes and its queries' medians, each
      * query's answer checked against the reference, across engines, and against the answer of the
-     * run measured before it that day ({@code answers}, which it fills when it is the first).
+     * run measured before it that day ({@code answers}, which it fills when it is the first); no
+     * queries when {@code queries} is null, their figures blank.
      */
     private static Map<String, Object> measureDay(Report report, LifeRun run, LifeQueries queries,
             LifeWorkload workload, int day, Map<LifeQueries.Query, LifeQueries.Answer> answers) throws Exception {
@@ -246,6 +256,11 @@ final class LifeSuite implements Suite {
         Instant tierEnd = LifeWorkload.dayStart(day);
         String traceId = workload.firstTraceId();
         for (LifeQueries.Query query : LifeQueries.Query.values()) {
+            if (queries == null) {
+                row.put("trino " + label(query) + " ms", Double.NaN);
+                row.put("flink " + label(query) + " ms", Double.NaN);
+                continue;
+            }
             LifeQueries.Timed trino = queries.trino(query, run.namespace, tierEnd, traceId);
             LifeQueries.Timed flink = queries.flink(query, run.namespace, tierEnd, traceId);
             row.put("trino " + label(query) + " ms", trino.medianMillis());
