@@ -35,9 +35,11 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +64,7 @@ public final class RecoveryTime {
             "usage: " + PROGRAM + " --target local|cluster-taskmanager|cluster-jobmanager [--runs 3]",
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
             "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
+            "                       [--cluster-jobs split|all]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -83,7 +86,10 @@ public final class RecoveryTime {
             "                          watcher ports (default 21300: below Linux's ephemeral",
             "                          ports, which a client's connection may hold when a server binds)",
             "  --checkpoint-interval   the job's execution.checkpointing.interval in seconds (default: the",
-            "                          job's or the local stack's own default)");
+            "                          job's or the local stack's own default)",
+            "  --cluster-jobs          what cluster-taskmanager submits: split (ingest, rollups, views, alerts",
+            "                          and maintenance, as production runs them; the default) or all (the",
+            "                          all-in-one job); cluster-jobmanager resubmits the all-in-one job");
 
     private static final Duration START_DEADLINE = Duration.ofMinutes(6);
     private static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
@@ -93,7 +99,7 @@ public final class RecoveryTime {
     enum Target { LOCAL, CLUSTER_TASKMANAGER, CLUSTER_JOBMANAGER }
 
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
-            Path dataDir, int basePort, Integer checkpointSeconds) {
+            Path dataDir, int basePort, Integer checkpointSeconds, boolean splitJobs) {
 
         int kafkaPort() {
             return basePort;
@@ -164,10 +170,22 @@ public final class RecoveryTime {
             if (points == 0) {
                 throw new IllegalArgumentException("option '--points-per-second' must be positive: the points topic is audited");
             }
+            String clusterJobs = given.remove("cluster-jobs");
+            boolean split = switch (clusterJobs == null ? (target == Target.CLUSTER_TASKMANAGER ? "split" : "all") : clusterJobs) {
+                case "split" -> {
+                    if (target != Target.CLUSTER_TASKMANAGER) {
+                        throw new IllegalArgumentException("option '--cluster-jobs split' needs '--target cluster-taskmanager'");
+                    }
+                    yield true;
+                }
+                case "all" -> false;
+                default -> throw new IllegalArgumentException(
+                        "option '--cluster-jobs' must be split or all, got '" + clusterJobs + "'");
+            };
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown option '--" + given.keySet().iterator().next() + "'");
             }
-            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint);
+            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, split);
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -203,6 +221,9 @@ public final class RecoveryTime {
      */
     record Run(double pointsRunning, double pointsCaughtUp, double running, double caughtUp, long offsetsAudited) {}
 
+    /** What {@code deploy/cluster/submit --job split} submits: ingest, rollups, views, alerts, maintenance. */
+    private static final int SPLIT_JOBS = 5;
+
     private final Options options;
     private final Path root;
     private final Configuration conf = new Configuration();
@@ -213,6 +234,11 @@ public final class RecoveryTime {
     private int stackStarts;
     /** The TaskManager the last kill took, which restart() starts again. */
     private String killedTaskManager;
+    /**
+     * The jobs the last kill took down, which must have entered RUNNING again since: every job,
+     * but for a TaskManager only those with a task on it, while the others run on.
+     */
+    private Set<String> killedJobs = Set.of();
 
     private RecoveryTime(Options options, Path root) {
         this.options = options;
@@ -255,7 +281,7 @@ public final class RecoveryTime {
             startCluster();
             submit(Optional.empty());
         }
-        awaitRunning(0, 1, START_DEADLINE);
+        awaitRunning(0, options.splitJobs() ? SPLIT_JOBS : 1, START_DEADLINE);
         SampleTraffic load = new SampleTraffic(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS),
                 conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS),
                 options.pointsPerSecond, options.tracesPerSecond, 0.01);
@@ -415,9 +441,15 @@ public final class RecoveryTime {
         started.push(() -> clusterScript("stop", List.of()));
     }
 
-    /** Submits the job jar with every Chronicle option as {@code -D}, as {@code deploy/cluster/check} does. */
+    /**
+     * Submits the job jar with every Chronicle option as {@code -D}, as {@code deploy/cluster/check}
+     * does: the split jobs or the all-in-one job ({@code --cluster-jobs}).
+     */
     private void submit(Optional<String> restore) throws Exception {
         List<String> args = new ArrayList<>();
+        if (options.splitJobs()) {
+            args.addAll(List.of("--job", "split"));
+        }
         for (var option : List.of(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, ChronicleOptions.S3_ENDPOINT,
                 ChronicleOptions.CATALOG_URI, ChronicleOptions.S3_ACCESS_KEY, ChronicleOptions.S3_SECRET_KEY)) {
             args.addAll(List.of("-D", option.key() + "=" + conf.get(option)));
@@ -487,6 +519,7 @@ public final class RecoveryTime {
             case CLUSTER_TASKMANAGER -> clusterProcess(killedTaskManager = taskManagerOfJob());
             case CLUSTER_JOBMANAGER -> clusterProcess("jobmanager");
         };
+        killedJobs = options.target == Target.CLUSTER_TASKMANAGER ? jobsOn(killedTaskManager) : Set.of();
         long now = System.currentTimeMillis();
         victim.destroyForcibly();
         victim.onExit().join();
@@ -499,7 +532,8 @@ public final class RecoveryTime {
     }
 
     /**
-     * The TaskManager running the job's Kafka source of points: the one whose death stops ingest.
+     * The TaskManager running the Kafka source of points of the job writing points_raw: the one
+     * whose death stops ingest.
      * deploy/cluster names each TaskManager's resource id after its process.
      */
     private String taskManagerOfJob() throws Exception {
@@ -508,6 +542,9 @@ public final class RecoveryTime {
                 continue;
             }
             String jobId = job.path("jid").asText();
+            if (!writesPointsRaw(jobId)) {
+                continue;
+            }
             for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
                 if (vertex.path("name").asText().contains("kafka-points")) {
                     for (JsonNode taskManager : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
@@ -518,6 +555,24 @@ public final class RecoveryTime {
             }
         }
         throw new IllegalStateException("no running job reads the points topic");
+    }
+
+    /** The running jobs with a task on {@code taskManager}. */
+    private Set<String> jobsOn(String taskManager) throws Exception {
+        Set<String> jobs = new HashSet<>();
+        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+            String jobId = job.path("jid").asText();
+            for (JsonNode vertex : job.path("state").asText().equals("RUNNING")
+                    ? get("/jobs/" + jobId).path("vertices") : JSON.createArrayNode()) {
+                for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
+                        + "/taskmanagers").path("taskmanagers")) {
+                    if (tm.path("taskmanager-id").asText().equals(taskManager)) {
+                        jobs.add(jobId);
+                    }
+                }
+            }
+        }
+        return jobs;
     }
 
     /** Restarts what a supervisor restarts: the run command, or the killed cluster process. */
@@ -562,7 +617,9 @@ public final class RecoveryTime {
             if (state.equals("FINISHED") || state.equals("CANCELED") || state.equals("FAILED")) {
                 continue;
             }
-            if (!runningSince(job.path("jid").asText(), since)) {
+            String jobId = job.path("jid").asText();
+            boolean killed = killedJobs.isEmpty() || killedJobs.contains(jobId);
+            if (!runningSince(jobId, killed ? since : 0)) {
                 return false;
             }
             running++;
