@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One of the life suite's two deployments, in a catalog namespace of its own: Chronicle's
@@ -63,6 +64,11 @@ final class LifeRun implements AutoCloseable {
         conf.set(ChronicleOptions.ALERTS_ENABLED, false);
         conf.set(ChronicleOptions.ROLLUP_RETENTION, Map.of(TIER_RETENTION_TIER, TIER_RETENTION));
         conf.set(ChronicleOptions.MAINTENANCE_ENABLED, maintenance);
+        // Days come in bursts with pauses between them (longer on the days with queries). With the
+        // default 30 s, every partition goes idle in a pause, the first one read afterwards drives
+        // event time alone, and the others' first points of the day become too late for the tiers.
+        // A live deployment's partitions never pause for a day's worth of event time.
+        conf.set(ChronicleOptions.INGEST_WATERMARK_IDLENESS, Duration.ofHours(1));
         compress(conf, dayLength);
         this.conf = conf;
         this.catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
@@ -132,12 +138,15 @@ final class LifeRun implements AutoCloseable {
 
     /**
      * Every table's retention at {@code now}, each table's round planned afresh when its commit
-     * loses to a concurrent one; returns the rows deleted by table.
+     * loses to a concurrent one; returns each table's cutoff for all tenants (empty: kept), which
+     * for points_raw may be held back to the earliest window a tier has not committed.
      */
-    Map<String, Long> applyRetention(Instant now) {
+    Map<String, Optional<Instant>> applyRetention(Instant now) {
+        Map<String, Optional<Instant>> cutoffs = new LinkedHashMap<>();
         Map<String, Long> deleted = new LinkedHashMap<>();
         RollupPolicy policy = RollupPolicy.from(conf);
         for (Retention.Plan plan : Retention.plan(catalog, namespace, policy, true, now)) {
+            cutoffs.put(plan.cutoffs().table(), plan.cutoffs().others());
             Retention.Plan current = plan;
             for (int attempt = 1; ; attempt++) {
                 try {
@@ -154,7 +163,7 @@ final class LifeRun implements AutoCloseable {
             }
         }
         deleted.forEach((table, rows) -> retained.merge(table, rows, Long::sum));
-        return deleted;
+        return cutoffs;
     }
 
     /** The shape of each measured table now. */

@@ -20,6 +20,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A deployment's long life in compressed time: event time moves forward one simulated day per
@@ -152,8 +153,8 @@ final class LifeSuite implements Suite {
         Map<LifeRun, Double> committed = awaitCommitted(runs, workload, day, produced);
         Instant now = LifeWorkload.dayStart(day + 1);
         for (LifeRun run : runs) {
-            run.applyRetention(now);
-            checkRetained(report, run, workload, day);
+            Map<String, Optional<Instant>> cutoffs = run.applyRetention(now);
+            checkRetained(report, run, workload, day, cutoffs.get(ChronicleTable.POINTS_RAW.tableName()));
         }
         Map<LifeQueries.Query, LifeQueries.Answer> answers = new EnumMap<>(LifeQueries.Query.class);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -214,10 +215,25 @@ final class LifeSuite implements Suite {
         return seconds;
     }
 
-    /** Checks what retention left against the input: the last days of points and events, each row once. */
-    private static void checkRetained(Report report, LifeRun run, LifeWorkload workload, int day) {
+    /**
+     * Checks what retention left against the input: the points from the cutoff retention applied
+     * (7 days back, or held back further while a tier has not committed them), and which cutoff
+     * that was; the events of the last 30 days; each row once.
+     */
+    private static void checkRetained(Report report, LifeRun run, LifeWorkload workload, int day,
+            Optional<Instant> rawCutoff) {
+        int nominal = day + 1 - RAW_DAYS;
+        int applied = rawCutoff.map(c -> LifeWorkload.dayOf(c.toEpochMilli())).orElse(Integer.MIN_VALUE);
+        if (applied != nominal && day >= RAW_DAYS) {
+            System.out.printf("%s day %d: points_raw kept from day %d, its tiers not yet committed past it%n",
+                    run.namespace, day, applied);
+        }
+        if (applied > nominal) {
+            report.failures.add(run.namespace + " day " + day + ": points_raw cut before day " + applied
+                    + ", past its retention's day " + nominal);
+        }
         check(report, run, day, "points_raw rows", run.rows(ChronicleTable.POINTS_RAW.tableName()),
-                workload.pointsFrom(day + 1 - RAW_DAYS));
+                workload.pointsFrom(applied));
         check(report, run, day, "events rows", run.rows(ChronicleTable.EVENTS.tableName()),
                 workload.eventsFrom(day + 1 - EVENT_DAYS));
     }
