@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 public final class Bench {
 
     private static final List<Suite> SUITES = List.of(new RollupSuite(), new AlertSuite(), new VictoriaMetricsSuite(), new IngestSuite(),
+            new LifeSuite(),
             new JmhSuite());
 
     static final String PROGRAM = "bench/run";

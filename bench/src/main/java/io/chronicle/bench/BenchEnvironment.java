@@ -73,20 +73,34 @@ public final class BenchEnvironment implements AutoCloseable {
     private final int parallelism;
     private final Configuration benchConf;
 
-    private BenchEnvironment(Path dir, Configuration benchConf) {
+    private final int jobs;
+
+    private BenchEnvironment(Path dir, Configuration benchConf, int jobs) {
         this.dir = dir;
+        this.jobs = jobs;
         this.benchConf = benchConf;
         this.parallelism = benchConf.get(BenchOptions.PARALLELISM);
     }
 
-    /** Starts everything in a freshly emptied work folder. */
+    /** Starts everything in a freshly emptied work folder, with slots for the variants' jobs. */
     public static BenchEnvironment start(Configuration benchConf) throws Exception {
+        // The split jobs run side by side, each with a slot per unit of parallelism and as much
+        // managed memory per slot as the one job of the other variants.
+        return start(benchConf, benchConf.get(BenchOptions.VARIANTS).contains(ChronicleIngest.SPLIT)
+                ? ChronicleIngest.SPLIT_JOBS.size() : 1);
+    }
+
+    /**
+     * Starts everything in a freshly emptied work folder, for {@code jobs} jobs side by side, each
+     * with a slot per unit of parallelism and as much managed memory as one job alone.
+     */
+    public static BenchEnvironment start(Configuration benchConf, int jobs) throws Exception {
         Path dir = Path.of(benchConf.get(BenchOptions.WORK_DIR)).toAbsolutePath();
         // Services left running by a benchmark killed outright name their pid files in the folder.
         ChildProcess.stopOrphan("kafka", dir.resolve("kafka").resolve("kafka.log"));
         ChildProcess.stopOrphan("s3proxy", dir.resolve("s3").resolve("s3proxy.log"));
         deleteRecursively(dir);
-        BenchEnvironment env = new BenchEnvironment(dir, benchConf);
+        BenchEnvironment env = new BenchEnvironment(dir, benchConf, jobs);
         try {
             env.kafka = env.register(KafkaBroker.start(dir.resolve("kafka"), 0, benchConf.get(BenchOptions.PARTITIONS)));
             env.s3 = env.register(S3Server.start(dir.resolve("s3"), 0));
@@ -111,10 +125,6 @@ public final class BenchEnvironment implements AutoCloseable {
         flinkConf.set(RestOptions.PORT, 0);
         // Enough to keep every checkpoint of a measured span for its figures (Flink keeps 10).
         flinkConf.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 1_000);
-        // The split jobs run side by side, each with a slot per unit of parallelism and as much
-        // managed memory per slot as the one job of the other variants.
-        int jobs = benchConf.get(BenchOptions.VARIANTS).contains(ChronicleIngest.SPLIT)
-                ? ChronicleIngest.SPLIT_JOBS.size() : 1;
         flinkConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 flinkConf.get(TaskManagerOptions.MANAGED_MEMORY_SIZE).multiply(jobs));
         flink = new MiniCluster(new MiniClusterConfiguration.Builder()
@@ -129,6 +139,25 @@ public final class BenchEnvironment implements AutoCloseable {
 
     public KafkaBroker kafka() {
         return kafka;
+    }
+
+    public S3Server s3() {
+        return s3;
+    }
+
+    /** The work folder: the catalog's database, the services' data, the checkpoints. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Stops {@code service} with everything else, before what was started earlier. */
+    public <T extends AutoCloseable> T stopsWith(T service) {
+        return register(service);
+    }
+
+    /** The cluster's REST port, for clients that submit to it as {@code flink run} does. */
+    public int restPort() throws Exception {
+        return flink.getRestAddress().get().getPort();
     }
 
     /**

@@ -161,6 +161,49 @@ public final class BenchOptions {
                             + " side; not run unless named), victoria-metrics (the peer: the same points as"
                             + " line protocol). Ratios are to limit and to victoria-metrics.");
 
+    // ---- long life ------------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> DAYS =
+            key("days").intType().defaultValue(35)
+                    .withDescription("Simulated days of the life suite: past the 7-day retention of"
+                            + " points_raw, the 14-day one of the 5m tier and the 30-day one of events, so"
+                            + " each curve has days to show it stays flat.");
+
+    public static final ConfigOption<Long> POINTS_PER_DAY =
+            key("points-per-day").longType().defaultValue(100_000L)
+                    .withDescription("Metric points of each simulated day (life suite), spread evenly over"
+                            + " the series and the day: the sample interval is a day times the series"
+                            + " divided by this.");
+
+    public static final ConfigOption<Long> TRACES_PER_DAY =
+            key("traces-per-day").longType().defaultValue(1_000L)
+                    .withDescription("Traced tasks of each simulated day (life suite), created at noon"
+                            + " at --traces-per-second, with the agents' heartbeats while they run.");
+
+    public static final ConfigOption<Duration> DAY_LENGTH =
+            key("day-length").durationType().defaultValue(Duration.ofSeconds(30))
+                    .withDescription("Wall time of one simulated day (life suite): a day's work (its"
+                            + " points and events, retention, the measurements) starts a day-length"
+                            + " after the previous one did, or at once when that took longer. The"
+                            + " maintenance job's time settings are this day's fractions.");
+
+    public static final ConfigOption<Integer> QUERY_RUNS =
+            key("query-runs").intType().defaultValue(3)
+                    .withDescription("Runs of each fixed query in Trino after each simulated day (life"
+                            + " suite); the median is reported.");
+
+    public static final ConfigOption<List<Integer>> QUERY_DAYS =
+            key("query-days").intType().asList().defaultValues()
+                    .withDescription("Simulated days after which the life suite runs its queries, separated by"
+                            + " ';' (for example 1;7;8;14;15;30;31;35 on a busy machine, where each query"
+                            + " takes seconds); none named runs them after every day. The tables are"
+                            + " measured after every day either way.");
+
+    public static final ConfigOption<Integer> FLINK_QUERY_RUNS =
+            key("flink-query-runs").intType().defaultValue(1)
+                    .withDescription("Runs of each fixed query in Flink SQL after each simulated day (life"
+                            + " suite), each a batch job on the cluster; the median is reported.");
+
     // ---- micro-benchmarks (jmh) ---------------------------------------------------------
 
     public static final ConfigOption<String> BENCHMARKS =
@@ -196,7 +239,8 @@ public final class BenchOptions {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
                 RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
-                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
+                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
+                QUERY_RUNS, QUERY_DAYS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
                 WORK_DIR, RESULTS_DIR);
     }
 
@@ -246,6 +290,19 @@ public final class BenchOptions {
         requireAtLeast(conf, PROBES, 1);
         requireAtLeast(conf, VM_CONNECTIONS, 1);
         requireAtLeast(conf, VM_BATCH_POINTS, 1);
+        requireAtLeast(conf, DAYS, 1);
+        requireAtLeast(conf, POINTS_PER_DAY, 1);
+        requireAtLeast(conf, TRACES_PER_DAY, 1);
+        requireAtLeast(conf, QUERY_RUNS, 1);
+        requireAtLeast(conf, FLINK_QUERY_RUNS, 1);
+        if (conf.get(QUERY_DAYS).stream().anyMatch(day -> day < 1)) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + QUERY_DAYS.key() + "': days count from 1, got " + conf.get(QUERY_DAYS));
+        }
+        if (conf.get(DAY_LENGTH).toSeconds() < 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '" + DAY_LENGTH.key() + "': at least 1 s");
+        }
         requireAtLeast(conf, WARMUP_ITERATIONS, 0);
         requireAtLeast(conf, ITERATIONS, 1);
         double share = conf.get(OUT_OF_ORDER_SHARE);
