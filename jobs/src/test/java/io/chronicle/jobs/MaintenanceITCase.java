@@ -77,7 +77,8 @@ class MaintenanceITCase extends JobITBase {
     /** Rows written: the i-th is point i and version i of trace i mod {@link #TRACES}. */
     private static final long ROWS = 4_000;
     private static final int TRACES = 40;
-    private static final int ROWS_PER_SECOND = 80;
+    // Slow enough that the writer still commits once a compaction has run, on a loaded machine too.
+    private static final int ROWS_PER_SECOND = 40;
     private static final int RETAIN_LAST = 4;
     private static final Duration DEADLINE = Duration.ofSeconds(180);
     private static final ObjectMapper JSON = new ObjectMapper();
