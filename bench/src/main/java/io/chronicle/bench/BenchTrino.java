@@ -4,6 +4,7 @@ import io.chronicle.services.TrinoServer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,17 +63,15 @@ final class BenchTrino implements AutoCloseable {
         return new BenchTrino(DriverManager.getConnection(server.jdbcUrl(CATALOG, "default"), user));
     }
 
-    /** The template's properties, its placeholders left for the caller to override. */
+    /** The catalog template's properties (Java properties, as Trino reads them); the caller overrides its placeholders. */
     private static Map<String, String> template(Path file) throws IOException {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int eq = line.indexOf('=');
-            properties.put(line.substring(0, eq), line.substring(eq + 1));
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
         }
-        return properties;
+        Map<String, String> template = new LinkedHashMap<>();
+        properties.stringPropertyNames().forEach(key -> template.put(key, properties.getProperty(key)));
+        return template;
     }
 
     /** Runs {@code sql} and returns every row, each its columns in order. */
