@@ -22,8 +22,9 @@ import java.util.TreeMap;
 
 /**
  * One metric point from Kafka bytes: the ingest job's deserializer (tenant header, normalization
- * into the canonical {@link MetricPoint} with its series id, or a rejection) against Jackson
- * reading the same bytes into a tree, into a plain object, and token by token.
+ * into the canonical {@link MetricPoint} with its series id, or a rejection), the same with its
+ * normalizer's Jackson path alone (as before the byte reader), and Jackson reading the same bytes
+ * into a tree, into a plain object, and token by token.
  */
 @State(Scope.Thread)
 public class PointParsing extends MicroBenchmark {
@@ -32,6 +33,7 @@ public class PointParsing extends MicroBenchmark {
     private final JsonFactory factory = new JsonFactory();
     private final Inputs.Last<Either<RejectedRecord, MetricPoint>> out = new Inputs.Last<>();
     private NormalizingDeserializer<MetricPoint> deserializer;
+    private NormalizingDeserializer<MetricPoint> jacksonPath;
     private ConsumerRecord<byte[], byte[]>[] records;
     private int next;
 
@@ -48,6 +50,7 @@ public class PointParsing extends MicroBenchmark {
     public void setUp() throws IOException {
         records = Inputs.records(Inputs.POINTS_TOPIC, Inputs.points());
         deserializer = IngestPaths.points();
+        jacksonPath = IngestPaths.pointsByJackson();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             check(record);
         }
@@ -60,6 +63,15 @@ public class PointParsing extends MicroBenchmark {
             throw new IllegalStateException("rejected " + out.record.left());
         }
         MetricPoint point = out.record.right();
+        jacksonPath.deserialize(record, out);
+        if (out.record.isLeft()) {
+            throw new IllegalStateException("the Jackson path rejected " + out.record.left());
+        }
+        MetricPoint byJackson = out.record.right();
+        byJackson.provenance.ingestedAtMicros = point.provenance.ingestedAtMicros; // read an instant later
+        if (!point.equals(byJackson)) {
+            throw new IllegalStateException(point + " differs from the Jackson path's " + byJackson);
+        }
         JsonNode tree = mapper.readTree(record.value());
         PointPojo pojo = mapper.readValue(record.value(), PointPojo.class);
         Map<String, String> tags = new TreeMap<>();
@@ -107,6 +119,12 @@ public class PointParsing extends MicroBenchmark {
     @Benchmark
     public void normalizingDeserializer(Blackhole bh) {
         deserializer.deserialize(nextRecord(), out);
+        bh.consume(out.record);
+    }
+
+    @Benchmark
+    public void normalizingDeserializerJacksonPath(Blackhole bh) {
+        jacksonPath.deserialize(nextRecord(), out);
         bh.consume(out.record);
     }
 }

@@ -54,6 +54,10 @@ public abstract class JsonNormalizer<T> implements Serializable {
                     "record is " + value.length + " bytes, more than the "
                             + settings.maxPayloadBytes + " allowed");
         }
+        T read = readBytes(raw, headerTenant, ingestedAtMicros);
+        if (read != null) {
+            return read;
+        }
         checkEncoding(value);
         try (JsonParser parser = factory().createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -91,6 +95,15 @@ public abstract class JsonNormalizer<T> implements Serializable {
         if (nonAscii && !isUtf8(value)) {
             throw new Rejection(RejectReason.INVALID_UTF8, "payload is not valid UTF-8");
         }
+    }
+
+    /**
+     * A reader of the payload's bytes tried before Jackson's: the record, or null to leave the
+     * payload to {@link #readObject}. It may accept only what that path accepts, as the same record,
+     * so every refusal keeps that path's reason and message.
+     */
+    protected T readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
+        return null;
     }
 
     /**

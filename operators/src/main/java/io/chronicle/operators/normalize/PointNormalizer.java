@@ -26,9 +26,19 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
     static final int MAX_TAG_VALUE_LENGTH = 1024;
 
     private transient SeriesIds seriesIds;
+    private transient PointBytes bytes;
 
     public PointNormalizer(NormalizerSettings settings) {
         super(settings);
+    }
+
+    /** The usual shape of a point, read straight from its bytes: see {@link PointBytes}. */
+    @Override
+    protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
+        if (bytes == null) {
+            bytes = new PointBytes(settings);
+        }
+        return bytes.read(raw, headerTenant, ingestedAtMicros);
     }
 
     @Override

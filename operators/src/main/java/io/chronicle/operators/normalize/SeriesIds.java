@@ -25,26 +25,43 @@ public final class SeriesIds {
 
     /** The id of a series; {@code tags} must iterate in key order. */
     public long seriesId(String tenant, String metric, SortedMap<String, String> tags) {
-        length = 0;
+        begin();
         append(tenant);
         append(metric);
         for (Map.Entry<String, String> tag : tags.entrySet()) {
             append(tag.getKey());
             append(tag.getValue());
         }
-        return XXH64.hash(buffer, 0, length, 0L);
+        return hash();
     }
 
-    private void append(String s) {
+    /**
+     * Starts an encoding built string by string, in the order {@link #seriesId} appends them, for
+     * readers that hold the strings' UTF-8 bytes already.
+     */
+    void begin() {
+        length = 0;
+    }
+
+    void append(String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        ensure(4 + utf8.length);
-        int n = utf8.length;
+        append(utf8, 0, utf8.length);
+    }
+
+    /** Appends one string given as its UTF-8 bytes. */
+    void append(byte[] utf8, int offset, int n) {
+        ensure(4 + n);
         buffer[length++] = (byte) (n >>> 24);
         buffer[length++] = (byte) (n >>> 16);
         buffer[length++] = (byte) (n >>> 8);
         buffer[length++] = (byte) n;
-        System.arraycopy(utf8, 0, buffer, length, n);
+        System.arraycopy(utf8, offset, buffer, length, n);
         length += n;
+    }
+
+    /** The id of the encoding built since {@link #begin}. */
+    long hash() {
+        return XXH64.hash(buffer, 0, length, 0L);
     }
 
     private void ensure(int extra) {

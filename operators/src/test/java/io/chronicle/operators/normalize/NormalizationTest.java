@@ -57,8 +57,7 @@ class NormalizationTest {
     void anUnexpectedErrorRejectsTheRecordNotTheJob() {
         JsonNormalizer<MetricPoint> broken = new PointNormalizer(NormalizerSettings.defaults()) {
             @Override
-            protected MetricPoint readObject(com.fasterxml.jackson.core.JsonParser parser,
-                    RawRecord raw, String headerTenant, long ingestedAtMicros) {
+            protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
                 throw new IllegalStateException("boom");
             }
         };
