@@ -8,6 +8,7 @@ import io.chronicle.core.rollup.SketchCodec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -68,6 +69,7 @@ final class PointBytes {
     // The string scanned last: its first byte and byte length inside the quotes, and what it holds.
     private int stringAt;
     private int stringLength;
+    private int stringHash;
     private boolean stringAscii;
 
     // The number scanned last.
@@ -76,14 +78,24 @@ final class PointBytes {
     private boolean numberIntegral;
 
     // The tags read so far, sorted by key (String order, which TreeMap and the series id use).
-    private String[] tagKeys = new String[8];
-    private String[] tagValues = new String[8];
+    private String[] keys = new String[8];
+    private String[] values = new String[8];
     private int[] tagBytes = new int[4 * 8];
     private int tagCount;
     private int emptyTags;
 
+    // The last tenant resolved, from which names (the payload's comes from a cache: one instance
+    // per name), and its UTF-8 for the series id.
+    private String lastPayloadTenant;
+    private String lastHeaderTenant;
     private String lastTenant;
     private byte[] lastTenantUtf8;
+
+    // Texts that passed their checks (or need none: a tenant is checked as it is resolved).
+    private final TextCache metrics = new TextCache(64);
+    private final TextCache tagKeys = new TextCache(256);
+    private final TextCache tagValues = new TextCache(4096);
+    private final TextCache payloadTenants = new TextCache(64);
 
     PointBytes(NormalizerSettings settings) {
         this.settings = settings;
@@ -131,7 +143,7 @@ final class PointBytes {
             seen |= bit;
             switch (bit) {
                 case METRIC -> {
-                    metric = PointNormalizer.checkMetricName(readString());
+                    metric = readMetric();
                     metricAt = stringAt;
                 }
                 case TAGS -> readTags();
@@ -159,12 +171,12 @@ final class PointBytes {
         }
 
         MetricPoint point = new MetricPoint();
-        point.tenant = settings.tenants.resolve(payloadTenant, headerTenant);
+        point.tenant = resolveTenant(payloadTenant, headerTenant);
         point.metric = metric;
         point.tags = tagMap();
         point.value = value;
         point.timestampMicros = timestampMicros;
-        point.seriesId = seriesId(point.tenant, metricAt, metric.length());
+        point.seriesId = seriesId(metricAt, metric.length());
         point.provenance = new Provenance(raw.topic, raw.partition, raw.offset, ingestedAtMicros);
         return point;
     }
@@ -181,28 +193,62 @@ final class PointBytes {
     }
 
     private boolean matches(int at, byte[] name) {
-        return Arrays.equals(in, at, at + name.length, name, 0, name.length);
+        return TextCache.sameBytes(name, in, at, name.length);
     }
 
     // ---- the fields --------------------------------------------------------------------------
 
     /** A string value, decoded; anything else defers (the Jackson path says what it is). */
     private String readString() throws Defer {
+        expectString();
+        return decoded();
+    }
+
+    private void expectString() throws Defer {
         if (peek() != '"') {
             throw DEFER;
         }
         scanString();
+    }
+
+    /** The string scanned last, as Jackson decodes it (the UTF-8 is valid and holds no escape). */
+    private String decoded() {
         return stringAscii
                 ? new String(in, stringAt, stringLength, StandardCharsets.ISO_8859_1)
                 : new String(in, stringAt, stringLength, StandardCharsets.UTF_8);
     }
 
-    private String readTenant() throws Defer {
+    /** The string scanned last from {@code cache}, or decoded, checked by {@code check} and cached. */
+    private String cached(TextCache cache, TextCheck check) throws Defer, Rejection {
+        String text = cache.get(in, stringAt, stringLength, stringHash);
+        if (text == null) {
+            text = check.checked(decoded());
+            cache.put(in, stringAt, stringLength, stringHash, text);
+        }
+        return text;
+    }
+
+    /** A check of a decoded text that refuses it or returns it. */
+    @FunctionalInterface
+    private interface TextCheck {
+        String checked(String text) throws Defer, Rejection;
+    }
+
+    private String readMetric() throws Defer, Rejection {
+        expectString();
+        return cached(metrics, PointNormalizer::checkMetricName);
+    }
+
+    private String readTenant() throws Defer, Rejection {
         if (!settings.tenants.readsPayload()) {
             skipScalar();
             return null;
         }
-        return skipLiteral(NULL) ? null : readString();
+        if (skipLiteral(NULL)) {
+            return null;
+        }
+        expectString();
+        return cached(payloadTenants, tenant -> tenant);
     }
 
     /** The value as Jackson's getDoubleValue gives it, checked as PointNormalizer checks it. */
@@ -237,16 +283,14 @@ final class PointBytes {
         }
         do {
             skipWhitespace();
-            String key = readString();
-            PointNormalizer.checkTagKey(key);
+            expectString();
+            String key = cached(tagKeys, PointBytes::checkedTagKey);
             int keyAt = stringAt;
             skipWhitespace();
             expect(':');
             skipWhitespace();
-            String value = readString();
-            if (value.length() > PointNormalizer.MAX_TAG_VALUE_LENGTH || Texts.invalidAt(value, true) >= 0) {
-                throw DEFER;
-            }
+            expectString();
+            String value = cached(tagValues, PointBytes::checkedTagValue);
             addTag(key, keyAt, value, stringAt, stringLength);
             if (value.isEmpty()) {
                 emptyTags++;
@@ -259,29 +303,42 @@ final class PointBytes {
         expect('}');
     }
 
+    private static String checkedTagKey(String key) throws Rejection {
+        PointNormalizer.checkTagKey(key);
+        return key;
+    }
+
+    /** PointNormalizer's checks of a tag's value; those it would refuse defer. */
+    private static String checkedTagValue(String value) throws Defer {
+        if (value.length() > PointNormalizer.MAX_TAG_VALUE_LENGTH || Texts.invalidAt(value, true) >= 0) {
+            throw DEFER;
+        }
+        return value;
+    }
+
     /** Inserts a tag in key order (few tags: insertion beats sorting); a repeated key defers. */
     private void addTag(String key, int keyAt, String value, int valueAt, int valueLength) throws Defer {
-        if (tagCount == tagKeys.length) {
-            tagKeys = Arrays.copyOf(tagKeys, tagCount * 2);
-            tagValues = Arrays.copyOf(tagValues, tagCount * 2);
+        if (tagCount == keys.length) {
+            keys = Arrays.copyOf(keys, tagCount * 2);
+            values = Arrays.copyOf(values, tagCount * 2);
             tagBytes = Arrays.copyOf(tagBytes, tagCount * 8);
         }
         int i = tagCount;
         while (i > 0) {
-            int order = tagKeys[i - 1].compareTo(key);
+            int order = keys[i - 1].compareTo(key);
             if (order == 0) {
                 throw DEFER;
             }
             if (order < 0) {
                 break;
             }
-            tagKeys[i] = tagKeys[i - 1];
-            tagValues[i] = tagValues[i - 1];
+            keys[i] = keys[i - 1];
+            values[i] = values[i - 1];
             System.arraycopy(tagBytes, 4 * (i - 1), tagBytes, 4 * i, 4);
             i--;
         }
-        tagKeys[i] = key;
-        tagValues[i] = value;
+        keys[i] = key;
+        values[i] = value;
         tagBytes[4 * i] = keyAt;
         tagBytes[4 * i + 1] = key.length(); // tag keys are ASCII: as many bytes as characters
         tagBytes[4 * i + 2] = valueAt;
@@ -293,19 +350,31 @@ final class PointBytes {
     private TreeMap<String, String> tagMap() {
         TreeMap<String, String> tags = new TreeMap<>();
         for (int i = 0; i < tagCount; i++) {
-            if (!tagValues[i].isEmpty()) {
-                tags.put(tagKeys[i], tagValues[i]);
+            if (!values[i].isEmpty()) {
+                tags.put(keys[i], values[i]);
             }
         }
         return tags;
     }
 
-    /** {@link SeriesIds#seriesId} of the point, from the payload's bytes (the metric is ASCII). */
-    private long seriesId(String tenant, int metricAt, int metricLength) {
-        if (!tenant.equals(lastTenant)) {
-            lastTenant = tenant;
+    /**
+     * {@link TenantRules#resolve}, which depends on nothing but its arguments, run again only when
+     * they change: points come in runs of one tenant.
+     */
+    private String resolveTenant(String payloadTenant, String headerTenant) throws Rejection {
+        if (lastTenant == null || payloadTenant != lastPayloadTenant
+                || !Objects.equals(headerTenant, lastHeaderTenant)) {
+            String tenant = settings.tenants.resolve(payloadTenant, headerTenant);
             lastTenantUtf8 = tenant.getBytes(StandardCharsets.UTF_8);
+            lastTenant = tenant;
+            lastPayloadTenant = payloadTenant;
+            lastHeaderTenant = headerTenant;
         }
+        return lastTenant;
+    }
+
+    /** {@link SeriesIds#seriesId} of the point, from the payload's bytes (the metric is ASCII). */
+    private long seriesId(int metricAt, int metricLength) {
         seriesIds.begin();
         seriesIds.append(lastTenantUtf8, 0, lastTenantUtf8.length);
         seriesIds.append(in, metricAt, metricLength);
@@ -327,36 +396,37 @@ final class PointBytes {
      */
     private void scanString() throws Defer {
         expect('"');
-        int start = pos;
-        boolean ascii = true;
+        // Locals rather than fields in the loop, which runs for every byte of every string.
         byte[] b = in;
+        int start = pos;
+        int i = start;
         int end = Math.min(b.length, start + MAX_STRING_BYTES);
+        boolean ascii = true;
         while (true) {
-            if (pos >= end) {
+            if (i >= end) {
                 throw DEFER;
             }
-            int c = b[pos];
-            if (c == '"') {
+            int c = b[i];
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                i++; // printable ASCII, nearly every byte
+            } else if (c == '"') {
                 break;
-            }
-            if (c == '\\' || (c >= 0 && c < 0x20)) {
-                throw DEFER;
-            }
-            if (c < 0) {
+            } else if (c < 0) {
                 ascii = false;
-                pos = skipMultiByte(pos);
+                i = skipMultiByte(b, i);
             } else {
-                pos++;
+                throw DEFER; // an escape, or a raw control character
             }
         }
         stringAt = start;
-        stringLength = pos - start;
+        stringLength = i - start;
+        stringHash = TextCache.hash(b, start, stringLength);
         stringAscii = ascii;
-        pos++;
+        pos = i + 1;
     }
 
     /** The index after the well-formed UTF-8 sequence starting at {@code i} (Unicode table 3-7). */
-    private int skipMultiByte(int i) throws Defer {
+    private static int skipMultiByte(byte[] in, int i) throws Defer {
         int lead = in[i] & 0xFF;
         int n;
         int low = 0x80;
@@ -433,11 +503,14 @@ final class PointBytes {
     }
 
     private int skipDigits() {
-        int start = pos;
-        while (pos < in.length && in[pos] >= '0' && in[pos] <= '9') {
-            pos++;
+        byte[] b = in;
+        int i = pos;
+        while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+            i++;
         }
-        return pos - start;
+        int digits = i - pos;
+        pos = i;
+        return digits;
     }
 
     /** The integer scanned last; exact, as it has at most 18 digits. */
@@ -495,7 +568,8 @@ final class PointBytes {
     private void skipWhitespace() {
         while (pos < in.length) {
             byte b = in[pos];
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+            // Most bytes are above the space (and none of JSON's four whitespace bytes is).
+            if (b > ' ' || (b != ' ' && b != '\n' && b != '\r' && b != '\t')) {
                 return;
             }
             pos++;

@@ -92,6 +92,38 @@ class PointBytesEquivalenceTest {
         assertSameOutcome(payload.getBytes(StandardCharsets.US_ASCII), 0, null);
     }
 
+    /**
+     * One normalizer over a stream, as in a job: texts it has cached and the tenant it resolved
+     * last are reused from record to record, and must never carry over what differs.
+     */
+    @Property(tries = 150)
+    void aLongLivedNormalizerGivesTheSameOutcomesAsTheJacksonPath(
+            @ForAll("streams") List<Tuple.Tuple2<byte[], String>> stream, @ForAll("settingsIndex") int settingsIndex) {
+        NormalizerSettings settings = SETTINGS.get(settingsIndex);
+        PointNormalizer normalizer = new PointNormalizer(settings);
+        PointNormalizer reference = new JacksonPath(settings);
+        for (Tuple.Tuple2<byte[], String> record : stream) {
+            assertThat(outcome(normalizer, record.get1(), record.get2()))
+                    .isEqualTo(outcome(reference, record.get1(), record.get2()));
+        }
+    }
+
+    /** Far more distinct texts than the caches' slots, then the same again: every point as Jackson reads it. */
+    @Test
+    void textsBeyondTheCachesStillReadAsTheJacksonPathReadsThem() {
+        PointNormalizer normalizer = new PointNormalizer(SETTINGS.get(0));
+        PointNormalizer reference = new JacksonPath(SETTINGS.get(0));
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 10_000; i++) {
+                byte[] payload = ("{\"tenant\":\"t" + (i % 7) + "\",\"metric\":\"m_" + (i % 300) + "\",\"tags\":{\"k"
+                        + (i % 500) + "\":\"host-" + i + "\",\"v\":\"" + utf8("\u00e9").repeat(i % 5) + "\"},\"value\":" + i
+                        + "}").getBytes(StandardCharsets.ISO_8859_1);
+                Object read = outcome(normalizer, payload, null);
+                assertThat(read).isInstanceOf(MetricPoint.class).isEqualTo(outcome(reference, payload, null));
+            }
+        }
+    }
+
     /** The workload's shape is the byte reader's, or the figures in performance.md would not be its. */
     @Test
     void theBenchmarkShapeOfAPointIsReadFromItsBytes() {
@@ -170,6 +202,11 @@ class PointBytesEquivalenceTest {
 
     private static String utf8(String s) {
         return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    }
+
+    @Provide
+    Arbitrary<List<Tuple.Tuple2<byte[], String>>> streams() {
+        return Combinators.combine(pointObjects(), header()).as(Tuple::of).list().ofMinSize(10).ofMaxSize(60);
     }
 
     @Provide
