@@ -18,8 +18,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Turns one JSON object into a canonical record or a {@link Rejection}; never anything else.
- * Subclasses read the fields of their record type with Jackson's streaming parser, which is the
- * fastest way to go from bytes to fields.
+ * Subclasses read the fields of their record type with Jackson's streaming parser, which decides
+ * every refusal; one may put a reader of the raw bytes in front of it for the usual shape of its
+ * records ({@link #readBytes}).
  */
 public abstract class JsonNormalizer<T> implements Serializable {
 
