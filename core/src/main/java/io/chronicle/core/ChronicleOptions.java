@@ -984,7 +984,9 @@ public final class ChronicleOptions {
                                     + " once older than this. A checkpoint's data files are written"
                                     + " before they are committed, and a job restored from a checkpoint"
                                     + " or savepoint commits them then: keep this longer than any job may"
-                                    + " stay stopped and still be restored. At least 1 h.");
+                                    + " stay stopped and still be restored. Snapshot expiry keeps each"
+                                    + " writing job's latest commit for as long, which such a restore"
+                                    + " looks for. At least 1 h.");
 
     public static final ConfigOption<Duration> MAINTENANCE_ORPHANS_INTERVAL =
             key("chronicle.maintenance.orphans.interval")

@@ -5,6 +5,7 @@ import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.catalog.TableDefinition;
 import io.chronicle.catalog.TableMaintenanceTasks;
+import io.chronicle.catalog.WriterSafeTableLoader;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.MaintenanceSettings;
 import io.chronicle.core.RollupPolicy;
@@ -12,7 +13,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.CatalogLoader;
-import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.maintenance.api.TableMaintenance;
 
 import java.io.IOException;
@@ -23,7 +23,9 @@ import java.util.List;
  * The maintenance job: Iceberg's Flink table maintenance on every table the enabled jobs write,
  * each table watched by a source of its own that reads its new snapshots, with its tasks
  * ({@link TableMaintenanceTasks}) run one at a time under the table's lock; and every table's
- * retention ({@link RetentionPipeline}).
+ * retention ({@link RetentionPipeline}). Snapshot expiry keeps every writer's latest commit for as
+ * long as orphan files are kept ({@link WriterSafeTableLoader}): a writer stopped for less can be
+ * restored from its checkpoint without committing it twice.
  *
  * <p>The lock is the one Iceberg keeps inside the job (its JobManager coordinates the tasks of
  * each table), not one in a database: it protects the tasks of one job from each other, which is
@@ -48,8 +50,8 @@ public final class MaintenancePipeline {
         List<TableDefinition> tables = maintainedTables(conf);
         TableBootstrap.ensureTables(catalogLoader, namespace, tables.toArray(TableDefinition[]::new));
         for (TableDefinition table : tables) {
-            TableMaintenance.forTable(env,
-                            TableLoader.fromCatalog(catalogLoader, TableIdentifier.of(namespace, table.tableName())))
+            TableMaintenance.forTable(env, WriterSafeTableLoader.fromCatalog(catalogLoader,
+                            TableIdentifier.of(namespace, table.tableName()), settings.orphansMinAge()))
                     .uidSuffix(UID_PREFIX + table.tableName())
                     .rateLimit(settings.checkInterval())
                     .lockCheckDelay(settings.checkInterval())

@@ -20,8 +20,10 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
@@ -54,9 +56,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
@@ -71,12 +75,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * per checkpoint), against a real S3-compatible server and a SQLite catalog: compaction applies
  * the deletes while the writer commits, snapshots end bounded as configured, an orphan file older
  * than the minimum age is deleted while every file of a live snapshot stays, and every table
- * reads exactly the rows written; then the same with S3 stopped while maintenance runs.
+ * reads exactly the rows written; then the same with S3 stopped while maintenance runs; and a
+ * writer stopped with a savepoint while snapshots expire, then restored from it, with nothing
+ * committed twice.
  */
 class MaintenanceITCase extends JobITBase {
 
-    /** Rows written: the i-th is point i and version i of trace i mod {@link #TRACES}. */
+    /**
+     * Rows written beside the compactions and beside the S3 outage: the i-th is point i and version
+     * i of trace i mod {@link #TRACES}.
+     */
     private static final long ROWS = 4_000;
+    private static final long ROWS_THROUGH_THE_OUTAGE = 1_600;
+    private static final long ROWS_ACROSS_THE_UPGRADE = 800;
     private static final int TRACES = 40;
     // Slow enough that the writer still commits once a compaction has run, on a loaded machine too.
     private static final int ROWS_PER_SECOND = 40;
@@ -88,7 +99,7 @@ class MaintenanceITCase extends JobITBase {
     void compactsExpiresAndRemovesOrphansWhileTheWriterCommits(@InjectClusterRESTAddress URI rest) throws Exception {
         Configuration conf = conf("maint", Duration.ofSeconds(1));
         Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
-        JobClient writer = startWriter(conf, "maint");
+        JobClient writer = startWriter(conf, "maint", ROWS, Optional.empty());
         Table traces = table(catalog, ChronicleTable.TRACES);
         Table points = table(catalog, ChronicleTable.POINTS_RAW);
         ItServices.waitUntil("the writer's first commits", DEADLINE, () -> snapshots(refreshed(traces)) >= 5);
@@ -103,9 +114,11 @@ class MaintenanceITCase extends JobITBase {
             writer.getJobExecutionResult().get();
             assertThat(exceptions(rest, writer)).as("the writer's failures").isEmpty();
 
+            // Expired down to the last few, but never the finished writer's last commit nor anything
+            // after it, which a restore of the writer would look for.
             ItServices.waitUntil("traces compacted with no delete left to apply and snapshots expired",
-                    DEADLINE, () -> noDeletesToApply(refreshed(traces)) && snapshots(traces) <= RETAIN_LAST
-                            && snapshots(refreshed(points)) <= RETAIN_LAST,
+                    DEADLINE, () -> noDeletesToApply(refreshed(traces)) && expiredUpToTheWritersLastCommit(traces)
+                            && expiredUpToTheWritersLastCommit(refreshed(points)),
                     () -> "traces " + snapshots(traces) + " snapshots, " + traces.currentSnapshot().summary()
                             + "; points_raw " + snapshots(points) + " snapshots");
             Map<String, String> after = traces.currentSnapshot().summary();
@@ -129,7 +142,7 @@ class MaintenanceITCase extends JobITBase {
             cancelAll(maintenance);
             assertEveryLiveFileExists(refreshed(traces));
             assertEveryLiveFileExists(refreshed(points));
-            assertExactRows(traces, points);
+            assertExactRows(traces, points, ROWS);
         } finally {
             cancelAll(writer, maintenance);
         }
@@ -137,12 +150,12 @@ class MaintenanceITCase extends JobITBase {
 
     @Test
     void maintenanceRidesOutAnS3OutageWithTheTablesExact(@InjectClusterRESTAddress URI rest) throws Exception {
-        // Snapshots kept longer than the writer is down: Iceberg's Flink sink finds its last commit
-        // in the snapshot history on restore, and commits its checkpoints again when expiry has
-        // removed it (operations.md, "Snapshot expiry and writers that are down").
-        Configuration conf = conf("maint-s3", Duration.ofMinutes(10));
+        // Snapshots older than a second expire, but not the writer's last commit while the outage
+        // keeps it down: restored, Iceberg's Flink sink looks for it, and would commit its last
+        // checkpoint again without it (operations.md, "Snapshot expiry and writers that are down").
+        Configuration conf = conf("maint-s3", Duration.ofSeconds(1));
         Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
-        JobClient writer = startWriter(conf, "maint-s3");
+        JobClient writer = startWriter(conf, "maint-s3", ROWS_THROUGH_THE_OUTAGE, Optional.empty());
         Table traces = table(catalog, ChronicleTable.TRACES);
         Table points = table(catalog, ChronicleTable.POINTS_RAW);
         JobClient maintenance = startMaintenance(conf, "maint-s3");
@@ -170,9 +183,56 @@ class MaintenanceITCase extends JobITBase {
             cancelAll(maintenance);
             assertEveryLiveFileExists(refreshed(traces));
             assertEveryLiveFileExists(refreshed(points));
-            assertExactRows(traces, points);
+            assertExactRows(traces, points, ROWS_THROUGH_THE_OUTAGE);
         } finally {
             cancelAll(writer, maintenance);
+        }
+    }
+
+    @Test
+    void aWriterRestoredFromItsSavepointAfterExpiryCommitsNothingTwice() throws Exception {
+        // An upgrade: the writer stopped with a savepoint while others commit and snapshots older
+        // than a second expire; started again from it, Iceberg's Flink sink looks for the
+        // savepoint's commit, and commits the savepoint's files once more if it is gone.
+        Configuration conf = conf("maint-upgrade", Duration.ofSeconds(1));
+        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
+        JobClient writer = startWriter(conf, "maint-upgrade", ROWS_ACROSS_THE_UPGRADE, Optional.empty());
+        Table traces = table(catalog, ChronicleTable.TRACES);
+        Table points = table(catalog, ChronicleTable.POINTS_RAW);
+        JobClient maintenance = null;
+        JobClient resumed = null;
+        try {
+            ItServices.waitUntil("the writer's first commits", DEADLINE,
+                    () -> snapshots(refreshed(points)) >= 3 && snapshots(refreshed(traces)) >= 3);
+            String savepoint = writer.stopWithSavepoint(false, tempDir.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get();
+            // Commits of others (another writer, retention), more than expiry keeps by count.
+            for (int i = 0; i <= RETAIN_LAST; i++) {
+                refreshed(points).newAppend().commit();
+                refreshed(traces).newAppend().commit();
+            }
+            long firstOfPoints = oldestSnapshot(refreshed(points));
+            long firstOfTraces = oldestSnapshot(refreshed(traces));
+            maintenance = startMaintenance(conf, "maint-upgrade");
+            ItServices.waitUntil("an expiry of both tables", DEADLINE,
+                    () -> refreshed(points).snapshot(firstOfPoints) == null && refreshed(traces).snapshot(firstOfTraces) == null);
+            assertThat(expiredUpToTheWritersLastCommit(points)).isTrue();
+            assertThat(expiredUpToTheWritersLastCommit(traces)).isTrue();
+
+            resumed = startWriter(conf, "maint-upgrade", ROWS_ACROSS_THE_UPGRADE, Optional.of(savepoint));
+            resumed.getJobExecutionResult().get();
+            cancelAll(maintenance);
+            assertEveryLiveFileExists(refreshed(traces));
+            assertEveryLiveFileExists(refreshed(points));
+            assertExactRows(traces, points, ROWS_ACROSS_THE_UPGRADE);
+        } finally {
+            cancelAll(writer);
+            if (maintenance != null) {
+                cancelAll(maintenance);
+            }
+            if (resumed != null) {
+                cancelAll(resumed);
+            }
         }
     }
 
@@ -203,16 +263,19 @@ class MaintenanceITCase extends JobITBase {
     }
 
     /**
-     * Writes {@link #ROWS} rows at {@link #ROWS_PER_SECOND} through Chronicle's Iceberg sinks:
-     * traces upserted (two tenants, so two partitions), points appended.
+     * Writes {@code rows} rows at {@link #ROWS_PER_SECOND} through Chronicle's Iceberg sinks:
+     * traces upserted (two tenants, so two partitions), points appended; from {@code savepoint} if given.
      */
-    private static JobClient startWriter(Configuration conf, String run) throws Exception {
+    private static JobClient startWriter(Configuration conf, String run, long rows, Optional<String> savepoint)
+            throws Exception {
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         ChronicleCatalogLoader loader = ChronicleCatalogLoader.from(conf);
         TableBootstrap.ensureTables(loader, namespace, ChronicleTable.TRACES, ChronicleTable.POINTS_RAW);
-        StreamExecutionEnvironment env = JobEnvironment.create(jobConf(conf, run + "-writer"));
+        Configuration jobConf = jobConf(conf, run + "-writer");
+        savepoint.ifPresent(path -> jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        StreamExecutionEnvironment env = JobEnvironment.create(jobConf);
         env.setParallelism(1);
-        DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(i -> i, ROWS,
+        DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(i -> i, rows,
                         RateLimiterStrategy.perSecond(ROWS_PER_SECOND), Types.LONG),
                 WatermarkStrategy.noWatermarks(), "ids").uid("ids");
         IcebergSinks.write(ids.map(MaintenanceITCase::trace, TypeInformation.of(TraceRow.class))
@@ -261,7 +324,7 @@ class MaintenanceITCase extends JobITBase {
     }
 
     /** Exactly the rows written: one per trace, its last version; every point once. */
-    private static void assertExactRows(Table traces, Table points) throws IOException {
+    private static void assertExactRows(Table traces, Table points, long written) throws IOException {
         Map<String, List<Integer>> versions = new TreeMap<>();
         try (CloseableIterable<Record> rows = IcebergGenerics.read(refreshed(traces)).build()) {
             for (Record r : rows) {
@@ -270,7 +333,7 @@ class MaintenanceITCase extends JobITBase {
             }
         }
         Map<String, List<Integer>> expected = new TreeMap<>();
-        for (long i = ROWS - TRACES; i < ROWS; i++) {
+        for (long i = written - TRACES; i < written; i++) {
             TraceRow last = trace(i);
             expected.put(last.tenant + "/" + last.traceId, List.of(last.spanCount));
         }
@@ -281,7 +344,7 @@ class MaintenanceITCase extends JobITBase {
             rows.forEach(r -> offsets.add((Long) r.getField("source_offset")));
         }
         offsets.sort(null);
-        assertThat(offsets).isEqualTo(LongStream.range(0, ROWS).boxed().toList());
+        assertThat(offsets).isEqualTo(LongStream.range(0, written).boxed().toList());
     }
 
     /** Every file the table's snapshots reference is on S3: metadata, manifest lists, manifests, data, deletes. */
@@ -356,6 +419,26 @@ class MaintenanceITCase extends JobITBase {
         return snapshots.stream().filter(s -> "replace".equals(s.operation())).anyMatch(compaction ->
                 snapshots.stream().anyMatch(s -> "overwrite".equals(s.operation())
                         && s.sequenceNumber() > compaction.sequenceNumber()));
+    }
+
+    /**
+     * Whether the snapshots are those from the writer's last commit on, or the last
+     * {@link #RETAIN_LAST} if more: the writer's restore still finds its commit walking back.
+     */
+    private static boolean expiredUpToTheWritersLastCommit(Table table) {
+        int fromTheWritersLastCommit = 0;
+        for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+            fromTheWritersLastCommit++;
+            if (s.summary().containsKey("flink.job-id")) {
+                return snapshots(table) <= Math.max(RETAIN_LAST, fromTheWritersLastCommit);
+            }
+        }
+        throw new AssertionError("the writer's last commit of " + table.name() + " was expired");
+    }
+
+    private static long oldestSnapshot(Table table) {
+        return StreamSupport.stream(table.snapshots().spliterator(), false)
+                .min(Comparator.comparingLong(Snapshot::timestampMillis)).orElseThrow().snapshotId();
     }
 
     private static long replaceSnapshots(Table table) {
