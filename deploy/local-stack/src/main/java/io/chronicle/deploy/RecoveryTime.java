@@ -49,9 +49,10 @@ import java.util.stream.Collectors;
 /**
  * Measures how long Chronicle takes to recover from a SIGKILL of the JVM running its job, under
  * steady load: for the local stack (the run command's JVM killed and the run command started
- * again), and for the standalone cluster of {@code deploy/cluster} (the TaskManager killed and
- * started again, or the JobManager killed, started again and the job resubmitted from its latest
- * checkpoint). Each run waits until caught up, kills, restarts what a supervisor would, and
+ * again), and for standalone clusters of {@code deploy/cluster} (the TaskManager running the
+ * points source killed and started again, or the JobManager killed, started again and the job
+ * resubmitted from its latest checkpoint; the split jobs in two clusters, ingest's own and the
+ * others', as production gives each job a cluster of its own). Each run waits until caught up, kills, restarts what a supervisor would, and
  * measures kill → every job RUNNING (all its tasks) → caught up: every offset of the points topic
  * produced before the kill and until the jobs ran again is committed to {@code points_raw} (or
  * {@code rejected}) exactly once, read from the tables by offsets. Prints each run and the medians.
@@ -64,7 +65,7 @@ public final class RecoveryTime {
             "usage: " + PROGRAM + " --target local|cluster-taskmanager|cluster-jobmanager [--runs 3]",
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
             "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
-            "                       [--cluster-jobs split|all]",
+            "                       [--cluster-jobs split|shared|all]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -81,15 +82,17 @@ public final class RecoveryTime {
             "  --settle-seconds        steady running between catching up and the next kill (default 20)",
             "  --data-dir              folder for everything this run starts (default target/recovery-<target>;",
             "                          emptied first)",
-            "  --base-port             first of the eight ports used: Kafka, S3, Flink, SQL gateway, the",
+            "  --base-port             first of the ten ports used: Kafka, S3, Flink, SQL gateway, the",
             "                          cluster's REST and RPC ports, the local stack's Flink metrics and",
-            "                          watcher ports (default 21300: below Linux's ephemeral",
-            "                          ports, which a client's connection may hold when a server binds)",
+            "                          watcher ports, the second cluster's REST and RPC ports (default",
+            "                          21300: below Linux's ephemeral ports, which a client's connection",
+            "                          may hold when a server binds)",
             "  --checkpoint-interval   the job's execution.checkpointing.interval in seconds (default: the",
             "                          job's or the local stack's own default)",
-            "  --cluster-jobs          what cluster-taskmanager submits: split (ingest, rollups, views, alerts",
-            "                          and maintenance, as production runs them; the default) or all (the",
-            "                          all-in-one job); cluster-jobmanager resubmits the all-in-one job");
+            "  --cluster-jobs          what cluster-taskmanager submits: split (the default: ingest in a",
+            "                          cluster of its own, rollups, views, alerts and maintenance in another,",
+            "                          as production runs them), shared (the same jobs in one cluster) or",
+            "                          all (the all-in-one job); cluster-jobmanager resubmits the all-in-one job");
 
     private static final Duration START_DEADLINE = Duration.ofMinutes(6);
     private static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
@@ -98,8 +101,25 @@ public final class RecoveryTime {
 
     enum Target { LOCAL, CLUSTER_TASKMANAGER, CLUSTER_JOBMANAGER }
 
+    /** Which jobs run in which cluster ({@code --cluster-jobs}). */
+    enum Layout {
+        /** Ingest in a cluster of its own, the other split jobs in another: as each job's own cluster in production. */
+        SPLIT,
+        /** The split jobs in one cluster, sharing its TaskManagers. */
+        SHARED,
+        /** The all-in-one job. */
+        ALL
+    }
+
+    /**
+     * A Flink cluster of the measurement, reached on its REST port: the local stack's, or a
+     * standalone one of deploy/cluster with the jobs submitted to it ({@code deploy/cluster/submit --job}),
+     * none for the all-in-one job.
+     */
+    record Cluster(String name, int index, List<String> jobs) {}
+
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
-            Path dataDir, int basePort, Integer checkpointSeconds, boolean splitJobs) {
+            Path dataDir, int basePort, Integer checkpointSeconds, Layout layout) {
 
         int kafkaPort() {
             return basePort;
@@ -117,12 +137,13 @@ public final class RecoveryTime {
             return basePort + 3;
         }
 
-        int restPort() {
-            return target == Target.LOCAL ? flinkPort() : basePort + 4;
+        /** The REST port of the {@code index}-th cluster (the local stack's Flink for the local target). */
+        int restPort(int index) {
+            return target == Target.LOCAL ? flinkPort() : index == 0 ? basePort + 4 : basePort + 8;
         }
 
-        int rpcPort() {
-            return basePort + 5;
+        int rpcPort(int index) {
+            return index == 0 ? basePort + 5 : basePort + 9;
         }
 
         int flinkMetricsPort() {
@@ -161,8 +182,8 @@ public final class RecoveryTime {
             int traces = atLeastZero(given, "traces-per-second", 5);
             int settle = atLeastZero(given, "settle-seconds", 20);
             int basePort = positive(given, "base-port", 21300);
-            if (basePort > 65535 - 7) {
-                throw new IllegalArgumentException("option '--base-port' must leave eight ports below 65536, got " + basePort);
+            if (basePort > 65535 - 9) {
+                throw new IllegalArgumentException("option '--base-port' must leave ten ports below 65536, got " + basePort);
             }
             Integer checkpoint = given.containsKey("checkpoint-interval") ? positive(given, "checkpoint-interval", 0) : null;
             Path dataDir = Path.of(given.getOrDefault("data-dir", "target/recovery-" + targetName)).toAbsolutePath();
@@ -171,21 +192,21 @@ public final class RecoveryTime {
                 throw new IllegalArgumentException("option '--points-per-second' must be positive: the points topic is audited");
             }
             String clusterJobs = given.remove("cluster-jobs");
-            boolean split = switch (clusterJobs == null ? (target == Target.CLUSTER_TASKMANAGER ? "split" : "all") : clusterJobs) {
-                case "split" -> {
-                    if (target != Target.CLUSTER_TASKMANAGER) {
-                        throw new IllegalArgumentException("option '--cluster-jobs split' needs '--target cluster-taskmanager'");
-                    }
-                    yield true;
-                }
-                case "all" -> false;
+            Layout layout = switch (clusterJobs == null ? (target == Target.CLUSTER_TASKMANAGER ? "split" : "all") : clusterJobs) {
+                case "split" -> Layout.SPLIT;
+                case "shared" -> Layout.SHARED;
+                case "all" -> Layout.ALL;
                 default -> throw new IllegalArgumentException(
-                        "option '--cluster-jobs' must be split or all, got '" + clusterJobs + "'");
+                        "option '--cluster-jobs' must be split, shared or all, got '" + clusterJobs + "'");
             };
+            if (layout != Layout.ALL && target != Target.CLUSTER_TASKMANAGER) {
+                throw new IllegalArgumentException("option '--cluster-jobs " + clusterJobs
+                        + "' needs '--target cluster-taskmanager'");
+            }
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown option '--" + given.keySet().iterator().next() + "'");
             }
-            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, split);
+            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, layout);
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -222,9 +243,10 @@ public final class RecoveryTime {
     record Run(double pointsRunning, double pointsCaughtUp, double running, double caughtUp, long offsetsAudited) {}
 
     /** What {@code deploy/cluster/submit --job split} submits: ingest, rollups, views, alerts, maintenance. */
-    private static final int SPLIT_JOBS = 5;
+    private static final List<String> SPLIT_JOBS = List.of("ingest", "rollups", "views", "alerts", "maintenance");
 
     private final Options options;
+    private final List<Cluster> clusters;
     private final Path root;
     private final Configuration conf = new Configuration();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -232,8 +254,9 @@ public final class RecoveryTime {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private Process stack;
     private int stackStarts;
-    /** The TaskManager the last kill took, which restart() starts again. */
+    /** The TaskManager the last kill took, and its cluster, which restart() starts again. */
     private String killedTaskManager;
+    private Cluster killedCluster;
     /**
      * The jobs the last kill took down, which must have entered RUNNING again since: every job,
      * but for a TaskManager only those with a task on it, while the others run on.
@@ -242,7 +265,25 @@ public final class RecoveryTime {
 
     private RecoveryTime(Options options, Path root) {
         this.options = options;
+        this.clusters = clusters(options);
         this.root = root;
+    }
+
+    static List<Cluster> clusters(Options options) {
+        if (options.target == Target.LOCAL) {
+            return List.of(new Cluster("local", 0, List.of()));
+        }
+        return switch (options.layout) {
+            case SPLIT -> List.of(new Cluster("ingest", 0, List.of("ingest")),
+                    new Cluster("derived", 1, SPLIT_JOBS.subList(1, SPLIT_JOBS.size())));
+            case SHARED -> List.of(new Cluster("cluster", 0, SPLIT_JOBS));
+            case ALL -> List.of(new Cluster("cluster", 0, List.of()));
+        };
+    }
+
+    /** The jobs the measurement submits: one where a cluster names none (the all-in-one job or the local stack's first). */
+    private int jobsSubmitted() {
+        return clusters.stream().mapToInt(c -> Math.max(1, c.jobs().size())).sum();
     }
 
     public static void main(String[] args) throws Exception {
@@ -278,10 +319,12 @@ public final class RecoveryTime {
             startLocalStack();
         } else {
             startServices();
-            startCluster();
-            submit(Optional.empty());
+            for (Cluster cluster : clusters) {
+                startCluster(cluster);
+                submit(cluster, Optional.empty());
+            }
         }
-        awaitRunning(0, options.splitJobs() ? SPLIT_JOBS : 1, START_DEADLINE);
+        awaitRunning(0, jobsSubmitted(), START_DEADLINE);
         SampleTraffic load = new SampleTraffic(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS),
                 conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS),
                 options.pointsPerSecond, options.tracesPerSecond, 0.01);
@@ -430,25 +473,25 @@ public final class RecoveryTime {
         return "s3://chronicle/recovery/checkpoints";
     }
 
-    private void startCluster() throws Exception {
+    private void startCluster(Cluster cluster) throws Exception {
         String s3 = conf.get(ChronicleOptions.S3_ENDPOINT);
-        clusterScript("start", List.of("--rest-port", String.valueOf(options.restPort()),
-                "--rpc-port", String.valueOf(options.rpcPort()),
+        clusterScript(cluster, "start", List.of("--rest-port", String.valueOf(options.restPort(cluster.index())),
+                "--rpc-port", String.valueOf(options.rpcPort(cluster.index())),
                 "-D", "s3.endpoint=" + s3, "-D", "s3.path-style-access=true",
                 "-D", "s3.access-key=" + conf.get(ChronicleOptions.S3_ACCESS_KEY),
                 "-D", "s3.secret-key=" + conf.get(ChronicleOptions.S3_SECRET_KEY),
                 "-D", "execution.checkpointing.dir=" + checkpointsUri()));
-        started.push(() -> clusterScript("stop", List.of()));
+        started.push(() -> clusterScript(cluster, "stop", List.of()));
     }
 
     /**
      * Submits the job jar with every Chronicle option as {@code -D}, as {@code deploy/cluster/check}
-     * does: the split jobs or the all-in-one job ({@code --cluster-jobs}).
+     * does: the cluster's jobs, or the all-in-one job ({@code --cluster-jobs}).
      */
-    private void submit(Optional<String> restore) throws Exception {
+    private void submit(Cluster cluster, Optional<String> restore) throws Exception {
         List<String> args = new ArrayList<>();
-        if (options.splitJobs()) {
-            args.addAll(List.of("--job", "split"));
+        for (String job : cluster.jobs()) {
+            args.addAll(List.of("--job", job));
         }
         for (var option : List.of(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS, ChronicleOptions.S3_ENDPOINT,
                 ChronicleOptions.CATALOG_URI, ChronicleOptions.S3_ACCESS_KEY, ChronicleOptions.S3_SECRET_KEY)) {
@@ -465,16 +508,16 @@ public final class RecoveryTime {
                     .orElseThrow(() -> new IllegalStateException("no job jar in jobs/target: build first"))
                     .toString());
         }
-        clusterScript("submit", args);
+        clusterScript(cluster, "submit", args);
     }
 
-    private void clusterScript(String name, List<String> args) throws Exception {
+    private void clusterScript(Cluster cluster, String name, List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(root.resolve("deploy/cluster").resolve(name).toString());
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir.resolve("cluster-scripts.out").toFile()));
-        builder.environment().put("CHRONICLE_CLUSTER_RUN_DIR", clusterRunDir().toString());
+        builder.environment().put("CHRONICLE_CLUSTER_RUN_DIR", clusterRunDir(cluster).toString());
         Process process = builder.start();
         if (!process.waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -486,8 +529,8 @@ public final class RecoveryTime {
         }
     }
 
-    private Path clusterRunDir() {
-        return options.dataDir.resolve("cluster");
+    private Path clusterRunDir(Cluster cluster) {
+        return options.dataDir.resolve(cluster.name());
     }
 
     /** The most recent completed checkpoint on S3: the newest {@code chk-N/_metadata}. */
@@ -514,42 +557,50 @@ public final class RecoveryTime {
 
     /** SIGKILLs the JVM running the job; returns the wall-clock time of the kill. */
     private long kill() throws Exception {
+        if (options.target == Target.CLUSTER_TASKMANAGER) {
+            killedTaskManager = taskManagerOfJob(); // sets killedCluster
+        } else if (options.target == Target.CLUSTER_JOBMANAGER) {
+            killedCluster = clusters.get(0);
+        }
         ProcessHandle victim = switch (options.target) {
             case LOCAL -> stack.toHandle();
-            case CLUSTER_TASKMANAGER -> clusterProcess(killedTaskManager = taskManagerOfJob());
-            case CLUSTER_JOBMANAGER -> clusterProcess("jobmanager");
+            case CLUSTER_TASKMANAGER -> clusterProcess(killedCluster, killedTaskManager);
+            case CLUSTER_JOBMANAGER -> clusterProcess(killedCluster, "jobmanager");
         };
-        killedJobs = options.target == Target.CLUSTER_TASKMANAGER ? jobsOn(killedTaskManager) : Set.of();
+        killedJobs = options.target == Target.CLUSTER_TASKMANAGER ? jobsOn(killedCluster, killedTaskManager) : Set.of();
         long now = System.currentTimeMillis();
         victim.destroyForcibly();
         victim.onExit().join();
         return now;
     }
 
-    private ProcessHandle clusterProcess(String name) throws IOException {
-        long pid = Long.parseLong(Files.readString(clusterRunDir().resolve(name + ".pid")).trim());
+    private ProcessHandle clusterProcess(Cluster cluster, String name) throws IOException {
+        long pid = Long.parseLong(Files.readString(clusterRunDir(cluster).resolve(name + ".pid")).trim());
         return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("the " + name + " is not running"));
     }
 
     /**
      * The TaskManager running the Kafka source of points of the job writing points_raw: the one
-     * whose death stops ingest.
+     * whose death stops ingest, and its cluster ({@link #killedCluster}).
      * deploy/cluster names each TaskManager's resource id after its process.
      */
     private String taskManagerOfJob() throws Exception {
-        for (JsonNode job : get("/jobs/overview").path("jobs")) {
-            if (!job.path("state").asText().equals("RUNNING")) {
-                continue;
-            }
-            String jobId = job.path("jid").asText();
-            if (!writesPointsRaw(jobId)) {
-                continue;
-            }
-            for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-                if (vertex.path("name").asText().contains("kafka-points")) {
-                    for (JsonNode taskManager : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
-                            + "/taskmanagers").path("taskmanagers")) {
-                        return taskManager.path("taskmanager-id").asText();
+        for (Cluster cluster : clusters) {
+            for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
+                if (!job.path("state").asText().equals("RUNNING")) {
+                    continue;
+                }
+                String jobId = job.path("jid").asText();
+                if (!writesPointsRaw(cluster, jobId)) {
+                    continue;
+                }
+                for (JsonNode vertex : get(cluster, "/jobs/" + jobId).path("vertices")) {
+                    if (vertex.path("name").asText().contains("kafka-points")) {
+                        for (JsonNode taskManager : get(cluster, "/jobs/" + jobId + "/vertices/"
+                                + vertex.path("id").asText() + "/taskmanagers").path("taskmanagers")) {
+                            killedCluster = cluster;
+                            return taskManager.path("taskmanager-id").asText();
+                        }
                     }
                 }
             }
@@ -557,14 +608,14 @@ public final class RecoveryTime {
         throw new IllegalStateException("no running job reads the points topic");
     }
 
-    /** The running jobs with a task on {@code taskManager}. */
-    private Set<String> jobsOn(String taskManager) throws Exception {
+    /** The running jobs of {@code cluster} with a task on {@code taskManager}. */
+    private Set<String> jobsOn(Cluster cluster, String taskManager) throws Exception {
         Set<String> jobs = new HashSet<>();
-        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+        for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
             String jobId = job.path("jid").asText();
             for (JsonNode vertex : job.path("state").asText().equals("RUNNING")
-                    ? get("/jobs/" + jobId).path("vertices") : JSON.createArrayNode()) {
-                for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
+                    ? get(cluster, "/jobs/" + jobId).path("vertices") : JSON.createArrayNode()) {
+                for (JsonNode tm : get(cluster, "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()
                         + "/taskmanagers").path("taskmanagers")) {
                     if (tm.path("taskmanager-id").asText().equals(taskManager)) {
                         jobs.add(jobId);
@@ -579,11 +630,11 @@ public final class RecoveryTime {
     private void restart() throws Exception {
         switch (options.target) {
             case LOCAL -> launchStack();
-            case CLUSTER_TASKMANAGER -> clusterScript("start", List.of("--restart", killedTaskManager));
+            case CLUSTER_TASKMANAGER -> clusterScript(killedCluster, "start", List.of("--restart", killedTaskManager));
             case CLUSTER_JOBMANAGER -> {
-                clusterScript("start", List.of("--restart", "jobmanager"));
+                clusterScript(killedCluster, "start", List.of("--restart", "jobmanager"));
                 // Without HA the new JobManager knows no job: resubmit it from its latest checkpoint.
-                submit(Optional.of(latestCheckpoint()));
+                submit(killedCluster, Optional.of(latestCheckpoint()));
             }
         }
     }
@@ -612,17 +663,19 @@ public final class RecoveryTime {
 
     private boolean allRunning(long since, int jobs) throws Exception {
         int running = 0;
-        for (JsonNode job : get("/jobs/overview").path("jobs")) {
-            String state = job.path("state").asText();
-            if (state.equals("FINISHED") || state.equals("CANCELED") || state.equals("FAILED")) {
-                continue;
+        for (Cluster cluster : clusters) {
+            for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
+                String state = job.path("state").asText();
+                if (state.equals("FINISHED") || state.equals("CANCELED") || state.equals("FAILED")) {
+                    continue;
+                }
+                String jobId = job.path("jid").asText();
+                boolean killed = killedJobs.isEmpty() || killedJobs.contains(jobId);
+                if (!runningSince(cluster, jobId, killed ? since : 0)) {
+                    return false;
+                }
+                running++;
             }
-            String jobId = job.path("jid").asText();
-            boolean killed = killedJobs.isEmpty() || killedJobs.contains(jobId);
-            if (!runningSince(jobId, killed ? since : 0)) {
-                return false;
-            }
-            running++;
         }
         return running >= jobs;
     }
@@ -630,18 +683,21 @@ public final class RecoveryTime {
     /** Waits until the job writing points_raw entered RUNNING after {@code since} and all its tasks run. */
     private void awaitPointsJobRunning(long since, Duration deadline) throws Exception {
         await("the job writing points_raw running", deadline, () -> {
-            for (JsonNode job : get("/jobs/overview").path("jobs")) {
-                String jobId = job.path("jid").asText();
-                if (job.path("state").asText().equals("RUNNING") && writesPointsRaw(jobId) && runningSince(jobId, since)) {
-                    return true;
+            for (Cluster cluster : clusters) {
+                for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
+                    String jobId = job.path("jid").asText();
+                    if (job.path("state").asText().equals("RUNNING") && writesPointsRaw(cluster, jobId)
+                            && runningSince(cluster, jobId, since)) {
+                        return true;
+                    }
                 }
             }
             return false;
         });
     }
 
-    private boolean writesPointsRaw(String jobId) throws Exception {
-        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+    private boolean writesPointsRaw(Cluster cluster, String jobId) throws Exception {
+        for (JsonNode vertex : get(cluster, "/jobs/" + jobId).path("vertices")) {
             if (vertex.path("name").asText().contains("iceberg-points_raw")) {
                 return true;
             }
@@ -649,8 +705,8 @@ public final class RecoveryTime {
         return false;
     }
 
-    private boolean runningSince(String jobId, long since) throws Exception {
-        JsonNode detail = get("/jobs/" + jobId);
+    private boolean runningSince(Cluster cluster, String jobId, long since) throws Exception {
+        JsonNode detail = get(cluster, "/jobs/" + jobId);
         if (!detail.path("state").asText().equals("RUNNING") || detail.path("timestamps").path("RUNNING").asLong() < since) {
             return false;
         }
@@ -665,17 +721,19 @@ public final class RecoveryTime {
     /** The jobs running now. */
     private int runningJobs() throws Exception {
         int running = 0;
-        for (JsonNode job : get("/jobs/overview").path("jobs")) {
-            if (job.path("state").asText().equals("RUNNING")) {
-                running++;
+        for (Cluster cluster : clusters) {
+            for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
+                if (job.path("state").asText().equals("RUNNING")) {
+                    running++;
+                }
             }
         }
         return running;
     }
 
-    private JsonNode get(String path) throws Exception {
+    private JsonNode get(Cluster cluster, String path) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + options.restPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+                URI.create("http://127.0.0.1:" + options.restPort(cluster.index()) + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(path + ": HTTP " + response.statusCode());
