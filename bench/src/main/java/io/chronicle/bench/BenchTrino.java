@@ -63,7 +63,7 @@ final class BenchTrino implements AutoCloseable {
         return new BenchTrino(DriverManager.getConnection(server.jdbcUrl(CATALOG, "default"), user));
     }
 
-    /** The catalog template's properties (Java properties, as Trino reads them); the caller overrides its placeholders. */
+    /** The catalog template's properties (Java properties, as Trino reads them); the caller sets the run's own values over them. */
     private static Map<String, String> template(Path file) throws IOException {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {

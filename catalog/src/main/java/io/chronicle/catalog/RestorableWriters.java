@@ -3,9 +3,11 @@ package io.chronicle.catalog;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.flink.sink.SinkUtil;
+import org.apache.iceberg.util.SnapshotUtil;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -31,11 +33,13 @@ public final class RestorableWriters {
         Set<String> seen = new HashSet<>();
         long smallestOnTheWay = Long.MAX_VALUE;
         long keepSince = Long.MAX_VALUE;
-        for (Snapshot snapshot = table.currentSnapshot(); snapshot != null;
-                snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId())) {
+        for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
             smallestOnTheWay = Math.min(smallestOnTheWay, snapshot.timestampMillis());
-            String job = snapshot.summary().get(SinkUtil.FLINK_JOB_ID);
-            if (job != null && seen.add(job + '/' + snapshot.summary().get(SinkUtil.OPERATOR_ID))
+            Map<String, String> summary = snapshot.summary();
+            String job = summary.get(SinkUtil.FLINK_JOB_ID);
+            // What the sink's walk stops at: its job, with a committed checkpoint.
+            if (job != null && summary.containsKey(SinkUtil.MAX_COMMITTED_CHECKPOINT_ID)
+                    && seen.add(job + '/' + summary.get(SinkUtil.OPERATOR_ID))
                     && snapshot.timestampMillis() >= youngestProtected) {
                 keepSince = smallestOnTheWay;
             }

@@ -36,9 +36,11 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.flink.sink.SinkUtil;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -427,9 +429,9 @@ class MaintenanceITCase extends JobITBase {
      */
     private static boolean expiredUpToTheWritersLastCommit(Table table) {
         int fromTheWritersLastCommit = 0;
-        for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
             fromTheWritersLastCommit++;
-            if (s.summary().containsKey("flink.job-id")) {
+            if (s.summary().containsKey(SinkUtil.FLINK_JOB_ID)) {
                 return snapshots(table) <= Math.max(RETAIN_LAST, fromTheWritersLastCommit);
             }
         }

@@ -2,7 +2,6 @@ package io.chronicle.bench.jmh;
 
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.RawRecord;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
@@ -24,24 +23,10 @@ final class IngestPaths {
     static NormalizingDeserializer<MetricPoint> pointsByJackson() {
         Configuration conf = new Configuration();
         return KafkaSources.deserializer(
-                conf, new Normalization<>(new JacksonPointNormalizer(NormalizerSettings.from(conf))), MetricPoint.class);
+                conf, new Normalization<>(PointNormalizer.jacksonPath(NormalizerSettings.from(conf))), MetricPoint.class);
     }
 
     static NormalizingDeserializer<Event> events() {
         return IngestJob.eventsDeserializer(new Configuration());
-    }
-
-    /** {@link PointNormalizer} without its byte reader: every payload through Jackson. */
-    private static final class JacksonPointNormalizer extends PointNormalizer {
-        private static final long serialVersionUID = 1L;
-
-        JacksonPointNormalizer(NormalizerSettings settings) {
-            super(settings);
-        }
-
-        @Override
-        protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
-            return null;
-        }
     }
 }

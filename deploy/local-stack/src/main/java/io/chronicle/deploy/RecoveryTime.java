@@ -118,6 +118,9 @@ public final class RecoveryTime {
      */
     record Cluster(String name, int index, List<String> jobs) {}
 
+    /** A TaskManager of a cluster, by its resource id. */
+    record TaskManager(Cluster cluster, String name) {}
+
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
             Path dataDir, int basePort, Integer checkpointSeconds, Layout layout) {
 
@@ -557,15 +560,15 @@ public final class RecoveryTime {
 
     /** SIGKILLs the JVM running the job; returns the wall-clock time of the kill. */
     private long kill() throws Exception {
-        if (options.target == Target.CLUSTER_TASKMANAGER) {
-            killedTaskManager = taskManagerOfJob(); // sets killedCluster
-        } else if (options.target == Target.CLUSTER_JOBMANAGER) {
-            killedCluster = clusters.get(0);
-        }
         ProcessHandle victim = switch (options.target) {
             case LOCAL -> stack.toHandle();
-            case CLUSTER_TASKMANAGER -> clusterProcess(killedCluster, killedTaskManager);
-            case CLUSTER_JOBMANAGER -> clusterProcess(killedCluster, "jobmanager");
+            case CLUSTER_TASKMANAGER -> {
+                TaskManager points = taskManagerOfJob();
+                killedCluster = points.cluster();
+                killedTaskManager = points.name();
+                yield clusterProcess(killedCluster, killedTaskManager);
+            }
+            case CLUSTER_JOBMANAGER -> clusterProcess(killedCluster = clusters.get(0), "jobmanager");
         };
         killedJobs = options.target == Target.CLUSTER_TASKMANAGER ? jobsOn(killedCluster, killedTaskManager) : Set.of();
         long now = System.currentTimeMillis();
@@ -581,10 +584,9 @@ public final class RecoveryTime {
 
     /**
      * The TaskManager running the Kafka source of points of the job writing points_raw: the one
-     * whose death stops ingest, and its cluster ({@link #killedCluster}).
-     * deploy/cluster names each TaskManager's resource id after its process.
+     * whose death stops ingest. deploy/cluster names each TaskManager's resource id after its process.
      */
-    private String taskManagerOfJob() throws Exception {
+    private TaskManager taskManagerOfJob() throws Exception {
         for (Cluster cluster : clusters) {
             for (JsonNode job : get(cluster, "/jobs/overview").path("jobs")) {
                 if (!job.path("state").asText().equals("RUNNING")) {
@@ -598,8 +600,7 @@ public final class RecoveryTime {
                     if (vertex.path("name").asText().contains("kafka-points")) {
                         for (JsonNode taskManager : get(cluster, "/jobs/" + jobId + "/vertices/"
                                 + vertex.path("id").asText() + "/taskmanagers").path("taskmanagers")) {
-                            killedCluster = cluster;
-                            return taskManager.path("taskmanager-id").asText();
+                            return new TaskManager(cluster, taskManager.path("taskmanager-id").asText());
                         }
                     }
                 }

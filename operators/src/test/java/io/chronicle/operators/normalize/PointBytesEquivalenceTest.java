@@ -101,7 +101,7 @@ class PointBytesEquivalenceTest {
             @ForAll("streams") List<Tuple.Tuple2<byte[], String>> stream, @ForAll("settingsIndex") int settingsIndex) {
         NormalizerSettings settings = SETTINGS.get(settingsIndex);
         PointNormalizer normalizer = new PointNormalizer(settings);
-        PointNormalizer reference = new JacksonPath(settings);
+        PointNormalizer reference = PointNormalizer.jacksonPath(settings);
         for (Tuple.Tuple2<byte[], String> record : stream) {
             assertThat(outcome(normalizer, record.get1(), record.get2()))
                     .isEqualTo(outcome(reference, record.get1(), record.get2()));
@@ -112,7 +112,7 @@ class PointBytesEquivalenceTest {
     @Test
     void textsBeyondTheCachesStillReadAsTheJacksonPathReadsThem() {
         PointNormalizer normalizer = new PointNormalizer(SETTINGS.get(0));
-        PointNormalizer reference = new JacksonPath(SETTINGS.get(0));
+        PointNormalizer reference = PointNormalizer.jacksonPath(SETTINGS.get(0));
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < 10_000; i++) {
                 byte[] payload = ("{\"tenant\":\"t" + (i % 7) + "\",\"metric\":\"m_" + (i % 300) + "\",\"tags\":{\"k"
@@ -137,12 +137,12 @@ class PointBytesEquivalenceTest {
         assertThat(point.timestampMicros).isEqualTo(1_795_300_000_123_000L);
         assertThat(point.seriesId).isEqualTo(SeriesIdReference.xxh64Series(
                 "acme", "http_requests_total", "host", "h-17", "region", "eu-west"));
-        assertThat(point).isEqualTo(outcome(new JacksonPath(SETTINGS.get(0)), payload, null));
+        assertThat(point).isEqualTo(outcome(PointNormalizer.jacksonPath(SETTINGS.get(0)), payload, null));
     }
 
     private static void assertSameOutcome(byte[] payload, int settingsIndex, String header) {
         NormalizerSettings settings = SETTINGS.get(settingsIndex);
-        Object expected = outcome(new JacksonPath(settings), payload, header);
+        Object expected = outcome(PointNormalizer.jacksonPath(settings), payload, header);
         Object actual = outcome(new PointNormalizer(settings), payload, header);
         assertThat(actual).as("normalizer against the Jackson path").isEqualTo(expected);
         MetricPoint read = readBytes(settings, payload, header);
@@ -172,20 +172,6 @@ class PointBytesEquivalenceTest {
             return normalizer.normalize(raw(payload, header), NOW_MICROS);
         } catch (Rejection rejection) {
             return rejection.reason().code() + ": " + rejection.getMessage();
-        }
-    }
-
-    /** The point normalizer without its byte reader: the Jackson path alone. */
-    private static final class JacksonPath extends PointNormalizer {
-        private static final long serialVersionUID = 1L;
-
-        JacksonPath(NormalizerSettings settings) {
-            super(settings);
-        }
-
-        @Override
-        protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
-            return null;
         }
     }
 
