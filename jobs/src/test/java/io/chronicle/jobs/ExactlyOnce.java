@@ -6,8 +6,11 @@ import org.apache.flink.types.Row;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +36,68 @@ final class ExactlyOnce {
 
     private ExactlyOnce() {}
 
-    static void assertLanded(Configuration conf, Map<String, TestTraffic.Record> produced,
+    static void assertLanded(Configuration conf, Map<String, TestTraffic.Record> acked,
             long kafkaTimestamp, String bootstrapServers) throws Exception {
+        Map<String, TestTraffic.Record> produced = heldByKafka(conf, acked, bootstrapServers);
         assertPointsExactlyOnce(conf, produced, kafkaTimestamp);
         assertEventsExactlyOnce(conf, produced, kafkaTimestamp);
         assertRejectedExactlyOnce(conf, produced);
         assertDeadLetterExactlyOnce(conf, produced, bootstrapServers);
+    }
+
+    /**
+     * The produced traffic as Kafka holds it, by {@code topic/partition/offset}: the ground truth
+     * of what Chronicle must land. An idempotent producer still writes a batch twice when a broker
+     * restart makes it bump its epoch (only transactions rule that out); its acknowledgement names
+     * one copy, and each copy is a record Chronicle must land once. Every acknowledged record must
+     * be in Kafka where it was acknowledged, and Kafka must hold nothing else.
+     */
+    static Map<String, TestTraffic.Record> heldByKafka(Configuration conf, Map<String, TestTraffic.Record> acked,
+            String bootstrapServers) {
+        Map<List<Object>, TestTraffic.Record> byContent = new HashMap<>();
+        acked.values().forEach(r -> byContent.put(content(r.value, r.tenantHeader), r));
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, TestTraffic.Record> held = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS))) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                assertThat(System.nanoTime()).as("Kafka's topics read to their end within %s", DEADLINE)
+                        .isLessThan(deadline);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    Header tenant = record.headers().lastHeader("tenant");
+                    String key = record.topic() + "/" + record.partition() + "/" + record.offset();
+                    TestTraffic.Record produced = byContent.get(content(record.value(),
+                            tenant == null ? null : new String(tenant.value(), StandardCharsets.UTF_8)));
+                    assertThat(produced).as("Kafka's record %s was produced by the test", key).isNotNull();
+                    held.put(key, produced);
+                }
+            }
+        }
+        acked.forEach((key, record) -> {
+            TestTraffic.Record there = held.get(key);
+            assertThat(there).as("acknowledged record %s is in Kafka", key).isNotNull();
+            assertThat(content(there.value, there.tenantHeader)).as("acknowledged record %s as produced", key)
+                    .isEqualTo(content(record.value, record.tenantHeader));
+        });
+        if (held.size() > acked.size()) {
+            System.out.printf("Kafka holds %d records the producer wrote twice%n", held.size() - acked.size());
+        }
+        return held;
+    }
+
+    private static List<Object> content(byte[] value, String tenantHeader) {
+        return List.of(ByteBuffer.wrap(value), String.valueOf(tenantHeader));
     }
 
     static void assertPointsExactlyOnce(Configuration conf,

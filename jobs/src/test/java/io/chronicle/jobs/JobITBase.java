@@ -63,11 +63,19 @@ abstract class JobITBase {
      */
     static Map<ChronicleJob, JobClient> startJobs(Configuration conf, String run, int parallelism,
             List<ChronicleJob> jobs, Map<ChronicleJob, UnaryOperator<IngestJob>> adjust) throws Exception {
+        return startJobs(conf, run, parallelism, jobs, adjust, UnaryOperator.identity());
+    }
+
+    /** {@link #startJobs}, each job's Flink configuration adjusted by {@code flinkConf}. */
+    static Map<ChronicleJob, JobClient> startJobs(Configuration conf, String run, int parallelism,
+            List<ChronicleJob> jobs, Map<ChronicleJob, UnaryOperator<IngestJob>> adjust,
+            UnaryOperator<Configuration> flinkConf) throws Exception {
         Map<ChronicleJob, JobClient> started = new LinkedHashMap<>();
         for (ChronicleJob job : jobs) {
             Configuration jobConf = new Configuration(conf);
             jobConf.set(ChronicleOptions.JOB, job);
-            StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(jobConf, run + "-" + job));
+            StreamExecutionEnvironment env = JobEnvironment.create(
+                    flinkConf.apply(services.jobConf(jobConf, run + "-" + job)));
             env.setParallelism(parallelism);
             IngestJob built = adjust.getOrDefault(job, UnaryOperator.identity()).apply(IngestJob.fromConfig(jobConf));
             built.build(env);

@@ -87,7 +87,7 @@ class MaintenanceITCase extends JobITBase {
      * Rows written beside the compactions and beside the S3 outage: the i-th is point i and version
      * i of trace i mod {@link #TRACES}.
      */
-    private static final long ROWS = 4_000;
+    private static final long ROWS = 1_600;
     private static final long ROWS_THROUGH_THE_OUTAGE = 1_600;
     private static final long ROWS_ACROSS_THE_UPGRADE = 800;
     private static final int TRACES = 40;

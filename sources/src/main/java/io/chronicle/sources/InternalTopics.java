@@ -14,12 +14,10 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -33,8 +31,9 @@ import java.util.TreeMap;
  * after it: the dead-letter topic (each refused record's tenant, for the alerts job's dead-letter
  * rate), the health topic (health series another job measured) and the alerts topic (for the
  * delivery job). A job started without a checkpoint reads from its group's committed offsets, or
- * else from the end: these are live signals, and their history would only replay old alerts and
- * old rates. A message that cannot be read is skipped and counted in {@code invalidMessages}:
+ * else from what was written since it was submitted: these are live signals, and their history
+ * would only replay old alerts and old rates, but the jobs of a deployment start together, and an
+ * alert written while the delivery job was still starting is delivered. A message that cannot be read is skipped and counted in {@code invalidMessages}:
  * nothing on these topics can fail a job.
  */
 public final class InternalTopics {
@@ -77,7 +76,7 @@ public final class InternalTopics {
                 .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID))
                 .setTopics(topic)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST))
+                .setStartingOffsets(KafkaPositions.committedOrSince(System.currentTimeMillis()))
                 .setDeserializer(deserializer)
                 .setProperties(props)
                 .build();

@@ -47,6 +47,14 @@ public final class KafkaPositions {
     }
 
     /**
+     * The group's committed offsets; for a partition without one, its first record written at or
+     * after {@code epochMillis} (Kafka timestamp), or its end where there is none.
+     */
+    public static OffsetsInitializer committedOrSince(long epochMillis) {
+        return new CommittedOrSince(epochMillis);
+    }
+
+    /**
      * Where a bounded source of {@code topic} stops, exclusive; the partitions an offsets position
      * does not name stop at the offsets latest when the source starts.
      */
@@ -136,6 +144,40 @@ public final class KafkaPositions {
         Map<TopicPartition, Long> out = new HashMap<>();
         offsets.forEach((partition, offset) -> out.put(new TopicPartition(topic, partition), offset));
         return out;
+    }
+
+    private static final class CommittedOrSince implements OffsetsInitializer {
+        private static final long serialVersionUID = 1L;
+
+        private final long epochMillis;
+
+        CommittedOrSince(long epochMillis) {
+            this.epochMillis = epochMillis;
+        }
+
+        @Override
+        public Map<TopicPartition, Long> getPartitionOffsets(
+                Collection<TopicPartition> partitions, PartitionOffsetsRetriever retriever) {
+            Map<TopicPartition, Long> out = new HashMap<>(retriever.endOffsets(partitions));
+            Map<TopicPartition, Long> times = new HashMap<>();
+            partitions.forEach(tp -> times.put(tp, epochMillis));
+            retriever.offsetsForTimes(times).forEach((tp, found) -> {
+                if (found != null) {
+                    out.put(tp, found.offset());
+                }
+            });
+            retriever.committedOffsets(partitions).forEach((tp, committed) -> {
+                if (committed != null && committed >= 0) {
+                    out.put(tp, committed);
+                }
+            });
+            return out;
+        }
+
+        @Override
+        public OffsetResetStrategy getAutoOffsetResetStrategy() {
+            return OffsetResetStrategy.LATEST;
+        }
     }
 
     /** Named offsets, and the latest offsets for the partitions not named. */

@@ -107,6 +107,16 @@ class KafkaPositionsTest {
     }
 
     @Test
+    void anInternalTopicsReaderStartsAtTheCommittedOffsetElseAtWhatWasWrittenSinceItsSubmission() {
+        assertThat(KafkaPositions.committedOrSince(2_550).getPartitionOffsets(ALL, OFFSETS))
+                .as("p0 committed; p1's first record at or after 2550 ms; p2 holds none: its end")
+                .isEqualTo(offsets(30, 6, 5));
+        assertThat(KafkaPositions.committedOrSince(9_000).getPartitionOffsets(ALL, OFFSETS))
+                .as("nothing written since: the ends, but for the committed")
+                .isEqualTo(offsets(30, 20, 5));
+    }
+
+    @Test
     void stoppingPositions() {
         assertThat(stop(new KafkaPosition.Timestamp(1_200))).as("before the first record at or after 1200 ms")
                 .isEqualTo(offsets(20, 0, 5));
