@@ -769,13 +769,31 @@ public final class ChronicleOptions {
 
     // ---- The watcher (chronicle-watch, a process of its own) -------------------------------
 
-    public static final ConfigOption<String> WATCH_FLINK_REST_URL =
+    public static final ConfigOption<List<String>> WATCH_FLINK_REST_URL =
             key("chronicle.watch.flink-rest-url")
                     .stringType()
-                    .defaultValue("http://127.0.0.1:8081")
+                    .asList()
+                    .defaultValues("http://127.0.0.1:8081")
                     .withDescription(
                             "The REST API of the Flink cluster running the watched jobs (its"
-                                    + " JobManager, or the web UI's address).");
+                                    + " JobManager, or the web UI's address); a list where the jobs"
+                                    + " run in several clusters (ingest in a cluster of its own, or a"
+                                    + " cluster per job as on Kubernetes): each job is looked for in"
+                                    + " every one.");
+
+    public static final ConfigOption<Boolean> WATCH_CATCH_UP_CHECKPOINTS =
+            key("chronicle.watch.catch-up-checkpoints")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Once a watched job that reads Kafka has restored from a checkpoint"
+                                    + " (restarted, or submitted from a checkpoint or savepoint),"
+                                    + " trigger its checkpoints through Flink's REST API, paced by its"
+                                    + " progress and at most 2 s apart, until its consumer group has"
+                                    + " committed the offsets its topics had at the restore. Rows reach"
+                                    + " the tables on checkpoints, so what arrived while the job was down"
+                                    + " is queryable as soon as it has been read, not up to a checkpoint"
+                                    + " interval later. The periodic checkpoints go on as configured.");
 
     public static final ConfigOption<List<String>> WATCH_JOBS =
             key("chronicle.watch.jobs")

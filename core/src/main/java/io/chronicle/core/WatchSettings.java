@@ -16,7 +16,9 @@ import java.util.Locale;
  */
 public final class WatchSettings {
 
-    public final URI flinkRestUrl;
+    /** The REST APIs of the clusters running the watched jobs, each looked for in every one. */
+    public final List<URI> flinkRestUrls;
+    public final boolean catchUpCheckpoints;
     public final List<String> jobs;
     public final List<String> consumerGroups;
     /** Empty: every table of {@link #namespace}. */
@@ -35,7 +37,12 @@ public final class WatchSettings {
     public final int port;
 
     private WatchSettings(Configuration conf) {
-        this.flinkRestUrl = httpUrl(conf, ChronicleOptions.WATCH_FLINK_REST_URL);
+        List<String> urls = names(conf, ChronicleOptions.WATCH_FLINK_REST_URL);
+        if (urls.isEmpty()) {
+            throw invalid(ChronicleOptions.WATCH_FLINK_REST_URL, "names no cluster");
+        }
+        this.flinkRestUrls = urls.stream().map(url -> httpUrl(ChronicleOptions.WATCH_FLINK_REST_URL, url)).toList();
+        this.catchUpCheckpoints = conf.get(ChronicleOptions.WATCH_CATCH_UP_CHECKPOINTS);
         // By default, the jobs Chronicle runs for this configuration as it is deployed, split.
         List<ChronicleJob> split = ChronicleJob.split(conf);
         List<String> jobs = names(conf, ChronicleOptions.WATCH_JOBS);
@@ -82,8 +89,7 @@ public final class WatchSettings {
         return new WatchSettings(conf);
     }
 
-    private static URI httpUrl(Configuration conf, ConfigOption<String> option) {
-        String raw = conf.get(option).trim();
+    private static URI httpUrl(ConfigOption<?> option, String raw) {
         try {
             URI uri = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);

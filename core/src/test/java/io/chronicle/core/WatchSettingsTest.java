@@ -20,7 +20,8 @@ class WatchSettingsTest {
     @Test
     void defaults() {
         WatchSettings s = of(Map.of());
-        assertThat(s.flinkRestUrl).isEqualTo(URI.create("http://127.0.0.1:8081"));
+        assertThat(s.flinkRestUrls).containsExactly(URI.create("http://127.0.0.1:8081"));
+        assertThat(s.catchUpCheckpoints).isTrue();
         assertThat(s.jobs).containsExactly("chronicle-ingest", "chronicle-rollups", "chronicle-views", "chronicle-alerts",
                 "chronicle-maintenance");
         // The maintenance job reads no Kafka: no consumer group of its own to watch.
@@ -37,11 +38,11 @@ class WatchSettingsTest {
     @Test
     void listsAndTheGroupOfTheJobs() {
         WatchSettings s = of(Map.of("chronicle.watch.jobs", "a;b", "chronicle.kafka.group-id", "g",
-                "chronicle.watch.tables", "points_raw", "chronicle.watch.flink-rest-url", "https://flink:8081/"));
+                "chronicle.watch.tables", "points_raw", "chronicle.watch.flink-rest-url", "https://flink:8081/;http://ingest-rest:8081"));
         assertThat(s.jobs).containsExactly("a", "b");
         assertThat(s.consumerGroups).containsExactly("g-ingest", "g-rollups", "g-views", "g-alerts");
         assertThat(s.tables).containsExactly("points_raw");
-        assertThat(s.flinkRestUrl).isEqualTo(URI.create("https://flink:8081"));
+        assertThat(s.flinkRestUrls).containsExactly(URI.create("https://flink:8081"), URI.create("http://ingest-rest:8081"));
         assertThat(of(Map.of("chronicle.watch.consumer-groups", "x;y")).consumerGroups).isEqualTo(List.of("x", "y"));
     }
 
@@ -49,6 +50,8 @@ class WatchSettingsTest {
     void badValuesFailNamingTheOption() {
         assertThatThrownBy(() -> of(Map.of("chronicle.watch.flink-rest-url", "flink:8081")))
                 .hasMessageContaining("'chronicle.watch.flink-rest-url'");
+        assertThatThrownBy(() -> of(Map.of("chronicle.watch.flink-rest-url", "http://a:8081;ftp://b")))
+                .hasMessageContaining("'chronicle.watch.flink-rest-url'").hasMessageContaining("ftp://b");
         assertThatThrownBy(() -> of(Map.of("chronicle.watch.jobs", "a;a")))
                 .hasMessageContaining("'chronicle.watch.jobs'").hasMessageContaining("twice");
         assertThatThrownBy(() -> of(Map.of("chronicle.watch.interval", "0 s")))

@@ -13,6 +13,8 @@ import io.chronicle.jobs.JobEnvironment;
 import io.chronicle.services.ChildProcess;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
+import io.chronicle.watch.CatchUpCheckpoints;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -334,8 +336,8 @@ public final class LocalStack implements AutoCloseable {
             boolean restored = jobConf.contains(StateRecoveryOptions.SAVEPOINT_PATH);
             submissions.put(job, () -> {
                 // What arrived while the job was down, read before it runs again.
-                Map<TopicPartition, Long> behind =
-                        restored && job.readsKafka() ? CatchUpCheckpoints.targets(jobConf, job) : Map.of();
+                Map<TopicPartition, Long> behind = restored && job.readsKafka()
+                        ? CatchUpCheckpoints.targets(jobConf, job.consumerGroup(jobConf)) : Map.of();
                 // Not getExecutionEnvironment(): outside `flink run` that makes a local environment
                 // of its own, while this one submits to the running MiniCluster.
                 StreamExecutionEnvironment env =
@@ -343,7 +345,7 @@ public final class LocalStack implements AutoCloseable {
                 IngestJob built = IngestJob.fromConfig(jobConf);
                 built.build(env);
                 JobClient client = env.executeAsync(built.jobName());
-                return new Submitted(client, CatchUpCheckpoints.start(flink, jobConf, job, client.getJobID(), behind));
+                return new Submitted(client, catchUp(jobConf, job, client.getJobID(), behind));
             });
         }
         ChronicleJob first = split.get(0);
@@ -380,6 +382,38 @@ public final class LocalStack implements AutoCloseable {
     private record Submitted(JobClient client, Optional<Thread> catchingUp) {}
 
     /** Chronicle's configuration, plus what a client needs to submit jobs to {@code cluster}. */
+    /**
+     * Checkpoints a restored job until it has caught up with {@code behind}, on a thread of its
+     * own; none for nothing to catch up with, or where checkpoints are due every 2 s anyway.
+     */
+    private Optional<Thread> catchUp(Configuration jobConf, ChronicleJob job, JobID jobId,
+            Map<TopicPartition, Long> behind) {
+        boolean periodicSooner = jobConf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .map(interval -> interval.compareTo(CatchUpCheckpoints.MAX_PAUSE) <= 0).orElse(false);
+        if (behind.isEmpty() || periodicSooner) {
+            return Optional.empty();
+        }
+        MiniCluster cluster = flink;
+        return Optional.of(CatchUpCheckpoints.start(jobConf, "the " + job + " job", job.consumerGroup(jobConf), behind,
+                new CatchUpCheckpoints.Checkpointer() {
+                    @Override
+                    public void checkpoint(Duration deadline) throws Exception {
+                        // Completes when the checkpoint does; fails while the tasks still restore.
+                        cluster.triggerCheckpoint(jobId).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+
+                    @Override
+                    public boolean ended() {
+                        try {
+                            return !cluster.isRunning() || cluster.getJobStatus(jobId)
+                                    .get(10, TimeUnit.SECONDS).isGloballyTerminalState();
+                        } catch (Exception e) {
+                            return true;
+                        }
+                    }
+                }));
+    }
+
     private Configuration clientOf(MiniCluster cluster) throws Exception {
         Configuration client = new Configuration(conf);
         client.set(DeploymentOptions.TARGET, "remote");

@@ -3,10 +3,12 @@ package io.chronicle.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chronicle.catalog.ChronicleCatalogLoader;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.RejectReason;
 import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
+import io.chronicle.watch.ChronicleWatch;
 import org.apache.flink.configuration.Configuration;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -37,6 +39,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,6 +48,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Measures how long Chronicle takes to recover from a SIGKILL of the JVM running its job, under
@@ -65,7 +69,7 @@ public final class RecoveryTime {
             "usage: " + PROGRAM + " --target local|cluster-taskmanager|cluster-jobmanager [--runs 3]",
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
             "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
-            "                       [--cluster-jobs split|shared|all]",
+            "                       [--cluster-jobs split|shared|all] [--catch-up-checkpoints yes|no]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -92,7 +96,10 @@ public final class RecoveryTime {
             "  --cluster-jobs          what cluster-taskmanager submits: split (the default: ingest in a",
             "                          cluster of its own, rollups, views, alerts and maintenance in another,",
             "                          as production runs them), shared (the same jobs in one cluster) or",
-            "                          all (the all-in-one job); cluster-jobmanager resubmits the all-in-one job");
+            "                          all (the all-in-one job); cluster-jobmanager resubmits the all-in-one job",
+            "  --catch-up-checkpoints  for the clusters: whether chronicle-watch, watching every cluster as",
+            "                          production runs it, checkpoints a restored job until it has caught up",
+            "                          (chronicle.watch.catch-up-checkpoints; default yes)");
 
     private static final Duration START_DEADLINE = Duration.ofMinutes(6);
     private static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
@@ -122,7 +129,7 @@ public final class RecoveryTime {
     record TaskManager(Cluster cluster, String name) {}
 
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
-            Path dataDir, int basePort, Integer checkpointSeconds, Layout layout) {
+            Path dataDir, int basePort, Integer checkpointSeconds, Layout layout, boolean catchUpCheckpoints) {
 
         int kafkaPort() {
             return basePort;
@@ -206,10 +213,16 @@ public final class RecoveryTime {
                 throw new IllegalArgumentException("option '--cluster-jobs " + clusterJobs
                         + "' needs '--target cluster-taskmanager'");
             }
+            String catchUp = given.getOrDefault("catch-up-checkpoints", "yes");
+            given.remove("catch-up-checkpoints");
+            if (!catchUp.equals("yes") && !catchUp.equals("no")) {
+                throw new IllegalArgumentException("option '--catch-up-checkpoints' must be yes or no, got '" + catchUp + "'");
+            }
             if (!given.isEmpty()) {
                 throw new IllegalArgumentException("unknown option '--" + given.keySet().iterator().next() + "'");
             }
-            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, layout);
+            return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, layout,
+                    catchUp.equals("yes"));
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -326,6 +339,7 @@ public final class RecoveryTime {
                 startCluster(cluster);
                 submit(cluster, Optional.empty());
             }
+            startWatch();
         }
         awaitRunning(0, jobsSubmitted(), START_DEADLINE);
         SampleTraffic load = new SampleTraffic(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS),
@@ -470,6 +484,25 @@ public final class RecoveryTime {
         conf.set(ChronicleOptions.CATALOG_URI,
                 "jdbc:sqlite:" + options.dataDir.resolve("catalog").resolve("chronicle.db"));
         conf.setString(ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout", "30000");
+    }
+
+    /**
+     * chronicle-watch over every cluster, as production runs it beside them (here in this JVM,
+     * apart from the killed ones): with {@code --catch-up-checkpoints yes} it checkpoints each
+     * restored job until it has caught up.
+     */
+    private void startWatch() throws IOException {
+        Configuration watchConf = new Configuration(conf);
+        watchConf.set(ChronicleOptions.WATCH_FLINK_REST_URL,
+                clusters.stream().map(c -> "http://127.0.0.1:" + options.restPort(c.index())).toList());
+        watchConf.set(ChronicleOptions.WATCH_JOBS, clusters.stream()
+                .flatMap(c -> c.jobs().isEmpty() ? Stream.of(ChronicleJob.ALL) : c.jobs().stream()
+                        .map(job -> ChronicleJob.valueOf(job.toUpperCase(Locale.ROOT))))
+                .map(ChronicleJob::jobName).toList());
+        watchConf.set(ChronicleOptions.WATCH_PORT, options.watchPort());
+        watchConf.set(ChronicleOptions.WATCH_CATCH_UP_CHECKPOINTS, options.catchUpCheckpoints);
+        started.push(ChronicleWatch.start(watchConf));
+        log("chronicle-watch: catch-up checkpoints %s", options.catchUpCheckpoints ? "on" : "off");
     }
 
     private String checkpointsUri() {

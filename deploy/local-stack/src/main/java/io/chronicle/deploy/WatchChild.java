@@ -48,6 +48,8 @@ final class WatchChild {
         });
         options.putIfAbsent(ChronicleOptions.WATCH_FLINK_REST_URL.key(),
                 "http://127.0.0.1:" + stack.get(LocalStackOptions.FLINK_PORT));
+        // The stack checkpoints the jobs it restores itself, ingest first (LocalStack).
+        options.put(ChronicleOptions.WATCH_CATCH_UP_CHECKPOINTS.key(), "false");
         // Receivers' headers may hold credentials: the file is the owner's alone.
         Path config = dir.resolve("watch.yaml");
         Files.deleteIfExists(config);

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +41,8 @@ import java.util.function.LongSupplier;
  * the catalog, each on a thread of its own with a deadline; evaluates its alerts
  * ({@link WatchEvaluator}); sends their changes to the receivers of
  * {@code chronicle.alerts.receivers.*}; and serves every measure on a Prometheus endpoint. A
- * target that cannot be read is an alert and a metric, never an exit.
+ * target that cannot be read is an alert and a metric, never an exit. Besides, it catches up each
+ * job that has restored its state ({@link RestoreCatchUp}).
  */
 public final class ChronicleWatch implements AutoCloseable {
 
@@ -59,6 +61,8 @@ public final class ChronicleWatch implements AutoCloseable {
             "table's last Iceberg commit (the catalog). Alerts go to the receivers configured under",
             "chronicle.alerts.receivers.<name>.* (Alertmanager or webhook), and every measure is",
             "served for Prometheus on http://<chronicle.watch.host>:<chronicle.watch.port>/metrics.",
+            "Once a job has restored its state, it checkpoints the job until its consumer group",
+            "has committed what arrived while it was down (chronicle.watch.catch-up-checkpoints).",
             "Runs until stopped. The same configuration file as the jobs' serves: it also reads",
             "chronicle.kafka.*, chronicle.catalog.* and chronicle.s3.*.",
             "",
@@ -104,6 +108,7 @@ public final class ChronicleWatch implements AutoCloseable {
     private final HTTPServer server;
     private final KafkaLagReader kafka;
     private final TableCommitsReader tables;
+    private final Optional<RestoreCatchUp> restores;
     private final Reader<Map<String, Observation.Job>> flinkReader;
     private final Reader<List<Observation.PartitionLag>> kafkaReader;
     private final Reader<Map<String, Long>> catalogReader;
@@ -121,7 +126,9 @@ public final class ChronicleWatch implements AutoCloseable {
                 "chronicle-watch-alerts", System::nanoTime);
         this.server = HTTPServer.builder().hostname(settings.host).port(settings.port)
                 .registry(registry).buildAndStart();
-        FlinkJobsReader flink = new FlinkJobsReader(settings.flinkRestUrl, settings.requestTimeout);
+        FlinkRest flink = new FlinkRest(settings.flinkRestUrls, settings.requestTimeout);
+        this.restores = settings.catchUpCheckpoints
+                ? Optional.of(new RestoreCatchUp(conf, settings, flink, clock.getAsLong())) : Optional.empty();
         this.kafka = new KafkaLagReader(conf, settings.consumerGroups, settings.requestTimeout);
         this.tables = new TableCommitsReader(ChronicleCatalogLoader.from(conf), settings.namespace, settings.tables);
         this.flinkReader = new Reader<>(Target.FLINK, () -> flink.read(settings.jobs));
@@ -130,7 +137,7 @@ public final class ChronicleWatch implements AutoCloseable {
         this.rounds = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "chronicle-watch-rounds"));
         rounds.scheduleAtFixedRate(this::round, 0, settings.interval.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("Watching jobs {} at {}, consumer groups {}, tables of {} {}; metrics on http://{}:{}/metrics",
-                settings.jobs, settings.flinkRestUrl, settings.consumerGroups, settings.namespace,
+                settings.jobs, settings.flinkRestUrls, settings.consumerGroups, settings.namespace,
                 settings.tables.isEmpty() ? "(all)" : settings.tables, settings.host, server.getPort());
     }
 
@@ -241,6 +248,7 @@ public final class ChronicleWatch implements AutoCloseable {
     @Override
     public void close() {
         rounds.shutdownNow();
+        restores.ifPresent(RestoreCatchUp::close);
         for (Reader<?> reader : List.of(flinkReader, kafkaReader, catalogReader)) {
             reader.thread.shutdownNow();
         }

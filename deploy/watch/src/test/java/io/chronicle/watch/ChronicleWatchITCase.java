@@ -3,6 +3,17 @@ package io.chronicle.watch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.chronicle.core.ChronicleJob;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
@@ -336,6 +347,129 @@ class ChronicleWatchITCase {
                     job.cancel().get();
                 }
             }
+        }
+    }
+
+    /**
+     * A job reading Kafka with no periodic checkpoint due for an hour, beside the watcher with the
+     * Flink REST URL listed among another, unreachable cluster's: the watcher triggers nothing
+     * while the job runs as it started; once the job has restarted and restored its checkpoint, it
+     * checkpoints the job until the group has committed every record produced before the restore.
+     */
+    @Test
+    void aJobRestoredFromItsCheckpointIsCheckpointedUntilItsGroupCommittedWhatArrivedMeanwhile() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String run = "e";
+        String topic = "points-" + run;
+        kafka.createTopic(topic, 2, false);
+        produceTo(topic, 0, 50);
+        produceTo(topic, 1, 30);
+        Configuration conf = conf(run, Map.of(
+                ChronicleOptions.WATCH_FLINK_REST_URL.key(), "http://127.0.0.1:" + closed + ";" + flinkUrl()));
+        String group = ChronicleJob.INGEST.consumerGroup(conf);
+        TopicPartition first = new TopicPartition(topic, 0);
+        TopicPartition second = new TopicPartition(topic, 1);
+
+        Configuration jobConf = new Configuration();
+        jobConf.set(DeploymentOptions.TARGET, "remote");
+        jobConf.set(RestOptions.ADDRESS, "127.0.0.1");
+        jobConf.set(RestOptions.PORT, flink.getRestAddress().get().getPort());
+        jobConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofHours(1));
+        jobConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints-" + run).toUri().toString());
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        jobConf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConf);
+        env.setParallelism(1);
+        FailOnce.ARMED.set(false);
+        env.fromSource(KafkaSource.<String>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setTopics(topic)
+                        .setGroupId(group)
+                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setValueOnlyDeserializer(new SimpleStringSchema())
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .build(), WatermarkStrategy.noWatermarks(), "points")
+                .uid("points")
+                .map(new FailOnce()).uid("fail-once")
+                .sinkTo(new DiscardingSink<>());
+        assertThat(CatchUpCheckpoints.targets(conf, group)).as("a group that never committed has nothing to catch up with")
+                .isEmpty();
+        JobClient job = env.executeAsync(ChronicleJob.INGEST.jobName());
+        try {
+            // One checkpoint, by hand, for the restart to restore.
+            waitFor("a first checkpoint", () -> {
+                try {
+                    flink.triggerCheckpoint(job.getJobID()).get();
+                    return true;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, () -> "the job's tasks not yet running");
+            waitFor("the first 80 records committed", () -> committed(group).equals(Map.of(first, 50L, second, 30L)),
+                    () -> committed(group).toString());
+            assertThat(CatchUpCheckpoints.targets(conf, group)).isEqualTo(Map.of(first, 50L, second, 30L));
+
+            try (ChronicleWatch watch = ChronicleWatch.start(conf)) {
+                waitFor("two rounds of the watcher", () -> metrics(watch).getOrDefault("chronicle_watch_rounds_total", 0.0) >= 2,
+                        () -> metrics(watch).toString());
+                assertThat(checkpointCounts(job).path("completed").asLong())
+                        .as("no checkpoint triggered while the job runs as it started").isEqualTo(1);
+
+                FailOnce.ARMED.set(true);
+                produceTo(topic, 0, 40);
+                produceTo(topic, 1, 20);
+                waitFor("every record produced committed, with no periodic checkpoint due",
+                        () -> committed(group).equals(Map.of(first, 90L, second, 50L)), () -> committed(group).toString());
+                assertThat(FailOnce.ARMED.get()).as("the job failed once").isFalse();
+                assertThat(checkpointCounts(job).path("restored").asLong()).isEqualTo(1);
+            }
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** Fails at the first record after being armed, once. */
+    static final class FailOnce implements MapFunction<String, String> {
+        static final AtomicBoolean ARMED = new AtomicBoolean();
+
+        @Override
+        public String map(String value) {
+            if (ARMED.compareAndSet(true, false)) {
+                throw new IllegalStateException("failing once, to restart from the checkpoint");
+            }
+            return value;
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(String group) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .forEach((tp, at) -> offsets.put(tp, at.offset()));
+            return offsets;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode checkpointCounts(JobClient job) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                URI.create(flinkUrl() + "/jobs/" + job.getJobID() + "/checkpoints")).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).path("counts");
+    }
+
+    private static void produceTo(String topic, int partition, int count) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, partition, null, ("record " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
         }
     }
 
