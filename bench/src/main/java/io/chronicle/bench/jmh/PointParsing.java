@@ -58,20 +58,7 @@ public class PointParsing extends MicroBenchmark {
 
     /** Every payload normalizes into the point Jackson reads from it, and binds to the same fields. */
     private void check(ConsumerRecord<byte[], byte[]> record) throws IOException {
-        deserializer.deserialize(record, out);
-        if (out.record.isLeft()) {
-            throw new IllegalStateException("rejected " + out.record.left());
-        }
-        MetricPoint point = out.record.right();
-        jacksonPath.deserialize(record, out);
-        if (out.record.isLeft()) {
-            throw new IllegalStateException("the Jackson path rejected " + out.record.left());
-        }
-        MetricPoint byJackson = out.record.right();
-        byJackson.provenance.ingestedAtMicros = point.provenance.ingestedAtMicros; // read an instant later
-        if (!point.equals(byJackson)) {
-            throw new IllegalStateException(point + " differs from the Jackson path's " + byJackson);
-        }
+        MetricPoint point = IngestPaths.readAlike(record, deserializer, jacksonPath, p -> p.provenance);
         JsonNode tree = mapper.readTree(record.value());
         PointPojo pojo = mapper.readValue(record.value(), PointPojo.class);
         Map<String, String> tags = new TreeMap<>();

@@ -28,7 +28,21 @@ public class EventNormalizer extends JsonNormalizer<Event> {
     static final String EMPTY_METADATA = "{}";
 
     public EventNormalizer(NormalizerSettings settings) {
-        super(settings);
+        super(settings, true);
+    }
+
+    private EventNormalizer(NormalizerSettings settings, boolean readsBytes) {
+        super(settings, readsBytes);
+    }
+
+    /** The same normalizer with every payload through Jackson's path, as before the byte reader. */
+    public static EventNormalizer jacksonPath(NormalizerSettings settings) {
+        return new EventNormalizer(settings, false);
+    }
+
+    @Override
+    JsonBytes<Event> byteReader() {
+        return new EventBytes(settings);
     }
 
     @Override

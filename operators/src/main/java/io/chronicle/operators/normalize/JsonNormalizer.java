@@ -19,8 +19,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Turns one JSON object into a canonical record or a {@link Rejection}; never anything else.
  * Subclasses read the fields of their record type with Jackson's streaming parser, which decides
- * every refusal; one may put a reader of the raw bytes in front of it for the usual shape of its
- * records ({@link #readBytes}).
+ * every refusal, and put a reader of the raw bytes in front of it for the usual shape of their
+ * records ({@link #readBytes}), unless built to read with Jackson alone: the reference that reader
+ * is checked and measured against.
  */
 public abstract class JsonNormalizer<T> implements Serializable {
 
@@ -29,10 +30,13 @@ public abstract class JsonNormalizer<T> implements Serializable {
     static final int MAX_IDENTIFIER_LENGTH = 256;
 
     protected final NormalizerSettings settings;
+    private final boolean readsBytes;
     private transient JsonFactory factory;
+    private transient JsonBytes<T> bytes;
 
-    protected JsonNormalizer(NormalizerSettings settings) {
+    protected JsonNormalizer(NormalizerSettings settings, boolean readsBytes) {
         this.settings = settings;
+        this.readsBytes = readsBytes;
     }
 
     /**
@@ -104,8 +108,17 @@ public abstract class JsonNormalizer<T> implements Serializable {
      * so every refusal keeps that path's reason and message.
      */
     protected T readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
-        return null;
+        if (!readsBytes) {
+            return null;
+        }
+        if (bytes == null) {
+            bytes = byteReader();
+        }
+        return bytes.read(raw, headerTenant, ingestedAtMicros);
     }
+
+    /** A new reader of the usual shape of this type's records from their bytes. */
+    abstract JsonBytes<T> byteReader();
 
     /**
      * Reads the fields of an object whose START_OBJECT token has just been consumed;
@@ -160,7 +173,11 @@ public abstract class JsonNormalizer<T> implements Serializable {
      */
     protected static String readIdentifier(JsonParser parser, String field)
             throws IOException, Rejection {
-        String value = readString(parser, field);
+        return checkIdentifier(readString(parser, field), field);
+    }
+
+    /** {@code value} if it is an identifier as {@link #readIdentifier} says, refused otherwise. */
+    static String checkIdentifier(String value, String field) throws Rejection {
         if (value.isBlank() || value.length() > MAX_IDENTIFIER_LENGTH) {
             throw new Rejection(
                     RejectReason.INVALID_FIELD,

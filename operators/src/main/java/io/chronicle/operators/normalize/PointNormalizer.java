@@ -26,40 +26,23 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
     static final int MAX_TAG_VALUE_LENGTH = 1024;
 
     private transient SeriesIds seriesIds;
-    private transient PointBytes bytes;
 
     public PointNormalizer(NormalizerSettings settings) {
-        super(settings);
+        super(settings, true);
     }
 
-    /**
-     * The same normalizer with every payload through Jackson's path, as before the byte reader:
-     * the reference the byte reader is checked and measured against.
-     */
+    private PointNormalizer(NormalizerSettings settings, boolean readsBytes) {
+        super(settings, readsBytes);
+    }
+
+    /** The same normalizer with every payload through Jackson's path, as before the byte reader. */
     public static PointNormalizer jacksonPath(NormalizerSettings settings) {
-        return new JacksonPath(settings);
+        return new PointNormalizer(settings, false);
     }
 
-    private static final class JacksonPath extends PointNormalizer {
-        private static final long serialVersionUID = 1L;
-
-        JacksonPath(NormalizerSettings settings) {
-            super(settings);
-        }
-
-        @Override
-        protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
-            return null;
-        }
-    }
-
-    /** The usual shape of a point, read straight from its bytes: see {@link PointBytes}. */
     @Override
-    protected MetricPoint readBytes(RawRecord raw, String headerTenant, long ingestedAtMicros) {
-        if (bytes == null) {
-            bytes = new PointBytes(settings);
-        }
-        return bytes.read(raw, headerTenant, ingestedAtMicros);
+    JsonBytes<MetricPoint> byteReader() {
+        return new PointBytes(settings);
     }
 
     @Override

@@ -136,20 +136,19 @@ class NormalizerPropertiesTest {
 
     @Provide
     Arbitrary<byte[]> mutatedPoints() {
-        return mutated("{\"metric\":\"cpu_usage\",\"tags\":{\"host\":\"h1\",\"dc\":\"eu\"},\"value\":0.5,"
-                + "\"timestamp\":1795300000000,\"tenant\":\"acme\"}");
+        return mutated(("{\"metric\":\"cpu_usage\",\"tags\":{\"host\":\"h1\",\"dc\":\"eu\"},\"value\":0.5,"
+                + "\"timestamp\":1795300000000,\"tenant\":\"acme\"}").getBytes(StandardCharsets.UTF_8));
     }
 
     @Provide
     Arbitrary<byte[]> mutatedEvents() {
-        return mutated("{\"event_id\":\"e1\",\"trace_id\":\"t1\",\"source\":\"s\",\"event_type\":\"task.created\","
+        return mutated(("{\"event_id\":\"e1\",\"trace_id\":\"t1\",\"source\":\"s\",\"event_type\":\"task.created\","
                 + "\"timestamp\":\"2026-11-22T10:15:30Z\",\"metadata\":{\"a\":[1,2]},\"namespace\":\"n\","
-                + "\"schema_id\":\"task\",\"schema_version\":1,\"aggregate_id\":42}");
+                + "\"schema_id\":\"task\",\"schema_version\":1,\"aggregate_id\":42}").getBytes(StandardCharsets.UTF_8));
     }
 
     /** A valid record with a few bytes replaced, inserted or removed. */
-    private static Arbitrary<byte[]> mutated(String valid) {
-        byte[] original = valid.getBytes(StandardCharsets.UTF_8);
+    static Arbitrary<byte[]> mutated(byte[] original) {
         Arbitrary<int[]> edits = Arbitraries.integers().between(0, Integer.MAX_VALUE)
                 .array(int[].class).ofMinSize(1).ofMaxSize(6);
         return edits.map(ops -> {
