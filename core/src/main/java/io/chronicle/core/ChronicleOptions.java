@@ -790,7 +790,8 @@ public final class ChronicleOptions {
                                     + " (restarted, or submitted from a checkpoint or savepoint),"
                                     + " trigger its checkpoints through Flink's REST API, paced by its"
                                     + " progress and at most 2 s apart, until its consumer group has"
-                                    + " committed the offsets its topics had at the restore. Rows reach"
+                                    + " committed the offsets its topics had once all its tasks ran again."
+                                    + " Rows reach"
                                     + " the tables on checkpoints, so what arrived while the job was down"
                                     + " is queryable as soon as it has been read, not up to a checkpoint"
                                     + " interval later. The periodic checkpoints go on as configured.");

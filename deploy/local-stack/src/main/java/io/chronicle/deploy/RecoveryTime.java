@@ -10,6 +10,7 @@ import io.chronicle.services.KafkaBroker;
 import io.chronicle.services.S3Server;
 import io.chronicle.watch.ChronicleWatch;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -70,6 +71,7 @@ public final class RecoveryTime {
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
             "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
             "                       [--cluster-jobs split|shared|all] [--catch-up-checkpoints yes|no]",
+            "                       [--restart-backoff-reset SECONDS]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -99,7 +101,11 @@ public final class RecoveryTime {
             "                          all (the all-in-one job); cluster-jobmanager resubmits the all-in-one job",
             "  --catch-up-checkpoints  for the clusters: whether chronicle-watch, watching every cluster as",
             "                          production runs it, checkpoints a restored job until it has caught up",
-            "                          (chronicle.watch.catch-up-checkpoints; default yes)");
+            "                          (chronicle.watch.catch-up-checkpoints; default yes)",
+            "  --restart-backoff-reset for the clusters: the jobs' restart-strategy.exponential-delay.",
+            "                          reset-backoff-threshold in seconds (default: Chronicle's 10 minutes);",
+            "                          below the time between two kills, each kill meets the first backoff",
+            "                          (1 s), as an isolated failure does, rather than a doubled one");
 
     private static final Duration START_DEADLINE = Duration.ofMinutes(6);
     private static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
@@ -129,7 +135,8 @@ public final class RecoveryTime {
     record TaskManager(Cluster cluster, String name) {}
 
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
-            Path dataDir, int basePort, Integer checkpointSeconds, Layout layout, boolean catchUpCheckpoints) {
+            Path dataDir, int basePort, Integer checkpointSeconds, Layout layout, boolean catchUpCheckpoints,
+            Integer restartBackoffResetSeconds) {
 
         int kafkaPort() {
             return basePort;
@@ -196,6 +203,8 @@ public final class RecoveryTime {
                 throw new IllegalArgumentException("option '--base-port' must leave ten ports below 65536, got " + basePort);
             }
             Integer checkpoint = given.containsKey("checkpoint-interval") ? positive(given, "checkpoint-interval", 0) : null;
+            Integer backoffReset = given.containsKey("restart-backoff-reset")
+                    ? positive(given, "restart-backoff-reset", 0) : null;
             Path dataDir = Path.of(given.getOrDefault("data-dir", "target/recovery-" + targetName)).toAbsolutePath();
             given.remove("data-dir");
             if (points == 0) {
@@ -222,7 +231,7 @@ public final class RecoveryTime {
                 throw new IllegalArgumentException("unknown option '--" + given.keySet().iterator().next() + "'");
             }
             return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, layout,
-                    catchUp.equals("yes"));
+                    catchUp.equals("yes"), backoffReset);
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -537,6 +546,10 @@ public final class RecoveryTime {
                 "-D", ChronicleOptions.CATALOG_PROPERTIES_PREFIX + "jdbc.busy_timeout=30000"));
         if (options.checkpointSeconds != null) {
             args.addAll(List.of("-D", "execution.checkpointing.interval=" + options.checkpointSeconds + " s"));
+        }
+        if (options.restartBackoffResetSeconds != null) {
+            args.addAll(List.of("-D", RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD.key()
+                    + "=" + options.restartBackoffResetSeconds + " s"));
         }
         restore.ifPresent(path -> args.addAll(List.of("-D", "execution.state-recovery.path=" + path)));
         try (var jars = Files.list(root.resolve("jobs/target"))) {

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -18,7 +20,7 @@ import java.util.stream.Collectors;
 
 /**
  * After a job has restored from a checkpoint, checkpoints it until its consumer group has
- * committed the offsets its topics had at the restore. Rows reach the tables on checkpoints, so
+ * committed the offsets its topics had once every task of it ran again (its first checkpoint). Rows reach the tables on checkpoints, so
  * the records that arrived while the job was down are then queryable as soon as the job has read
  * them, rather than up to a checkpoint interval later. The checkpoints are paced by the job's
  * progress, so few land before it has caught up; the periodic checkpoints go on as configured,
@@ -57,7 +59,7 @@ public final class CatchUpCheckpoints implements Runnable {
         this.checkpointer = checkpointer;
         this.admin = admin;
         this.group = group;
-        this.ends = ends;
+        this.ends = new HashMap<>(ends);
     }
 
     /**
@@ -68,13 +70,7 @@ public final class CatchUpCheckpoints implements Runnable {
         try (Admin admin = admin(conf)) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            if (committed.isEmpty()) {
-                return Map.of();
-            }
-            return admin.listOffsets(committed.keySet().stream()
-                            .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())))
-                    .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+            return committed.isEmpty() ? Map.of() : latestOffsets(admin, committed.keySet());
         } catch (Exception e) {
             // Only sooner rows are lost: the periodic checkpoints commit them all the same.
             LOG.warn("Not checkpointing {} early after its restore: {}", group, e.toString());
@@ -97,8 +93,10 @@ public final class CatchUpCheckpoints implements Runnable {
 
     @Override
     public void run() {
-        long start = System.nanoTime();
-        long deadline = start + DEADLINE.toNanos();
+        long restored = System.nanoTime();
+        long deadline = restored + DEADLINE.toNanos();
+        // The pace of the catch-up, measured from here, sets the pause between checkpoints.
+        long start = restored;
         int checkpoints = 0;
         try (admin) {
             long initially = remaining();
@@ -107,6 +105,13 @@ public final class CatchUpCheckpoints implements Runnable {
                 try {
                     checkpointer.checkpoint(DEADLINE);
                     checkpoints++;
+                    if (checkpoints == 1) {
+                        // The first checkpoint taken is the first with every task running again:
+                        // what arrived until then, while the job restored, is what it must catch up with.
+                        ends.putAll(latestOffsets(admin, ends.keySet()));
+                        start = System.nanoTime();
+                        initially = remaining();
+                    }
                     left = remaining();
                 } catch (InterruptedException e) {
                     throw e;
@@ -125,7 +130,7 @@ public final class CatchUpCheckpoints implements Runnable {
             }
             if (left <= 0) {
                 LOG.info("{} caught up with the records that arrived while it was down, {} s after its restore"
-                        + " ({} extra checkpoints)", job, String.format("%.1f", (System.nanoTime() - start) / 1e9),
+                        + " ({} extra checkpoints)", job, String.format("%.1f", (System.nanoTime() - restored) / 1e9),
                         checkpoints);
             }
         } catch (InterruptedException e) {
@@ -133,6 +138,15 @@ public final class CatchUpCheckpoints implements Runnable {
         } catch (Exception e) {
             LOG.warn("Stopped checkpointing {} early after its restore: {}", job, e.toString());
         }
+    }
+
+    /** The end offsets, now, of {@code partitions}. */
+    private static Map<TopicPartition, Long> latestOffsets(Admin admin, Collection<TopicPartition> partitions)
+            throws Exception {
+        return admin.listOffsets(partitions.stream()
+                        .collect(Collectors.toMap(Function.identity(), p -> OffsetSpec.latest())))
+                .all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     /** Records below the targets the group has not committed yet. */
