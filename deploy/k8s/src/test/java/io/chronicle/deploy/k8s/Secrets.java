@@ -1,8 +1,10 @@
 package io.chronicle.deploy.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.EnvVar;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +27,18 @@ final class Secrets {
 
     static boolean isSecretOption(String key) {
         return SECRET_OPTION.matcher(key.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    /** The variables of {@code env} taken from a Secret, as {@code secret/key} by variable name. */
+    static Map<String, String> refs(List<EnvVar> env) {
+        Map<String, String> refs = new HashMap<>();
+        for (EnvVar var : env) {
+            if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
+                refs.put(var.getName(), var.getValueFrom().getSecretKeyRef().getName() + "/"
+                        + var.getValueFrom().getSecretKeyRef().getKey());
+            }
+        }
+        return refs;
     }
 
     /**

@@ -162,13 +162,13 @@ class SqlGatewayManifestTest {
 
     @Test
     void credentialsComeFromTheSecretsTheClustersUse() {
-        Map<String, String> clusterSecrets = secretRefs(OperatorRules.mainContainer(session.getSpec().getPodTemplate())
+        Map<String, String> clusterSecrets = Secrets.refs(OperatorRules.mainContainer(session.getSpec().getPodTemplate())
                 .orElseThrow().getEnv());
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
 
         assertThat(clusterSecrets).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
-        assertThat(secretRefs(gateway().getEnv())).isEqualTo(clusterSecrets);
-        assertThat(secretRefs(fetcher().getEnv())).isEqualTo(clusterSecrets);
+        assertThat(Secrets.refs(gateway().getEnv())).isEqualTo(clusterSecrets);
+        assertThat(Secrets.refs(fetcher().getEnv())).isEqualTo(clusterSecrets);
         assertThat(env(gateway(), "PGPASSFILE")).isEqualTo(env(OperatorRules.mainContainer(session.getSpec().getPodTemplate())
                 .orElseThrow(), "PGPASSFILE"));
         Volume catalogDb = pod.getVolumes().stream()
@@ -283,17 +283,6 @@ class SqlGatewayManifestTest {
         return Arrays.stream(sql.split(";")).map(String::trim)
                 .filter(statement -> !statement.lines().allMatch(line -> line.isBlank() || line.trim().startsWith("--")))
                 .toList();
-    }
-
-    private static Map<String, String> secretRefs(List<EnvVar> env) {
-        Map<String, String> refs = new HashMap<>();
-        for (EnvVar var : env) {
-            if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
-                refs.put(var.getName(), var.getValueFrom().getSecretKeyRef().getName() + "/"
-                        + var.getValueFrom().getSecretKeyRef().getKey());
-            }
-        }
-        return refs;
     }
 
     private static String env(Container container, String name) {

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -119,8 +118,8 @@ class WatchManifestTest {
     void credentialsComeFromTheSecretsTheClustersUseAndNoneIsWrittenHere() {
         Container cluster = OperatorRules.mainContainer(ingest.getSpec().getPodTemplate()).orElseThrow();
 
-        assertThat(secretRefs(watch().getEnv())).isEqualTo(secretRefs(cluster.getEnv()));
-        assertThat(secretRefs(pod().getInitContainers().get(0).getEnv())).isEqualTo(secretRefs(cluster.getEnv()));
+        assertThat(Secrets.refs(watch().getEnv())).isEqualTo(Secrets.refs(cluster.getEnv()));
+        assertThat(Secrets.refs(pod().getInitContainers().get(0).getEnv())).isEqualTo(Secrets.refs(cluster.getEnv()));
         assertThat(env(watch(), "PGPASSFILE")).isEqualTo(env(cluster, "PGPASSFILE"));
         Volume catalogDb = pod().getVolumes().stream().filter(volume -> volume.getSecret() != null).findFirst().orElseThrow();
         assertThat(env(watch(), "PGPASSFILE")).startsWith(mountPathOf(catalogDb) + "/");
@@ -167,17 +166,6 @@ class WatchManifestTest {
                 .filter(mount -> mount.getName().equals(volume.getName()))
                 .map(VolumeMount::getMountPath)
                 .findFirst().orElseThrow();
-    }
-
-    private static Map<String, String> secretRefs(List<EnvVar> env) {
-        Map<String, String> refs = new HashMap<>();
-        for (EnvVar var : env) {
-            if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
-                refs.put(var.getName(), var.getValueFrom().getSecretKeyRef().getName() + "/"
-                        + var.getValueFrom().getSecretKeyRef().getKey());
-            }
-        }
-        return refs;
     }
 
     private static String env(Container container, String name) {
