@@ -12,12 +12,17 @@ RUN_CONF_DIR="$RUN_DIR/conf"
 RUN_LOG_DIR="$RUN_DIR/log"
 JAVA_RUN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Builds target/flink/lib and target/flink/plugins (Flink 2.1.1's, from Maven artifacts) when
+# Builds target/flink/lib (with the root pom's sqlite-jdbc) and target/flink/plugins (Flink 2.1.1's,
+# from Maven artifacts) when
 # either is missing.
 cluster_build_dist() {
-  if ! ls "$FLINK_LIB_DIR"/flink-runtime-*.jar "$FLINK_PLUGINS_DIR"/s3-fs-hadoop/*.jar >/dev/null 2>&1; then
+  local sqlite_version
+  sqlite_version="$(sed -n 's:.*<sqlite.jdbc.version>\(.*\)</sqlite.jdbc.version>.*:\1:p' "$CHRONICLE_ROOT/pom.xml")"
+  if ! ls "$FLINK_LIB_DIR"/flink-runtime-*.jar "$FLINK_LIB_DIR/sqlite-jdbc-$sqlite_version.jar" \
+      "$FLINK_PLUGINS_DIR"/s3-fs-hadoop/*.jar >/dev/null 2>&1; then
     echo "Building the Flink lib and plugins folders ($CLUSTER_HOME/target/flink) ..."
-    (cd "$CHRONICLE_ROOT" && ./mvnw -q -B -ntp -f deploy/cluster/pom.xml package)
+    rm -f "$FLINK_LIB_DIR"/sqlite-jdbc-*.jar
+    (cd "$CHRONICLE_ROOT" && ./mvnw -q -B -ntp -f deploy/cluster/pom.xml package -Dsqlite.jdbc.version="$sqlite_version")
   fi
 }
 

@@ -51,6 +51,10 @@ public final class ChronicleCatalogLoader implements CatalogLoader {
 
     @Override
     public Catalog loadCatalog() {
+        SqliteDriverScope.requireOneCopyPerProcess(
+                properties.get("uri"),
+                ChronicleCatalogLoader.class.getClassLoader(),
+                Configuration.class.getClassLoader());
         registerJdbcDrivers();
         return CatalogUtil.buildIcebergCatalog(
                 name, withEnvironment(properties, System.getenv(), System.getProperty(JDBC_PASSWORD_PROPERTY)), null);

@@ -127,10 +127,39 @@ class JobJarCatalogsITCase {
         String expected = type == CatalogType.JDBC ? "[]" : "[chronicle]";
 
         Map<String, String> properties = CatalogProperties.icebergProperties(conf);
-        try (URLClassLoader jar = jobJarAlone()) {
+        // SQLite's driver is not in the jar: Flink's lib/ holds it, once per process.
+        try (URLClassLoader jar = type == CatalogType.JDBC ? jobJarOver(sqliteInLib()) : jobJarAlone()) {
             assertThat(listNamespaces(jar, properties)).isEqualTo(expected);
         }
         assertThat(stubRequests).isEqualTo(expectedRequests);
+    }
+
+    /**
+     * A SQLite driver in the job's class loader would be a copy of SQLite per job in one task
+     * manager, whose file locks do not see each other's; the jar carries none, and a catalog
+     * opened from a class loader that has one of its own is refused, naming the option.
+     */
+    @Test
+    void aSqliteCatalogNeedsTheDriverFromFlinksLib() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(ChronicleOptions.CATALOG_TYPE, CatalogType.JDBC.value());
+        conf.set(ChronicleOptions.CATALOG_URI, "jdbc:sqlite:" + tempDir.resolve("catalog.db"));
+        Map<String, String> properties = CatalogProperties.icebergProperties(conf);
+        try (URLClassLoader jar = jobJarAlone()) {
+            assertThat(catchThrowable(() -> Class.forName("org.sqlite.JDBC", false, jar)))
+                    .isInstanceOf(ClassNotFoundException.class);
+            assertThat(catchThrowable(() -> listNamespaces(jar, properties)))
+                    .hasMessageContaining("chronicle.catalog.uri")
+                    .hasMessageContaining("no SQLite driver");
+        }
+        URL sqlite = Class.forName("org.sqlite.JDBC").getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader jarWithDriver = new URLClassLoader(
+                "job-jar-with-sqlite", new URL[] {jobJar().toUri().toURL(), sqlite}, flinkLib(null))) {
+            assertThat(catchThrowable(() -> listNamespaces(jarWithDriver, properties)))
+                    .hasMessageContaining("chronicle.catalog.uri")
+                    .hasMessageContaining("loaded with the job's classes");
+        }
+        assertThat(tempDir.resolve("catalog.db")).doesNotExist();
     }
 
     /**
@@ -199,17 +228,35 @@ class JobJarCatalogsITCase {
      * test's classpath is visible, so a library missing from the jar cannot be found elsewhere.
      */
     private static URLClassLoader jobJarAlone() throws IOException {
+        return jobJarOver(flinkLib(null));
+    }
+
+    private static URLClassLoader jobJarOver(ClassLoader flinkLib) throws IOException {
+        return new URLClassLoader("job-jar", new URL[] {jobJar().toUri().toURL()}, flinkLib);
+    }
+
+    /** Flink's lib/ with sqlite-jdbc added, as {@code deploy/cluster} assembles it. */
+    private static ClassLoader sqliteInLib() {
+        return flinkLib("org.sqlite.");
+    }
+
+    /**
+     * What a distribution's lib/ gives the job: Flink's classes, slf4j, and classes whose names
+     * start with {@code extraPackage} (unless null), all from the test's class path, where the
+     * catalog's check also finds Flink's own classes.
+     */
+    private static ClassLoader flinkLib(String extraPackage) {
         ClassLoader testClasspath = JobJarCatalogsITCase.class.getClassLoader();
-        ClassLoader flinkLib = new ClassLoader("flink-lib", ClassLoader.getPlatformClassLoader()) {
+        return new ClassLoader("flink-lib", ClassLoader.getPlatformClassLoader()) {
             @Override
             protected Class<?> findClass(String name) throws ClassNotFoundException {
-                if (name.startsWith("org.apache.flink.") || name.startsWith("org.slf4j.")) {
+                if (name.startsWith("org.apache.flink.") || name.startsWith("org.slf4j.")
+                        || (extraPackage != null && name.startsWith(extraPackage))) {
                     return testClasspath.loadClass(name);
                 }
                 throw new ClassNotFoundException(name);
             }
         };
-        return new URLClassLoader("job-jar", new URL[] {jobJar().toUri().toURL()}, flinkLib);
     }
 
     private static Path jobJar() throws IOException {
