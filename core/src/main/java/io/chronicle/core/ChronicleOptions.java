@@ -1046,7 +1046,9 @@ public final class ChronicleOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Catalog URI: a JDBC URL (jdbc:postgresql://..., jdbc:sqlite:...) or"
-                                    + " a REST endpoint.");
+                                    + " a REST endpoint. A SQLite file needs its driver in Flink's lib/,"
+                                    + " loaded once per process, and every process on the machine"
+                                    + " holding the file.");
 
     public static final ConfigOption<String> CATALOG_WAREHOUSE =
             key("chronicle.catalog.warehouse")

@@ -71,7 +71,7 @@ public final class RecoveryTime {
             "                       [--points-per-second 2000] [--traces-per-second 5] [--settle-seconds 20]",
             "                       [--data-dir DIR] [--base-port 21300] [--checkpoint-interval SECONDS]",
             "                       [--cluster-jobs split|shared|all] [--catch-up-checkpoints yes|no]",
-            "                       [--restart-backoff-reset SECONDS]",
+            "                       [--restart-backoff-reset SECONDS] [--ingest-parallelism 1]",
             "",
             "Measures the time from a SIGKILL of the JVM running the job to the job RUNNING again and to",
             "caught up (every points-topic offset produced before the kill and during the outage in",
@@ -105,7 +105,12 @@ public final class RecoveryTime {
             "  --restart-backoff-reset for the clusters: the jobs' restart-strategy.exponential-delay.",
             "                          reset-backoff-threshold in seconds (default: Chronicle's 10 minutes);",
             "                          below the time between two kills, each kill meets the first backoff",
-            "                          (1 s), as an isolated failure does, rather than a doubled one");
+            "                          (1 s), as an isolated failure does, rather than a doubled one",
+            "  --ingest-parallelism    for the clusters: the parallelism of the job writing points_raw",
+            "                          (default 1; with shared or all, of every job of the cluster); the",
+            "                          clusters spread a job's slots over their TaskManagers",
+            "                          (taskmanager.load-balance.mode SLOTS), so at 2 the TaskManager that",
+            "                          survives a kill already runs the job, its classes loaded");
 
     private static final Duration START_DEADLINE = Duration.ofMinutes(6);
     private static final Duration RECOVERY_DEADLINE = Duration.ofMinutes(5);
@@ -136,7 +141,7 @@ public final class RecoveryTime {
 
     record Options(Target target, int runs, int pointsPerSecond, int tracesPerSecond, int settleSeconds,
             Path dataDir, int basePort, Integer checkpointSeconds, Layout layout, boolean catchUpCheckpoints,
-            Integer restartBackoffResetSeconds) {
+            Integer restartBackoffResetSeconds, int ingestParallelism) {
 
         int kafkaPort() {
             return basePort;
@@ -205,6 +210,7 @@ public final class RecoveryTime {
             Integer checkpoint = given.containsKey("checkpoint-interval") ? positive(given, "checkpoint-interval", 0) : null;
             Integer backoffReset = given.containsKey("restart-backoff-reset")
                     ? positive(given, "restart-backoff-reset", 0) : null;
+            int ingestParallelism = positive(given, "ingest-parallelism", 1);
             Path dataDir = Path.of(given.getOrDefault("data-dir", "target/recovery-" + targetName)).toAbsolutePath();
             given.remove("data-dir");
             if (points == 0) {
@@ -231,7 +237,7 @@ public final class RecoveryTime {
                 throw new IllegalArgumentException("unknown option '--" + given.keySet().iterator().next() + "'");
             }
             return new Options(target, runs, points, traces, settle, dataDir, basePort, checkpoint, layout,
-                    catchUp.equals("yes"), backoffReset);
+                    catchUp.equals("yes"), backoffReset, ingestParallelism);
         }
 
         private static int positive(Map<String, String> given, String key, int fallback) {
@@ -525,7 +531,8 @@ public final class RecoveryTime {
                 "-D", "s3.endpoint=" + s3, "-D", "s3.path-style-access=true",
                 "-D", "s3.access-key=" + conf.get(ChronicleOptions.S3_ACCESS_KEY),
                 "-D", "s3.secret-key=" + conf.get(ChronicleOptions.S3_SECRET_KEY),
-                "-D", "execution.checkpointing.dir=" + checkpointsUri()));
+                "-D", "execution.checkpointing.dir=" + checkpointsUri(),
+                "-D", "taskmanager.load-balance.mode=SLOTS"));
         started.push(() -> clusterScript(cluster, "stop", List.of()));
     }
 
@@ -550,6 +557,9 @@ public final class RecoveryTime {
         if (options.restartBackoffResetSeconds != null) {
             args.addAll(List.of("-D", RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD.key()
                     + "=" + options.restartBackoffResetSeconds + " s"));
+        }
+        if (cluster.jobs().isEmpty() || cluster.jobs().contains("ingest")) {
+            args.addAll(List.of("-D", "parallelism.default=" + options.ingestParallelism));
         }
         restore.ifPresent(path -> args.addAll(List.of("-D", "execution.state-recovery.path=" + path)));
         try (var jars = Files.list(root.resolve("jobs/target"))) {
