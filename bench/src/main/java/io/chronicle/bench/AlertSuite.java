@@ -2,6 +2,7 @@ package io.chronicle.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.workload.Workload;
@@ -19,6 +20,8 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +62,7 @@ final class AlertSuite implements Suite {
     public List<ConfigOption<?>> options() {
         return List.of(BenchOptions.RATE, BenchOptions.TRIGGERS, BenchOptions.WARMUP_TRIGGERS,
                 BenchOptions.TRIGGER_INTERVAL, BenchOptions.PROBES, BenchOptions.ROLLUPS_AND_VIEWS,
-                BenchOptions.BUFFER_TIMEOUT,
+                BenchOptions.SPLIT_JOBS, BenchOptions.BUFFER_TIMEOUT,
                 BenchOptions.SERIES, BenchOptions.TENANTS, BenchOptions.SAMPLE_INTERVAL,
                 BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY, BenchOptions.SEED, BenchOptions.PARTITIONS,
                 BenchOptions.PARALLELISM, BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.WORK_DIR,
@@ -71,6 +74,7 @@ final class AlertSuite implements Suite {
         int rate = benchConf.get(BenchOptions.RATE);
         int partitions = benchConf.get(BenchOptions.PARTITIONS);
         boolean rollupsAndViews = benchConf.get(BenchOptions.ROLLUPS_AND_VIEWS);
+        List<ChronicleJob> jobs = jobs(benchConf);
         long loadPoints = (long) rate * (maxSteps(benchConf) * stepNanos(benchConf) / 1_000_000_000L + LOAD_MARGIN_SECONDS);
         Workload workload = Workloads.from(benchConf, loadPoints);
 
@@ -80,8 +84,9 @@ final class AlertSuite implements Suite {
         report.workload.put("background_series", benchConf.get(BenchOptions.SERIES));
         report.workload.put("background_points_per_second_asked", rate);
         report.workload.put("rollups_and_views", rollupsAndViews);
+        report.workload.put("jobs", jobs.stream().map(ChronicleJob::jobName).toList());
 
-        try (BenchEnvironment env = BenchEnvironment.start(benchConf)) {
+        try (BenchEnvironment env = BenchEnvironment.start(benchConf, jobs.size())) {
             Configuration conf = env.chronicleConf(RUN, TOPIC);
             conf.set(ChronicleOptions.ROLLUP_ENABLED, rollupsAndViews);
             conf.set(ChronicleOptions.VIEWS_ENABLED, rollupsAndViews);
@@ -92,21 +97,32 @@ final class AlertSuite implements Suite {
             env.kafka().createTopic(conf.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
             env.kafka().createTopic(conf.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
 
-            System.out.println("Starting the ingest job ...");
-            Configuration jobConf = env.jobConf(conf, RUN);
-            jobConf.set(ExecutionOptions.BUFFER_TIMEOUT, benchConf.get(BenchOptions.BUFFER_TIMEOUT));
-            StreamExecutionEnvironment flink = new StreamExecutionEnvironment(jobConf);
-            IngestJob.fromConfig(conf).build(flink);
-            JobClient job = env.startJob(() -> flink.executeAsync(IngestJob.jobName(conf)));
+            // The latency's figures of checkpoints and state are the job evaluating the rules.
+            JobClient job = null;
+            List<JobClient> started = new ArrayList<>();
             try (KafkaProducer<byte[], byte[]> probes = env.immediateProducer()) {
+                for (ChronicleJob chronicleJob : jobs) {
+                    System.out.println("Starting " + chronicleJob.jobName() + " ...");
+                    Configuration jobConf = env.jobConf(withJob(conf, chronicleJob), RUN + "_" + chronicleJob);
+                    jobConf.set(ExecutionOptions.BUFFER_TIMEOUT, benchConf.get(BenchOptions.BUFFER_TIMEOUT));
+                    StreamExecutionEnvironment flink = new StreamExecutionEnvironment(jobConf);
+                    IngestJob.fromConfig(jobConf).build(flink);
+                    JobClient client = env.startJob(() -> flink.executeAsync(IngestJob.jobName(jobConf)));
+                    started.add(client);
+                    if (chronicleJob == ChronicleJob.ALL || chronicleJob == ChronicleJob.ALERTS) {
+                        job = client;
+                    }
+                }
                 probes.send(new ProducerRecord<>(conf.get(ChronicleOptions.TOPIC_RULES),
                         Probes.RULE.getBytes(StandardCharsets.UTF_8),
                         Probes.rule().getBytes(StandardCharsets.UTF_8))).get();
                 awaitAccepted(env, conf.get(ChronicleOptions.TOPIC_RULES_STATUS));
                 System.out.println("Rule " + Probes.RULE + " accepted.");
-                measure(env, job, probes, conf.get(ChronicleOptions.TOPIC_ALERTS), workload, benchConf, report);
+                measure(env, job, started, probes, conf.get(ChronicleOptions.TOPIC_ALERTS), workload, benchConf, report);
             } finally {
-                job.cancel().get(30, TimeUnit.SECONDS);
+                for (JobClient client : started) {
+                    client.cancel().get(30, TimeUnit.SECONDS);
+                }
             }
         }
         report.notes.add("what each figure means and what sets the latency: bench/README.md, section Alerts");
@@ -114,6 +130,22 @@ final class AlertSuite implements Suite {
             report.notes.add("the job did not keep up by the end of the warm-up: the figures include its backlog");
         }
         return report;
+    }
+
+    /** The all-in-one job, or the split jobs that do the same work ({@code --split-jobs}). */
+    private static List<ChronicleJob> jobs(Configuration benchConf) {
+        if (!benchConf.get(BenchOptions.SPLIT_JOBS)) {
+            return List.of(ChronicleJob.ALL);
+        }
+        return benchConf.get(BenchOptions.ROLLUPS_AND_VIEWS)
+                ? List.of(ChronicleJob.INGEST, ChronicleJob.ALERTS, ChronicleJob.ROLLUPS, ChronicleJob.VIEWS)
+                : List.of(ChronicleJob.INGEST, ChronicleJob.ALERTS);
+    }
+
+    private static Configuration withJob(Configuration conf, ChronicleJob job) {
+        Configuration withJob = new Configuration(conf);
+        withJob.set(ChronicleOptions.JOB, job);
+        return withJob;
     }
 
     /** At most: two steps per alert (the point that fires it, then the one that resolves it). */
@@ -154,7 +186,7 @@ final class AlertSuite implements Suite {
      * warm-up goes on past its minimum until the job keeps up, for at most as many alerts again
      * as are measured.
      */
-    private void measure(BenchEnvironment env, JobClient job, KafkaProducer<byte[], byte[]> producer,
+    private void measure(BenchEnvironment env, JobClient job, List<JobClient> jobs, KafkaProducer<byte[], byte[]> producer,
             String alertsTopic, Workload workload, Configuration benchConf, Report report) throws Exception {
         int minWarmup = benchConf.get(BenchOptions.WARMUP_TRIGGERS);
         int triggers = benchConf.get(BenchOptions.TRIGGERS);
@@ -208,8 +240,11 @@ final class AlertSuite implements Suite {
             Polls.until(DRAIN, Duration.ofMillis(100), () -> firing.missing() == 0 && resolved.missing() == 0
                     || listener.failure() != null);
             report.conditions.put("load_average", Math.round(BenchEnvironment.loadAverage() * 10) / 10.0);
-            JobStatus state = env.state(job);
-            report.conditions.put("job_state", state);
+            Map<String, JobStatus> states = new LinkedHashMap<>();
+            for (JobClient client : jobs) {
+                states.put(env.graph(client).getJobName(), env.state(client));
+            }
+            report.conditions.put("job_state", states.size() == 1 ? states.values().iterator().next() : states);
             report.latencies.add(firing.summary(Probes.FIRING));
             report.latencies.add(resolved.summary(Probes.RESOLVED));
 
@@ -222,9 +257,11 @@ final class AlertSuite implements Suite {
                             + DRAIN.toSeconds() + " s after the last point");
                 }
             }
-            if (state != JobStatus.RUNNING) {
-                report.failures.add("the ingest job was " + state + " at the end; see the log");
-            }
+            states.forEach((name, state) -> {
+                if (state != JobStatus.RUNNING) {
+                    report.failures.add("job " + name + " was " + state + " at the end; see the log");
+                }
+            });
             if (load.failed() > 0) {
                 report.failures.add(load.failed() + " background points not produced: " + load.firstFailure());
             }

@@ -132,6 +132,13 @@ public final class BenchOptions {
             key("rollups-and-views").booleanType().defaultValue(false)
                     .withDescription("Run the ingest job's rollup tiers and views beside its alerts.");
 
+    public static final ConfigOption<Boolean> SPLIT_JOBS =
+            key("split-jobs").booleanType().defaultValue(false)
+                    .withDescription("Run the alerts suite's work as production deploys it: the split jobs"
+                            + " (ingest, alerts, and with --rollups-and-views the rollups and views), each a"
+                            + " Flink job of its own in the same cluster, reading the topics itself, instead"
+                            + " of the all-in-one job.");
+
     public static final ConfigOption<Duration> BUFFER_TIMEOUT =
             key("buffer-timeout").durationType().defaultValue(ExecutionOptions.BUFFER_TIMEOUT.defaultValue())
                     .withDescription("Longest a record waits in a network buffer that is not full before"
@@ -238,8 +245,8 @@ public final class BenchOptions {
     public static List<ConfigOption<?>> all() {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
-                RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, BUFFER_TIMEOUT,
-                VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
+                RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, SPLIT_JOBS,
+                BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
                 QUERY_RUNS, QUERY_DAYS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
                 WORK_DIR, RESULTS_DIR);
     }

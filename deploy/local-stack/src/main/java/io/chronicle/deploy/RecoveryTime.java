@@ -107,8 +107,8 @@ public final class RecoveryTime {
             "                          below the time between two kills, each kill meets the first backoff",
             "                          (1 s), as an isolated failure does, rather than a doubled one",
             "  --ingest-parallelism    for the clusters: the parallelism of the job writing points_raw",
-            "                          (default 1; with shared or all, of every job of the cluster); the",
-            "                          clusters spread a job's slots over their TaskManagers",
+            "                          (default 1; with shared or all, of every job of the cluster); above 1",
+            "                          the clusters spread a job's slots over their TaskManagers",
             "                          (taskmanager.load-balance.mode SLOTS), so at 2 the TaskManager that",
             "                          survives a kill already runs the job, its classes loaded");
 
@@ -526,13 +526,16 @@ public final class RecoveryTime {
 
     private void startCluster(Cluster cluster) throws Exception {
         String s3 = conf.get(ChronicleOptions.S3_ENDPOINT);
-        clusterScript(cluster, "start", List.of("--rest-port", String.valueOf(options.restPort(cluster.index())),
+        List<String> args = new ArrayList<>(List.of("--rest-port", String.valueOf(options.restPort(cluster.index())),
                 "--rpc-port", String.valueOf(options.rpcPort(cluster.index())),
                 "-D", "s3.endpoint=" + s3, "-D", "s3.path-style-access=true",
                 "-D", "s3.access-key=" + conf.get(ChronicleOptions.S3_ACCESS_KEY),
                 "-D", "s3.secret-key=" + conf.get(ChronicleOptions.S3_SECRET_KEY),
-                "-D", "execution.checkpointing.dir=" + checkpointsUri(),
-                "-D", "taskmanager.load-balance.mode=SLOTS"));
+                "-D", "execution.checkpointing.dir=" + checkpointsUri()));
+        if (options.ingestParallelism > 1) {
+            args.addAll(List.of("-D", "taskmanager.load-balance.mode=SLOTS"));
+        }
+        clusterScript(cluster, "start", args);
         started.push(() -> clusterScript(cluster, "stop", List.of()));
     }
 
