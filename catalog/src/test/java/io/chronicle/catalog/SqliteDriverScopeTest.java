@@ -35,10 +35,7 @@ class SqliteDriverScopeTest {
         try (URLClassLoader first = isolatedDriver(); URLClassLoader second = isolatedDriver()) {
             String url = newDatabase(first);
             try (Connection a = connect(first, url); Connection b = connect(second, url)) {
-                a.setAutoCommit(false);
-                b.setAutoCommit(false);
-                update(a, 1, "a");
-                read(b);
+                firstWritesWhileSecondReads(a, b);
                 update(b, 2, "b"); // granted: the second copy does not see the first copy's lock
                 a.commit();
                 commitIgnoringFailure(b);
@@ -54,10 +51,7 @@ class SqliteDriverScopeTest {
         try (URLClassLoader driver = isolatedDriver()) {
             String url = newDatabase(driver);
             try (Connection a = connect(driver, url); Connection b = connect(driver, url)) {
-                a.setAutoCommit(false);
-                b.setAutoCommit(false);
-                update(a, 1, "a");
-                read(b);
+                firstWritesWhileSecondReads(a, b);
                 assertThatThrownBy(() -> update(b, 2, "b")).hasMessageContaining("SQLITE_BUSY");
                 b.rollback();
                 a.commit();
@@ -130,6 +124,14 @@ class SqliteDriverScopeTest {
         Properties properties = new Properties();
         properties.setProperty("busy_timeout", "0");
         return driver.connect(url, properties);
+    }
+
+    /** Two transactions: {@code a} has written row 1 and not committed, {@code b} has read. */
+    private static void firstWritesWhileSecondReads(Connection a, Connection b) throws SQLException {
+        a.setAutoCommit(false);
+        b.setAutoCommit(false);
+        update(a, 1, "a");
+        read(b);
     }
 
     private static void update(Connection c, int key, String value) throws SQLException {
