@@ -24,7 +24,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -124,22 +123,25 @@ class OutagesITCase extends JobITBase {
     }
 
     @Test
-    void catalogDatabaseMovedAwayThenBack(@InjectClusterRESTAddress URI rest) throws Exception {
-        rideOut("catalog-gone", Map.of(), List.of(), rest, (pipeline, traffic) -> {
-            String uri = services.chronicleConf("catalog-gone", Map.of()).get(ChronicleOptions.CATALOG_URI);
-            Path database = Path.of(uri.substring("jdbc:sqlite:".length()));
-            Path away = database.resolveSibling(database.getFileName() + ".away");
+    void catalogDatabaseFolderGoneThenBack(@InjectClusterRESTAddress URI rest) throws Exception {
+        // The database in a folder of its own, which goes away as an unmounted volume does. Moving
+        // the file alone lets a connection opened meanwhile create an empty database at its path,
+        // whose rollback journal has the real one's name: SQLite's own recipe for corruption.
+        Path folder = Files.createDirectories(tempDir.resolve("catalog-gone"));
+        Map<String, String> options = Map.of(ChronicleOptions.CATALOG_URI.key(),
+                "jdbc:sqlite:" + folder.resolve("catalog.db"));
+        rideOut("catalog-gone", options, List.of(), rest, (pipeline, traffic) -> {
+            Path away = folder.resolveSibling("catalog-gone.away");
             long restarts = pipeline.restarts();
             long failedCheckpoints = pipeline.failedCheckpoints();
-            Files.move(database, away);
+            Files.move(folder, away);
             try {
                 holdFor(OUTAGE);
-                // SQLite refuses writes on a connection whose file has moved.
+                // SQLite refuses writes on a connection whose file has moved, and cannot open it anew.
                 ItServices.waitUntil("the pipeline to notice the catalog is gone", DEADLINE,
                         () -> pipeline.restarts() > restarts || pipeline.failedCheckpoints() > failedCheckpoints);
             } finally {
-                // A connection opened meanwhile may have left an empty database in its place.
-                Files.move(away, database, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(away, folder);
             }
         });
     }
