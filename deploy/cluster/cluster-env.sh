@@ -13,8 +13,7 @@ RUN_LOG_DIR="$RUN_DIR/log"
 JAVA_RUN="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 # Builds target/flink/lib (with the root pom's sqlite-jdbc) and target/flink/plugins (Flink 2.1.1's,
-# from Maven artifacts) when
-# either is missing.
+# from Maven artifacts) when either is missing.
 cluster_build_dist() {
   local sqlite_version
   sqlite_version="$(sed -n 's:.*<sqlite.jdbc.version>\(.*\)</sqlite.jdbc.version>.*:\1:p' "$CHRONICLE_ROOT/pom.xml")"

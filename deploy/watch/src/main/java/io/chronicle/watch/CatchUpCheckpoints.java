@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * After a job has restored from a checkpoint, checkpoints it until its consumer group has
- * committed the offsets its topics had once every task of it ran again (its first checkpoint). Rows reach the tables on checkpoints, so
+ * committed the offsets its topics had once every task of it ran again (its first checkpoint).
+ * Rows reach the tables on checkpoints, so
  * the records that arrived while the job was down are then queryable as soon as the job has read
  * them, rather than up to a checkpoint interval later. The checkpoints are paced by the job's
  * progress, so few land before it has caught up; the periodic checkpoints go on as configured,
