@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS `${catalog_name}`.`${namespace}`.rollup_5m (
 ) PARTITIONED BY (tenant) WITH (
   'format-version' = '2',
   'write.format.default' = 'parquet',
-  'write.parquet.compression-codec' = 'zstd'
+  'write.parquet.compression-codec' = 'zstd',
+  'write.parquet.dict-size-bytes' = '131072'
 );
 
 -- Event time from the payload's epoch milliseconds; the watermark trails it by the workload's

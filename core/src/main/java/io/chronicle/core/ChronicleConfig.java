@@ -171,6 +171,7 @@ public final class ChronicleConfig {
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);
         requirePositive(conf, ChronicleOptions.ROLLUP_REORDER_BUFFER);
+        requirePositive(conf, ChronicleOptions.ROLLUP_BATCH_MAX_POINTS);
         requirePositive(conf, ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);
         TenantNames.validate(conf);
         checkPayloadBounds(conf);

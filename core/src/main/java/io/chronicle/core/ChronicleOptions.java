@@ -376,6 +376,19 @@ public final class ChronicleOptions {
                                     + " before more than this many later points of its window;"
                                     + " every other column is exact whatever the order.");
 
+    public static final ConfigOption<Integer> ROLLUP_BATCH_MAX_POINTS =
+            key("chronicle.rollup.batch-max-points")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "Points each source task holds, gathered by series, before they cross"
+                                    + " the network to the rollups (about 40 bytes each), so the"
+                                    + " rollups read and write a series' window once per batch"
+                                    + " instead of once per point. A series' points are held until"
+                                    + " the watermark makes their window due or the next checkpoint,"
+                                    + " whichever is first; when this many are held, all go. 1 sends"
+                                    + " every point on its own.");
+
     public static final ConfigOption<Long> ROLLUP_MAX_SERIES_PER_TENANT =
             key("chronicle.rollup.max-series-per-tenant")
                     .longType()

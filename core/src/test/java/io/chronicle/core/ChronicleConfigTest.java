@@ -53,7 +53,7 @@ class ChronicleConfigTest {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-payload-bytes", "0"}))
                 .hasMessageContaining("'chronicle.ingest.max-payload-bytes'");
         for (String limit : new String[] {"chronicle.traces.max-events", "chronicle.rollup.reorder-buffer",
-                "chronicle.rollup.max-series-shards"}) {
+                "chronicle.rollup.max-series-shards", "chronicle.rollup.batch-max-points"}) {
             assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--" + limit, "0"}))
                     .hasMessageContaining("'" + limit + "': must be positive");
         }

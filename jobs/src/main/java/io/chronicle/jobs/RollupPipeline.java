@@ -11,6 +11,8 @@ import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.jobs.upgrade.LegacyUids;
 import io.chronicle.operators.rollup.CardinalityLimiter;
 import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.operators.rollup.PointBatch;
+import io.chronicle.operators.rollup.SeriesBundler;
 import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
@@ -43,6 +45,9 @@ import java.util.List;
  */
 public final class RollupPipeline {
 
+    /** Gathers each series' points before the exchanges; it keeps no state. */
+    static final String BATCHES_UID = "rollup-batches";
+
     private RollupPipeline() {}
 
     /** What the tiers give the rest of the job: the points refused (too late, over a limit), the series changes. */
@@ -60,14 +65,18 @@ public final class RollupPipeline {
         Tier finest = chain.get(0);
         long seriesStateTtlMicros = conf.get(ChronicleOptions.ROLLUP_SERIES_STATE_TTL).toNanos() / 1_000L;
         int shards = conf.get(ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);
-        SingleOutputStreamOperator<MetricPoint> admitted = points
-                .keyBy(p -> CardinalityLimiter.shardKey(p, shards), Types.STRING)
+        DataStream<PointBatch> batches = points
+                .transform(BATCHES_UID, TypeInformation.of(PointBatch.class), new SeriesBundler(
+                        finest.micros(), policy, conf.get(ChronicleOptions.ROLLUP_BATCH_MAX_POINTS)))
+                .uid(BATCHES_UID);
+        SingleOutputStreamOperator<PointBatch> admitted = batches
+                .keyBy(b -> CardinalityLimiter.shardKey(b, shards), Types.STRING)
                 .process(new CardinalityLimiter(policy, shards, seriesStateTtlMicros),
-                        TypeInformation.of(MetricPoint.class))
+                        TypeInformation.of(PointBatch.class))
                 .name("rollup-series-limit")
                 .uid("rollup-series-limit");
         SingleOutputStreamOperator<RollupRow> rows = admitted
-                .keyBy(p -> p.seriesId, Types.LONG)
+                .keyBy(b -> b.seriesId, Types.LONG)
                 .process(new SeriesRollupFunction(finest.micros(), policy, seriesStateTtlMicros,
                                 new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
                                 conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),

@@ -10,6 +10,7 @@ import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.operators.rollup.CounterRule;
+import io.chronicle.operators.rollup.PointBatch;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import io.chronicle.sinks.DataFileWriterOperator;
@@ -143,7 +144,9 @@ public final class RollupRebuild {
                 .name("event-times");
 
         DataStream<RollupRow> rows = points
-                .keyBy(p -> p.seriesId, Types.LONG)
+                .map(PointBatch::of, TypeInformation.of(PointBatch.class))
+                .name("to-batch")
+                .keyBy(b -> b.seriesId, Types.LONG)
                 .process(new SeriesRollupFunction(chain.get(0).micros(), policy, lookbackMicros,
                                 new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
                                 conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),

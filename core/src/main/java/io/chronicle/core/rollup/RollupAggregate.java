@@ -99,10 +99,32 @@ public class RollupAggregate {
         boolean laterLast = later.lastTsMicros >= lastTsMicros;
         m.lastValue = laterLast ? later.lastValue : lastValue;
         m.lastTsMicros = laterLast ? later.lastTsMicros : lastTsMicros;
-        DDSketch merged = SketchCodec.decode(sketch);
-        merged.mergeWith(SketchCodec.decode(later.sketch));
-        m.sketch = SketchCodec.encode(merged);
+        if (sketch == null || later.sketch == null) {
+            // A sketch kept apart (a tier merge keeps each fine row's until it writes): the other.
+            m.sketch = sketch == null ? later.sketch : sketch;
+        } else {
+            m.sketch = SketchCodec.merge(sketch, later.sketch);
+        }
         return m;
+    }
+
+    /** A copy of this aggregate without its sketch. */
+    public RollupAggregate withoutSketch() {
+        RollupAggregate a = new RollupAggregate();
+        a.count = count;
+        a.sum = sum;
+        a.sumCompensation = sumCompensation;
+        a.min = min;
+        a.max = max;
+        a.firstValue = firstValue;
+        a.firstTsMicros = firstTsMicros;
+        a.lastValue = lastValue;
+        a.lastTsMicros = lastTsMicros;
+        a.sumSquares = sumSquares;
+        a.sumSquaresCompensation = sumSquaresCompensation;
+        a.increase = increase;
+        a.increaseCompensation = increaseCompensation;
+        return a;
     }
 
     /**

@@ -67,6 +67,13 @@ public final class SketchCodec {
         return bytes;
     }
 
+    /** The encoded merge of two encoded sketches. */
+    public static byte[] merge(byte[] a, byte[] b) {
+        DDSketch merged = decode(a);
+        merged.mergeWith(decode(b));
+        return encode(merged);
+    }
+
     /**
      * A sketch that {@link #encode} wrote, or that DDSketch's own encoding wrote before, into dense
      * stores: the fastest for Chronicle's own rows.

@@ -1,6 +1,5 @@
 package io.chronicle.operators.rollup;
 
-import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
@@ -33,9 +32,9 @@ import java.util.Map;
  * its limit when its series hash unevenly (by a few standard deviations of a shard's count, the
  * square root of its share).
  *
- * <p>A series is admitted with its first point while its shard has room and stays admitted until
- * its points stop for the series TTL (event time), as the rollups keep it; its points pass on.
- * A point of a series not admitted goes to {@link #REFUSED} as {@code cardinality_limit}: each
+ * <p>Points come in {@link PointBatch}es of one series. A series is admitted with its first batch
+ * while its shard has room and stays admitted until its points stop for the series TTL (event
+ * time), as the rollups keep it; its batches pass on. A point of a series not admitted goes to {@link #REFUSED} as {@code cardinality_limit}: each
  * such point, since each is a point the tiers will not hold, and the flood is the producer's own
  * volume. The points stay in {@code points_raw}, from which a rebuild can fold them in.
  *
@@ -45,7 +44,7 @@ import java.util.Map;
  * longer than the rollups keep it, erring towards refusing, never towards holding more. The
  * state of a shard is at most its share of series, and drains when they all go quiet.
  */
-public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint, MetricPoint>
+public class CardinalityLimiter extends KeyedProcessFunction<String, PointBatch, PointBatch>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -71,9 +70,9 @@ public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint
         this.granuleMicros = Math.max(1L, seriesStateTtlMicros / 16);
     }
 
-    /** The state key of a point's shard. */
-    public static String shardKey(MetricPoint point, int shards) {
-        return point.tenant + '\u0000' + Long.remainderUnsigned(point.seriesId, shards);
+    /** The state key of a batch's shard. */
+    public static String shardKey(PointBatch batch, int shards) {
+        return batch.tenant + '\u0000' + Long.remainderUnsigned(batch.seriesId, shards);
     }
 
     @Override
@@ -97,46 +96,54 @@ public class CardinalityLimiter extends KeyedProcessFunction<String, MetricPoint
     }
 
     @Override
-    public void processElement(MetricPoint point, Context ctx, Collector<MetricPoint> out)
+    public void processElement(PointBatch batch, Context ctx, Collector<PointBatch> out)
             throws Exception {
-        long granule = Math.floorDiv(point.timestampMicros, granuleMicros) * granuleMicros + granuleMicros;
-        Long seen = admitted.get(point.seriesId);
+        long granule = Math.floorDiv(batch.maxTsMicros(), granuleMicros) * granuleMicros + granuleMicros;
+        Long seen = admitted.get(batch.seriesId);
         if (seen != null) {
             if (granule > seen) {
-                admitted.put(point.seriesId, granule);
+                admitted.put(batch.seriesId, granule);
             }
-            out.collect(point);
+            out.collect(batch);
             return;
         }
         ShardCount shard = count.value();
         if (shard == null) {
             shard = new ShardCount();
         }
-        long tenantLimit = policy.forTenant(point.tenant).maxSeries();
+        long tenantLimit = policy.forTenant(batch.tenant).maxSeries();
         long shardLimit = (tenantLimit + shards - 1) / shards;
         if (shard.series >= shardLimit) {
-            refused.inc();
-            ctx.output(REFUSED, RejectedPoints.of(point, RejectReason.CARDINALITY_LIMIT, "tenant "
-                    + point.tenant + " has the most active series it may have ("
-                    + tenantLimit + ", chronicle.rollup.max-series-per-tenant, held per shard of "
-                    + shards + " as " + shardLimit + "): series " + point.seriesId + " of metric "
-                    + point.metric + " is not rolled up until some of them go quiet for the series"
-                    + " TTL; the point is in points_raw", ctx.timerService().currentProcessingTime()));
+            refuse(batch, tenantLimit, shardLimit, ctx);
             return;
         }
-        admitted.put(point.seriesId, granule);
+        admitted.put(batch.seriesId, granule);
         shard.series++;
         if (shard.sweepTimerMillis == 0) {
             shard.sweepTimerMillis = Math.floorDiv(granule + activeMicros, 1_000L);
             ctx.timerService().registerEventTimeTimer(shard.sweepTimerMillis);
         }
         count.update(shard);
-        out.collect(point);
+        out.collect(batch);
+    }
+
+    /** Refuses each point of the batch on its own, as each is a point the tiers will not hold. */
+    private void refuse(PointBatch batch, long tenantLimit, long shardLimit, Context ctx) {
+        String message = "tenant " + batch.tenant + " has the most active series it may have ("
+                + tenantLimit + ", chronicle.rollup.max-series-per-tenant, held per shard of "
+                + shards + " as " + shardLimit + "): series " + batch.seriesId + " of metric "
+                + batch.metric + " is not rolled up until some of them go quiet for the series"
+                + " TTL; the point is in points_raw";
+        long now = ctx.timerService().currentProcessingTime();
+        for (int i = 0; i < batch.size(); i++) {
+            refused.inc();
+            ctx.output(REFUSED, RejectedPoints.of(batch.point(i), RejectReason.CARDINALITY_LIMIT, message, now));
+        }
     }
 
     /** Lets go of the shard's series quiet for the TTL, and sets the next look. */
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<MetricPoint> out)
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PointBatch> out)
             throws Exception {
         ShardCount shard = count.value();
         if (shard == null || shard.sweepTimerMillis != timestamp) {

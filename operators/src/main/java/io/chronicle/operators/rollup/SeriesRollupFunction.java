@@ -28,10 +28,11 @@ import org.apache.flink.util.OutputTag;
 import java.util.Arrays;
 
 /**
- * Event-time tumbling windows of one series (keyed by series id), each written once when the
- * watermark passes the window's end plus its tenant's allowed lateness. Points arriving out of
- * order within the lateness are folded in; a point for a window already written goes to
- * {@link #TOO_LATE} as a rejected record, never dropped.
+ * Event-time tumbling windows of one series (keyed by series id, its points in
+ * {@link PointBatch}es), each written once when the watermark passes the window's end plus its
+ * tenant's allowed lateness. Points arriving out of order within the lateness are folded in; a
+ * point for a window already written goes to {@link #TOO_LATE} as a rejected record, never
+ * dropped. A batch reads and writes each window it touches once.
  *
  * <p>A point costs the same whatever its window holds: the window keeps its latest points apart,
  * in time order, and folds the oldest into its aggregate once it holds twice
@@ -58,7 +59,7 @@ import java.util.Arrays;
  * window is folded or written, with a rejection of its own, rather than fail on every restart.
  * Both are counted in {@code valuesOutOfRange}.
  */
-public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint, RollupRow>
+public class SeriesRollupFunction extends KeyedProcessFunction<Long, PointBatch, RollupRow>
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
@@ -135,52 +136,74 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     }
 
     @Override
-    public void processElement(MetricPoint point, Context ctx, Collector<RollupRow> out)
+    public void processElement(PointBatch batch, Context ctx, Collector<RollupRow> out)
             throws Exception {
-        if (!SketchCodec.holds(point.value)) {
-            valuesOutOfRange.inc();
-            ctx.output(TOO_LATE, RejectedPoints.of(point, RejectReason.VALUE_OUT_OF_RANGE,
-                    outOfRange(point.value), ctx.timerService().currentProcessingTime()));
-            return;
-        }
-        long latenessMicros = policy.forTenant(point.tenant).allowedLatenessMicros();
-        long windowStart = Math.floorDiv(point.timestampMicros, windowMicros) * windowMicros;
-        long writeAtMillis = WindowTimes.writeTimerMillis(windowStart + windowMicros, latenessMicros);
-        if (writeAtMillis <= ctx.timerService().currentWatermark()) {
-            ctx.output(TOO_LATE, tooLate(point, latenessMicros,
-                    ctx.timerService().currentProcessingTime()));
-            return;
-        }
-        PendingWindow window = pending.get(windowStart);
-        if (window == null) {
-            window = new PendingWindow();
-            openWindows.update(WindowStarts.with(openWindows.value(), windowStart));
-            // Checked only here: a series with a window open has its identity.
-            if (identity.value() == null) {
-                MetricPoint id = new MetricPoint();
-                id.tenant = point.tenant;
-                id.metric = point.metric;
-                id.tags = point.tags;
-                id.seriesId = point.seriesId;
-                identity.update(id);
-                ctx.output(SERIES_CHANGES, new SeriesChange(point.tenant, point.metric, 1));
+        long latenessMicros = policy.forTenant(batch.tenant).allowedLatenessMicros();
+        boolean counter = counters.isCounter(batch.metric);
+        long watermark = ctx.timerService().currentWatermark();
+        // The window in hand: read once and written once for all the batch's points in it.
+        long windowStart = 0;
+        PendingWindow window = null;
+        for (int i = 0; i < batch.size(); i++) {
+            long ts = batch.tsMicros[i];
+            double value = batch.values[i];
+            if (!SketchCodec.holds(value)) {
+                valuesOutOfRange.inc();
+                ctx.output(TOO_LATE, RejectedPoints.of(batch.point(i), RejectReason.VALUE_OUT_OF_RANGE,
+                        outOfRange(value), ctx.timerService().currentProcessingTime()));
+                continue;
+            }
+            long start = Math.floorDiv(ts, windowMicros) * windowMicros;
+            long writeAtMillis = WindowTimes.writeTimerMillis(start + windowMicros, latenessMicros);
+            if (writeAtMillis <= watermark) {
+                ctx.output(TOO_LATE, tooLate(batch.point(i), latenessMicros,
+                        ctx.timerService().currentProcessingTime()));
+                continue;
+            }
+            if (window == null || start != windowStart) {
+                if (window != null) {
+                    pending.put(windowStart, window);
+                }
+                window = openWindow(batch, start, ctx);
+                windowStart = start;
+            }
+            if (window.writeTimerMillis != writeAtMillis) {
+                // Once per window, and again only if a restore changed its tenant's lateness.
+                ctx.timerService().registerEventTimeTimer(writeAtMillis);
+                window.writeTimerMillis = writeAtMillis;
+            }
+            if (window.folded == null || ts >= window.folded.lastTsMicros) {
+                window.add(ts, value);
+                if (window.size() >= 2 * reorderBuffer) {
+                    fold(start, window, counter, ctx);
+                }
+            } else {
+                foldBehind(start, window, ts, value, counter);
             }
         }
-        if (window.writeTimerMillis != writeAtMillis) {
-            // Once per window, and again only if a restore changed its tenant's lateness.
-            ctx.timerService().registerEventTimeTimer(writeAtMillis);
-            window.writeTimerMillis = writeAtMillis;
+        if (window != null) {
+            pending.put(windowStart, window);
         }
-        boolean counter = counters.isCounter(point.metric);
-        if (window.folded == null || point.timestampMicros >= window.folded.lastTsMicros) {
-            window.add(point.timestampMicros, point.value);
-            if (window.size() >= 2 * reorderBuffer) {
-                fold(windowStart, window, counter, ctx);
-            }
-        } else {
-            foldBehind(windowStart, window, point, counter);
+    }
+
+    /** The series' window starting at {@code start}, opened (with the series' identity) if new. */
+    private PendingWindow openWindow(PointBatch batch, long start, Context ctx) throws Exception {
+        PendingWindow window = pending.get(start);
+        if (window != null) {
+            return window;
         }
-        pending.put(windowStart, window);
+        openWindows.update(WindowStarts.with(openWindows.value(), start));
+        // Checked only here: a series with a window open has its identity.
+        if (identity.value() == null) {
+            MetricPoint id = new MetricPoint();
+            id.tenant = batch.tenant;
+            id.metric = batch.metric;
+            id.tags = batch.tags;
+            id.seriesId = batch.seriesId;
+            identity.update(id);
+            ctx.output(SERIES_CHANGES, new SeriesChange(batch.tenant, batch.metric, 1));
+        }
+        return new PendingWindow();
     }
 
     /** Folds the window's samples kept apart into its aggregate, all but the latest reorderBuffer. */
@@ -197,14 +220,14 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, MetricPoint
     }
 
     /** Folds in a point older than the window's latest folded sample, whose neighbours are gone. */
-    private void foldBehind(long start, PendingWindow window, MetricPoint point, boolean counter)
+    private void foldBehind(long start, PendingWindow window, long ts, double value, boolean counter)
             throws Exception {
         RollupAggregate folded = withSketch(start, window.folded);
         RollupAggregate merged = folded.merge(RollupAggregate.ofSortedSamples(
-                new long[] {point.timestampMicros}, new double[] {point.value}, 1, counter, Double.NaN));
+                new long[] {ts}, new double[] {value}, 1, counter, Double.NaN));
         if (counter) {
-            if (point.timestampMicros < folded.firstTsMicros) {
-                merged.addStep(point.value, folded.firstValue);
+            if (ts < folded.firstTsMicros) {
+                merged.addStep(value, folded.firstValue);
             } else {
                 beyondReorderBuffer.inc();
             }

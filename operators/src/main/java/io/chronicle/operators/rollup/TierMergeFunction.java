@@ -1,13 +1,17 @@
 package io.chronicle.operators.rollup;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.RollupPolicy;
+import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
+import io.chronicle.core.rollup.SketchCodec;
 import io.chronicle.operators.state.StateLayout;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -26,7 +30,9 @@ import java.util.Arrays;
  * coarse window merges the partial aggregates of the fine windows inside it and is written when
  * the watermark passes its end plus the tenant's allowed lateness. The fine tier writes its last
  * window inside a coarse one at that same watermark, just before forwarding it, so every fine
- * row arrives before its coarse window is written.
+ * row arrives before its coarse window is written. The fine rows' sketches are kept apart, each
+ * under its fine window, and merged once when the coarse window is written: a sketch is decoded
+ * once and encoded once per coarse window, not at every fine row.
  *
  * <p>Only lowering a tenant's allowed lateness across a restore can make a fine row arrive after
  * its coarse window was written. Such a row is counted ({@code rowsAfterCoarseWindow}) and
@@ -42,12 +48,15 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TierMergeFunction.class);
 
+    private final long fineWindowMicros;
     private final long windowMicros;
     private final RollupPolicy policy;
     private final StateLayout layout = new StateLayout("rollup tier merge");
 
-    /** Coarse window start to the merge of the fine rows seen so far. */
+    /** Coarse window start to the merge of the fine rows seen so far, without their sketches. */
     private transient MapState<Long, RollupRow> open;
+    /** Each fine row's sketch by its window start, merged once when the coarse window is written. */
+    private transient MapState<Long, byte[]> fineSketches;
     /** The keys of {@link #open}, ascending. */
     private transient ValueState<long[]> openStarts;
     private transient Counter rowsAfterCoarseWindow;
@@ -57,6 +66,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             throw new IllegalArgumentException("A " + windowMicros / 1_000_000 + " s tier cannot be"
                     + " built from " + fineWindowMicros / 1_000_000 + " s windows: not a multiple");
         }
+        this.fineWindowMicros = fineWindowMicros;
         this.windowMicros = windowMicros;
         this.policy = policy;
     }
@@ -77,6 +87,8 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
                 "open-coarse-windows", Types.LONG, TypeInformation.of(RollupRow.class))));
         openStarts = getRuntimeContext().getState(layout.reads(new ValueStateDescriptor<>(
                 "open-coarse-window-starts", TypeInformation.of(long[].class))));
+        fineSketches = getRuntimeContext().getMapState(layout.reads(new MapStateDescriptor<>(
+                "open-coarse-window-sketches", Types.LONG, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)));
         layout.verify(getRuntimeContext());
         rowsAfterCoarseWindow = getRuntimeContext().getMetricGroup().counter("rowsAfterCoarseWindow");
     }
@@ -103,12 +115,15 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             merged.counter = fine.counter;
             merged.windowStartMicros = start;
             merged.windowEndMicros = start + windowMicros;
-            merged.aggregate = fine.aggregate;
+            merged.aggregate = fine.aggregate.withoutSketch();
             openStarts.update(WindowStarts.with(openStarts.value(), start));
         } else {
-            merged.aggregate = merged.aggregate.merge(fine.aggregate);
+            merged.aggregate = merged.aggregate.merge(fine.aggregate.withoutSketch());
         }
         open.put(start, merged);
+        byte[] sameWindow = fineSketches.get(fine.windowStartMicros);
+        fineSketches.put(fine.windowStartMicros, sameWindow == null
+                ? fine.aggregate.sketch : SketchCodec.merge(sameWindow, fine.aggregate.sketch));
         ctx.timerService().registerEventTimeTimer(writeAtMillis);
     }
 
@@ -129,6 +144,7 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
             long writeAtMillis = WindowTimes.writeTimerMillis(row.windowEndMicros,
                     policy.forTenant(row.tenant).allowedLatenessMicros());
             if (writeAtMillis <= timestamp) {
+                row.aggregate.sketch = mergeFineSketches(row.aggregate);
                 out.collect(row);
                 open.remove(start);
             } else {
@@ -143,5 +159,24 @@ public class TierMergeFunction extends KeyedProcessFunction<Long, RollupRow, Rol
         } else if (waiting < starts.length) {
             openStarts.update(Arrays.copyOf(stillOpen, waiting));
         }
+    }
+
+    /**
+     * The coarse window's sketch: the fine rows' sketches, looked up by the fine windows between
+     * its first and last sample, merged once, and let go. A window restored from a version that
+     * merged sketches as rows came has that merge in {@code aggregate.sketch}, and starts from it.
+     */
+    private byte[] mergeFineSketches(RollupAggregate aggregate) throws Exception {
+        DDSketch merged = aggregate.sketch == null ? SketchCodec.newSketch() : SketchCodec.decode(aggregate.sketch);
+        long last = Math.floorDiv(aggregate.lastTsMicros, fineWindowMicros) * fineWindowMicros;
+        for (long fine = Math.floorDiv(aggregate.firstTsMicros, fineWindowMicros) * fineWindowMicros;
+                fine <= last; fine += fineWindowMicros) {
+            byte[] sketch = fineSketches.get(fine);
+            if (sketch != null) {
+                merged.mergeWith(SketchCodec.decode(sketch));
+                fineSketches.remove(fine);
+            }
+        }
+        return SketchCodec.encode(merged);
     }
 }

@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The limit of active series per tenant: which points pass and which are refused, exactly;
@@ -43,9 +44,9 @@ class CardinalityLimiterTest {
 
     private long offset;
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, MetricPoint> harness(
+    private static KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> harness(
             RollupPolicy policy, int shards) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, MetricPoint> h =
+        KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new CardinalityLimiter(policy, shards, TTL)),
                         p -> CardinalityLimiter.shardKey(p, shards), Types.STRING);
@@ -73,13 +74,25 @@ class CardinalityLimiterTest {
         return p;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, MetricPoint> h,
+    private static void send(KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> h,
             MetricPoint p) throws Exception {
-        h.processElement(new StreamRecord<>(p, p.timestampMicros / 1_000L));
+        h.processElement(new StreamRecord<>(PointBatch.of(p), p.timestampMicros / 1_000L));
+    }
+
+    /** The points of the batches the limiter let through, in order. */
+    private static List<MetricPoint> passed(
+            KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> h) {
+        List<MetricPoint> out = new ArrayList<>();
+        for (PointBatch batch : h.extractOutputValues()) {
+            for (int i = 0; i < batch.size(); i++) {
+                out.add(batch.point(i));
+            }
+        }
+        return out;
     }
 
     private static List<RejectedRecord> refused(
-            KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, MetricPoint> h) {
+            KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> h) {
         List<RejectedRecord> out = new ArrayList<>();
         if (h.getSideOutput(CardinalityLimiter.REFUSED) != null) {
             h.getSideOutput(CardinalityLimiter.REFUSED).forEach(r -> out.add(r.getValue()));
@@ -89,7 +102,7 @@ class CardinalityLimiterTest {
 
     /** The series the shards under {@code keys} hold. */
     private static long admittedSeries(
-            KeyedOneInputStreamOperatorTestHarness<String, MetricPoint, MetricPoint> h, Set<String> keys)
+            KeyedOneInputStreamOperatorTestHarness<String, PointBatch, PointBatch> h, Set<String> keys)
             throws Exception {
         KeyedStateBackend<String> backend =
                 ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
@@ -129,7 +142,7 @@ class CardinalityLimiterTest {
                     (series < 102 ? passed : refused).add(p);
                 }
             }
-            assertThat(h.extractOutputValues()).containsExactlyElementsOf(passed);
+            assertThat(passed(h)).containsExactlyElementsOf(passed);
             List<RejectedRecord> rejected = refused(h);
             assertThat(rejected).extracting(r -> r.provenance.offset)
                     .containsExactlyElementsOf(refused.stream().map(p -> p.provenance.offset).collect(Collectors.toList()));
@@ -167,14 +180,14 @@ class CardinalityLimiterTest {
                 send(h, point("acme", 2, t));
                 h.processWatermark(t * 1_000L);
             }
-            assertThat(h.extractOutputValues()).extracting(p -> p.seriesId + "@" + p.timestampMicros / SECOND)
+            assertThat(passed(h)).extracting(p -> p.seriesId + "@" + p.timestampMicros / SECOND)
                     .containsExactly("1@12", "2@12", "2@30", "2@60", "2@90", "2@120", "2@150", "3@181",
                             "2@210", "2@240", "2@270", "2@300");
             assertThat(refused(h)).extracting(r -> r.kafkaTimestampMillis / 1_000 + "")
                     .containsExactly("12", "160", "170", "181");
 
             // Series 3 went quiet at 190 + 160 s; series 2 goes at 310 + 160 s, and the shard drains.
-            Set<String> shard = Set.of(CardinalityLimiter.shardKey(point("acme", 2, 0), 1));
+            Set<String> shard = Set.of(CardinalityLimiter.shardKey(PointBatch.of(point("acme", 2, 0)), 1));
             h.processWatermark((310 + 160) * 1_000L - 1);
             assertThat(admittedSeries(h, shard)).isEqualTo(1);
             h.processWatermark((310 + 160) * 1_000L);
@@ -196,7 +209,7 @@ class CardinalityLimiterTest {
         try (var h = harness(limits(1_024, Map.of()), 16)) {
             for (int i = 0; i < n; i++) {
                 MetricPoint p = point("flood", random.nextLong(), 10);
-                keys.add(CardinalityLimiter.shardKey(p, 16));
+                keys.add(CardinalityLimiter.shardKey(PointBatch.of(p), 16));
                 send(h, p);
                 if (i % 20_000 == 19_999) {
                     assertThat(admittedSeries(h, keys)).as("series held after %d", i + 1).isEqualTo(1_024);
@@ -206,14 +219,48 @@ class CardinalityLimiterTest {
                     h.getSideOutput(CardinalityLimiter.REFUSED).clear();
                 }
             }
-            assertThat(h.extractOutputValues()).hasSize(1_024);
+            assertThat(passed(h)).hasSize(1_024);
             assertThat(keys).hasSize(16);
-            assertThat(h.extractOutputValues().stream().map(p -> CardinalityLimiter.shardKey(p, 16))
+            assertThat(passed(h).stream().map(p -> CardinalityLimiter.shardKey(PointBatch.of(p), 16))
                     .collect(Collectors.groupingBy(k -> k, Collectors.counting())).values())
                     .hasSize(16).containsOnly(64L);
             h.processWatermark(Long.MAX_VALUE);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
+    }
+
+    /**
+     * A batch is admitted or refused as one, its series once: an admitted batch passes whole, and
+     * each point of a refused one is rejected on its own with its own offset and time.
+     */
+    @Test
+    void aBatchOfPointsIsAdmittedOrRefusedWithEveryPointAccounted() throws Exception {
+        try (var h = harness(limits(1, Map.of()), 1)) {
+            PointBatch first = batchOf(point("acme", 1, 10), point("acme", 1, 25), point("acme", 1, 40));
+            PointBatch other = batchOf(point("acme", 2, 10), point("acme", 2, 11));
+            h.processElement(new StreamRecord<>(first, 10_000L));
+            h.processElement(new StreamRecord<>(other, 10_000L));
+            assertThat(h.extractOutputValues()).containsExactly(first);
+            assertThat(refused(h)).extracting(r -> r.provenance.offset, r -> r.kafkaTimestampMillis)
+                    .containsExactly(tuple(3L, 10_000L), tuple(4L, 11_000L));
+            assertThat(refused(h)).allMatch(r -> r.reasonCode.equals("cardinality_limit"));
+        }
+    }
+
+    private static PointBatch batchOf(MetricPoint... points) {
+        PointBatch batch = PointBatch.of(points[0]);
+        int n = points.length;
+        batch.tsMicros = new long[n];
+        batch.values = new double[n];
+        batch.partitions = new int[n];
+        batch.offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            batch.tsMicros[i] = points[i].timestampMicros;
+            batch.values[i] = points[i].value;
+            batch.partitions[i] = points[i].provenance.partition;
+            batch.offsets[i] = points[i].provenance.offset;
+        }
+        return batch;
     }
 }

@@ -7,13 +7,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Rollup rows travel between tiers and sit in state, and windows and the series limit's counts
- * wait in state, with Flink's POJO serializer, never Kryo.
+ * Points travel to the rollups in batches and rows between tiers; rows, windows and the series
+ * limit's counts wait in state: all with Flink's POJO serializer, never Kryo.
  */
 class RollupSerializationTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {RollupRow.class, RollupAggregate.class, PendingWindow.class, ShardCount.class})
+    @ValueSource(classes = {RollupRow.class, RollupAggregate.class, PendingWindow.class, ShardCount.class,
+            PointBatch.class})
     void isSerializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

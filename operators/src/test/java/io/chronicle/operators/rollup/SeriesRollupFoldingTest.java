@@ -54,9 +54,9 @@ class SeriesRollupFoldingTest {
 
     private long offset;
 
-    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> harness(
+    private static KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> harness(
             int reorderBuffer, boolean rocksDb) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> h =
+        KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW,
                                 Policies.lateness(LATENESS), IDLE, new CounterRule(Set.of("requests")),
@@ -78,9 +78,9 @@ class SeriesRollupFoldingTest {
         return p;
     }
 
-    private static void send(KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> h,
+    private static void send(KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> h,
             MetricPoint p) throws Exception {
-        h.processElement(new StreamRecord<>(p, Math.floorDiv(p.timestampMicros, 1_000L)));
+        h.processElement(new StreamRecord<>(PointBatch.of(p), Math.floorDiv(p.timestampMicros, 1_000L)));
     }
 
     /** Every row against its samples, the series' previous sample before each window. */
@@ -262,7 +262,7 @@ class SeriesRollupFoldingTest {
     }
 
     private static MapState<Long, PendingWindow> pendingWindows(
-            KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> h, long series)
+            KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> h, long series)
             throws Exception {
         KeyedStateBackend<Long> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         backend.setCurrentKey(series);
@@ -271,7 +271,7 @@ class SeriesRollupFoldingTest {
     }
 
     private static long keysWithState(
-            KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> h, String... states) {
+            KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> h, String... states) {
         KeyedStateBackend<Long> backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         long keys = 0;
         for (String state : states) {

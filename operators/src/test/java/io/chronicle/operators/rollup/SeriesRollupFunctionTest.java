@@ -45,7 +45,7 @@ class SeriesRollupFunctionTest {
     private static final long LATENESS = 30 * SECOND;
     private static final long IDLE = 600 * SECOND;
 
-    private KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> harness;
     private long offset;
 
     @BeforeEach
@@ -54,7 +54,7 @@ class SeriesRollupFunctionTest {
         harness.open();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow> harness(
+    private static KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow> harness(
             RollupPolicy policy) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new SeriesRollupFunction(WINDOW, policy, IDLE,
@@ -81,7 +81,7 @@ class SeriesRollupFunctionTest {
         p.timestampMicros = tsSeconds * SECOND;
         p.value = value;
         p.provenance = new Provenance("points", 0, offset++, 0);
-        harness.processElement(new StreamRecord<>(p, tsSeconds * 1000));
+        harness.processElement(new StreamRecord<>(PointBatch.of(p), tsSeconds * 1000));
     }
 
     /** Watermark at the given second (milliseconds are the watermark's unit). */

@@ -1,12 +1,20 @@
 package io.chronicle.operators.rollup;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
 import io.chronicle.core.rollup.SketchCodec;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -36,7 +44,7 @@ class TierMergeFunctionTest {
 
     @Test
     void anHourFromFiveMinuteRowsMatchesTheHourFromRawSamples() throws Exception {
-        var fine = new KeyedOneInputStreamOperatorTestHarness<Long, MetricPoint, RollupRow>(
+        var fine = new KeyedOneInputStreamOperatorTestHarness<Long, PointBatch, RollupRow>(
                 new KeyedProcessOperator<>(new SeriesRollupFunction(FIVE_MINUTES, Policies.lateness(LATENESS),
                         10 * HOUR, new CounterRule(Set.of()), 8)),
                 p -> p.seriesId, Types.LONG);
@@ -63,7 +71,7 @@ class TierMergeFunctionTest {
             p.timestampMicros = ts[i];
             p.value = values[i];
             p.provenance = new Provenance("points", 0, i, 0);
-            fine.processElement(new StreamRecord<>(p, ts[i] / 1000));
+            fine.processElement(new StreamRecord<>(PointBatch.of(p), ts[i] / 1000));
         }
         long watermarkMillis = (HOUR + LATENESS) / 1000;
         fine.processWatermark(watermarkMillis);
@@ -207,6 +215,102 @@ class TierMergeFunctionTest {
             assertThat(coarse.numKeyedStateEntries()).isZero();
         }
         coarse.close();
+    }
+
+    /**
+     * An hour restored from a version that merged each fine row's sketch into the open window as
+     * it came (the window's row holds that sketch) takes the rows after the restore, one of them
+     * for a fine window seen already, into a sketch equal to the one of every sample, bin for bin.
+     */
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {false, true})
+    void anHourRestoredWithItsSketchMergedSoFarTakesTheRestExactly(boolean rocksDb) throws Exception {
+        var coarse = new KeyedOneInputStreamOperatorTestHarness<Long, RollupRow, RollupRow>(
+                new KeyedProcessOperator<>(new TierMergeFunction(FIVE_MINUTES, HOUR, Policies.lateness(LATENESS))),
+                r -> r.seriesId, Types.LONG);
+        if (rocksDb) {
+            coarse.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        coarse.open();
+        Random random = new Random(5);
+        List<RollupRow> fineRows = new ArrayList<>();
+        List<Double> all = new ArrayList<>();
+        for (int w = 0; w < 12; w++) {
+            fineRows.add(fiveMinutes(w, random, all));
+        }
+        fineRows.add(fiveMinutes(7, random, all));
+
+        // What the earlier version held after the first four rows: their merge, sketch and all.
+        RollupRow restored = fineRows.get(0);
+        for (RollupRow row : fineRows.subList(1, 4)) {
+            RollupAggregate merged = restored.aggregate.merge(row.aggregate);
+            restored = copyOf(restored);
+            restored.aggregate = merged;
+        }
+        restored.windowStartMicros = 0;
+        restored.windowEndMicros = HOUR;
+        KeyedStateBackend<Long> backend = ((AbstractStreamOperator<?>) coarse.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(1L);
+        backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                        new MapStateDescriptor<>("open-coarse-windows", Types.LONG, TypeInformation.of(RollupRow.class)))
+                .put(0L, restored);
+        backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                        new ValueStateDescriptor<>("open-coarse-window-starts", TypeInformation.of(long[].class)))
+                .update(new long[] {0L});
+        for (RollupRow row : fineRows.subList(4, fineRows.size())) {
+            coarse.processElement(new StreamRecord<>(row, 0));
+        }
+        coarse.processWatermark((HOUR + LATENESS) / 1000);
+
+        List<RollupRow> hours = coarse.extractOutputValues();
+        assertThat(hours).hasSize(1);
+        RollupAggregate hour = hours.get(0).aggregate;
+        assertThat(hour.count).isEqualTo(all.size());
+        DDSketch reference = SketchCodec.newSketch();
+        all.forEach(reference::accept);
+        DDSketch written = SketchCodec.decode(hour.sketch);
+        assertThat(written.getCount()).isEqualTo(all.size());
+        for (double q = 0; q <= 1; q += 0.05) {
+            assertThat(written.getValueAtQuantile(q)).as("quantile %s", q).isEqualTo(reference.getValueAtQuantile(q));
+        }
+        assertThat(coarse.numEventTimeTimers()).isZero();
+        if (!rocksDb) {
+            assertThat(coarse.numKeyedStateEntries()).as("the hour's state and its sketches let go").isZero();
+        }
+        coarse.close();
+    }
+
+    private static RollupRow fiveMinutes(int window, Random random, List<Double> all) {
+        int n = 1 + random.nextInt(20);
+        long[] ts = new long[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            ts[i] = window * FIVE_MINUTES + i * SECOND;
+            values[i] = random.nextGaussian() * 1_000;
+            all.add(values[i]);
+        }
+        RollupRow row = new RollupRow();
+        row.tenant = "default";
+        row.metric = "cpu";
+        row.tags = Map.of();
+        row.seriesId = 1L;
+        row.windowStartMicros = window * FIVE_MINUTES;
+        row.windowEndMicros = (window + 1) * FIVE_MINUTES;
+        row.aggregate = RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN);
+        return row;
+    }
+
+    private static RollupRow copyOf(RollupRow row) {
+        RollupRow copy = new RollupRow();
+        copy.tenant = row.tenant;
+        copy.metric = row.metric;
+        copy.tags = row.tags;
+        copy.seriesId = row.seriesId;
+        copy.counter = row.counter;
+        copy.windowStartMicros = row.windowStartMicros;
+        copy.windowEndMicros = row.windowEndMicros;
+        copy.aggregate = row.aggregate;
+        return copy;
     }
 
     @Test
