@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,8 +24,8 @@ import java.util.Map;
  * window due: a batch is held only while the watermark is below the write time of its earliest
  * window (its end plus the tenant's allowed lateness), so the window operator decides each point
  * against the same watermark as it would have unbatched. A point whose window is due already
- * leaves at once, with the points of its series before it. When {@code maxPoints} are held,
- * everything goes, which bounds the memory the operator takes.
+ * leaves at once, with the points of its series before it. Everything goes when {@code maxPoints}
+ * are held, which bounds the memory the operator takes, and before the task turns idle.
  *
  * <p>Points of one series are held for at most a window plus its lateness of event time, so a
  * series whose points stop for longer than the series TTL less that time may count as quiet to
@@ -129,6 +130,18 @@ public class SeriesBundler extends AbstractStreamOperator<PointBatch>
             emitDue();
         }
         super.processWatermark(mark);
+    }
+
+    /**
+     * Everything goes before the task says it is idle: the operators after it then follow the
+     * other tasks' watermarks alone, which could make a held window due before its points came.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            emitAll();
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,8 @@ class SeriesBundlerTest {
         for (Object o : h.getOutput()) {
             if (o instanceof Watermark w) {
                 out.add("W" + w.getTimestamp());
+            } else if (o instanceof WatermarkStatus status) {
+                out.add(status.isIdle() ? "IDLE" : "ACTIVE");
             } else {
                 PointBatch b = ((StreamRecord<PointBatch>) o).getValue();
                 StringBuilder s = new StringBuilder().append(b.seriesId).append(':');
@@ -126,6 +129,17 @@ class SeriesBundlerTest {
             h.endInput();
             h.getOneInputOperator().finish();
             assertThat(output(h)).hasSize(3).contains("1:2");
+        }
+    }
+
+    /** The operators after an idle task follow the others' watermarks: nothing may wait for it. */
+    @Test
+    void everythingHeldLeavesBeforeTheTaskTurnsIdle() throws Exception {
+        try (var h = bundler(Policies.lateness(LATENESS), 1_000)) {
+            send(h, point("a", 1, 10 * SECOND, 1));
+            send(h, point("a", 2, 10 * SECOND, 1));
+            h.processWatermarkStatus(WatermarkStatus.IDLE);
+            assertThat(output(h)).containsExactly("1:0", "2:1", "IDLE");
         }
     }
 
@@ -238,6 +252,8 @@ class SeriesBundlerTest {
         for (Object o : bundler.getOutput()) {
             if (o instanceof Watermark w) {
                 rollup.processWatermark(w);
+            } else if (o instanceof WatermarkStatus status) {
+                rollup.processWatermarkStatus(status);
             } else {
                 rollup.processElement((StreamRecord<PointBatch>) o);
             }
