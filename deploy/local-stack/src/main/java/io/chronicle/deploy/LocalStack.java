@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,7 +117,8 @@ public final class LocalStack implements AutoCloseable {
     private final Configuration conf;
     private final Path dataDir;
     private MiniCluster flink;
-    private final Map<ChronicleJob, JobClient> jobs = new LinkedHashMap<>();
+    /** Read by the status line while a stop (the shutdown hook) cancels and clears them. */
+    private final Map<ChronicleJob, JobClient> jobs = new ConcurrentSkipListMap<>();
     private SampleTraffic traffic;
     private volatile boolean closing;
 
