@@ -84,8 +84,9 @@ public final class JobEnvironment {
                 DEFAULT_RESTART_BACKOFF_MULTIPLIER);
         setIfAbsent(result, RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR,
                 DEFAULT_RESTART_JITTER);
-        // No operator changes or keeps a record it is given (keyed state is serialized by
-        // RocksDB, and every output is a new object), so chained operators may share records
+        // No operator changes a record it is given or keeps one (keyed state is serialized by
+        // RocksDB, every output is a new object, and the rollups' batches keep only a point's
+        // strings and tags, made anew per record), so chained operators may share records
         // instead of each getting a deep copy, which cost about a tenth of ingest's CPU.
         setIfAbsent(result, PipelineOptions.OBJECT_REUSE, true);
         return result;

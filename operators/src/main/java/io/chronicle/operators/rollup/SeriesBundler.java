@@ -10,8 +10,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -26,6 +26,9 @@ import java.util.Map;
  * against the same watermark as it would have unbatched. A point whose window is due already
  * leaves at once, with the points of its series before it. Everything goes when {@code maxPoints}
  * are held, which bounds the memory the operator takes, and before the task turns idle.
+ *
+ * <p>A batch keeps its first point's strings and tags map, which nothing changes after the
+ * normalizer made them, a new point per record: safe with object reuse.
  *
  * <p>Points of one series are held for at most a window plus its lateness of event time, so a
  * series whose points stop for longer than the series TTL less that time may count as quiet to
