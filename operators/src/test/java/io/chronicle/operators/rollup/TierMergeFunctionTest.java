@@ -240,12 +240,11 @@ class TierMergeFunctionTest {
         }
         fineRows.add(fiveMinutes(7, random, all));
 
-        // What the earlier version held after the first four rows: their merge, sketch and all.
+        // What the earlier version held after the first four rows (the first becomes that hour):
+        // their merge, sketch and all.
         RollupRow restored = fineRows.get(0);
         for (RollupRow row : fineRows.subList(1, 4)) {
-            RollupAggregate merged = restored.aggregate.merge(row.aggregate);
-            restored = copyOf(restored);
-            restored.aggregate = merged;
+            restored.aggregate = restored.aggregate.merge(row.aggregate);
         }
         restored.windowStartMicros = 0;
         restored.windowEndMicros = HOUR;
@@ -298,19 +297,6 @@ class TierMergeFunctionTest {
         row.windowEndMicros = (window + 1) * FIVE_MINUTES;
         row.aggregate = RollupAggregate.ofSortedSamples(ts, values, n, false, Double.NaN);
         return row;
-    }
-
-    private static RollupRow copyOf(RollupRow row) {
-        RollupRow copy = new RollupRow();
-        copy.tenant = row.tenant;
-        copy.metric = row.metric;
-        copy.tags = row.tags;
-        copy.seriesId = row.seriesId;
-        copy.counter = row.counter;
-        copy.windowStartMicros = row.windowStartMicros;
-        copy.windowEndMicros = row.windowEndMicros;
-        copy.aggregate = row.aggregate;
-        return copy;
     }
 
     @Test
