@@ -34,7 +34,8 @@ public enum ChronicleTable implements TableDefinition {
                     required(9, "source_topic", Types.StringType.get()),
                     required(10, "source_partition", Types.IntegerType.get()),
                     required(11, "source_offset", Types.LongType.get()),
-                    required(12, "ingested_at", Types.TimestampType.withZone()));
+                    required(12, "ingested_at", Types.TimestampType.withZone()),
+                    optional(13, "source_index", Types.IntegerType.get(), SOURCE_INDEX_DOC));
         }
 
         @Override
@@ -252,7 +253,8 @@ public enum ChronicleTable implements TableDefinition {
                     optional(10, "payload_size", Types.IntegerType.get(),
                             "length of the original record value in bytes; null for a tombstone"),
                     optional(11, "payload_truncated", Types.BooleanType.get(),
-                            "payload holds only the first bytes of the original value"));
+                            "payload holds only the first bytes of the original value"),
+                    optional(12, "source_index", Types.IntegerType.get(), SOURCE_INDEX_DOC));
         }
 
         @Override
@@ -266,6 +268,13 @@ public enum ChronicleTable implements TableDefinition {
                     .asc("source_topic").asc("source_partition").asc("source_offset").build();
         }
     };
+
+    /**
+     * Records of batch formats carry many points: with this column, topic, partition, offset and
+     * index name one row. Optional, so tables written before it are evolved in place.
+     */
+    static final String SOURCE_INDEX_DOC = "place of the point (or refused part) among those its Kafka"
+            + " record carries, from 0; null in rows written before this column existed";
 
     private final String tableName;
 

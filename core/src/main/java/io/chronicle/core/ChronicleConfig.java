@@ -19,12 +19,14 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -192,6 +194,7 @@ public final class ChronicleConfig {
                     + ChronicleOptions.ALERTS_ENABLED.key() + "' false");
         }
         conf.get(ChronicleOptions.JOB).validate(conf);
+        pointTopics(conf);
         checkKafkaPositions(conf);
         int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
         if (window < 1 || window > MAX_WATERMARK_WINDOW) {
@@ -223,12 +226,38 @@ public final class ChronicleConfig {
     }
 
     /**
+     * The topics of metric points and the wire format of each: {@code chronicle.topics.points}
+     * first (Chronicle's JSON unless {@code chronicle.topics.point-formats} names it), then the
+     * others that option names. A format that does not exist, an empty topic name or the events
+     * topic among them fails naming the option.
+     */
+    public static Map<String, PointFormat> pointTopics(ReadableConfig conf) {
+        String option = ChronicleOptions.TOPIC_POINT_FORMATS.key();
+        Map<String, String> named = new TreeMap<>(conf.get(ChronicleOptions.TOPIC_POINT_FORMATS));
+        String main = conf.get(ChronicleOptions.TOPIC_POINTS);
+        Map<String, PointFormat> topics = new LinkedHashMap<>();
+        topics.put(main, PointFormat.of(option, named.getOrDefault(main, PointFormat.CHRONICLE_JSON.code())));
+        named.forEach((topic, format) -> {
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("Invalid value for option '" + option + "': an empty topic name");
+            }
+            if (topic.equals(conf.get(ChronicleOptions.TOPIC_EVENTS))) {
+                throw new IllegalArgumentException("Invalid value for option '" + option + "': '" + topic
+                        + "' is the events topic (" + ChronicleOptions.TOPIC_EVENTS.key() + ")");
+            }
+            topics.put(topic, PointFormat.of(option, format));
+        });
+        return topics;
+    }
+
+    /**
      * The starting and stopping positions parse, name only the topics the job reads, and a
      * stopping position other than the default comes with a bounded run (an unbounded job never
      * stops, so the option would be ignored silently).
      */
     private static void checkKafkaPositions(Configuration conf) {
-        Set<String> topics = Set.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS));
+        Set<String> topics = new HashSet<>(pointTopics(conf).keySet());
+        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
         ConfigOption<String> start = ChronicleOptions.KAFKA_STARTING_OFFSETS;
         ConfigOption<String> stop = ChronicleOptions.KAFKA_STOPPING_OFFSETS;
         requireKnownTopics(start, KafkaPosition.parse(start.key(), conf.get(start), KafkaPosition.ANY), topics);
@@ -303,6 +332,7 @@ public final class ChronicleConfig {
     /** Keys that name something (a tenant, a receiver, a client property) besides an option. */
     private static boolean isDynamicKey(String key) {
         return key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
+                || key.startsWith(ChronicleOptions.TOPIC_POINT_FORMATS.key() + ".")
                 || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX)
                 || RollupPolicy.isDynamicKey(key)
                 || AlertReceivers.isDynamicKey(key);

@@ -109,7 +109,26 @@ public final class ChronicleOptions {
             key("chronicle.topics.points")
                     .stringType()
                     .defaultValue("chronicle.points")
-                    .withDescription("Topic of metric points (JSON).");
+                    .withDescription("Topic of metric points in Chronicle's JSON (see also"
+                            + " chronicle.topics.point-formats).");
+
+    public static final ConfigOption<Map<String, String>> TOPIC_POINT_FORMATS =
+            key("chronicle.topics.point-formats")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Further topics of metric points, each with its wire format"
+                                    + " (topic:format,... or a YAML map): chronicle-json or"
+                                    + " influx-line. The points source reads chronicle.topics.points"
+                                    + " (chronicle-json unless named here) and every topic named here.");
+
+    public static final ConfigOption<InfluxPrecision> INFLUX_PRECISION =
+            key("chronicle.formats.influx.precision")
+                    .enumType(InfluxPrecision.class)
+                    .defaultValue(InfluxPrecision.NS)
+                    .withDescription(
+                            "Unit of the timestamps of influx-line topics: ns (Telegraf's and"
+                                    + " InfluxDB's default), us, ms or s.");
 
     public static final ConfigOption<String> TOPIC_EVENTS =
             key("chronicle.topics.events")
@@ -1139,6 +1158,32 @@ public final class ChronicleOptions {
         @Override
         public String toString() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** The unit of line protocol timestamps. */
+    public enum InfluxPrecision {
+        NS(1_000L, false),
+        US(1L, true),
+        MS(1_000L, true),
+        S(1_000_000L, true);
+
+        private final long factor;
+        private final boolean multiplies;
+
+        InfluxPrecision(long factor, boolean multiplies) {
+            this.factor = factor;
+            this.multiplies = multiplies;
+        }
+
+        /** {@code value} in this unit as epoch microseconds (nanoseconds rounded down). */
+        public long toMicros(long value) {
+            return multiplies ? Math.multiplyExact(value, factor) : Math.floorDiv(value, factor);
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 }

@@ -12,6 +12,11 @@ public class Provenance {
     public long offset;
     /** Epoch microseconds at which Chronicle normalized the record. */
     public long ingestedAtMicros;
+    /**
+     * The point's (or rejection's) place among those one record carries, from 0: always 0 for a
+     * format of one point per record, the n-th line or field of a batch format.
+     */
+    public int index;
 
     public Provenance() {}
 
@@ -22,6 +27,11 @@ public class Provenance {
         this.ingestedAtMicros = ingestedAtMicros;
     }
 
+    public Provenance(String topic, int partition, long offset, int index, long ingestedAtMicros) {
+        this(topic, partition, offset, ingestedAtMicros);
+        this.index = index;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;
@@ -29,17 +39,18 @@ public class Provenance {
         Provenance that = (Provenance) o;
         return partition == that.partition
                 && offset == that.offset
+                && index == that.index
                 && ingestedAtMicros == that.ingestedAtMicros
                 && Objects.equals(topic, that.topic);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(topic, partition, offset, ingestedAtMicros);
+        return Objects.hash(topic, partition, offset, index, ingestedAtMicros);
     }
 
     @Override
     public String toString() {
-        return topic + "/" + partition + "@" + offset;
+        return topic + "/" + partition + "@" + offset + (index == 0 ? "" : "#" + index);
     }
 }

@@ -6,6 +6,8 @@ public enum RejectReason {
     OVERSIZED_PAYLOAD("oversized_payload"),
     INVALID_UTF8("invalid_utf8"),
     MALFORMED_JSON("malformed_json"),
+    /** A line of InfluxDB line protocol that does not parse: the line is refused whole. */
+    MALFORMED_LINE("malformed_line"),
     NOT_AN_OBJECT("not_an_object"),
     MISSING_FIELD("missing_field"),
     WRONG_TYPE("wrong_type"),

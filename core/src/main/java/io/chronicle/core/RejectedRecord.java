@@ -11,7 +11,10 @@ public class RejectedRecord {
     public String message;
     /** The tenant, when it could be determined before the record was refused. */
     public String tenant;
-    /** The original record value, byte for byte; null for a tombstone. */
+    /**
+     * The original record value, byte for byte; null for a tombstone. For a part of a record of
+     * a batch format ({@link Provenance#index}), that part alone, in the record's format.
+     */
     public byte[] payload;
     /** The Kafka record timestamp, epoch milliseconds. */
     public long kafkaTimestampMillis;
@@ -29,6 +32,15 @@ public class RejectedRecord {
         r.payload = raw.value;
         r.kafkaTimestampMillis = raw.kafkaTimestampMillis;
         r.provenance = new Provenance(raw.topic, raw.partition, raw.offset, rejectedAtMicros);
+        return r;
+    }
+
+    /** The rejection of the part {@code payload} of a record, its {@code index}-th. */
+    public static RejectedRecord ofPart(RawRecord raw, int index, byte[] payload, RejectReason reason,
+            String message, String tenant, long rejectedAtMicros) {
+        RejectedRecord r = of(raw, reason, message, tenant, rejectedAtMicros);
+        r.payload = payload;
+        r.provenance.index = index;
         return r;
     }
 

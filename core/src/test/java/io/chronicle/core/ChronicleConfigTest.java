@@ -38,6 +38,58 @@ class ChronicleConfigTest {
     }
 
     @Test
+    void pointTopicsAndTheirFormatsFromArgumentsAndNestedYaml(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chronicle.yaml");
+        Files.writeString(file, String.join("\n",
+                "chronicle:",
+                "  topics:",
+                "    points: metrics",
+                "    point-formats:",
+                "      telegraf: influx-line",
+                "      telegraf.eu: influx-line",
+                ""));
+        Configuration conf = ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
+        assertThat(ChronicleConfig.pointTopics(conf)).containsExactly(
+                Map.entry("metrics", PointFormat.CHRONICLE_JSON),
+                Map.entry("telegraf", PointFormat.INFLUX_LINE),
+                Map.entry("telegraf.eu", PointFormat.INFLUX_LINE));
+
+        Configuration inline = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "chronicle.points:influx-line,more:chronicle-json",
+                "--chronicle.formats.influx.precision", "ms"});
+        assertThat(ChronicleConfig.pointTopics(inline)).containsExactly(
+                Map.entry("chronicle.points", PointFormat.INFLUX_LINE),
+                Map.entry("more", PointFormat.CHRONICLE_JSON));
+        assertThat(inline.get(ChronicleOptions.INFLUX_PRECISION).toMicros(1_500L)).isEqualTo(1_500_000L);
+        assertThat(ChronicleConfig.pointTopics(new Configuration()))
+                .containsExactly(Map.entry("chronicle.points", PointFormat.CHRONICLE_JSON));
+    }
+
+    @Test
+    void badPointFormatsFailNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "telegraf:influx"}))
+                .hasMessageContaining("'chronicle.topics.point-formats'")
+                .hasMessageContaining("unknown format 'influx'")
+                .hasMessageContaining("influx-line");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "chronicle.events:influx-line"}))
+                .hasMessageContaining("'chronicle.topics.point-formats'")
+                .hasMessageContaining("is the events topic");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.formats.influx.precision", "minutes"}))
+                .hasMessageContaining("'chronicle.formats.influx.precision'");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "telegraf:influx-line",
+                "--chronicle.kafka.starting-offsets", "elsewhere:0:5"}))
+                .hasMessageContaining("topic 'elsewhere' is not one the job reads");
+        Configuration offsets = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "telegraf:influx-line",
+                "--chronicle.kafka.starting-offsets", "telegraf:0:5"});
+        assertThat(offsets.get(ChronicleOptions.KAFKA_STARTING_OFFSETS)).isEqualTo("telegraf:0:5");
+    }
+
+    @Test
     void failsFastOnAMisspeltOptionNamingIt() {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-tag", "3"}))
                 .isInstanceOf(IllegalArgumentException.class)

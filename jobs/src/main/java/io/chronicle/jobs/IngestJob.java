@@ -5,9 +5,11 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
 import io.chronicle.core.ChronicleJob;
 import io.chronicle.core.CommandLine;
+import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.alerts.AlertNotification;
@@ -15,6 +17,7 @@ import io.chronicle.operators.health.DeadLetterRate;
 import io.chronicle.operators.normalize.EventNormalizer;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
+import io.chronicle.operators.normalize.PointDecoders;
 import io.chronicle.operators.normalize.PointNormalizer;
 import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.operators.rollup.SeriesChange;
@@ -96,7 +99,7 @@ public final class IngestJob {
      */
     public static IngestJob fromConfig(Configuration conf) {
         boolean bounded = conf.get(ChronicleOptions.KAFKA_BOUNDED);
-        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        List<String> points = List.copyOf(ChronicleConfig.pointTopics(conf).keySet());
         String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
         return new IngestJob(
                 conf,
@@ -131,42 +134,54 @@ public final class IngestJob {
 
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> pointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopic(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
+        return pointsSource(conf, List.of(topic));
+    }
+
+    /** The points topics, each read in its format ({@code chronicle.topics.point-formats}). */
+    public static KafkaSource<Either<RejectedRecord, MetricPoint>> pointsSource(
+            Configuration conf, List<String> topics) {
+        return KafkaSources.forTopics(readingAsJob(conf), topics, PointDecoders.from(conf), MetricPoint.class);
     }
 
     /** A bounded read of the points topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
             Configuration conf, String topic) {
-        return KafkaSources.bounded(readingAsJob(conf), topic, pointNormalization(conf), MetricPoint.class);
+        return boundedPointsSource(conf, List.of(topic));
+    }
+
+    /** A bounded read of the points topics, up to {@code chronicle.kafka.stopping-offsets}. */
+    public static KafkaSource<Either<RejectedRecord, MetricPoint>> boundedPointsSource(
+            Configuration conf, List<String> topics) {
+        return KafkaSources.bounded(readingAsJob(conf), topics, PointDecoders.from(conf), MetricPoint.class);
     }
 
     /** A bounded read of the events topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.bounded(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
+        return KafkaSources.bounded(readingAsJob(conf), List.of(topic), eventDecoder(conf), Event.class);
     }
 
     public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopic(readingAsJob(conf), topic, eventNormalization(conf), Event.class);
+        return KafkaSources.forTopics(readingAsJob(conf), List.of(topic), eventDecoder(conf), Event.class);
     }
 
-    /** The points source's deserializer, for reading the points topic the way the job does. */
+    /** The points source's deserializer, for reading the points topics the way the job does. */
     public static NormalizingDeserializer<MetricPoint> pointsDeserializer(Configuration conf) {
-        return KafkaSources.deserializer(conf, pointNormalization(conf), MetricPoint.class);
+        return KafkaSources.deserializer(conf, PointDecoders.from(conf), MetricPoint.class);
     }
 
     /** The events source's deserializer, for reading the events topic the way the job does. */
     public static NormalizingDeserializer<Event> eventsDeserializer(Configuration conf) {
-        return KafkaSources.deserializer(conf, eventNormalization(conf), Event.class);
+        return KafkaSources.deserializer(conf, eventDecoder(conf), Event.class);
     }
 
     public static Normalization<MetricPoint> pointNormalization(Configuration conf) {
         return new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf)));
     }
 
-    private static Normalization<Event> eventNormalization(Configuration conf) {
-        return new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf)));
+    private static RecordDecoder<Event> eventDecoder(Configuration conf) {
+        return RecordDecoder.of(new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf))));
     }
 
     /** Test hook: a transformation applied to normalized points as they leave the source. */

@@ -3,17 +3,19 @@ package io.chronicle.jobs;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableBootstrap;
+import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.CommandLine;
 import io.chronicle.core.Event;
 import io.chronicle.core.KafkaPosition;
 import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.operators.normalize.EventNormalizer;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
-import io.chronicle.operators.normalize.PointNormalizer;
+import io.chronicle.operators.normalize.PointDecoders;
 import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.operators.views.EventDeduplicator;
 import io.chronicle.operators.views.ReplayDeduplicator;
@@ -35,6 +37,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.apache.iceberg.Table;
@@ -127,7 +130,9 @@ public final class ReplayJob {
     /** The offsets between two positions of the points and events topics, on the brokers. */
     public static Range resolve(Configuration conf, KafkaPosition from, KafkaPosition to) throws Exception {
         SortedMap<String, SortedMap<Integer, long[]>> byTopic = new TreeMap<>();
-        for (String topic : List.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS))) {
+        List<String> topics = new ArrayList<>(ChronicleConfig.pointTopics(conf).keySet());
+        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
+        for (String topic : topics) {
             SortedMap<Integer, long[]> offsets = KafkaPositions.resolve(conf, topic, from, to);
             if (!offsets.isEmpty()) {
                 byTopic.put(topic, offsets);
@@ -182,13 +187,21 @@ public final class ReplayJob {
         List<DataStream<RejectedRecord>> rejected = new ArrayList<>();
         NormalizerSettings settings = NormalizerSettings.from(conf);
 
-        String pointsTopic = conf.get(ChronicleOptions.TOPIC_POINTS);
-        if (!range.of(pointsTopic).isEmpty()) {
-            SingleOutputStreamOperator<MetricPoint> points = env
+        DataStream<Either<RejectedRecord, MetricPoint>> read = null;
+        for (String pointsTopic : ChronicleConfig.pointTopics(conf).keySet()) {
+            if (range.of(pointsTopic).isEmpty()) {
+                continue;
+            }
+            String name = read == null ? "kafka-points" : "kafka-points-" + pointsTopic;
+            DataStream<Either<RejectedRecord, MetricPoint>> topic = env
                     .fromSource(KafkaSources.range(conf, pointsTopic, range.of(pointsTopic),
-                                    new Normalization<>(new PointNormalizer(settings)), MetricPoint.class),
-                            WatermarkStrategy.noWatermarks(), "kafka-points")
-                    .uid("kafka-points")
+                                    PointDecoders.from(conf), MetricPoint.class),
+                            WatermarkStrategy.noWatermarks(), name)
+                    .uid(name);
+            read = read == null ? topic : read.union(topic);
+        }
+        if (read != null) {
+            SingleOutputStreamOperator<MetricPoint> points = read
                     .process(new SplitRejected<>(), TypeInformation.of(MetricPoint.class))
                     .name("split-points")
                     .uid("split-points");
@@ -201,7 +214,7 @@ public final class ReplayJob {
         if (!range.of(eventsTopic).isEmpty()) {
             SingleOutputStreamOperator<Event> normalized = env
                     .fromSource(KafkaSources.range(conf, eventsTopic, range.of(eventsTopic),
-                                    new Normalization<>(new EventNormalizer(settings)), Event.class),
+                                    RecordDecoder.of(new Normalization<>(new EventNormalizer(settings))), Event.class),
                             WatermarkStrategy.noWatermarks(), "kafka-events")
                     .uid("kafka-events")
                     .process(new SplitRejected<>(), TypeInformation.of(Event.class))

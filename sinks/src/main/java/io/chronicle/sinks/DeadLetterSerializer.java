@@ -65,7 +65,9 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(RejectedRecord r, KafkaSinkContext context, Long timestamp) {
-        byte[] key = (r.provenance.topic + "/" + r.provenance.partition + "/" + r.provenance.offset)
+        // A part of a batch record is keyed with its place in it; a whole record as it always was.
+        byte[] key = (r.provenance.topic + "/" + r.provenance.partition + "/" + r.provenance.offset
+                + (r.provenance.index == 0 ? "" : "#" + r.provenance.index))
                 .getBytes(StandardCharsets.UTF_8);
         int room = maxMessageBytes - key.length;
         GenericRowData row = toRow.map(r);

@@ -53,7 +53,7 @@ public final class RowConverters {
             if (strings == null) {
                 strings = new RepeatedStrings();
             }
-            GenericRowData row = new GenericRowData(10);
+            GenericRowData row = new GenericRowData(11);
             row.setField(0, strings.of(p.tenant));
             row.setField(1, strings.of(p.metric));
             row.setField(2, strings.tags(p.tags));
@@ -64,6 +64,7 @@ public final class RowConverters {
             row.setField(7, p.provenance.partition);
             row.setField(8, p.provenance.offset);
             row.setField(9, micros(p.provenance.ingestedAtMicros));
+            row.setField(10, p.provenance.index);
             return row;
         }
 
@@ -93,7 +94,7 @@ public final class RowConverters {
             p.timestampMicros = toMicros(row.getTimestamp(4, 6));
             p.seriesId = row.getLong(5);
             p.provenance = new Provenance(row.getString(6).toString(), row.getInt(7),
-                    row.getLong(8), toMicros(row.getTimestamp(9, 6)));
+                    row.getLong(8), row.isNullAt(10) ? 0 : row.getInt(10), toMicros(row.getTimestamp(9, 6)));
             return p;
         }
 
@@ -140,6 +141,7 @@ public final class RowConverters {
         static final int PAYLOAD = 3;
         static final int PAYLOAD_SIZE = 9;
         static final int PAYLOAD_TRUNCATED = 10;
+        static final int SOURCE_INDEX = 11;
 
         private final int maxPayloadBytes;
 
@@ -149,7 +151,7 @@ public final class RowConverters {
 
         @Override
         public GenericRowData map(RejectedRecord r) {
-            GenericRowData row = new GenericRowData(11);
+            GenericRowData row = new GenericRowData(12);
             row.setField(0, StringData.fromString(r.reasonCode));
             // A reason is required; a rejection without a message is still kept, under its code.
             row.setField(1, StringData.fromString(r.message != null ? r.message : r.reasonCode));
@@ -160,6 +162,7 @@ public final class RowConverters {
             row.setField(PAYLOAD, cut ? Arrays.copyOf(r.payload, maxPayloadBytes) : r.payload);
             row.setField(PAYLOAD_SIZE, r.payload == null ? null : r.payload.length);
             row.setField(PAYLOAD_TRUNCATED, cut);
+            row.setField(SOURCE_INDEX, r.provenance.index);
             return row;
         }
 

@@ -52,6 +52,18 @@ class DeadLetterSerializerTest {
     }
 
     @Test
+    void aRefusedPartOfABatchRecordIsKeyedWithItsPlaceInIt() throws Exception {
+        RejectedRecord r = rejected("not a line".getBytes(StandardCharsets.UTF_8), null, "no fields");
+        r.provenance = new Provenance("chronicle.points", 3, 99L, 4, 1_795_300_000_123_456L);
+        CheckedMessages<RejectedRecord> serializer = DeadLetterSink.serializer(conf(Map.of()));
+        serializer.open(new SerializerContext(), null);
+        ProducerRecord<byte[], byte[]> message = serializer.serialize(r, null, 1L);
+
+        assertThat(new String(message.key(), StandardCharsets.UTF_8)).isEqualTo(KEY + "#4");
+        assertThat(JSON.readTree(message.value())).isEqualTo(expectedMessage(r, r.payload, null, false));
+    }
+
+    @Test
     void aPayloadOfExactlyTheBoundIsWholeAndOneByteMoreIsCutToTheBound() throws Exception {
         Configuration conf = conf(Map.of("chronicle.dead-letter.max-payload-bytes", "1000"));
         byte[] atBound = bytes(1000, 1);
@@ -189,6 +201,7 @@ class DeadLetterSerializerTest {
         json.put("rejected_at", "2026-11-21T22:26:40.123456Z");
         json.put("payload_size", r.payload.length);
         json.put("payload_truncated", truncated);
+        json.put("source_index", r.provenance.index);
         // Read back, so numbers compare as parsed ones do.
         return JSON.readTree(JSON.writeValueAsBytes(json));
     }

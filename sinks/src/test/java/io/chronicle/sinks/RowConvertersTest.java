@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.within;
 /** Each converter produces rows of exactly its table's shape, serializable by Flink's row serializer. */
 class RowConvertersTest {
 
-    private static final Provenance FROM = new Provenance("t", 3, 99L, 1_795_300_000_123_456L);
+    private static final Provenance FROM = new Provenance("t", 3, 99L, 2, 1_795_300_000_123_456L);
 
     @Test
     void pointRowMatchesPointsRawSchema() throws Exception {

@@ -33,6 +33,11 @@ public final class KafkaPositions {
      * start at the group's committed offsets, the earliest where it has none.
      */
     public static OffsetsInitializer starting(KafkaPosition position, String topic) {
+        return starting(position, List.of(topic));
+    }
+
+    /** As {@link #starting(KafkaPosition, String)}, for a source of several topics. */
+    public static OffsetsInitializer starting(KafkaPosition position, Collection<String> topics) {
         if (position instanceof KafkaPosition.Committed) {
             return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         } else if (position instanceof KafkaPosition.Earliest) {
@@ -42,7 +47,7 @@ public final class KafkaPositions {
         } else if (position instanceof KafkaPosition.Timestamp t) {
             return OffsetsInitializer.timestamp(t.epochMillis());
         }
-        return OffsetsInitializer.offsets(partitions(topic, ((KafkaPosition.Offsets) position).of(topic)),
+        return OffsetsInitializer.offsets(partitions(topics, (KafkaPosition.Offsets) position),
                 OffsetResetStrategy.EARLIEST);
     }
 
@@ -59,13 +64,18 @@ public final class KafkaPositions {
      * does not name stop at the offsets latest when the source starts.
      */
     public static OffsetsInitializer stopping(KafkaPosition position, String topic) {
+        return stopping(position, List.of(topic));
+    }
+
+    /** As {@link #stopping(KafkaPosition, String)}, for a source of several topics. */
+    public static OffsetsInitializer stopping(KafkaPosition position, Collection<String> topics) {
         if (position instanceof KafkaPosition.Latest) {
             return OffsetsInitializer.latest();
         } else if (position instanceof KafkaPosition.Timestamp t) {
             // Partitions with no record at or after the time stop at their end.
             return OffsetsInitializer.timestamp(t.epochMillis());
         } else if (position instanceof KafkaPosition.Offsets offsets) {
-            return new NamedOrLatest(partitions(topic, offsets.of(topic)));
+            return new NamedOrLatest(partitions(topics, offsets));
         }
         throw new IllegalArgumentException("A read cannot stop at " + position);
     }
@@ -83,7 +93,7 @@ public final class KafkaPositions {
         // range needs the offsets themselves.
         Map<TopicPartition, Long> starts;
         if (from instanceof KafkaPosition.Offsets named) {
-            starts = partitions(topic, named.of(topic));
+            starts = partitions(List.of(topic), named);
             starts.keySet().retainAll(partitions);
         } else if (from instanceof KafkaPosition.Timestamp) {
             starts = starting(from, topic).getPartitionOffsets(partitions, offsets);
@@ -140,9 +150,11 @@ public final class KafkaPositions {
         }
     }
 
-    private static Map<TopicPartition, Long> partitions(String topic, Map<Integer, Long> offsets) {
+    private static Map<TopicPartition, Long> partitions(Collection<String> topics, KafkaPosition.Offsets position) {
         Map<TopicPartition, Long> out = new HashMap<>();
-        offsets.forEach((partition, offset) -> out.put(new TopicPartition(topic, partition), offset));
+        for (String topic : topics) {
+            position.of(topic).forEach((partition, offset) -> out.put(new TopicPartition(topic, partition), offset));
+        }
         return out;
     }
 

@@ -3,7 +3,7 @@ package io.chronicle.sources;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.KafkaPosition;
-import io.chronicle.core.RecordNormalizer;
+import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -16,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -24,19 +25,19 @@ public final class KafkaSources {
 
     private KafkaSources() {}
 
-    /** An unbounded source over one topic, normalizing each record as it is read. */
-    public static <T> KafkaSource<Either<RejectedRecord, T>> forTopic(
-            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
-        return builder(conf, topic, normalizer, recordType).build();
+    /** An unbounded source over the topics, decoding each record as it is read. */
+    public static <T> KafkaSource<Either<RejectedRecord, T>> forTopics(
+            Configuration conf, List<String> topics, RecordDecoder<T> decoder, Class<T> recordType) {
+        return builder(conf, topics, decoder, recordType).build();
     }
 
-    /** As {@link #forTopic}, but ending where {@code chronicle.kafka.stopping-offsets} says. */
+    /** As {@link #forTopics}, but ending where {@code chronicle.kafka.stopping-offsets} says. */
     public static <T> KafkaSource<Either<RejectedRecord, T>> bounded(
-            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
+            Configuration conf, List<String> topics, RecordDecoder<T> decoder, Class<T> recordType) {
         KafkaPosition stop = KafkaPosition.parse(ChronicleOptions.KAFKA_STOPPING_OFFSETS.key(),
                 conf.get(ChronicleOptions.KAFKA_STOPPING_OFFSETS), KafkaPosition.ENDS);
-        return builder(conf, topic, normalizer, recordType)
-                .setBounded(KafkaPositions.stopping(stop, topic))
+        return builder(conf, topics, decoder, recordType)
+                .setBounded(KafkaPositions.stopping(stop, topics))
                 .build();
     }
 
@@ -46,7 +47,7 @@ public final class KafkaSources {
      * the read rather than reading something else.
      */
     public static <T> KafkaSource<Either<RejectedRecord, T>> range(Configuration conf, String topic,
-            Map<Integer, long[]> range, RecordNormalizer<T> normalizer, Class<T> recordType) {
+            Map<Integer, long[]> range, RecordDecoder<T> decoder, Class<T> recordType) {
         Map<TopicPartition, Long> starts = new HashMap<>();
         Map<TopicPartition, Long> stops = new HashMap<>();
         range.forEach((partition, fromTo) -> {
@@ -56,7 +57,7 @@ public final class KafkaSources {
         Properties props = properties(conf);
         // Nothing to commit: the range is given, and the group's offsets are the live job's.
         props.setProperty("commit.offsets.on.checkpoint", "false");
-        return base(conf, normalizer, recordType, props)
+        return base(conf, decoder, recordType, props)
                 .setPartitions(new HashSet<>(starts.keySet()))
                 .setStartingOffsets(OffsetsInitializer.offsets(starts, OffsetResetStrategy.NONE))
                 .setBounded(OffsetsInitializer.offsets(stops))
@@ -64,12 +65,12 @@ public final class KafkaSources {
     }
 
     private static <T> KafkaSourceBuilder<Either<RejectedRecord, T>> builder(
-            Configuration conf, String topic, RecordNormalizer<T> normalizer, Class<T> recordType) {
-        return base(conf, normalizer, recordType, properties(conf))
-                .setTopics(topic)
+            Configuration conf, List<String> topics, RecordDecoder<T> decoder, Class<T> recordType) {
+        return base(conf, decoder, recordType, properties(conf))
+                .setTopics(topics)
                 .setStartingOffsets(KafkaPositions.starting(KafkaPosition.parse(
                         ChronicleOptions.KAFKA_STARTING_OFFSETS.key(),
-                        conf.get(ChronicleOptions.KAFKA_STARTING_OFFSETS), KafkaPosition.ANY), topic));
+                        conf.get(ChronicleOptions.KAFKA_STARTING_OFFSETS), KafkaPosition.ANY), topics));
     }
 
     private static Properties properties(Configuration conf) {
@@ -81,18 +82,18 @@ public final class KafkaSources {
     }
 
     private static <T> KafkaSourceBuilder<Either<RejectedRecord, T>> base(Configuration conf,
-            RecordNormalizer<T> normalizer, Class<T> recordType, Properties props) {
+            RecordDecoder<T> decoder, Class<T> recordType, Properties props) {
         return KafkaSource.<Either<RejectedRecord, T>>builder()
                 .setBootstrapServers(conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS))
                 .setGroupId(conf.get(ChronicleOptions.KAFKA_GROUP_ID))
-                .setDeserializer(deserializer(conf, normalizer, recordType))
+                .setDeserializer(deserializer(conf, decoder, recordType))
                 .setProperties(props);
     }
 
     /** How the sources turn each Kafka record into a canonical record or a rejection. */
     public static <T> NormalizingDeserializer<T> deserializer(
-            Configuration conf, RecordNormalizer<T> normalizer, Class<T> recordType) {
+            Configuration conf, RecordDecoder<T> decoder, Class<T> recordType) {
         return new NormalizingDeserializer<>(
-                conf.get(ChronicleOptions.INGEST_TENANT_HEADER), normalizer, TypeInformation.of(recordType));
+                conf.get(ChronicleOptions.INGEST_TENANT_HEADER), decoder, TypeInformation.of(recordType));
     }
 }

@@ -1,7 +1,7 @@
 package io.chronicle.sources;
 
 import io.chronicle.core.RawRecord;
-import io.chronicle.core.RecordNormalizer;
+import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
@@ -15,7 +15,8 @@ import org.apache.kafka.common.header.Header;
 /**
  * Normalizes each Kafka record as it is read, so the source knows every record's event time and
  * can track watermarks per partition. It cannot throw on any input: a record that does not
- * normalize comes out as its rejection.
+ * normalize comes out as its rejection, and a record of a batch format as each of its points and
+ * the rejections of its bad parts.
  */
 public class NormalizingDeserializer<T>
         implements KafkaRecordDeserializationSchema<Either<RejectedRecord, T>> {
@@ -23,13 +24,13 @@ public class NormalizingDeserializer<T>
     private static final long serialVersionUID = 1L;
 
     private final String tenantHeader;
-    private final RecordNormalizer<T> normalizer;
+    private final RecordDecoder<T> decoder;
     private final TypeInformation<T> recordType;
 
     public NormalizingDeserializer(
-            String tenantHeader, RecordNormalizer<T> normalizer, TypeInformation<T> recordType) {
+            String tenantHeader, RecordDecoder<T> decoder, TypeInformation<T> recordType) {
         this.tenantHeader = tenantHeader;
-        this.normalizer = normalizer;
+        this.decoder = decoder;
         this.recordType = recordType;
     }
 
@@ -38,7 +39,7 @@ public class NormalizingDeserializer<T>
             ConsumerRecord<byte[], byte[]> record, Collector<Either<RejectedRecord, T>> out) {
         RawRecord raw = new RawRecord(record.topic(), record.partition(), record.offset(),
                 record.timestamp(), tenantHeaders(record), record.value());
-        out.collect(normalizer.normalize(raw, System.currentTimeMillis() * 1_000L));
+        decoder.decode(raw, System.currentTimeMillis() * 1_000L, out);
     }
 
     /**

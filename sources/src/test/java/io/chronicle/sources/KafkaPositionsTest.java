@@ -26,6 +26,8 @@ class KafkaPositionsTest {
     private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
     private static final TopicPartition P2 = new TopicPartition(TOPIC, 2);
     private static final List<TopicPartition> ALL = List.of(P0, P1, P2);
+    /** A second topic's partition, holding offsets 0 to 9, for a source of two topics. */
+    private static final TopicPartition TELEGRAF = new TopicPartition("telegraf", 0);
 
     /**
      * p0 holds offsets 10 to 59 (log start 10), p1 0 to 19, p2 nothing; the group committed 30 on
@@ -34,7 +36,8 @@ class KafkaPositionsTest {
     private static final OffsetsInitializer.PartitionOffsetsRetriever OFFSETS =
             new OffsetsInitializer.PartitionOffsetsRetriever() {
                 private final Map<TopicPartition, long[]> held = Map.of(
-                        P0, new long[] {10, 60}, P1, new long[] {0, 20}, P2, new long[] {5, 5});
+                        P0, new long[] {10, 60}, P1, new long[] {0, 20}, P2, new long[] {5, 5},
+                        TELEGRAF, new long[] {0, 10});
 
                 @Override
                 public Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
@@ -104,6 +107,27 @@ class KafkaPositionsTest {
                 .isEqualTo(offsets(60, 6, 5));
         assertThat(start(named(Map.of(1, 7L)))).as("named; the others as committed")
                 .isEqualTo(offsets(30, 7, 5));
+    }
+
+    @Test
+    void aSourceOfSeveralTopicsTakesTheNamedOffsetsOfEach() {
+        SortedMap<String, SortedMap<Integer, Long>> byTopic = new TreeMap<>();
+        byTopic.put(TOPIC, new TreeMap<>(Map.of(1, 7L)));
+        byTopic.put("telegraf", new TreeMap<>(Map.of(0, 3L)));
+        byTopic.put("chronicle.events", new TreeMap<>(Map.of(2, 999L)));
+        KafkaPosition.Offsets named = new KafkaPosition.Offsets(byTopic);
+        List<TopicPartition> partitions = List.of(P0, P1, P2, TELEGRAF);
+        List<String> topics = List.of(TOPIC, "telegraf");
+
+        assertThat(KafkaPositions.starting(named, topics).getPartitionOffsets(partitions, OFFSETS))
+                .as("named in both topics; the others as committed")
+                .isEqualTo(Map.of(P0, 30L, P1, 7L, P2, 5L, TELEGRAF, 3L));
+        assertThat(KafkaPositions.stopping(named, topics).getPartitionOffsets(partitions, OFFSETS))
+                .as("named in both topics; the others at the latest")
+                .isEqualTo(Map.of(P0, 60L, P1, 7L, P2, 5L, TELEGRAF, 3L));
+        assertThat(KafkaPositions.stopping(named, List.of(TOPIC)).getPartitionOffsets(partitions, OFFSETS))
+                .as("a source of one topic ignores another's offsets")
+                .isEqualTo(Map.of(P0, 60L, P1, 7L, P2, 5L, TELEGRAF, 10L));
     }
 
     @Test

@@ -24,9 +24,9 @@ class NormalizingDeserializerTest {
     private final List<RawRecord> seen = new ArrayList<>();
 
     private final NormalizingDeserializer<String> deserializer = new NormalizingDeserializer<>("x-tenant",
-            (raw, ingestedAtMicros) -> {
+            (raw, ingestedAtMicros, out) -> {
                 seen.add(raw);
-                return Either.Right("normalized");
+                out.collect(Either.Right("normalized"));
             }, Types.STRING);
 
     private RawRecord read(RecordHeaders headers) {

@@ -3,6 +3,7 @@ package io.chronicle.bench.jmh;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
+import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.jobs.IngestJob;
 import io.chronicle.operators.normalize.EventNormalizer;
@@ -70,6 +71,6 @@ final class IngestPaths {
             Function<NormalizerSettings, ? extends JsonNormalizer<T>> jacksonPath, Class<T> type) {
         Configuration conf = new Configuration();
         NormalizerSettings settings = NormalizerSettings.from(conf);
-        return KafkaSources.deserializer(conf, new Normalization<>(jacksonPath.apply(settings)), type);
+        return KafkaSources.deserializer(conf, RecordDecoder.of(new Normalization<>(jacksonPath.apply(settings))), type);
     }
 }

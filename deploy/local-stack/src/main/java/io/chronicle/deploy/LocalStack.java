@@ -248,7 +248,9 @@ public final class LocalStack implements AutoCloseable {
         }
         KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), given.get(LocalStackOptions.KAFKA_PORT));
         try {
-            kafka.createTopic(given.get(ChronicleOptions.TOPIC_POINTS), 4, false);
+            for (String points : ChronicleConfig.pointTopics(given).keySet()) {
+                kafka.createTopic(points, 4, false);
+            }
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
@@ -510,7 +512,7 @@ public final class LocalStack implements AutoCloseable {
                 "  SQL gateway      http://127.0.0.1:" + gatewayPort
                         + "  (Flink's SQL gateway: REST API v1, SQL client, jdbc:flink://127.0.0.1:" + gatewayPort + ")",
                 "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)
-                        + "  topics " + conf.get(ChronicleOptions.TOPIC_POINTS) + ", "
+                        + "  topics " + String.join(", ", ChronicleConfig.pointTopics(conf).keySet()) + ", "
                         + conf.get(ChronicleOptions.TOPIC_EVENTS) + ", "
                         + conf.get(ChronicleOptions.TOPIC_DEAD_LETTER),
                 "  S3               " + conf.get(ChronicleOptions.S3_ENDPOINT)

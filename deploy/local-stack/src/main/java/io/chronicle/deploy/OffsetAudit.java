@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,19 +60,37 @@ public final class OffsetAudit {
     /** The offsets of one topic partition found in the tables. */
     static final class PartitionOffsets {
         private final BitSet seen = new BitSet();
+        /** The parts after the first of the records of batch formats, by offset. */
+        private final Map<Long, BitSet> parts = new HashMap<>();
         private long records;
         private long doubled;
         private long highest = -1;
 
         void add(long offset) {
+            add(offset, 0);
+        }
+
+        /**
+         * A row of the {@code index}-th point (or refused part) of the record at {@code offset}:
+         * a record of a batch format has a row for each, the first of them at index 0.
+         */
+        void add(long offset, int index) {
             if (offset < 0 || offset > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("offset out of the audited range: " + offset);
             }
             records++;
-            if (seen.get((int) offset)) {
-                doubled++;
+            if (index == 0) {
+                if (seen.get((int) offset)) {
+                    doubled++;
+                }
+                seen.set((int) offset);
+            } else {
+                BitSet found = parts.computeIfAbsent(offset, o -> new BitSet());
+                if (found.get(index)) {
+                    doubled++;
+                }
+                found.set(index);
             }
-            seen.set((int) offset);
             highest = Math.max(highest, offset);
         }
 
@@ -108,12 +127,17 @@ public final class OffsetAudit {
         final Map<String, Integer> rejected = new HashMap<>();
 
         void add(String table, String topic, int partition, long offset) {
-            partitions.computeIfAbsent(new TopicPartition(topic, partition), p -> new PartitionOffsets()).add(offset);
+            add(table, topic, partition, offset, 0);
+        }
+
+        void add(String table, String topic, int partition, long offset, int index) {
+            partitions.computeIfAbsent(new TopicPartition(topic, partition), p -> new PartitionOffsets())
+                    .add(offset, index);
             rowsByTable.merge(table, 1L, Long::sum);
         }
 
-        void addRejected(String topic, int partition, long offset) {
-            rejected.merge(topic + "/" + partition + "/" + offset, 1, Integer::sum);
+        void addRejected(String topic, int partition, long offset, int index) {
+            rejected.merge(topic + "/" + partition + "/" + offset + (index == 0 ? "" : "#" + index), 1, Integer::sum);
         }
 
         boolean exactlyOnce() {
@@ -170,8 +194,9 @@ public final class OffsetAudit {
             return;
         }
         Audit audit = read(conf);
-        Map<TopicPartition, Long> ends = endOffsets(conf,
-                List.of(conf.get(ChronicleOptions.TOPIC_POINTS), conf.get(ChronicleOptions.TOPIC_EVENTS)));
+        List<String> topics = new ArrayList<>(ChronicleConfig.pointTopics(conf).keySet());
+        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
+        Map<TopicPartition, Long> ends = endOffsets(conf, topics);
         // A partition of which no row was found is listed too, so its records show as not consumed.
         ends.keySet().forEach(partition -> audit.partitions.computeIfAbsent(partition, p -> new PartitionOffsets()));
         System.out.println("rows read: " + audit.rowsByTable.entrySet().stream()
@@ -196,21 +221,28 @@ public final class OffsetAudit {
         for (String name : List.of("points_raw", "events", "rejected")) {
             Table table = catalog.loadTable(TableIdentifier.of(namespace, name));
             boolean rejected = name.equals("rejected");
-            List<String> columns = rejected
-                    ? List.of("source_topic", "source_partition", "source_offset", "reason_code")
-                    : List.of("source_topic", "source_partition", "source_offset");
+            boolean indexed = !name.equals("events");
+            List<String> columns = new ArrayList<>(List.of("source_topic", "source_partition", "source_offset"));
+            if (indexed) {
+                columns.add("source_index");
+            }
+            if (rejected) {
+                columns.add("reason_code");
+            }
             try (CloseableIterable<Record> rows = IcebergGenerics.read(table).select(columns).build()) {
                 for (Record row : rows) {
                     String topic = (String) row.getField("source_topic");
                     int partition = (Integer) row.getField("source_partition");
                     long offset = (Long) row.getField("source_offset");
+                    Integer index = indexed ? (Integer) row.getField("source_index") : null;
+                    int at = index == null ? 0 : index;
                     if (rejected) {
-                        audit.addRejected(topic, partition, offset);
+                        audit.addRejected(topic, partition, offset, at);
                         if (RejectReason.TOO_LATE.code().equals(row.getField("reason_code"))) {
                             continue;
                         }
                     }
-                    audit.add(name, topic, partition, offset);
+                    audit.add(name, topic, partition, offset, at);
                 }
             }
         }

@@ -61,6 +61,34 @@ class OffsetAuditTest {
     }
 
     @Test
+    void theRowsOfABatchRecordCountOncePerPlaceInIt() {
+        PartitionOffsets offsets = new PartitionOffsets();
+        offsets.add(0, 0);
+        offsets.add(0, 1);
+        offsets.add(0, 2);
+        offsets.add(1, 0);
+        assertThat(offsets.exactlyOnce()).isTrue();
+        assertThat(offsets.records()).isEqualTo(4);
+
+        offsets.add(0, 2);
+        assertThat(offsets.doubled()).isEqualTo(1);
+        assertThat(offsets.exactlyOnce()).isFalse();
+
+        PartitionOffsets firstLost = new PartitionOffsets();
+        firstLost.add(0, 1);
+        assertThat(firstLost.missing()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedPartOfABatchRecordIsMatchedByItsPlace() {
+        Audit audit = new Audit();
+        audit.addRejected("points", 0, 7, 0);
+        audit.addRejected("points", 0, 7, 3);
+        assertThat(DeadLetterMatch.of(audit.rejected, Map.of("points/0/7", 1, "points/0/7#3", 1)).exact()).isTrue();
+        assertThat(DeadLetterMatch.of(audit.rejected, Map.of("points/0/7", 2)).exact()).isFalse();
+    }
+
+    @Test
     void refusesOffsetsItCannotTrack() {
         assertThatThrownBy(() -> offsets(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> offsets(1L << 32)).isInstanceOf(IllegalArgumentException.class);

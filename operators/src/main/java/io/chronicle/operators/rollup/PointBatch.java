@@ -24,6 +24,11 @@ public class PointBatch {
     public double[] values;
     public int[] partitions;
     public long[] offsets;
+    /**
+     * Each point's place in its Kafka record; null while every point is its record's first, as
+     * in the formats of one point per record, so those batches carry no more than before.
+     */
+    public int[] indexes;
 
     public PointBatch() {}
 
@@ -34,6 +39,9 @@ public class PointBatch {
         batch.values[0] = point.value;
         batch.partitions[0] = point.provenance.partition;
         batch.offsets[0] = point.provenance.offset;
+        if (point.provenance.index != 0) {
+            batch.indexes = new int[] {point.provenance.index};
+        }
         return batch;
     }
 
@@ -65,7 +73,7 @@ public class PointBatch {
         p.seriesId = seriesId;
         p.timestampMicros = tsMicros[i];
         p.value = values[i];
-        p.provenance = new Provenance(topic, partitions[i], offsets[i], 0L);
+        p.provenance = new Provenance(topic, partitions[i], offsets[i], indexes == null ? 0 : indexes[i], 0L);
         return p;
     }
 
@@ -85,6 +93,9 @@ public class PointBatch {
             values = Arrays.copyOf(values, n);
             partitions = Arrays.copyOf(partitions, n);
             offsets = Arrays.copyOf(offsets, n);
+            if (indexes != null) {
+                indexes = Arrays.copyOf(indexes, n);
+            }
         }
     }
 
@@ -101,13 +112,15 @@ public class PointBatch {
                 && Arrays.equals(tsMicros, that.tsMicros)
                 && Arrays.equals(values, that.values)
                 && Arrays.equals(partitions, that.partitions)
-                && Arrays.equals(offsets, that.offsets);
+                && Arrays.equals(offsets, that.offsets)
+                && Arrays.equals(indexes, that.indexes);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(seriesId, tenant, metric, tags, topic, Arrays.hashCode(tsMicros),
-                Arrays.hashCode(values), Arrays.hashCode(partitions), Arrays.hashCode(offsets));
+                Arrays.hashCode(values), Arrays.hashCode(partitions), Arrays.hashCode(offsets),
+                Arrays.hashCode(indexes));
     }
 
     @Override

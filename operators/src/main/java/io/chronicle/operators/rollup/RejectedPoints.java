@@ -27,7 +27,7 @@ final class RejectedPoints {
         r.payload = describe(point);
         r.kafkaTimestampMillis = point.timestampMicros / 1_000L;
         Provenance from = point.provenance;
-        r.provenance = new Provenance(from.topic, from.partition, from.offset, nowMillis * 1_000L);
+        r.provenance = new Provenance(from.topic, from.partition, from.offset, from.index, nowMillis * 1_000L);
         return r;
     }
 

@@ -118,11 +118,20 @@ public class SeriesBundler extends AbstractStreamOperator<PointBatch>
             b.values = Arrays.copyOf(b.values, 2 * n);
             b.partitions = Arrays.copyOf(b.partitions, 2 * n);
             b.offsets = Arrays.copyOf(b.offsets, 2 * n);
+            if (b.indexes != null) {
+                b.indexes = Arrays.copyOf(b.indexes, 2 * n);
+            }
         }
         b.tsMicros[n] = point.timestampMicros;
         b.values[n] = point.value;
         b.partitions[n] = point.provenance.partition;
         b.offsets[n] = point.provenance.offset;
+        if (point.provenance.index != 0 && b.indexes == null) {
+            b.indexes = new int[b.size()];
+        }
+        if (b.indexes != null) {
+            b.indexes[n] = point.provenance.index;
+        }
         series.size = n + 1;
     }
 

@@ -108,6 +108,27 @@ class SeriesBundlerTest {
     }
 
     @Test
+    void eachPointKeepsItsPlaceInItsRecordAndAJsonBatchCarriesNone() throws Exception {
+        try (var h = bundler(Policies.lateness(LATENESS), 1_000)) {
+            send(h, point("a", 1, 10 * SECOND, 1));   // offset 0, a record of one point
+            send(h, point("a", 2, 11 * SECOND, 1));   // 1
+            MetricPoint third = point("a", 1, 12 * SECOND, 2);
+            third.provenance.index = 3;               // the fourth point of a batch record
+            send(h, third);
+            send(h, point("a", 1, 13 * SECOND, 4));   // 3
+            h.processWatermark(FIRST_DUE_MILLIS);
+            List<PointBatch> batches = h.extractOutputValues();
+            PointBatch mixed = batches.stream().filter(b -> b.seriesId == 1).findFirst().orElseThrow();
+            assertThat(mixed.indexes).containsExactly(0, 3, 0);
+            assertThat(mixed.point(1).provenance).isEqualTo(new Provenance("points", 1, 2, 3, 0));
+            assertThat(mixed.point(2).provenance).isEqualTo(new Provenance("points", 1, 3, 0, 0));
+            PointBatch json = batches.stream().filter(b -> b.seriesId == 2).findFirst().orElseThrow();
+            assertThat(json.indexes).isNull();
+            assertThat(PointBatch.of(third).point(0).provenance).isEqualTo(third.provenance);
+        }
+    }
+
+    @Test
     void aPointWhoseWindowIsDueLeavesAtOnceWithItsSeriesPointsBeforeIt() throws Exception {
         try (var h = bundler(Policies.lateness(LATENESS), 1_000)) {
             send(h, point("a", 1, 100 * SECOND, 1));  // 0

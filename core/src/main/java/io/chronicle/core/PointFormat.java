@@ -1,0 +1,39 @@
+package io.chronicle.core;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** The wire formats a points topic may carry ({@code chronicle.topics.point-formats}). */
+public enum PointFormat {
+    /** Chronicle's own JSON, one point per record. */
+    CHRONICLE_JSON("chronicle-json"),
+    /** InfluxDB line protocol as Telegraf's Kafka output writes it: lines of several fields. */
+    INFLUX_LINE("influx-line");
+
+    private final String code;
+
+    PointFormat(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** The format named {@code code}; an unknown name fails naming {@code option} and the formats. */
+    public static PointFormat of(String option, String code) {
+        for (PointFormat format : values()) {
+            if (format.code.equals(code)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("Invalid value for option '" + option + "': unknown format '"
+                + code + "'; the formats are " + Arrays.stream(values()).map(PointFormat::code)
+                .collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String toString() {
+        return code;
+    }
+}

@@ -1,0 +1,202 @@
+package io.chronicle.jobs;
+
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.KafkaPosition;
+import io.chronicle.jobs.TimedTraffic.Point;
+import io.chronicle.sinks.ProvenanceReplace;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A topic of Influx line protocol, as Telegraf's Kafka output writes it, read beside a topic of
+ * Chronicle's JSON by one job ({@code chronicle.topics.point-formats}): every field of every line
+ * is a row of {@code points_raw} with its place in its record, every bad line and bad field a row
+ * of {@code rejected} holding just that part, and the rollup tiers of both topics' series equal
+ * a reference computed here from the points sent. A replay of both topics rewrites the same rows.
+ */
+class PointFormatsITCase extends JobITBase {
+
+    private static final long FIVE_MINUTES = 300 * TimedTraffic.SECOND;
+    private static final long HOUR = 3_600 * TimedTraffic.SECOND;
+    /** Lines per record of the bulk traffic, as a Telegraf batch of one series' metrics would be. */
+    private static final int LINES_PER_RECORD = 7;
+
+    /** A point expected in {@code points_raw}, by where it came from. */
+    private record Landed(String tenant, String metric, Map<String, String> tags, double value, Instant ts) {}
+
+    /** A part expected in {@code rejected}, by where it came from. */
+    private record Refused(String reason, String payload) {}
+
+    @Test
+    void lineProtocolBesideJsonLandsExactlyInPointsRawRejectedAndTheTiers() throws Exception {
+        String run = "formats";
+        String telegraf = "telegraf-" + run;
+        Configuration conf = services.chronicleConf(run, Map.of(
+                ChronicleOptions.TOPIC_POINT_FORMATS.key(), telegraf + ":influx-line",
+                ChronicleOptions.KAFKA_BOUNDED.key(), "true",
+                ChronicleOptions.ALERTS_ENABLED.key(), "false",
+                ChronicleOptions.VIEWS_ENABLED.key(), "false"));
+        String json = conf.get(ChronicleOptions.TOPIC_POINTS);
+        services.kafka.createTopic(json, TimedTraffic.PARTITIONS, false);
+        services.kafka.createTopic(telegraf, 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
+        services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
+
+        Instant from = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS);
+        long fromMicros = from.toEpochMilli() * 1_000L;
+        List<Point> points = TimedTraffic.points(fromMicros, fromMicros + HOUR, new Random(17));
+        List<Point> asJson = points.stream().filter(p -> p.host().equals("host-0")).toList();
+        List<Point> asLines = points.stream().filter(p -> !p.host().equals("host-0")).toList();
+
+        Map<String, Landed> expectedRows = new HashMap<>();
+        Map<String, Refused> expectedRefusals = new HashMap<>();
+        try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
+            for (Point p : asJson) {
+                String at = send(producer, json, p.partition(), p.json());
+                expectedRows.put(at + "#0", new Landed(p.tenant(), "cpu_usage", Map.of("host", p.host()),
+                        p.value(), TimedTraffic.instant(p.tsMicros())));
+            }
+            // Two fields a line: cpu_usage (rolled up and checked below) and cpu_busy.
+            for (int start = 0; start < asLines.size(); start += LINES_PER_RECORD) {
+                List<Point> batch = asLines.subList(start, Math.min(asLines.size(), start + LINES_PER_RECORD));
+                StringBuilder lines = new StringBuilder();
+                for (Point p : batch) {
+                    lines.append("cpu,host=").append(p.host()).append(",tenant=").append(p.tenant())
+                            .append(" usage=").append(p.value()).append(",busy=").append(busy(p)).append("i ")
+                            .append(p.tsMicros() * 1_000L).append('\n');
+                }
+                String at = send(producer, telegraf, 0, lines.toString());
+                int index = 0;
+                for (Point p : batch) {
+                    Instant ts = TimedTraffic.instant(p.tsMicros());
+                    expectedRows.put(at + "#" + index++,
+                            new Landed(p.tenant(), "cpu_usage", Map.of("host", p.host()), p.value(), ts));
+                    expectedRows.put(at + "#" + index++,
+                            new Landed(p.tenant(), "cpu_busy", Map.of("host", p.host()), busy(p), ts));
+                }
+            }
+
+            // Telegraf's own examples, one partly bad record among them, in the last window open.
+            long t = (fromMicros + HOUR - 30 * TimedTraffic.SECOND) * 1_000L;
+            Instant ts = TimedTraffic.instant(t / 1_000L);
+            String cpu = send(producer, telegraf, 0, "cpu,cpu=cpu0,host=server01 usage_idle=99.5,usage_user=0.25 " + t
+                    + "\r\n# a comment\n\ncpu,cpu=cpu1,host=server01 usage_idle=98,usage_user=1.5 " + t + "\n");
+            Map<String, String> cpu0 = Map.of("cpu", "cpu0", "host", "server01");
+            Map<String, String> cpu1 = Map.of("cpu", "cpu1", "host", "server01");
+            expectedRows.put(cpu + "#0", new Landed("default", "cpu_usage_idle", cpu0, 99.5, ts));
+            expectedRows.put(cpu + "#1", new Landed("default", "cpu_usage_user", cpu0, 0.25, ts));
+            expectedRows.put(cpu + "#2", new Landed("default", "cpu_usage_idle", cpu1, 98, ts));
+            expectedRows.put(cpu + "#3", new Landed("default", "cpu_usage_user", cpu1, 1.5, ts));
+            String system = send(producer, telegraf, 0,
+                    "system,host=server01 uptime=1234i,uptime_format=\"0 days, 0:20\",load1=0.5 " + t + "\n"
+                            + "not a line\n"
+                            + "disk,device=sda1,path=/ free=19807453184u,used_percent=22.5,readonly=true " + t);
+            expectedRows.put(system + "#0", new Landed("default", "system_uptime", Map.of("host", "server01"), 1234, ts));
+            expectedRefusals.put(system + "#1", new Refused("wrong_type",
+                    "system,host=server01 uptime_format=\"0 days, 0:20\" " + t));
+            expectedRows.put(system + "#2", new Landed("default", "system_load1", Map.of("host", "server01"), 0.5, ts));
+            expectedRefusals.put(system + "#3", new Refused("malformed_line", "not a line"));
+            Map<String, String> disk = Map.of("device", "sda1", "path", "/");
+            expectedRows.put(system + "#4", new Landed("default", "disk_free", disk, 19807453184.0, ts));
+            expectedRows.put(system + "#5", new Landed("default", "disk_used_percent", disk, 22.5, ts));
+            expectedRows.put(system + "#6", new Landed("default", "disk_readonly", disk, 1, ts));
+            // A field named value is the measurement itself; the tenant tag names the tenant.
+            String temperature = send(producer, telegraf, 0, "room\\ temp,tenant=globex,site=hq value=21.5 " + t);
+            expectedRows.put(temperature + "#0", new Landed("globex", "room_temp", Map.of("site", "hq"), 21.5, ts));
+            String empty = send(producer, telegraf, 0, "");
+            expectedRefusals.put(empty + "#0", new Refused("empty_payload", ""));
+        }
+
+        StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
+        env.setParallelism(2);
+        IngestJob.fromConfig(conf).build(env);
+        env.execute(IngestJob.jobName(conf));
+
+        Map<String, Landed> expectedSorted = new HashMap<>();
+        expectedRows.forEach((k, v) -> expectedSorted.put(k,
+                new Landed(v.tenant(), v.metric(), new TreeMap<>(v.tags()), v.value(), v.ts())));
+        assertThat(rows(conf)).isEqualTo(expectedSorted);
+        assertThat(refusals(conf)).isEqualTo(expectedRefusals);
+
+        // A replay of everything reads each topic in its format again and rewrites the same rows.
+        Configuration replayConf = new Configuration(conf);
+        replayConf.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment replay = ReplayJob.batch(
+                StreamExecutionEnvironment.getExecutionEnvironment(replayConf), conf);
+        Map<String, Long> deleted = new HashMap<>();
+        for (ProvenanceReplace.Result result : ReplayJob.run(replay, conf,
+                ReplayJob.resolve(conf, KafkaPosition.parse("--from", "earliest", ReplayJob.FROM_FORMS),
+                        KafkaPosition.parse("--to", "latest", KafkaPosition.ENDS)))) {
+            deleted.put(result.table().substring(result.table().lastIndexOf('.') + 1), result.rowsDeleted());
+        }
+        assertThat(deleted).containsEntry("points_raw", (long) expectedRows.size())
+                .containsEntry("rejected", (long) expectedRefusals.size());
+        assertThat(rows(conf)).isEqualTo(expectedSorted);
+        assertThat(refusals(conf)).isEqualTo(expectedRefusals);
+
+        TimedTraffic.assertRollups(conf, "rollup_5m", "metric = 'cpu_usage'", TimedTraffic.expected(points, FIVE_MINUTES));
+        TimedTraffic.assertRollups(conf, "rollup_1h", "metric = 'cpu_usage'", TimedTraffic.expected(points, HOUR));
+    }
+
+    /** The rows of {@code points_raw} by where they came from, each once. */
+    private static Map<String, Landed> rows(Configuration conf) throws Exception {
+        Map<String, Landed> rows = new HashMap<>();
+        for (Row r : ItServices.query(conf, "SELECT source_topic, source_partition, source_offset, source_index,"
+                + " tenant, metric, tags, `value`, ts FROM points_raw")) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> tags = new TreeMap<>((Map<String, String>) r.getField(6));
+            Landed landed = new Landed((String) r.getField(4), (String) r.getField(5), tags,
+                    (Double) r.getField(7), (Instant) r.getField(8));
+            assertThat(rows.put(where(r), landed)).as("%s once", where(r)).isNull();
+        }
+        return rows;
+    }
+
+    /** The rows of {@code rejected} by where they came from, each once. */
+    private static Map<String, Refused> refusals(Configuration conf) throws Exception {
+        Map<String, Refused> refusals = new HashMap<>();
+        for (Row r : ItServices.query(conf, "SELECT source_topic, source_partition, source_offset, source_index,"
+                + " reason_code, payload FROM rejected")) {
+            Refused refused = new Refused((String) r.getField(4),
+                    new String((byte[]) r.getField(5), StandardCharsets.UTF_8));
+            assertThat(refusals.put(where(r), refused)).as("%s once", where(r)).isNull();
+        }
+        return refusals;
+    }
+
+    /** An integer field beside each point's value. */
+    private static long busy(Point p) {
+        return Math.round(p.value() * 10);
+    }
+
+    private static String where(Row r) {
+        return r.getField(0) + "/" + r.getField(1) + "/" + r.getField(2) + "#" + r.getField(3);
+    }
+
+    /** Produces {@code value} to a partition; returns its "topic/partition/offset". */
+    private static String send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, String value)
+            throws Exception {
+        RecordMetadata m = producer.send(new ProducerRecord<>(topic, partition, null,
+                value.getBytes(StandardCharsets.UTF_8))).get();
+        return m.topic() + "/" + m.partition() + "/" + m.offset();
+    }
+}
