@@ -51,7 +51,7 @@ public final class SampleTables {
         List<String> points = new ArrayList<>();
         for (int i = 0; i < METRICS.length; i++) {
             points.add(String.format("('default', '%s', MAP['host', 'h%d'], %d.0, TO_TIMESTAMP_LTZ(%d, 3), %d,"
-                    + " 't', 0, %d, TO_TIMESTAMP_LTZ(%d, 3))", METRICS[i], i, i, TS + i, i, i, TS));
+                    + " 't', 0, %d, TO_TIMESTAMP_LTZ(%d, 3), 0)", METRICS[i], i, i, TS + i, i, i, TS));
         }
         StatementSet statements = writer.createStatementSet();
         statements.addInsertSql("INSERT INTO chronicle.chronicle.points_raw VALUES " + String.join(", ", points));
