@@ -171,6 +171,7 @@ public final class ChronicleConfig {
         MaintenanceSettings.from(conf);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES);
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
+        requirePositive(conf, ChronicleOptions.PROMETHEUS_MAX_UNCOMPRESSED_BYTES);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);
         requirePositive(conf, ChronicleOptions.ROLLUP_REORDER_BUFFER);
         requirePositive(conf, ChronicleOptions.ROLLUP_BATCH_MAX_POINTS);

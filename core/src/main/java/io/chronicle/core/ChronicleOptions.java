@@ -118,9 +118,18 @@ public final class ChronicleOptions {
                     .defaultValue(Map.of())
                     .withDescription(
                             "Further topics of metric points, each with its wire format"
-                                    + " (topic:format,... or a YAML map): chronicle-json or"
-                                    + " influx-line. The points source reads chronicle.topics.points"
+                                    + " (topic:format,... or a YAML map): chronicle-json,"
+                                    + " influx-line, prometheus-remote-write or"
+                                    + " prometheus-remote-write-v2. The points source reads chronicle.topics.points"
                                     + " (chronicle-json unless named here) and every topic named here.");
+
+    public static final ConfigOption<Integer> PROMETHEUS_MAX_UNCOMPRESSED_BYTES =
+            key("chronicle.formats.prometheus.max-uncompressed-bytes")
+                    .intType()
+                    .defaultValue(8 * 1024 * 1024)
+                    .withDescription(
+                            "The most bytes a remote-write record may decompress to; a larger one is"
+                                    + " rejected as oversized_payload before it is decompressed.");
 
     public static final ConfigOption<InfluxPrecision> INFLUX_PRECISION =
             key("chronicle.formats.influx.precision")

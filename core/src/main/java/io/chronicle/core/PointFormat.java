@@ -8,7 +8,11 @@ public enum PointFormat {
     /** Chronicle's own JSON, one point per record. */
     CHRONICLE_JSON("chronicle-json"),
     /** InfluxDB line protocol as Telegraf's Kafka output writes it: lines of several fields. */
-    INFLUX_LINE("influx-line");
+    INFLUX_LINE("influx-line"),
+    /** Prometheus remote write 1.0: a snappy-compressed {@code prometheus.WriteRequest}. */
+    PROMETHEUS_REMOTE_WRITE("prometheus-remote-write"),
+    /** Prometheus remote write 2.0: a snappy-compressed {@code io.prometheus.write.v2.Request}. */
+    PROMETHEUS_REMOTE_WRITE_V2("prometheus-remote-write-v2");
 
     private final String code;
 

@@ -14,7 +14,7 @@ public class Provenance {
     public long ingestedAtMicros;
     /**
      * The point's (or rejection's) place among those one record carries, from 0: always 0 for a
-     * format of one point per record, the n-th line or field of a batch format.
+     * format of one point per record, the n-th point or refused part of a batch format.
      */
     public int index;
 

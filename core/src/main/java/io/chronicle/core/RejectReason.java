@@ -8,6 +8,13 @@ public enum RejectReason {
     MALFORMED_JSON("malformed_json"),
     /** A line of InfluxDB line protocol that does not parse: the line is refused whole. */
     MALFORMED_LINE("malformed_line"),
+    /**
+     * A record of a binary format that is not one: a snappy block or protobuf message that does
+     * not decode, or a part of one that refers to what is not there.
+     */
+    MALFORMED_PAYLOAD("malformed_payload"),
+    /** A kind of value Chronicle does not read, such as a Prometheus native histogram. */
+    UNSUPPORTED_TYPE("unsupported_type"),
     NOT_AN_OBJECT("not_an_object"),
     MISSING_FIELD("missing_field"),
     WRONG_TYPE("wrong_type"),

@@ -55,11 +55,14 @@ class ChronicleConfigTest {
                 Map.entry("telegraf.eu", PointFormat.INFLUX_LINE));
 
         Configuration inline = ChronicleConfig.fromArgs(new String[] {
-                "--chronicle.topics.point-formats", "chronicle.points:influx-line,more:chronicle-json",
+                "--chronicle.topics.point-formats",
+                "chronicle.points:influx-line,more:chronicle-json,prom:prometheus-remote-write,prom2:prometheus-remote-write-v2",
                 "--chronicle.formats.influx.precision", "ms"});
         assertThat(ChronicleConfig.pointTopics(inline)).containsExactly(
                 Map.entry("chronicle.points", PointFormat.INFLUX_LINE),
-                Map.entry("more", PointFormat.CHRONICLE_JSON));
+                Map.entry("more", PointFormat.CHRONICLE_JSON),
+                Map.entry("prom", PointFormat.PROMETHEUS_REMOTE_WRITE),
+                Map.entry("prom2", PointFormat.PROMETHEUS_REMOTE_WRITE_V2));
         assertThat(inline.get(ChronicleOptions.INFLUX_PRECISION).toMicros(1_500L)).isEqualTo(1_500_000L);
         assertThat(ChronicleConfig.pointTopics(new Configuration()))
                 .containsExactly(Map.entry("chronicle.points", PointFormat.CHRONICLE_JSON));
@@ -105,7 +108,8 @@ class ChronicleConfigTest {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.max-payload-bytes", "0"}))
                 .hasMessageContaining("'chronicle.ingest.max-payload-bytes'");
         for (String limit : new String[] {"chronicle.traces.max-events", "chronicle.rollup.reorder-buffer",
-                "chronicle.rollup.max-series-shards", "chronicle.rollup.batch-max-points"}) {
+                "chronicle.rollup.max-series-shards", "chronicle.rollup.batch-max-points",
+                "chronicle.formats.prometheus.max-uncompressed-bytes"}) {
             assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--" + limit, "0"}))
                     .hasMessageContaining("'" + limit + "': must be positive");
         }

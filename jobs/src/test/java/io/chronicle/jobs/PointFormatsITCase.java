@@ -12,7 +12,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
+import org.xerial.snappy.Snappy;
+import prometheus.Remote.WriteRequest;
+import prometheus.Types.Label;
+import prometheus.Types.Sample;
+import prometheus.Types.TimeSeries;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +33,10 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A topic of Influx line protocol, as Telegraf's Kafka output writes it, read beside a topic of
- * Chronicle's JSON by one job ({@code chronicle.topics.point-formats}): every field of every line
- * is a row of {@code points_raw} with its place in its record, every bad line and bad field a row
+ * A topic of Influx line protocol, as Telegraf's Kafka output writes it, and one of Prometheus'
+ * remote-write requests, read beside a topic of Chronicle's JSON by one job
+ * ({@code chronicle.topics.point-formats}): every field of every line and every sample is a row of
+ * {@code points_raw} with its place in its record, every bad line, field, series and sample a row
  * of {@code rejected} holding just that part, and the rollup tiers of both topics' series equal
  * a reference computed here from the points sent. A replay of both topics rewrites the same rows.
  */
@@ -50,14 +57,17 @@ class PointFormatsITCase extends JobITBase {
     void lineProtocolBesideJsonLandsExactlyInPointsRawRejectedAndTheTiers() throws Exception {
         String run = "formats";
         String telegraf = "telegraf-" + run;
+        String prometheus = "prometheus-" + run;
         Configuration conf = services.chronicleConf(run, Map.of(
-                ChronicleOptions.TOPIC_POINT_FORMATS.key(), telegraf + ":influx-line",
+                ChronicleOptions.TOPIC_POINT_FORMATS.key(),
+                telegraf + ":influx-line," + prometheus + ":prometheus-remote-write",
                 ChronicleOptions.KAFKA_BOUNDED.key(), "true",
                 ChronicleOptions.ALERTS_ENABLED.key(), "false",
                 ChronicleOptions.VIEWS_ENABLED.key(), "false"));
         String json = conf.get(ChronicleOptions.TOPIC_POINTS);
         services.kafka.createTopic(json, TimedTraffic.PARTITIONS, false);
         services.kafka.createTopic(telegraf, 1, false);
+        services.kafka.createTopic(prometheus, 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
 
@@ -111,9 +121,10 @@ class PointFormatsITCase extends JobITBase {
                             + "not a line\n"
                             + "disk,device=sda1,path=/ free=19807453184u,used_percent=22.5,readonly=true " + t);
             expectedRows.put(system + "#0", new Landed("default", "system_uptime", Map.of("host", "server01"), 1234, ts));
-            expectedRefusals.put(system + "#1", new Refused("wrong_type",
+            // A line's good fields first, then its refused ones.
+            expectedRows.put(system + "#1", new Landed("default", "system_load1", Map.of("host", "server01"), 0.5, ts));
+            expectedRefusals.put(system + "#2", new Refused("wrong_type",
                     "system,host=server01 uptime_format=\"0 days, 0:20\" " + t));
-            expectedRows.put(system + "#2", new Landed("default", "system_load1", Map.of("host", "server01"), 0.5, ts));
             expectedRefusals.put(system + "#3", new Refused("malformed_line", "not a line"));
             Map<String, String> disk = Map.of("device", "sda1", "path", "/");
             expectedRows.put(system + "#4", new Landed("default", "disk_free", disk, 19807453184.0, ts));
@@ -124,6 +135,31 @@ class PointFormatsITCase extends JobITBase {
             expectedRows.put(temperature + "#0", new Landed("globex", "room_temp", Map.of("site", "hq"), 21.5, ts));
             String empty = send(producer, telegraf, 0, "");
             expectedRefusals.put(empty + "#0", new Refused("empty_payload", ""));
+
+            // Prometheus' remote-write requests, as a bridge forwards their bodies.
+            long ms = t / 1_000_000L;
+            Instant at = Instant.ofEpochMilli(ms);
+            TimeSeries requests = series(Map.of("__name__", "http_requests_total", "job", "api", "instance", "a:9090"),
+                    sample(7, ms), sample(9, ms + 15_000));
+            TimeSeries up = series(Map.of("__name__", "up", "job", "api", "instance", "a:9090", "zone", ""),
+                    sample(1, ms));
+            String scrape = send(producer, prometheus, 0, remoteWrite(requests, up));
+            Map<String, String> api = Map.of("job", "api", "instance", "a:9090");
+            expectedRows.put(scrape + "#0", new Landed("default", "http_requests_total", api, 7, at));
+            expectedRows.put(scrape + "#1", new Landed("default", "http_requests_total", api, 9, at.plusSeconds(15)));
+            expectedRows.put(scrape + "#2", new Landed("default", "up", api, 1, at));
+            TimeSeries dotted = series(Map.of("__name__", "http.server.duration", "job", "api"), sample(0.25, ms));
+            TimeSeries globex = series(Map.of("__name__", "mem_bytes", "tenant", "globex"), sample(1e9, ms));
+            TimeSeries gone = series(Map.of("__name__", "up", "job", "gone"),
+                    sample(Double.longBitsToDouble(0x7ff0000000000002L), ms));
+            String mixed = send(producer, prometheus, 0, remoteWrite(dotted, globex, gone));
+            expectedRefusals.put(mixed + "#0", new Refused("invalid_metric_name", WriteRequest.newBuilder()
+                    .addTimeseries(dotted).build().toString()));
+            expectedRows.put(mixed + "#1", new Landed("globex", "mem_bytes", Map.of(), 1e9, at));
+            expectedRefusals.put(mixed + "#2", new Refused("non_finite_value", WriteRequest.newBuilder()
+                    .addTimeseries(gone).build().toString()));
+            String garbage = send(producer, prometheus, 0, "not a snappy block");
+            expectedRefusals.put(garbage + "#0", new Refused("malformed_payload", "not a snappy block"));
         }
 
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
@@ -176,8 +212,7 @@ class PointFormatsITCase extends JobITBase {
         Map<String, Refused> refusals = new HashMap<>();
         for (Row r : ItServices.query(conf, "SELECT source_topic, source_partition, source_offset, source_index,"
                 + " reason_code, payload FROM rejected")) {
-            Refused refused = new Refused((String) r.getField(4),
-                    new String((byte[]) r.getField(5), StandardCharsets.UTF_8));
+            Refused refused = new Refused((String) r.getField(4), describe((String) r.getField(0), (byte[]) r.getField(5)));
             assertThat(refusals.put(where(r), refused)).as("%s once", where(r)).isNull();
         }
         return refusals;
@@ -195,8 +230,39 @@ class PointFormatsITCase extends JobITBase {
     /** Produces {@code value} to a partition; returns its "topic/partition/offset". */
     private static String send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, String value)
             throws Exception {
-        RecordMetadata m = producer.send(new ProducerRecord<>(topic, partition, null,
-                value.getBytes(StandardCharsets.UTF_8))).get();
+        return send(producer, topic, partition, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String send(KafkaProducer<byte[], byte[]> producer, String topic, int partition, byte[] value)
+            throws Exception {
+        RecordMetadata m = producer.send(new ProducerRecord<>(topic, partition, null, value)).get();
         return m.topic() + "/" + m.partition() + "/" + m.offset();
+    }
+
+    /** A remote-write 1.0 request body, as Prometheus sends it: the protobuf, snappy-compressed. */
+    private static byte[] remoteWrite(TimeSeries... series) throws Exception {
+        return Snappy.compress(WriteRequest.newBuilder().addAllTimeseries(List.of(series)).build().toByteArray());
+    }
+
+    private static TimeSeries series(Map<String, String> labels, Sample... samples) {
+        TimeSeries.Builder series = TimeSeries.newBuilder().addAllSamples(List.of(samples));
+        new TreeMap<>(labels).forEach((name, value) -> series.addLabels(Label.newBuilder().setName(name).setValue(value)));
+        return series.build();
+    }
+
+    private static Sample sample(double value, long epochMillis) {
+        return Sample.newBuilder().setValue(value).setTimestamp(epochMillis).build();
+    }
+
+    /** A refused part's payload as text: a remote-write request's message, else the bytes as UTF-8. */
+    private static String describe(String topic, byte[] payload) {
+        if (topic.startsWith("prometheus-")) {
+            try {
+                return WriteRequest.parseFrom(Snappy.uncompress(payload)).toString();
+            } catch (IOException notOne) {
+                // A record refused whole keeps its bytes, whatever they are.
+            }
+        }
+        return new String(payload, StandardCharsets.UTF_8);
     }
 }

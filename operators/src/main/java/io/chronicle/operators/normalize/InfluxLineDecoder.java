@@ -29,14 +29,19 @@ import java.util.TreeMap;
  * one point. Points are named as Telegraf's own Prometheus output names them
  * ({@code measurement_field}, the field {@code value} the measurement alone, every character
  * outside the Prometheus alphabet an underscore) and then pass the checks of Chronicle's JSON
- * points. A bad line is refused whole and a bad field alone; the rest of the record is kept.
+ * points. A bad line is refused whole; the bad fields of a line are refused apart from its good
+ * ones, those of one reason together: one rejection whose payload is the line with just those
+ * fields, so that it can be produced again and so that bad fields cost at most a few copies of
+ * their line however many they are. The rest of the record is kept. Yet many lines of long tags,
+ * each with bad fields of a few reasons, would still make a few copies of the record: the payloads
+ * of a record's refused parts may take at most twice its bytes and 64 KiB
+ * ({@link BatchChecks.Budget}), so the record's outputs are held until it is decoded, and past
+ * that budget the record is refused whole instead, its value as received, for the reason of its
+ * first refused part, none of its points emitted (they are in that payload).
  */
 public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
 
     private static final long serialVersionUID = 1L;
-
-    /** The tag that names a line's tenant; never kept as a tag, whatever the tenant source. */
-    static final String TENANT_TAG = "tenant";
 
     private final NormalizerSettings settings;
     private final InfluxPrecision precision;
@@ -44,8 +49,15 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
     private transient Line line;
     private transient SeriesIds seriesIds;
     private transient CharsetDecoder utf8;
-    /** The outputs of the line being decoded: emitted only once it is decoded, so a failure midway leaves none. */
+    /**
+     * The outputs of the record being decoded: emitted only once it is decoded, so that a failure
+     * midway leaves none and a record past its {@link #budget} is refused whole instead.
+     */
     private transient List<Either<RejectedRecord, MetricPoint>> pending;
+    /** The refused fields of the line being decoded, by reason. */
+    private transient BatchChecks.RefusedParts refused;
+    /** The bytes the payloads of the record's refused parts may still take. */
+    private transient BatchChecks.Budget budget;
 
     public InfluxLineDecoder(NormalizerSettings settings, InfluxPrecision precision) {
         this.settings = settings;
@@ -63,32 +75,25 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
                 // The header settles the tenant of every line: one that may not write is refused unread.
                 recordTenant = settings.tenants.resolve(null, headerTenant);
             }
-            byte[] value = raw.value;
-            if (value == null || value.length == 0) {
-                throw new Rejection(RejectReason.EMPTY_PAYLOAD, "record has no value");
-            }
-            if (value.length > settings.maxPayloadBytes) {
-                throw new Rejection(RejectReason.OVERSIZED_PAYLOAD, "record is " + value.length
-                        + " bytes, more than the " + settings.maxPayloadBytes + " allowed");
-            }
-        } catch (Rejection r) {
-            out.collect(Either.Left(RejectedRecord.of(
-                    raw, r.reason(), r.getMessage(), settings.tenants.ofRejected(raw), ingestedAtMicros)));
-            return;
-        } catch (RuntimeException e) {
-            out.collect(Either.Left(RejectedRecord.of(raw, RejectReason.UNEXPECTED_ERROR,
-                    String.valueOf(e), settings.tenants.ofRejected(raw), ingestedAtMicros)));
+            BatchChecks.checkValue(raw, settings);
+        } catch (Rejection | RuntimeException e) {
+            out.collect(Either.Left(BatchChecks.ofRecord(raw, e, settings, ingestedAtMicros)));
             return;
         }
         if (line == null) {
             line = new Line();
             pending = new ArrayList<>();
+            refused = new BatchChecks.RefusedParts();
+            budget = new BatchChecks.Budget();
         }
         byte[] value = raw.value;
-        int index = 0;
+        List<Either<RejectedRecord, MetricPoint>> pending = this.pending;
+        BatchChecks.Budget budget = this.budget;
+        pending.clear();
+        budget.reset(value.length);
         String rejectedTenant = null;
         boolean rejectedTenantKnown = false;
-        for (int from = 0; from < value.length; ) {
+        for (int from = 0; from < value.length && !budget.passed(); ) {
             int next = indexOf(value, (byte) '\n', from);
             // A line break may be CRLF; a '\r' elsewhere is the line's own.
             int to = next < value.length && next > from && value[next - 1] == '\r' ? next - 1 : next;
@@ -97,12 +102,14 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
                 first++;
             }
             if (first < to && value[first] != '#') {
-                pending.clear();
+                int lineStart = pending.size();
+                budget.mark();
                 line.tenant = recordTenant;
                 try {
-                    decodeLine(raw, first, to, index, ingestedAtMicros, headerTenant);
+                    decodeLine(raw, first, to, ingestedAtMicros, headerTenant);
                 } catch (Rejection | RuntimeException e) {
-                    pending.clear();
+                    pending.subList(lineStart, pending.size()).clear();
+                    budget.rollback();
                     String tenant = line.tenant;
                     if (tenant == null) {
                         if (!rejectedTenantKnown) {
@@ -111,35 +118,30 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
                         }
                         tenant = rejectedTenant;
                     }
-                    RejectReason reason = e instanceof Rejection
-                            ? ((Rejection) e).reason() : RejectReason.UNEXPECTED_ERROR;
-                    String message = e instanceof Rejection ? e.getMessage() : String.valueOf(e);
-                    pending.add(Either.Left(RejectedRecord.ofPart(raw, index,
-                            Arrays.copyOfRange(value, from, to), reason, message, tenant, ingestedAtMicros)));
+                    if (budget.take(to - from, e)) {
+                        pending.add(Either.Left(BatchChecks.ofPart(raw, lineStart,
+                                Arrays.copyOfRange(value, from, to), e, tenant, ingestedAtMicros)));
+                    }
                 }
-                // Emitted outside the try: a failure downstream is not this line's.
-                for (Either<RejectedRecord, MetricPoint> item : pending) {
-                    out.collect(item);
-                }
-                index += pending.size();
-                pending.clear();
             }
             from = next + 1;
         }
-        if (index == 0) {
-            // Only blank lines and comments: refused like an empty record, so that none goes untraced.
-            out.collect(Either.Left(RejectedRecord.of(raw, RejectReason.EMPTY_PAYLOAD,
-                    "record holds no line of line protocol, only blank lines and comments",
-                    settings.tenants.ofRejected(raw), ingestedAtMicros)));
+        // Emitted outside the try, once the whole record is decoded: a failure downstream is no
+        // line's, and a record whose refused parts would take more than the budget is refused whole.
+        if (BatchChecks.emit(pending, budget, raw, settings, ingestedAtMicros,
+                () -> "record holds no line of line protocol, only blank lines and comments", out)) {
+            this.pending = new ArrayList<>();
         }
     }
 
     /**
      * Decodes the line {@code raw.value[start, end)} (its first byte not a space) into
-     * {@link #pending}, numbered from {@code index}: one item per field, or a Rejection of the
-     * whole line. Sets {@code line.tenant} once the line's tenant is known.
+     * {@link #pending}, numbered on from what it holds: a point per good field, in their order,
+     * then a rejection per reason its bad fields are refused for, in the order the reasons first
+     * occur, as long as the {@link #budget} holds their payloads; or a Rejection of the whole
+     * line. Sets {@code line.tenant} once the line's tenant is known.
      */
-    private void decodeLine(RawRecord raw, int start, int end, int index, long ingestedAtMicros,
+    private void decodeLine(RawRecord raw, int start, int end, long ingestedAtMicros,
             String headerTenant) throws Rejection {
         byte[] value = raw.value;
         boolean ascii = true;
@@ -166,7 +168,7 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
             if (!seen.add(key)) {
                 throw new Rejection(RejectReason.INVALID_TAG, "tag " + Texts.quote(key) + " is given twice");
             }
-            if (key.equals(TENANT_TAG)) {
+            if (key.equals(BatchChecks.TENANT_TAG)) {
                 tenantTag = i;
             }
         }
@@ -190,18 +192,29 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
             }
         }
 
+        BatchChecks.RefusedParts refused = this.refused;
+        refused.clear();
         boolean firstPoint = true;
         for (int f = 0; f < line.fields; f++) {
-            int at = index + pending.size();
             try {
                 // Each point owns its map: downstream may keep or change one without the others seeing it.
                 TreeMap<String, String> pointTags = firstPoint ? tagMap : new TreeMap<>(tagMap);
-                pending.add(Either.Right(point(raw, line, f, tenant, pointTags, micros, at, ingestedAtMicros)));
+                pending.add(Either.Right(point(raw, line, f, tenant, pointTags, micros, pending.size(),
+                        ingestedAtMicros)));
                 firstPoint = false;
             } catch (Rejection r) {
-                pending.add(Either.Left(RejectedRecord.ofPart(raw, at, line.fieldLine(f),
-                        r.reason(), r.getMessage(), tenant, ingestedAtMicros)));
+                refused.add(f, r);
             }
+        }
+        for (int g = 0; g < refused.size(); g++) {
+            BatchChecks.Group group = refused.get(g);
+            String message = group.message("field", "fields", "line");
+            // Counted before it is built: past the budget, no more payloads are.
+            if (!budget.take(line.fieldsLineLength(group), group.reason, message)) {
+                return;
+            }
+            pending.add(Either.Left(RejectedRecord.ofPart(raw, pending.size(), line.fieldsLine(group),
+                    group.reason, message, tenant, ingestedAtMicros)));
         }
     }
 
@@ -222,15 +235,7 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
         String key = sanitize(raw, false);
         PointNormalizer.checkTagKey(key);
         String value = line.tagValues.get(i);
-        if (value.length() > PointNormalizer.MAX_TAG_VALUE_LENGTH) {
-            throw new Rejection(RejectReason.INVALID_TAG,
-                    "value of tag '" + key + "' is longer than " + PointNormalizer.MAX_TAG_VALUE_LENGTH);
-        }
-        int invalid = Texts.invalidAt(value, true);
-        if (invalid >= 0) {
-            throw new Rejection(RejectReason.INVALID_TAG,
-                    "value of tag '" + key + "' holds " + Texts.describe(value, invalid));
-        }
+        BatchChecks.checkTagValue(key, value);
         if (tags.put(key, value) != null) {
             // Keys given twice are refused before: this is another key sanitized to the same name.
             String other = raw;
@@ -689,21 +694,38 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
             }
         }
 
-        /**
-         * A line of line protocol of field {@code f} alone: the line's own bytes of its
-         * measurement and tags, of the field and of its timestamp, so that it can be produced again.
-         */
-        byte[] fieldLine(int f) {
-            int series = seriesEnd - start;
-            int field = fieldEnd[f] - fieldStart[f];
-            int timestamp = timestampStart < 0 ? 0 : 1 + timestampEnd - timestampStart;
-            byte[] out = new byte[series + 1 + field + timestamp];
-            System.arraycopy(bytes, start, out, 0, series);
-            out[series] = ' ';
-            System.arraycopy(bytes, fieldStart[f], out, series + 1, field);
+        /** The length of {@link #fieldsLine}. */
+        int fieldsLineLength(BatchChecks.Group group) {
+            int length = seriesEnd - start + group.count();
+            for (int i = 0; i < group.count(); i++) {
+                int f = group.part(i);
+                length += fieldEnd[f] - fieldStart[f];
+            }
             if (timestampStart >= 0) {
-                out[series + 1 + field] = ' ';
-                System.arraycopy(bytes, timestampStart, out, series + 2 + field, timestampEnd - timestampStart);
+                length += 1 + timestampEnd - timestampStart;
+            }
+            return length;
+        }
+
+        /**
+         * A line of line protocol of the fields of {@code group} alone: the line's own bytes of
+         * its measurement and tags, of those fields (joined by commas) and of its timestamp, so
+         * that it can be produced again.
+         */
+        byte[] fieldsLine(BatchChecks.Group group) {
+            int series = seriesEnd - start;
+            byte[] out = new byte[fieldsLineLength(group)];
+            System.arraycopy(bytes, start, out, 0, series);
+            int at = series;
+            for (int i = 0; i < group.count(); i++) {
+                int f = group.part(i);
+                out[at++] = i == 0 ? (byte) ' ' : (byte) ',';
+                System.arraycopy(bytes, fieldStart[f], out, at, fieldEnd[f] - fieldStart[f]);
+                at += fieldEnd[f] - fieldStart[f];
+            }
+            if (timestampStart >= 0) {
+                out[at++] = ' ';
+                System.arraycopy(bytes, timestampStart, out, at, timestampEnd - timestampStart);
             }
             return out;
         }

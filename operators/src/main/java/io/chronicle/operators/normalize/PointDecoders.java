@@ -26,21 +26,23 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
     /** A topic not configured (read through a replay of an older range, say) is Chronicle's JSON. */
     private final RecordDecoder<MetricPoint> json;
 
-    private PointDecoders(Map<String, PointFormat> formats, NormalizerSettings settings,
-            ChronicleOptions.InfluxPrecision precision, RecordDecoder<MetricPoint> json) {
-        this.json = json;
+    private PointDecoders(Map<String, PointFormat> formats, Configuration conf) {
+        NormalizerSettings settings = NormalizerSettings.from(conf);
+        this.json = RecordDecoder.of(new Normalization<>(new PointNormalizer(settings)));
+        int maxUncompressed = conf.get(ChronicleOptions.PROMETHEUS_MAX_UNCOMPRESSED_BYTES);
         formats.forEach((topic, format) -> byTopic.put(topic, switch (format) {
             case CHRONICLE_JSON -> json;
-            case INFLUX_LINE -> new InfluxLineDecoder(settings, precision);
+            case INFLUX_LINE -> new InfluxLineDecoder(settings, conf.get(ChronicleOptions.INFLUX_PRECISION));
+            case PROMETHEUS_REMOTE_WRITE ->
+                    new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V1, maxUncompressed);
+            case PROMETHEUS_REMOTE_WRITE_V2 ->
+                    new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V2, maxUncompressed);
         }));
     }
 
     /** The decoders of the points topics {@code conf} names. */
     public static PointDecoders from(Configuration conf) {
-        NormalizerSettings settings = NormalizerSettings.from(conf);
-        return new PointDecoders(ChronicleConfig.pointTopics(conf), settings,
-                conf.get(ChronicleOptions.INFLUX_PRECISION),
-                RecordDecoder.of(new Normalization<>(new PointNormalizer(settings))));
+        return new PointDecoders(ChronicleConfig.pointTopics(conf), conf);
     }
 
     @Override

@@ -48,6 +48,9 @@ class InfluxLineDecoderTest {
 
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** The reasons a field is refused for, apart from its line. */
+    private static final Set<String> FIELD_REASONS = Set.of("wrong_type", "non_finite_value",
+            "value_out_of_range", "invalid_metric_name", "reserved_metric_name");
 
     private final InfluxLineDecoder decoder = decoder(Map.of(), InfluxPrecision.NS);
 
@@ -185,8 +188,8 @@ class InfluxLineDecoderTest {
     void aStringValueMayHoldQuotesBackslashesSpacesCommasAndEquals() {
         String line = "log,host=h msg=\"a \\\"b\\\", c=d \\\\\",count=3i " + T;
         assertThat(decodeShown(line)).containsExactly(
-                "#0 wrong_type [default] log,host=h msg=\"a \\\"b\\\", c=d \\\\\" " + T,
-                "#1 default log_count{host=h} 3.0 @" + T_MICROS);
+                "#0 default log_count{host=h} 3.0 @" + T_MICROS,
+                "#1 wrong_type [default] log,host=h msg=\"a \\\"b\\\", c=d \\\\\" " + T);
     }
 
     @Test
@@ -402,12 +405,12 @@ class InfluxLineDecoderTest {
                 "#1 default cpu_usage_user{host=a} 0.3 @" + T_MICROS,
                 "#2 malformed_line [null] cpu,host=a usage_idle=oops " + T,
                 "#3 default system_uptime{host=a} 5.0 @" + T_MICROS,
-                "#4 wrong_type [default] system,host=a uptime_format=\"5 s\" " + T,
-                "#5 non_finite_value [default] system,host=a load1=1e400 " + T,
-                "#6 default system_load5{host=a} 0.5 @" + T_MICROS,
+                "#4 default system_load5{host=a} 0.5 @" + T_MICROS,
+                "#5 wrong_type [default] system,host=a uptime_format=\"5 s\" " + T,
+                "#6 non_finite_value [default] system,host=a load1=1e400 " + T,
                 "#7 invalid_tag [null] mem,host=a,host=b used=1i " + T,
                 "#8 default disk_free{host=a} 1.0 @" + KAFKA_TS_MILLIS * 1000);
-        assertThat(out.get(5).left().message).isEqualTo("value Infinity of field 'load1' is not finite");
+        assertThat(out.get(6).left().message).isEqualTo("value Infinity of field 'load1' is not finite");
         for (Either<RejectedRecord, MetricPoint> item : out) {
             if (item.isLeft()) {
                 assertThat(item.left().kafkaTimestampMillis).isEqualTo(KAFKA_TS_MILLIS);
@@ -418,13 +421,207 @@ class InfluxLineDecoderTest {
     }
 
     @Test
-    void refusesValuesTheRollupsCannotHoldFieldByField() {
-        assertThat(decodeShown("m a=1.7976931348623157e308,b=-1.78E308,c=1.7798941929329858E308 " + T))
-                .containsExactly(
-                        "#0 value_out_of_range [default] m a=1.7976931348623157e308 " + T,
-                        "#1 value_out_of_range [default] m b=-1.78E308 " + T,
-                        "#2 default m_c{} 1.7798941929329858E308 @" + T_MICROS);
+    void refusesValuesTheRollupsCannotHold() {
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder,
+                raw("m a=1.7976931348623157e308,b=-1.78E308,c=1.7798941929329858E308 " + T));
+        assertThat(show(out)).containsExactly(
+                "#0 default m_c{} 1.7798941929329858E308 @" + T_MICROS,
+                "#1 value_out_of_range [default] m a=1.7976931348623157e308,b=-1.78E308 " + T);
+        assertThat(out.get(1).left().message).isEqualTo("value 1.7976931348623157E308 of field 'a' is beyond"
+                + " the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE
+                + " (and 1 more field of the line with the same reason)");
         assertThat(decodeShown("m a=-1e400")).containsExactly("#0 non_finite_value [default] m a=-1e400");
+    }
+
+    @Test
+    void theBadFieldsOfALineAreRefusedTogetherOneRejectionPerReason() {
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder, raw(
+                "m,host=a s1=\"x\",v=1,big=1e400,s2=\"y, z\",w=2i,s3=\"\",small=-1e400 " + T + "\n"
+                        + "m,host=b s=\"x\",t=\"y\"\n"
+                        + "n v=3 " + T));
+        assertThat(show(out)).containsExactly(
+                "#0 default m_v{host=a} 1.0 @" + T_MICROS,
+                "#1 default m_w{host=a} 2.0 @" + T_MICROS,
+                "#2 wrong_type [default] m,host=a s1=\"x\",s2=\"y, z\",s3=\"\" " + T,
+                "#3 non_finite_value [default] m,host=a big=1e400,small=-1e400 " + T,
+                "#4 wrong_type [default] m,host=b s=\"x\",t=\"y\"",
+                "#5 default n_v{} 3.0 @" + T_MICROS);
+        assertThat(out.get(2).left().message).isEqualTo("field 's1' is a string; Chronicle keeps numbers"
+                + " (floats, integers and booleans) only (and 2 more fields of the line with the same reason)");
+        assertThat(out.get(3).left().message).isEqualTo(
+                "value Infinity of field 'big' is not finite (and 1 more field of the line with the same reason)");
+        // Each payload is a line of just its fields, refused again whole for the same reason, as it was.
+        for (int i : new int[] {2, 3, 4}) {
+            RejectedRecord r = out.get(i).left();
+            RejectedRecord again = onlyRejection(decode(decoder, raw(r.payload, null)));
+            assertThat(again.reasonCode).isEqualTo(r.reasonCode);
+            assertThat(again.message).isEqualTo(r.message);
+            assertThat(again.payload).isEqualTo(r.payload);
+            assertThat(again.provenance.index).isZero();
+        }
+    }
+
+    /**
+     * A line made to multiply its bytes: long checked tags (a raised payload limit lets the line
+     * be large) and thousands of bad fields, which would each repeat them were they refused one
+     * by one. Grouped, the rejections are a few, and their payloads together at most twice the
+     * record: each holds the line's series once and its own fields.
+     */
+    @Test
+    void aLineOfThousandsOfBadFieldsCostsAtMostAFewCopiesOfItself() {
+        InfluxLineDecoder large = decoder(Map.of(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "8388608"),
+                InfluxPrecision.NS);
+        StringBuilder line = new StringBuilder("m");
+        for (int t = 0; t < 64; t++) {
+            line.append(",t").append(t).append('=').append("v".repeat(1024));
+        }
+        int seriesBytes = line.length();
+        List<String> strings = new ArrayList<>();
+        List<String> infinite = new ArrayList<>();
+        line.append(' ');
+        for (int f = 0; f < 2_000; f++) {
+            String string = "s" + f + "=\"" + "x".repeat(f % 50) + "\"";
+            String inf = "i" + f + "=1e400";
+            strings.add(string);
+            infinite.add(inf);
+            line.append(string).append(',').append(inf).append(',');
+        }
+        line.append("ok=1 ").append(T);
+        // A second line whose measurement alone is too long a name: every field of it refused.
+        StringBuilder named = new StringBuilder("m".repeat(200_000)).append(' ');
+        for (int f = 0; f < 2_000; f++) {
+            named.append(f == 0 ? "" : ",").append("f").append(f).append("=1");
+        }
+        byte[] value = (line + "\n" + named).getBytes(StandardCharsets.UTF_8);
+        List<Either<RejectedRecord, MetricPoint>> out = decode(large, raw(value, null));
+
+        assertThat(out).hasSize(4);
+        assertThat(show(out.get(0))).startsWith("#0 default m_ok{t0=v");
+        long payloadBytes = 0;
+        for (int i = 1; i < out.size(); i++) {
+            RejectedRecord r = out.get(i).left();
+            assertThat(r.provenance.index).isEqualTo(i);
+            payloadBytes += r.payload.length;
+        }
+        assertThat(payloadBytes).isLessThanOrEqualTo(2L * value.length);
+        String series = line.substring(0, seriesBytes);
+        RejectedRecord wrongType = out.get(1).left();
+        assertThat(wrongType.reasonCode).isEqualTo("wrong_type");
+        assertThat(wrongType.message).endsWith(" (and 1,999 more fields of the line with the same reason)");
+        assertThat(new String(wrongType.payload, StandardCharsets.UTF_8))
+                .isEqualTo(series + " " + String.join(",", strings) + " " + T);
+        RejectedRecord nonFinite = out.get(2).left();
+        assertThat(nonFinite.reasonCode).isEqualTo("non_finite_value");
+        assertThat(new String(nonFinite.payload, StandardCharsets.UTF_8))
+                .isEqualTo(series + " " + String.join(",", infinite) + " " + T);
+        RejectedRecord invalidName = out.get(3).left();
+        assertThat(invalidName.reasonCode).isEqualTo("invalid_metric_name");
+        assertThat(invalidName.payload).isEqualTo(named.toString().getBytes(StandardCharsets.UTF_8));
+        // Produced again, each payload is its parts again: refused whole, nothing accepted.
+        for (RejectedRecord r : List.of(wrongType, nonFinite, invalidName)) {
+            RejectedRecord again = onlyRejection(decode(large, raw(r.payload, null)));
+            assertThat(again.reasonCode).isEqualTo(r.reasonCode);
+            assertThat(again.payload).isEqualTo(r.payload);
+        }
+    }
+
+    /**
+     * A line of long tags ({@code tags} of 1 KiB) whose bad fields are of every reason a field is
+     * refused for, and a good one: grouped, its five rejections each still repeat the tags.
+     */
+    private static String fiveReasonLine(int n, int tags) {
+        StringBuilder line = new StringBuilder("chronicle_dead_letters");
+        for (int t = 0; t < tags; t++) {
+            line.append(",t").append(t).append('=').append(n).append("v".repeat(1020));
+        }
+        return line.append(" ok=1,s=\"x\",per_second=2,i=1e400,o=1.7976931348623157e308,")
+                .append("f".repeat(300)).append("=3 ").append(T).toString();
+    }
+
+    private static long payloadBytes(List<Either<RejectedRecord, MetricPoint>> out) {
+        return out.stream().filter(Either::isLeft).mapToLong(e -> e.left().payload.length).sum();
+    }
+
+    /**
+     * The worst a record can do with grouping per line: many lines of long tags, each with bad
+     * fields of five reasons, whose rejections would take five times the record. Past the budget
+     * of twice the record and 64 KiB, the record is refused whole, as received, for the reason of
+     * its first refused part; none of its points is emitted, they are in that payload.
+     */
+    @Test
+    void aRecordWhoseRefusedFieldsWouldTakeMoreThanTwiceItsBytesIsRefusedWhole() {
+        InfluxLineDecoder large = decoder(Map.of(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "8388608"),
+                InfluxPrecision.NS);
+        StringBuilder lines = new StringBuilder("cpu,host=a usage=1 " + T);
+        for (int n = 0; n < 100; n++) {
+            lines.append('\n').append(fiveReasonLine(n, 64));
+        }
+        byte[] value = lines.toString().getBytes(StandardCharsets.UTF_8);
+        List<Either<RejectedRecord, MetricPoint>> out = decode(large, raw(value, null));
+
+        RejectedRecord whole = onlyRejection(out);
+        assertThat(whole.payload).isSameAs(value);
+        assertThat(whole.provenance.index).isZero();
+        assertThat(whole.reasonCode).isEqualTo("wrong_type");
+        assertThat(whole.message).isEqualTo("refused whole: its refused parts (first: field 's' is a string;"
+                + " Chronicle keeps numbers (floats, integers and booleans) only) would take more than twice"
+                + " the record's bytes");
+        // Its lines may name several tenants: the record's, as for any record refused whole.
+        assertThat(whole.tenant).isNull();
+        assertThat(payloadBytes(out)).isLessThanOrEqualTo(2L * value.length + 64 * 1024);
+        // One line of fewer tags alone is kept in parts: five rejections of its tags, within the 64 KiB slack.
+        byte[] one = fiveReasonLine(0, 8).getBytes(StandardCharsets.UTF_8);
+        List<Either<RejectedRecord, MetricPoint>> parts = decode(large, raw(one, null));
+        assertThat(show(parts)).hasSize(6).first().asString().startsWith("#0 default chronicle_dead_letters_ok{t0=0v");
+        assertThat(parts.subList(1, 6).stream().map(e -> e.left().reasonCode)).containsExactly("wrong_type",
+                "reserved_metric_name", "non_finite_value", "value_out_of_range", "invalid_metric_name");
+        System.out.printf("line protocol, 100 lines of 5 reasons: %,d bytes; one line's parts take %.2fx its"
+                + " bytes; the record's payloads %.2fx%n", value.length, (double) payloadBytes(parts) / one.length,
+                (double) payloadBytes(out) / value.length);
+    }
+
+    /**
+     * A record whose refused parts take just less than the budget keeps them, and its points;
+     * one line more and it is refused whole.
+     */
+    @Test
+    void aRecordJustUnderTheBudgetKeepsItsRefusedPartsAndPoints() {
+        InfluxLineDecoder large = decoder(Map.of(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "8388608"),
+                InfluxPrecision.NS);
+        List<Either<RejectedRecord, MetricPoint>> kept = null;
+        int lines = 0;
+        while (true) {
+            StringBuilder record = new StringBuilder("cpu,host=a usage=1 " + T);
+            for (int n = 0; n <= lines; n++) {
+                record.append('\n').append(fiveReasonLine(n, 8));
+            }
+            byte[] value = record.toString().getBytes(StandardCharsets.UTF_8);
+            List<Either<RejectedRecord, MetricPoint>> out = decode(large, raw(value, null));
+            long limit = 2L * value.length + 64 * 1024;
+            if (out.size() == 1) {
+                assertThat(out.get(0).left().payload).isSameAs(value);
+                assertThat(out.get(0).left().message).startsWith("refused whole: ");
+                break;
+            }
+            lines++;
+            kept = out;
+            long payloads = payloadBytes(out);
+            assertThat(payloads).isLessThanOrEqualTo(limit);
+            // The line after is refused whole: its five parts would pass the budget.
+            System.out.printf("line protocol, %d lines of 5 reasons kept in parts: payloads %,d of a budget of %,d%n",
+                    lines, payloads, limit);
+        }
+        assertThat(lines).isGreaterThanOrEqualTo(2);
+        // The good line and each line's good field are points; each line's five reasons a rejection.
+        assertThat(kept).hasSize(1 + 6 * lines);
+        assertThat(show(kept.get(0))).isEqualTo("#0 default cpu_usage{host=a} 1.0 @" + T_MICROS);
+        for (int n = 0; n < lines; n++) {
+            assertThat(show(kept.get(1 + 6 * n))).startsWith("#" + (1 + 6 * n) + " default chronicle_dead_letters_ok{");
+            for (int g = 2; g <= 6; g++) {
+                assertThat(kept.get(6 * n + g).isLeft()).isTrue();
+                assertThat(kept.get(6 * n + g).left().provenance.index).isEqualTo(6 * n + g);
+            }
+        }
     }
 
     // ---- names -------------------------------------------------------------------------------
@@ -457,10 +654,10 @@ class InfluxLineDecoderTest {
                 "chronicle_dead_letters_per_second value=1,x=2 " + T + "\n"
                         + "chronicle_dead_letters per_second=3 " + T));
         assertThat(show(out)).containsExactly(
-                "#0 reserved_metric_name [default] chronicle_dead_letters_per_second value=1 " + T,
-                "#1 default chronicle_dead_letters_per_second_x{} 2.0 @" + T_MICROS,
+                "#0 default chronicle_dead_letters_per_second_x{} 2.0 @" + T_MICROS,
+                "#1 reserved_metric_name [default] chronicle_dead_letters_per_second value=1 " + T,
                 "#2 reserved_metric_name [default] chronicle_dead_letters per_second=3 " + T);
-        assertThat(out.get(0).left().message)
+        assertThat(out.get(1).left().message)
                 .isEqualTo("metric name 'chronicle_dead_letters_per_second' is reserved for Chronicle's own health series");
     }
 
@@ -629,7 +826,8 @@ class InfluxLineDecoderTest {
     /**
      * Valid lines mutated byte by byte, and random bytes: the decoder never throws nor fails
      * unexpectedly, numbers what it emits 0..n-1, emits only points that pass every check again,
-     * and keeps in each part's rejection a payload that is refused again for the same reason.
+     * and keeps in each part's rejection a payload that is refused again whole for the same
+     * reason; the refused fields of a line, one rejection per reason, regroup to themselves.
      */
     @Test
     void survivesMutatedLinesAndRandomBytes() {
@@ -659,6 +857,8 @@ class InfluxLineDecoderTest {
         Map<String, Integer> seen = new HashMap<>();
         Random random = new Random(0x1F1_0E_2026L);
         int points = 0;
+        int fieldRejections = 0;
+        int wholes = 0;
         for (int c = 0; c < 20_000; c++) {
             byte[] value;
             if (c % 10 == 0) {
@@ -688,6 +888,7 @@ class InfluxLineDecoderTest {
             } catch (Throwable t) {
                 throw new AssertionError("case " + c + " threw on " + Arrays.toString(value), t);
             }
+            long partBytes = 0;
             for (int i = 0; i < out.size(); i++) {
                 Either<RejectedRecord, MetricPoint> item = out.get(i);
                 String context = "case " + c + " item " + i + " of " + new String(value, StandardCharsets.UTF_8);
@@ -704,18 +905,37 @@ class InfluxLineDecoderTest {
                 assertThat(r.message).as(context).isNotBlank();
                 assertThat(r.payload).as(context).isNotNull();
                 if (r.payload == raw.value) {
+                    // The record whole: refused before its lines were read, or its refused parts
+                    // past the budget; at index 0 and alone either way.
                     assertThat(out).as(context).hasSize(1);
+                    assertThat(r.provenance.index).as(context).isZero();
+                    if (FIELD_REASONS.contains(r.reasonCode) || r.message.startsWith("refused whole: ")) {
+                        assertThat(r.message).as(context).startsWith("refused whole: its refused parts (first: ");
+                        wholes++;
+                    }
                 } else {
-                    // A part's payload is a line of its own, refused again alone for the same reason.
+                    partBytes += r.payload.length;
+                    // A part's payload is a line of its own, refused again whole for the same reason.
                     List<Either<RejectedRecord, MetricPoint>> again = decode(decoder, raw(r.payload, header));
                     assertThat(again).as(context).hasSize(1);
                     assertThat(again.get(0).isLeft()).as(context).isTrue();
                     assertThat(again.get(0).left().reasonCode).as(context).isEqualTo(r.reasonCode);
+                    if (FIELD_REASONS.contains(r.reasonCode)) {
+                        // The refused fields of one reason, a line that regroups to itself.
+                        assertThat(again.get(0).left().payload).as(context).isEqualTo(r.payload);
+                        assertThat(again.get(0).left().message).as(context).isEqualTo(r.message);
+                        fieldRejections++;
+                    }
                 }
             }
+            // The budget: the payloads of the refused parts take at most twice the record and 64 KiB.
+            assertThat(partBytes).as("case " + c).isLessThanOrEqualTo(2L * value.length + 64 * 1024);
         }
+        // The records are small: none passes the budget.
+        assertThat(wholes).isZero();
         // The cases reach both outcomes and the line's refusals, not only one.
         assertThat(points).isGreaterThan(5_000);
+        assertThat(fieldRejections).isGreaterThan(500);
         assertThat(seen).containsKeys("malformed_line", "invalid_utf8", "wrong_type", "invalid_tag",
                 "too_many_tags", "tenant_not_allowed", "invalid_field", "oversized_payload");
     }
