@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  */
 public final class Bench {
 
-    private static final List<Suite> SUITES = List.of(new RollupSuite(), new AlertSuite(), new VictoriaMetricsSuite(), new IngestSuite(),
+    private static final List<Suite> SUITES = List.of(new RollupSuite(), new AlertSuite(), new VictoriaMetricsSuite(), new IngestSuite(), new FormatsSuite(),
             new LifeSuite(),
             new JmhSuite());
 

@@ -155,6 +155,11 @@ public final class BenchOptions {
             key("vm-batch-points").intType().defaultValue(10_000)
                     .withDescription("Points per request posted to VictoriaMetrics (about 120 bytes each).");
 
+    public static final ConfigOption<Integer> FORMAT_BATCH_POINTS =
+            key("format-batch-points").intType().defaultValue(500)
+                    .withDescription("Points per remote-write and OTLP request of the formats suite (Prometheus"
+                            + " sends up to 2,000 samples a request; the Collector's batch processor 8,192 by default).");
+
     // ---- ingest --------------------------------------------------------------------------
 
     public static final ConfigOption<List<String>> VARIANTS =
@@ -246,7 +251,7 @@ public final class BenchOptions {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
                 RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, SPLIT_JOBS,
-                BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
+                BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, FORMAT_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
                 QUERY_RUNS, QUERY_DAYS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
                 WORK_DIR, RESULTS_DIR);
     }
@@ -297,6 +302,7 @@ public final class BenchOptions {
         requireAtLeast(conf, PROBES, 1);
         requireAtLeast(conf, VM_CONNECTIONS, 1);
         requireAtLeast(conf, VM_BATCH_POINTS, 1);
+        requireAtLeast(conf, FORMAT_BATCH_POINTS, 1);
         requireAtLeast(conf, DAYS, 1);
         requireAtLeast(conf, POINTS_PER_DAY, 1);
         requireAtLeast(conf, TRACES_PER_DAY, 1);

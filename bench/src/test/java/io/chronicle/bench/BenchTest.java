@@ -46,7 +46,7 @@ class BenchTest {
     @Test
     void aWrongArgumentIsNamedOnOneLineThenTheUsage() throws Exception {
         assertWrong("bench/run: no suite given");
-        assertWrong("bench/run: unknown suite '--bogus': expected one of rollups, alerts, vm, ingest, life, jmh",
+        assertWrong("bench/run: unknown suite '--bogus': expected one of rollups, alerts, vm, ingest, formats, life, jmh",
                 "--bogus");
         assertWrong("bench/run: Unknown option 'pionts'. Known options: ", "rollups", "--pionts", "1000");
         assertWrong("bench/run: Invalid value for option 'runs': must be at least 1, got 0", "rollups", "--runs", "0");

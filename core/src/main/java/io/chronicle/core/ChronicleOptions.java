@@ -119,8 +119,8 @@ public final class ChronicleOptions {
                     .withDescription(
                             "Further topics of metric points, each with its wire format"
                                     + " (topic:format,... or a YAML map): chronicle-json,"
-                                    + " influx-line, prometheus-remote-write or"
-                                    + " prometheus-remote-write-v2. The points source reads chronicle.topics.points"
+                                    + " influx-line, prometheus-remote-write, prometheus-remote-write-v2,"
+                                    + " otlp-proto or otlp-json. The points source reads chronicle.topics.points"
                                     + " (chronicle-json unless named here) and every topic named here.");
 
     public static final ConfigOption<Integer> PROMETHEUS_MAX_UNCOMPRESSED_BYTES =
@@ -130,6 +130,25 @@ public final class ChronicleOptions {
                     .withDescription(
                             "The most bytes a remote-write record may decompress to; a larger one is"
                                     + " rejected as oversized_payload before it is decompressed.");
+
+    public static final ConfigOption<Boolean> OTLP_NAME_SUFFIXES =
+            key("chronicle.formats.otlp.name-suffixes")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "OTLP metric names as Prometheus translates them: with the unit and _total"
+                                    + " suffixes (UnderscoreEscapingWithSuffixes, true) or without them"
+                                    + " (UnderscoreEscapingWithoutSuffixes, false).");
+
+    public static final ConfigOption<List<String>> OTLP_PROMOTED_RESOURCE_ATTRIBUTES =
+            key("chronicle.formats.otlp.promote-resource-attributes")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "OTLP resource attributes kept as tags of every point of the resource,"
+                                    + " besides service.name and service.namespace (as job) and"
+                                    + " service.instance.id (as instance); the others are not kept.");
 
     public static final ConfigOption<InfluxPrecision> INFLUX_PRECISION =
             key("chronicle.formats.influx.precision")

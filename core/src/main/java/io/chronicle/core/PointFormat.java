@@ -12,7 +12,11 @@ public enum PointFormat {
     /** Prometheus remote write 1.0: a snappy-compressed {@code prometheus.WriteRequest}. */
     PROMETHEUS_REMOTE_WRITE("prometheus-remote-write"),
     /** Prometheus remote write 2.0: a snappy-compressed {@code io.prometheus.write.v2.Request}. */
-    PROMETHEUS_REMOTE_WRITE_V2("prometheus-remote-write-v2");
+    PROMETHEUS_REMOTE_WRITE_V2("prometheus-remote-write-v2"),
+    /** OTLP metrics: an {@code ExportMetricsServiceRequest}, as the Collector's Kafka exporter writes otlp_proto. */
+    OTLP_PROTO("otlp-proto"),
+    /** The same in OTLP's JSON encoding, the Kafka exporter's otlp_json. */
+    OTLP_JSON("otlp-json");
 
     private final String code;
 

@@ -11,6 +11,20 @@ import org.apache.flink.types.Row;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
+import io.opentelemetry.sdk.common.Clock;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
+import io.opentelemetry.sdk.resources.Resource;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
 import prometheus.Remote.WriteRequest;
@@ -18,12 +32,14 @@ import prometheus.Types.Label;
 import prometheus.Types.Sample;
 import prometheus.Types.TimeSeries;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +49,9 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A topic of Influx line protocol, as Telegraf's Kafka output writes it, and one of Prometheus'
- * remote-write requests, read beside a topic of Chronicle's JSON by one job
+ * A topic of Influx line protocol, as Telegraf's Kafka output writes it, one of Prometheus'
+ * remote-write requests and one of OTLP export requests written by the OpenTelemetry SDK's own
+ * marshaler, read beside a topic of Chronicle's JSON by one job
  * ({@code chronicle.topics.point-formats}): every field of every line and every sample is a row of
  * {@code points_raw} with its place in its record, every bad line, field, series and sample a row
  * of {@code rejected} holding just that part, and the rollup tiers of both topics' series equal
@@ -58,9 +75,10 @@ class PointFormatsITCase extends JobITBase {
         String run = "formats";
         String telegraf = "telegraf-" + run;
         String prometheus = "prometheus-" + run;
+        String otel = "otel-" + run;
         Configuration conf = services.chronicleConf(run, Map.of(
                 ChronicleOptions.TOPIC_POINT_FORMATS.key(),
-                telegraf + ":influx-line," + prometheus + ":prometheus-remote-write",
+                telegraf + ":influx-line," + prometheus + ":prometheus-remote-write," + otel + ":otlp-proto",
                 ChronicleOptions.KAFKA_BOUNDED.key(), "true",
                 ChronicleOptions.ALERTS_ENABLED.key(), "false",
                 ChronicleOptions.VIEWS_ENABLED.key(), "false"));
@@ -68,6 +86,7 @@ class PointFormatsITCase extends JobITBase {
         services.kafka.createTopic(json, TimedTraffic.PARTITIONS, false);
         services.kafka.createTopic(telegraf, 1, false);
         services.kafka.createTopic(prometheus, 1, false);
+        services.kafka.createTopic(otel, 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
 
@@ -160,6 +179,23 @@ class PointFormatsITCase extends JobITBase {
                     .addTimeseries(gone).build().toString()));
             String garbage = send(producer, prometheus, 0, "not a snappy block");
             expectedRefusals.put(garbage + "#0", new Refused("malformed_payload", "not a snappy block"));
+
+            // An OpenTelemetry SDK's export request, as the Collector's Kafka exporter forwards it.
+            String export = send(producer, otel, 0, otlpExport(t));
+            Map<String, String> checkout = Map.of("job", "shop/checkout", "instance", "pod-1");
+            Map<String, String> cart = new TreeMap<>(checkout);
+            cart.put("http_route", "/cart");
+            expectedRows.put(export + "#0", new Landed("acme", "cpu_utilization_ratio", with(checkout, "cpu", "3"), 0.25, ts));
+            String[] bounds = {"0.005", "0.01", "1", "2.5", "+Inf"};
+            double[] cumulative = {1, 1, 2, 3, 4};
+            for (int b = 0; b < bounds.length; b++) {
+                expectedRows.put(export + "#" + (1 + b), new Landed("acme", "http_server_request_duration_seconds_bucket",
+                        with(cart, "le", bounds[b]), cumulative[b], ts));
+            }
+            expectedRows.put(export + "#6", new Landed("acme", "http_server_request_duration_seconds_count", cart, 4, ts));
+            expectedRows.put(export + "#7", new Landed("acme", "http_server_request_duration_seconds_sum", cart, 9.503, ts));
+            expectedRows.put(export + "#8", new Landed("acme", "http_server_requests_total",
+                    with(checkout, "http_method", "GET"), 3, ts));
         }
 
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
@@ -237,6 +273,77 @@ class PointFormatsITCase extends JobITBase {
             throws Exception {
         RecordMetadata m = producer.send(new ProducerRecord<>(topic, partition, null, value)).get();
         return m.topic() + "/" + m.partition() + "/" + m.offset();
+    }
+
+    private static Map<String, String> with(Map<String, String> tags, String key, String value) {
+        Map<String, String> more = new TreeMap<>(tags);
+        more.put(key, value);
+        return more;
+    }
+
+    /**
+     * The OTLP export request an OpenTelemetry SDK writes of a gauge, a histogram and a counter
+     * recorded at {@code epochNanos}, by the SDK's own marshaler.
+     */
+    private static byte[] otlpExport(long epochNanos) throws Exception {
+        Reader reader = new Reader();
+        Clock clock = new Clock() {
+            @Override
+            public long now() {
+                return epochNanos;
+            }
+
+            @Override
+            public long nanoTime() {
+                return epochNanos;
+            }
+        };
+        Resource resource = Resource.create(Attributes.builder().put("service.name", "checkout")
+                .put("service.namespace", "shop").put("service.instance.id", "pod-1").put("tenant", "acme")
+                .put("host.name", "h1").build());
+        try (SdkMeterProvider provider = SdkMeterProvider.builder().setClock(clock).setResource(resource)
+                .registerMetricReader(reader).build()) {
+            Meter meter = provider.get("io.chronicle.it");
+            meter.gaugeBuilder("cpu.utilization").setUnit("1").build()
+                    .set(0.25, Attributes.of(AttributeKey.longKey("cpu"), 3L));
+            DoubleHistogram duration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
+                    .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 1.0, 2.5)).build();
+            for (double v : new double[] {0.003, 0.5, 2, 7}) {
+                duration.record(v, Attributes.of(AttributeKey.stringKey("http.route"), "/cart"));
+            }
+            meter.counterBuilder("http.server.requests").setUnit("{request}").build()
+                    .add(3, Attributes.of(AttributeKey.stringKey("http.method"), "GET"));
+            List<MetricData> metrics = new ArrayList<>(reader.registration.collectAllMetrics());
+            metrics.sort(Comparator.comparing(MetricData::getName));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            MetricsRequestMarshaler.create(metrics).writeBinaryTo(out);
+            return out.toByteArray();
+        }
+    }
+
+    /** A reader the test collects from when it likes, cumulative as Prometheus wants. */
+    private static final class Reader implements MetricReader {
+        CollectionRegistration registration;
+
+        @Override
+        public void register(CollectionRegistration registration) {
+            this.registration = registration;
+        }
+
+        @Override
+        public AggregationTemporality getAggregationTemporality(InstrumentType type) {
+            return AggregationTemporality.CUMULATIVE;
+        }
+
+        @Override
+        public CompletableResultCode forceFlush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
     }
 
     /** A remote-write 1.0 request body, as Prometheus sends it: the protobuf, snappy-compressed. */

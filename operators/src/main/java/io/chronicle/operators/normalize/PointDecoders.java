@@ -37,7 +37,15 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
                     new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V1, maxUncompressed);
             case PROMETHEUS_REMOTE_WRITE_V2 ->
                     new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V2, maxUncompressed);
+            case OTLP_PROTO -> otlp(conf, settings, OtlpMetricsDecoder.Encoding.PROTOBUF);
+            case OTLP_JSON -> otlp(conf, settings, OtlpMetricsDecoder.Encoding.JSON);
         }));
+    }
+
+    private static OtlpMetricsDecoder otlp(Configuration conf, NormalizerSettings settings,
+            OtlpMetricsDecoder.Encoding encoding) {
+        return new OtlpMetricsDecoder(settings, encoding, conf.get(ChronicleOptions.OTLP_NAME_SUFFIXES),
+                conf.get(ChronicleOptions.OTLP_PROMOTED_RESOURCE_ATTRIBUTES));
     }
 
     /** The decoders of the points topics {@code conf} names. */

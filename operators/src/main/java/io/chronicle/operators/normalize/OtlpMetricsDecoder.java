@@ -1,0 +1,864 @@
+package io.chronicle.operators.normalize;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.Provenance;
+import io.chronicle.core.RawRecord;
+import io.chronicle.core.RecordDecoder;
+import io.chronicle.core.RejectReason;
+import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.rollup.SketchCodec;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.DataPointFlags;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.Collector;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Decodes a record of OTLP metrics as the OpenTelemetry Collector's Kafka exporter writes it: one
+ * {@code ExportMetricsServiceRequest}, in protobuf ({@code otlp_proto}) or in OTLP's JSON encoding
+ * ({@code otlp_json}). Its data points become points as Prometheus' own OTLP translation names
+ * them ({@code UnderscoreEscapingWithSuffixes}, or {@code ...WithoutSuffixes} when
+ * {@code nameSuffixes} is off):
+ * <ul>
+ * <li>Metric names: every character outside {@code [a-zA-Z0-9_:]} becomes {@code _}, runs of
+ * {@code _} one, a leading digit gets a {@code _} before it; with suffixes the unit follows as
+ * Prometheus spells it ({@code s} seconds, {@code By} bytes, {@code X/Y} X_per_Y, {@code {...}}
+ * dropped, an unknown unit as its own name), {@code _ratio} for gauges of unit {@code 1} and
+ * {@code _total} for monotonic cumulative sums, each only if the name does not end with it.</li>
+ * <li>Tags: the data point's attributes, names translated as Prometheus' labels (every character
+ * outside {@code [a-zA-Z0-9_]} becomes {@code _}, a leading digit gets {@code key_}), values as
+ * text (strings as they are, booleans and numbers as their text: {@code true}, {@code 42},
+ * {@code 1.5}); arrays, key-value lists and bytes are refused as {@code wrong_type}. An empty
+ * value is no attribute. Two attributes of a data point of one name refuse it as
+ * {@code invalid_tag}. From the resource: {@code job} ({@code service.namespace/service.name},
+ * or {@code service.name}) and {@code instance} ({@code service.instance.id}), which win over a
+ * data point's own {@code job} or {@code instance}, and each attribute named among the promoted
+ * ones, which a data point's attribute of the same name wins over. Prometheus puts the resource's
+ * other attributes on a {@code target_info} series, which Chronicle does not write: they are not
+ * kept. A {@code tenant} attribute is never a tag: the resource's names the tenant in payload
+ * mode and is ignored in the header modes.</li>
+ * <li>Gauges and non-monotonic cumulative sums: a point per data point. Monotonic cumulative
+ * sums: counters. Delta sums (monotonic or not): the delta, a point under the name without
+ * {@code _total}, so that Chronicle's counter logic never takes a delta for a reset; a window's
+ * sum of them is the increase over it. Sums and histograms of unspecified temporality are
+ * refused ({@code wrong_type}).</li>
+ * <li>Histograms, as Prometheus' classic ones: {@code _bucket} points tagged {@code le}
+ * (cumulative counts; {@code +Inf} the last), then {@code _count} and {@code _sum} (if there is
+ * one); delta histograms the same, of deltas. Summaries: a point per quantile tagged
+ * {@code quantile}, then {@code _count} and {@code _sum}. Exponential histograms are refused
+ * ({@code unsupported_type}).</li>
+ * <li>Time: {@code time_unix_nano} in microseconds (floored); 0 takes the Kafka record's
+ * timestamp. Start times, exemplars, scope names and versions, descriptions and metadata are not
+ * read.</li>
+ * </ul>
+ * The unit of refusal is one metric of one resource and scope: a metric refused whole (its name,
+ * its temporality, its resource's tenant or tags) is one rejection; its refused data points are
+ * grouped by reason, one rejection each, after its points. Each rejection's payload is a request,
+ * in the record's own encoding, of the resource, the scope and the metric with just those data
+ * points, so that it can be produced again. As {@link RemoteWriteDecoder}: the record's outputs
+ * are held until it is decoded, and its refused parts' payloads may take at most twice its bytes
+ * and 64 KiB ({@link BatchChecks.Budget}), past which the record is refused whole instead.
+ */
+public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The encodings of the Collector's Kafka exporter. */
+    public enum Encoding {
+        /** {@code otlp_proto}. */
+        PROTOBUF,
+        /** {@code otlp_json}. */
+        JSON
+    }
+
+    static final String JOB = "job";
+    static final String INSTANCE = "instance";
+    static final String SERVICE_NAME = "service.name";
+    static final String SERVICE_NAMESPACE = "service.namespace";
+    static final String SERVICE_INSTANCE_ID = "service.instance.id";
+    static final String NAME_LABEL = "__name__";
+
+    private final NormalizerSettings settings;
+    private final Encoding encoding;
+    private final boolean nameSuffixes;
+    private final ArrayList<String> promoted;
+
+    private transient HashSet<String> promotedSet;
+    private transient SeriesIds seriesIds;
+    private transient List<Either<RejectedRecord, MetricPoint>> pending;
+    private transient BatchChecks.RefusedParts refused;
+    private transient BatchChecks.Budget budget;
+
+    public OtlpMetricsDecoder(NormalizerSettings settings, Encoding encoding, boolean nameSuffixes,
+            List<String> promotedResourceAttributes) {
+        this.settings = settings;
+        this.encoding = encoding;
+        this.nameSuffixes = nameSuffixes;
+        this.promoted = new ArrayList<>(promotedResourceAttributes);
+    }
+
+    @Override
+    public void decode(RawRecord raw, long ingestedAtMicros, Collector<Either<RejectedRecord, MetricPoint>> out) {
+        String headerTenant;
+        String recordTenant = null;
+        ExportMetricsServiceRequest request;
+        long dataPoints;
+        try {
+            headerTenant = settings.tenants.header(raw);
+            if (!settings.tenants.readsPayload()) {
+                recordTenant = settings.tenants.resolve(null, headerTenant);
+            }
+            BatchChecks.checkValue(raw, settings);
+            request = parse(raw.value);
+            dataPoints = dataPoints(request);
+            if (dataPoints == 0) {
+                throw new Rejection(RejectReason.EMPTY_PAYLOAD, "request holds no data point");
+            }
+        } catch (Rejection | RuntimeException e) {
+            out.collect(Either.Left(BatchChecks.ofRecord(raw, e, settings, ingestedAtMicros)));
+            return;
+        }
+        if (pending == null) {
+            pending = new ArrayList<>();
+            refused = new BatchChecks.RefusedParts();
+            budget = new BatchChecks.Budget();
+            promotedSet = new HashSet<>(promoted);
+        }
+        List<Either<RejectedRecord, MetricPoint>> pending = this.pending;
+        BatchChecks.Budget budget = this.budget;
+        pending.clear();
+        budget.reset(raw.value.length);
+        String rejectedTenant = null;
+        boolean rejectedTenantKnown = false;
+        for (ResourceMetrics rm : request.getResourceMetricsList()) {
+            ResourceContext resource = null;
+            for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                for (Metric metric : sm.getMetricsList()) {
+                    if (budget.passed()) {
+                        break;
+                    }
+                    if (dataPoints(metric) == 0) {
+                        continue;
+                    }
+                    if (resource == null) {
+                        resource = resource(rm, headerTenant, recordTenant);
+                    }
+                    int start = pending.size();
+                    budget.mark();
+                    try {
+                        decodeMetric(raw, rm, sm, metric, resource, ingestedAtMicros);
+                    } catch (Rejection | RuntimeException e) {
+                        pending.subList(start, pending.size()).clear();
+                        budget.rollback();
+                        String tenant = resource.tenant;
+                        if (tenant == null) {
+                            if (!rejectedTenantKnown) {
+                                rejectedTenant = settings.tenants.ofRejected(raw);
+                                rejectedTenantKnown = true;
+                            }
+                            tenant = rejectedTenant;
+                        }
+                        byte[] payload = wholeMetricPayload(raw, rm, sm, metric, e);
+                        if (payload != null) {
+                            pending.add(Either.Left(BatchChecks.ofPart(raw, start, payload, e, tenant, ingestedAtMicros)));
+                        }
+                    }
+                }
+            }
+        }
+        if (BatchChecks.emit(pending, budget, raw, settings, ingestedAtMicros,
+                () -> "request holds no data point Chronicle reads (" + dataPoints + " data points)", out)) {
+            this.pending = new ArrayList<>();
+        }
+    }
+
+    // ---- the record -----------------------------------------------------------------------------
+
+    private ExportMetricsServiceRequest parse(byte[] value) throws Rejection {
+        try {
+            if (encoding == Encoding.PROTOBUF) {
+                return ExportMetricsServiceRequest.parseFrom(value);
+            }
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(value)).toString();
+            } catch (CharacterCodingException e) {
+                throw new Rejection(RejectReason.MALFORMED_PAYLOAD,
+                        "not an OTLP JSON ExportMetricsServiceRequest: not UTF-8");
+            }
+            ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
+            JsonFormat.parser().ignoringUnknownFields().merge(text, builder);
+            return builder.build();
+        } catch (InvalidProtocolBufferException | RuntimeException | StackOverflowError e) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "not an OTLP " + encoding.name().toLowerCase()
+                    + " ExportMetricsServiceRequest: " + e.getMessage());
+        }
+    }
+
+    private static long dataPoints(ExportMetricsServiceRequest request) {
+        long n = 0;
+        for (ResourceMetrics rm : request.getResourceMetricsList()) {
+            for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                for (Metric metric : sm.getMetricsList()) {
+                    n += dataPoints(metric);
+                }
+            }
+        }
+        return n;
+    }
+
+    private static int dataPoints(Metric metric) {
+        return switch (metric.getDataCase()) {
+            case GAUGE -> metric.getGauge().getDataPointsCount();
+            case SUM -> metric.getSum().getDataPointsCount();
+            case HISTOGRAM -> metric.getHistogram().getDataPointsCount();
+            case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsCount();
+            case SUMMARY -> metric.getSummary().getDataPointsCount();
+            default -> 0;
+        };
+    }
+
+    // ---- the resource ---------------------------------------------------------------------------
+
+    /** What a resource gives each of its metrics: its tenant and tags, or the refusal of all of them. */
+    private static final class ResourceContext {
+        /** Null until resolved (and when it could not be). */
+        String tenant;
+        /** job and instance: they win over a data point's attributes. */
+        final TreeMap<String, String> overriding = new TreeMap<>();
+        /** The promoted attributes: a data point's attribute of the same name wins over them. */
+        final TreeMap<String, String> promoted = new TreeMap<>();
+        /** A Rejection, or a failure Chronicle did not foresee. */
+        Exception failure;
+    }
+
+    private ResourceContext resource(ResourceMetrics rm, String headerTenant, String recordTenant) {
+        ResourceContext context = new ResourceContext();
+        context.tenant = recordTenant;
+        try {
+            List<KeyValue> attributes = rm.getResource().getAttributesList();
+            if (context.tenant == null) {
+                String tenant = null;
+                for (KeyValue kv : attributes) {
+                    if (kv.getKey().equals(BatchChecks.TENANT_TAG)) {
+                        String text = attributeText(kv);
+                        if (!text.isEmpty()) {
+                            tenant = text;
+                            break;
+                        }
+                    }
+                }
+                context.tenant = settings.tenants.resolve(tenant, headerTenant);
+            }
+            String serviceName = null;
+            String serviceNamespace = null;
+            String instance = null;
+            HashSet<String> seen = new HashSet<>();
+            for (KeyValue kv : attributes) {
+                String key = kv.getKey();
+                boolean isPromoted = promotedSet.contains(key);
+                if (!isPromoted && !key.equals(SERVICE_NAME) && !key.equals(SERVICE_NAMESPACE)
+                        && !key.equals(SERVICE_INSTANCE_ID)) {
+                    continue;
+                }
+                String value = attributeText(kv);
+                if (value.isEmpty()) {
+                    continue;
+                }
+                switch (key) {
+                    case SERVICE_NAME -> serviceName = value;
+                    case SERVICE_NAMESPACE -> serviceNamespace = value;
+                    case SERVICE_INSTANCE_ID -> instance = value;
+                    default -> { }
+                }
+                if (isPromoted) {
+                    String name = labelName(key);
+                    if (name.equals(BatchChecks.TENANT_TAG)) {
+                        continue;
+                    }
+                    if (!seen.add(name)) {
+                        throw new Rejection(RejectReason.INVALID_TAG, "resource attributes "
+                                + Texts.quote(key) + " and another both make the label " + Texts.quote(name));
+                    }
+                    checkTag(name, value);
+                    context.promoted.put(name, value);
+                }
+            }
+            if (serviceName != null) {
+                String job = serviceNamespace == null ? serviceName : serviceNamespace + "/" + serviceName;
+                BatchChecks.checkTagValue(JOB, job);
+                context.overriding.put(JOB, job);
+            }
+            if (instance != null) {
+                BatchChecks.checkTagValue(INSTANCE, instance);
+                context.overriding.put(INSTANCE, instance);
+            }
+        } catch (Rejection | RuntimeException e) {
+            context.failure = e;
+        }
+        return context;
+    }
+
+    // ---- a metric -------------------------------------------------------------------------------
+
+    /** The kinds of points a metric gives, which decide its name's suffixes. */
+    private enum Kind { GAUGE, COUNTER, OTHER }
+
+    /**
+     * Decodes {@code metric} into {@link #pending}: a point per value of each good data point, then
+     * a rejection per reason its bad data points are refused for; or a Rejection of the whole metric.
+     */
+    private void decodeMetric(RawRecord raw, ResourceMetrics rm, ScopeMetrics sm, Metric metric,
+            ResourceContext resource, long ingestedAtMicros) throws Rejection {
+        if (resource.failure instanceof Rejection r) {
+            throw r;
+        } else if (resource.failure != null) {
+            throw (RuntimeException) resource.failure;
+        }
+        BatchChecks.RefusedParts refused = this.refused;
+        refused.clear();
+        String tenant = resource.tenant;
+        switch (metric.getDataCase()) {
+            case GAUGE, SUM -> {
+                Kind kind = Kind.GAUGE;
+                List<NumberDataPoint> points;
+                if (metric.hasGauge()) {
+                    points = metric.getGauge().getDataPointsList();
+                } else {
+                    checkTemporality(metric.getSum().getAggregationTemporality());
+                    points = metric.getSum().getDataPointsList();
+                    kind = metric.getSum().getIsMonotonic() && metric.getSum().getAggregationTemporality()
+                            == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE ? Kind.COUNTER : Kind.OTHER;
+                }
+                String name = PointNormalizer.checkMetricName(metricName(metric, kind));
+                for (int i = 0; i < points.size(); i++) {
+                    NumberDataPoint p = points.get(i);
+                    try {
+                        checkFlags(p.getFlags());
+                        TreeMap<String, String> tags = tags(p.getAttributesList(), resource, null);
+                        long micros = micros(p.getTimeUnixNano(), raw, ingestedAtMicros);
+                        double value = switch (p.getValueCase()) {
+                            case AS_DOUBLE -> p.getAsDouble();
+                            case AS_INT -> (double) p.getAsInt();
+                            default -> throw new Rejection(RejectReason.MISSING_FIELD,
+                                    "data point has no value (neither as_double nor as_int)");
+                        };
+                        checkValue(value);
+                        add(raw, tenant, name, tags, value, micros, ingestedAtMicros);
+                    } catch (Rejection r) {
+                        refused.add(i, r);
+                    }
+                }
+            }
+            case HISTOGRAM -> {
+                checkTemporality(metric.getHistogram().getAggregationTemporality());
+                String base = metricName(metric, Kind.OTHER);
+                String bucket = PointNormalizer.checkMetricName(base + "_bucket");
+                String count = PointNormalizer.checkMetricName(base + "_count");
+                String sum = PointNormalizer.checkMetricName(base + "_sum");
+                List<HistogramDataPoint> points = metric.getHistogram().getDataPointsList();
+                ArrayList<Object[]> values = new ArrayList<>();
+                for (int i = 0; i < points.size(); i++) {
+                    HistogramDataPoint p = points.get(i);
+                    values.clear();
+                    try {
+                        checkFlags(p.getFlags());
+                        TreeMap<String, String> tags = tags(p.getAttributesList(), resource, "le");
+                        long micros = micros(p.getTimeUnixNano(), raw, ingestedAtMicros);
+                        int bounds = p.getExplicitBoundsCount();
+                        int counts = p.getBucketCountsCount();
+                        if (counts != bounds + 1 && !(counts == 0 && bounds == 0)) {
+                            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "histogram data point has "
+                                    + counts + " bucket counts for " + bounds + " explicit bounds, not "
+                                    + (bounds + 1));
+                        }
+                        double previous = Double.NEGATIVE_INFINITY;
+                        long cumulative = 0;
+                        for (int b = 0; b < bounds; b++) {
+                            double bound = p.getExplicitBounds(b);
+                            if (!(bound > previous) || Double.isInfinite(bound)) {
+                                throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "histogram bound "
+                                        + bound + " is not finite and above the one before it");
+                            }
+                            previous = bound;
+                            cumulative += p.getBucketCounts(b);
+                            values.add(new Object[] {bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)});
+                        }
+                        if (counts > 0) {
+                            cumulative += p.getBucketCounts(bounds);
+                            if (cumulative != p.getCount()) {
+                                throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "histogram bucket counts add up to "
+                                        + Long.toUnsignedString(cumulative) + ", not the data point's count "
+                                        + Long.toUnsignedString(p.getCount()));
+                            }
+                        }
+                        values.add(new Object[] {bucket, with(tags, "le", "+Inf"), unsigned(p.getCount())});
+                        values.add(new Object[] {count, new TreeMap<>(tags), unsigned(p.getCount())});
+                        if (p.hasSum()) {
+                            values.add(new Object[] {sum, new TreeMap<>(tags), checkValue(p.getSum())});
+                        }
+                        addAll(raw, tenant, values, micros, ingestedAtMicros);
+                    } catch (Rejection r) {
+                        refused.add(i, r);
+                    }
+                }
+            }
+            case SUMMARY -> {
+                String base = metricName(metric, Kind.OTHER);
+                String quantile = PointNormalizer.checkMetricName(base);
+                String count = PointNormalizer.checkMetricName(base + "_count");
+                String sum = PointNormalizer.checkMetricName(base + "_sum");
+                List<SummaryDataPoint> points = metric.getSummary().getDataPointsList();
+                ArrayList<Object[]> values = new ArrayList<>();
+                for (int i = 0; i < points.size(); i++) {
+                    SummaryDataPoint p = points.get(i);
+                    values.clear();
+                    try {
+                        checkFlags(p.getFlags());
+                        TreeMap<String, String> tags = tags(p.getAttributesList(), resource, "quantile");
+                        long micros = micros(p.getTimeUnixNano(), raw, ingestedAtMicros);
+                        for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
+                            if (!(q.getQuantile() >= 0 && q.getQuantile() <= 1)) {
+                                throw new Rejection(RejectReason.MALFORMED_PAYLOAD,
+                                        "quantile " + q.getQuantile() + " is not in [0, 1]");
+                            }
+                            values.add(new Object[] {quantile, with(tags, "quantile", formatFloat(q.getQuantile())),
+                                    checkValue(q.getValue())});
+                        }
+                        values.add(new Object[] {count, new TreeMap<>(tags), unsigned(p.getCount())});
+                        values.add(new Object[] {sum, new TreeMap<>(tags), checkValue(p.getSum())});
+                        addAll(raw, tenant, values, micros, ingestedAtMicros);
+                    } catch (Rejection r) {
+                        refused.add(i, r);
+                    }
+                }
+            }
+            case EXPONENTIAL_HISTOGRAM -> {
+                Rejection r = new Rejection(RejectReason.UNSUPPORTED_TYPE, "exponential histograms are not read yet;"
+                        + " Chronicle reads explicit-bucket histograms (an SDK's view or the Collector can"
+                        + " aggregate to those)");
+                for (int i = 0; i < metric.getExponentialHistogram().getDataPointsCount(); i++) {
+                    refused.add(i, r);
+                }
+            }
+            default -> {
+                return;
+            }
+        }
+        for (int g = 0; g < refused.size(); g++) {
+            BatchChecks.Group group = refused.get(g);
+            String message = group.message("data point", "data points", "metric");
+            byte[] payload = partPayload(rm, sm, metric, group, group.reason, message);
+            if (payload == null) {
+                return;
+            }
+            pending.add(Either.Left(RejectedRecord.ofPart(raw, pending.size(), payload, group.reason, message,
+                    tenant, ingestedAtMicros)));
+        }
+    }
+
+    private static void checkTemporality(AggregationTemporality temporality) throws Rejection {
+        if (temporality != AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+                && temporality != AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA) {
+            throw new Rejection(RejectReason.WRONG_TYPE, "temporality unspecified: the metric's aggregation_temporality"
+                    + " must be cumulative or delta");
+        }
+    }
+
+    private static void checkFlags(int flags) throws Rejection {
+        if ((flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
+            throw new Rejection(RejectReason.NON_FINITE_VALUE,
+                    "no recorded value: the series ended (the data point's flags say so)");
+        }
+    }
+
+    private static double checkValue(double value) throws Rejection {
+        if (!Double.isFinite(value)) {
+            throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
+        }
+        if (!SketchCodec.holds(value)) {
+            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
+                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
+        }
+        return value;
+    }
+
+    /** An unsigned 64-bit count as a double. */
+    private static double unsigned(long count) {
+        return count >= 0 ? (double) count : ((count >>> 1) | (count & 1)) * 2.0;
+    }
+
+    private long micros(long nanos, RawRecord raw, long ingestedAtMicros) throws Rejection {
+        long micros = nanos == 0 ? raw.kafkaTimestampMillis * 1_000L : Long.divideUnsigned(nanos, 1_000L);
+        Timestamps.checkRange(micros, ingestedAtMicros, settings);
+        return micros;
+    }
+
+    /**
+     * The tags of a data point of {@code attributes} under {@code resource}, checked; {@code reserved}
+     * (le, quantile), the label its series add, may not be one of them.
+     */
+    private TreeMap<String, String> tags(List<KeyValue> attributes, ResourceContext resource, String reserved)
+            throws Rejection {
+        TreeMap<String, String> tags = new TreeMap<>();
+        for (KeyValue kv : attributes) {
+            String value = attributeText(kv);
+            if (value.isEmpty()) {
+                continue;
+            }
+            String name = labelName(kv.getKey());
+            if (tags.containsKey(name)) {
+                throw new Rejection(RejectReason.INVALID_TAG, "attribute " + Texts.quote(kv.getKey())
+                        + " and another of the data point both make the label " + Texts.quote(name));
+            }
+            if (name.equals(BatchChecks.TENANT_TAG) || resource.overriding.containsKey(name)) {
+                // Never a tag; and the resource's job and instance win, as in Prometheus. Kept in
+                // the map until all are read, so that collisions are still found.
+                tags.put(name, "");
+                continue;
+            }
+            if (name.equals(NAME_LABEL) || name.equals(reserved)) {
+                throw new Rejection(RejectReason.INVALID_TAG, "attribute " + Texts.quote(kv.getKey())
+                        + " makes the label " + Texts.quote(name) + ", which the point's series name sets");
+            }
+            checkTag(name, value);
+            tags.put(name, value);
+        }
+        tags.values().removeIf(String::isEmpty);
+        for (Map.Entry<String, String> e : resource.promoted.entrySet()) {
+            tags.putIfAbsent(e.getKey(), e.getValue());
+        }
+        tags.putAll(resource.overriding);
+        if (tags.size() + (reserved == null ? 0 : 1) > settings.maxTags) {
+            throw new Rejection(RejectReason.TOO_MANY_TAGS, "more than " + settings.maxTags + " tags");
+        }
+        return tags;
+    }
+
+    private static void checkTag(String name, String value) throws Rejection {
+        PointNormalizer.checkTagKey(name);
+        BatchChecks.checkTagValue(name, value);
+    }
+
+    private static TreeMap<String, String> with(TreeMap<String, String> tags, String key, String value) {
+        TreeMap<String, String> copy = new TreeMap<>(tags);
+        copy.put(key, value);
+        return copy;
+    }
+
+    /** An attribute's value as text; arrays, key-value lists and bytes are refused. */
+    static String attributeText(KeyValue kv) throws Rejection {
+        AnyValue v = kv.getValue();
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case BOOL_VALUE -> v.getBoolValue() ? "true" : "false";
+            case INT_VALUE -> Long.toString(v.getIntValue());
+            case DOUBLE_VALUE -> formatNumber(v.getDoubleValue());
+            case VALUE_NOT_SET -> "";
+            default -> throw new Rejection(RejectReason.WRONG_TYPE, "attribute " + Texts.quote(kv.getKey())
+                    + " is " + switch (v.getValueCase()) {
+                        case ARRAY_VALUE -> "an array";
+                        case KVLIST_VALUE -> "a key-value list";
+                        default -> "bytes";
+                    } + "; Chronicle reads attributes of strings, booleans and numbers only");
+        };
+    }
+
+    private void add(RawRecord raw, String tenant, String metric, TreeMap<String, String> tags, double value,
+            long micros, long ingestedAtMicros) {
+        MetricPoint point = new MetricPoint();
+        point.tenant = tenant;
+        point.metric = metric;
+        point.tags = tags;
+        point.value = value;
+        point.timestampMicros = micros;
+        point.seriesId = seriesIds().seriesId(tenant, metric, tags);
+        point.provenance = new Provenance(raw.topic, raw.partition, raw.offset, pending.size(), ingestedAtMicros);
+        pending.add(Either.Right(point));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addAll(RawRecord raw, String tenant, List<Object[]> values, long micros, long ingestedAtMicros)
+            throws Rejection {
+        for (Object[] v : values) {
+            checkValue((Double) v[2]);
+        }
+        for (Object[] v : values) {
+            add(raw, tenant, (String) v[0], (TreeMap<String, String>) v[1], (Double) v[2], micros, ingestedAtMicros);
+        }
+    }
+
+    private SeriesIds seriesIds() {
+        if (seriesIds == null) {
+            seriesIds = new SeriesIds();
+        }
+        return seriesIds;
+    }
+
+    // ---- names ----------------------------------------------------------------------------------
+
+    /** A metric's name as Prometheus translates it, before {@code _bucket}, {@code _count} or {@code _sum}. */
+    private String metricName(Metric metric, Kind kind) {
+        String name = sanitizeMetricName(metric.getName());
+        if (!nameSuffixes) {
+            return name;
+        }
+        String unit = metric.getUnit();
+        int slash = unit.indexOf('/');
+        String main = (slash < 0 ? unit : unit.substring(0, slash)).trim();
+        String per = slash < 0 ? "" : unit.substring(slash + 1).trim();
+        String mainSuffix = main.isEmpty() || main.equals("1") || main.indexOf('{') >= 0 || main.indexOf('}') >= 0
+                ? "" : unitName(main, false);
+        String perSuffix = per.isEmpty() || per.indexOf('{') >= 0 || per.indexOf('}') >= 0 ? "" : unitName(per, true);
+        if (!mainSuffix.isEmpty()) {
+            name = suffixed(name, mainSuffix);
+        }
+        if (!perSuffix.isEmpty()) {
+            name = suffixed(name, "per_" + perSuffix);
+        }
+        if (kind == Kind.COUNTER) {
+            name = suffixed(name, "total");
+        }
+        if (kind == Kind.GAUGE && metric.hasGauge() && unit.equals("1")) {
+            name = suffixed(name, "ratio");
+        }
+        return name;
+    }
+
+    private static String suffixed(String name, String suffix) {
+        if (name.equals(suffix) || name.endsWith("_" + suffix)) {
+            return name;
+        }
+        return name.endsWith("_") ? name + suffix : name + "_" + suffix;
+    }
+
+    static String unitName(String unit, boolean per) {
+        String mapped = per ? switch (unit) {
+            case "s" -> "second";
+            case "m" -> "minute";
+            case "h" -> "hour";
+            case "d" -> "day";
+            case "w" -> "week";
+            case "mo" -> "month";
+            case "y" -> "year";
+            default -> null;
+        } : switch (unit) {
+            case "d" -> "days";
+            case "h" -> "hours";
+            case "min" -> "minutes";
+            case "s" -> "seconds";
+            case "ms" -> "milliseconds";
+            case "us" -> "microseconds";
+            case "ns" -> "nanoseconds";
+            case "By" -> "bytes";
+            case "KiBy" -> "kibibytes";
+            case "MiBy" -> "mebibytes";
+            case "GiBy" -> "gibibytes";
+            case "TiBy" -> "tibibytes";
+            case "KBy" -> "kilobytes";
+            case "MBy" -> "megabytes";
+            case "GBy" -> "gigabytes";
+            case "TBy" -> "terabytes";
+            case "m" -> "meters";
+            case "V" -> "volts";
+            case "A" -> "amperes";
+            case "J" -> "joules";
+            case "W" -> "watts";
+            case "g" -> "grams";
+            case "Cel" -> "celsius";
+            case "Hz" -> "hertz";
+            case "%" -> "percent";
+            default -> null;
+        };
+        if (mapped != null) {
+            return mapped;
+        }
+        // An unknown unit as its own name, as Prometheus: other characters underscores, none at the ends.
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < unit.length(); i++) {
+            char c = unit.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':';
+            if (ok) {
+                b.append(c);
+            } else if (b.length() > 0 && b.charAt(b.length() - 1) != '_') {
+                b.append('_');
+            }
+        }
+        while (b.length() > 0 && b.charAt(b.length() - 1) == '_') {
+            b.setLength(b.length() - 1);
+        }
+        return b.toString();
+    }
+
+    /** Characters outside {@code [a-zA-Z0-9_:]} underscores, runs of them one, a leading digit after {@code _}. */
+    static String sanitizeMetricName(String name) {
+        StringBuilder b = new StringBuilder(name.length() + 1);
+        for (int i = 0; i < name.length(); ) {
+            int c = name.codePointAt(i);
+            i += Character.charCount(c);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':';
+            if (ok) {
+                b.append((char) c);
+            } else if (b.length() == 0 || b.charAt(b.length() - 1) != '_') {
+                b.append('_');
+            }
+        }
+        if (b.length() > 0 && b.charAt(0) >= '0' && b.charAt(0) <= '9') {
+            b.insert(0, '_');
+        }
+        return b.toString();
+    }
+
+    /** An attribute's name as Prometheus' label: characters outside {@code [a-zA-Z0-9_]} underscores, a leading digit after {@code key_}. */
+    static String labelName(String key) {
+        StringBuilder b = new StringBuilder(key.length() + 4);
+        for (int i = 0; i < key.length(); ) {
+            int c = key.codePointAt(i);
+            i += Character.charCount(c);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            b.append(ok ? (char) c : '_');
+        }
+        if (b.length() > 0 && b.charAt(0) >= '0' && b.charAt(0) <= '9') {
+            b.insert(0, "key_");
+        }
+        return b.toString();
+    }
+
+    /** A bound or quantile as Prometheus writes it ({@code FormatFloat(f, 'f', -1, 64)}): 0.005, 1, 2.5. */
+    static String formatFloat(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == 0) {
+            return "0";
+        }
+        return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+    }
+
+    /** A double attribute as text: as {@link #formatFloat}, in exponent form for magnitudes below 1e-6 or from 1e21. */
+    static String formatNumber(double value) {
+        double abs = Math.abs(value);
+        if (!Double.isFinite(value) || abs == 0 || (abs >= 1e-6 && abs < 1e21)) {
+            return formatFloat(value);
+        }
+        BigDecimal d = new BigDecimal(Double.toString(value)).stripTrailingZeros();
+        String unscaled = d.unscaledValue().abs().toString();
+        int exponent = unscaled.length() - 1 - d.scale();
+        String digits = unscaled.length() == 1 ? unscaled : unscaled.charAt(0) + "." + unscaled.substring(1);
+        return (value < 0 ? "-" : "") + digits + "e" + (exponent < 0 ? "-" : "+") + Math.abs(exponent);
+    }
+
+    // ---- payloads -------------------------------------------------------------------------------
+
+    /** The request of {@code metric} whole, the payload of its rejection for {@code e}; null once the budget is passed. */
+    private byte[] wholeMetricPayload(RawRecord raw, ResourceMetrics rm, ScopeMetrics sm, Metric metric, Exception e) {
+        try {
+            return payload(request(rm, sm, metric), BatchChecks.reason(e), BatchChecks.message(e));
+        } catch (RuntimeException failure) {
+            return budget.take(raw.value.length, e) ? raw.value : null;
+        }
+    }
+
+    /** The request of {@code metric} with just the data points of {@code group}; null once the budget is passed. */
+    private byte[] partPayload(ResourceMetrics rm, ScopeMetrics sm, Metric metric, BatchChecks.Group group,
+            RejectReason reason, String message) {
+        Metric.Builder part = metric.toBuilder();
+        switch (metric.getDataCase()) {
+            case GAUGE -> {
+                Gauge.Builder gauge = Gauge.newBuilder();
+                for (int i = 0; i < group.count(); i++) {
+                    gauge.addDataPoints(metric.getGauge().getDataPoints(group.part(i)));
+                }
+                part.setGauge(gauge);
+            }
+            case SUM -> {
+                var sum = metric.getSum().toBuilder().clearDataPoints();
+                for (int i = 0; i < group.count(); i++) {
+                    sum.addDataPoints(metric.getSum().getDataPoints(group.part(i)));
+                }
+                part.setSum(sum);
+            }
+            case HISTOGRAM -> {
+                var histogram = metric.getHistogram().toBuilder().clearDataPoints();
+                for (int i = 0; i < group.count(); i++) {
+                    histogram.addDataPoints(metric.getHistogram().getDataPoints(group.part(i)));
+                }
+                part.setHistogram(histogram);
+            }
+            case EXPONENTIAL_HISTOGRAM -> {
+                var histogram = metric.getExponentialHistogram().toBuilder().clearDataPoints();
+                for (int i = 0; i < group.count(); i++) {
+                    histogram.addDataPoints(metric.getExponentialHistogram().getDataPoints(group.part(i)));
+                }
+                part.setExponentialHistogram(histogram);
+            }
+            case SUMMARY -> {
+                var summary = metric.getSummary().toBuilder().clearDataPoints();
+                for (int i = 0; i < group.count(); i++) {
+                    summary.addDataPoints(metric.getSummary().getDataPoints(group.part(i)));
+                }
+                part.setSummary(summary);
+            }
+            default -> { }
+        }
+        return payload(request(rm, sm, part.build()), reason, message);
+    }
+
+    private static ExportMetricsServiceRequest request(ResourceMetrics rm, ScopeMetrics sm, Metric metric) {
+        return ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(ResourceMetrics.newBuilder()
+                        .setResource(rm.getResource())
+                        .setSchemaUrl(rm.getSchemaUrl())
+                        .addScopeMetrics(ScopeMetrics.newBuilder()
+                                .setScope(sm.getScope())
+                                .setSchemaUrl(sm.getSchemaUrl())
+                                .addMetrics(metric)))
+                .build();
+    }
+
+    /** {@code request} in the record's encoding, once the budget has taken its bytes; null once it is passed. */
+    private byte[] payload(ExportMetricsServiceRequest request, RejectReason reason, String message) {
+        byte[] bytes = encode(request, encoding);
+        return budget.take(bytes.length, reason, message) ? bytes : null;
+    }
+
+    static byte[] encode(Message request, Encoding encoding) {
+        if (encoding == Encoding.PROTOBUF) {
+            return request.toByteArray();
+        }
+        try {
+            return JsonFormat.printer().omittingInsignificantWhitespace().print(request).getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,808 @@
+package io.chronicle.operators.normalize;
+
+import com.google.protobuf.util.JsonFormat;
+import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.RawRecord;
+import io.chronicle.core.RejectReason;
+import io.chronicle.core.RejectedRecord;
+import io.chronicle.core.TenantNames;
+import io.chronicle.core.alerts.HealthRules;
+import io.chronicle.core.rollup.SketchCodec;
+import io.chronicle.operators.normalize.OtlpMetricsDecoder.Encoding;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.metrics.v1.Summary;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.sdk.common.Clock;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
+import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.flink.types.Either;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OtlpMetricsDecoderTest {
+
+    static final long NOW_MICROS = RemoteWriteDecoderTest.NOW_MICROS;
+    /** 2023-11-14T22:13:20.123456789Z in nanoseconds, as the SDK stamps data points. */
+    static final long T_NANOS = 1_700_000_000_123_456_789L;
+    static final long T_MICROS = 1_700_000_000_123_456L;
+    static final long KAFKA_TS_MILLIS = RemoteWriteDecoderTest.KAFKA_TS_MILLIS;
+
+    private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    static NormalizerSettings settings(Map<String, String> options) {
+        return RemoteWriteDecoderTest.settings(options);
+    }
+
+    static OtlpMetricsDecoder decoder(Encoding encoding) {
+        return new OtlpMetricsDecoder(settings(Map.of()), encoding, true, List.of());
+    }
+
+    static RawRecord raw(byte[] value, String header) {
+        return new RawRecord("otlp", 1, 7L, KAFKA_TS_MILLIS,
+                header == null ? null : new byte[][] {header.getBytes(StandardCharsets.UTF_8)}, value);
+    }
+
+    static List<Either<RejectedRecord, MetricPoint>> decode(OtlpMetricsDecoder decoder, byte[] value) {
+        return decode(decoder, raw(value, null));
+    }
+
+    static List<Either<RejectedRecord, MetricPoint>> decode(OtlpMetricsDecoder decoder, RawRecord raw) {
+        List<Either<RejectedRecord, MetricPoint>> out = new ArrayList<>();
+        decoder.decode(raw, NOW_MICROS, new ListCollector<>(out));
+        return out;
+    }
+
+    static List<String> show(List<Either<RejectedRecord, MetricPoint>> out) {
+        return out.stream().map(OtlpMetricsDecoderTest::show).collect(Collectors.toList());
+    }
+
+    static String show(Either<RejectedRecord, MetricPoint> item) {
+        if (item.isRight()) {
+            MetricPoint p = item.right();
+            return "#" + p.provenance.index + " " + p.tenant + " " + p.metric + p.tags + " " + p.value
+                    + (p.timestampMicros == T_MICROS ? "" : " @" + p.timestampMicros);
+        }
+        RejectedRecord r = item.left();
+        return "#" + r.provenance.index + " " + r.reasonCode + " [" + r.tenant + "]";
+    }
+
+    static byte[] encode(ExportMetricsServiceRequest request, Encoding encoding) {
+        return OtlpMetricsDecoder.encode(request, encoding);
+    }
+
+    static ExportMetricsServiceRequest parse(byte[] payload, Encoding encoding) {
+        try {
+            if (encoding == Encoding.PROTOBUF) {
+                return ExportMetricsServiceRequest.parseFrom(payload);
+            }
+            ExportMetricsServiceRequest.Builder b = ExportMetricsServiceRequest.newBuilder();
+            JsonFormat.parser().merge(new String(payload, StandardCharsets.UTF_8), b);
+            return b.build();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static KeyValue kv(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    static KeyValue kv(String key, AnyValue value) {
+        return KeyValue.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    static Resource resource(String... attributes) {
+        Resource.Builder r = Resource.newBuilder();
+        for (int i = 0; i < attributes.length; i += 2) {
+            r.addAttributes(kv(attributes[i], attributes[i + 1]));
+        }
+        return r.build();
+    }
+
+    static NumberDataPoint point(double value, String... attributes) {
+        NumberDataPoint.Builder p = NumberDataPoint.newBuilder().setAsDouble(value).setTimeUnixNano(T_NANOS);
+        for (int i = 0; i < attributes.length; i += 2) {
+            p.addAttributes(kv(attributes[i], attributes[i + 1]));
+        }
+        return p.build();
+    }
+
+    static Metric gauge(String name, String unit, NumberDataPoint... points) {
+        return Metric.newBuilder().setName(name).setUnit(unit)
+                .setGauge(Gauge.newBuilder().addAllDataPoints(Arrays.asList(points))).build();
+    }
+
+    static Metric sum(String name, String unit, boolean monotonic, AggregationTemporality temporality,
+            NumberDataPoint... points) {
+        return Metric.newBuilder().setName(name).setUnit(unit).setSum(Sum.newBuilder().setIsMonotonic(monotonic)
+                .setAggregationTemporality(temporality).addAllDataPoints(Arrays.asList(points))).build();
+    }
+
+    static ExportMetricsServiceRequest request(Resource resource, Metric... metrics) {
+        return ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+                .setResource(resource)
+                .addScopeMetrics(ScopeMetrics.newBuilder()
+                        .setScope(InstrumentationScope.newBuilder().setName("test").setVersion("1"))
+                        .addAllMetrics(Arrays.asList(metrics)))).build();
+    }
+
+    static final Resource SERVICE = resource("service.name", "checkout", "service.instance.id", "pod-1");
+
+    // ---- the SDK's own requests -------------------------------------------------------------
+
+    /** A reader the test collects from when it likes, of the temporality it is given. */
+    static final class Reader implements MetricReader {
+        final AggregationTemporalitySelector temporality;
+        CollectionRegistration registration;
+
+        Reader(AggregationTemporalitySelector temporality) {
+            this.temporality = temporality;
+        }
+
+        @Override
+        public void register(CollectionRegistration registration) {
+            this.registration = registration;
+        }
+
+        @Override
+        public io.opentelemetry.sdk.metrics.data.AggregationTemporality getAggregationTemporality(InstrumentType type) {
+            return temporality.getAggregationTemporality(type);
+        }
+
+        @Override
+        public CompletableResultCode forceFlush() {
+            return CompletableResultCode.ofSuccess();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+        }
+    }
+
+    static final class FixedClock implements Clock {
+        @Override
+        public long now() {
+            return T_NANOS;
+        }
+
+        @Override
+        public long nanoTime() {
+            return T_NANOS;
+        }
+    }
+
+    /** The SDK's export request of a counter, an up-down counter, a gauge and a histogram, in {@code encoding}. */
+    static byte[] sdkRequest(AggregationTemporalitySelector temporality, Encoding encoding) throws IOException {
+        Reader reader = new Reader(temporality);
+        io.opentelemetry.sdk.resources.Resource resource = io.opentelemetry.sdk.resources.Resource.create(
+                Attributes.builder()
+                        .put("service.name", "checkout")
+                        .put("service.namespace", "shop")
+                        .put("service.instance.id", "pod-1")
+                        .put("tenant", "acme")
+                        .put("host.name", "h1")
+                        .build());
+        try (SdkMeterProvider provider = SdkMeterProvider.builder().setClock(new FixedClock())
+                .setResource(resource).registerMetricReader(reader).build()) {
+            Meter meter = provider.get("io.chronicle.test");
+            meter.counterBuilder("http.server.requests").setUnit("{request}").build()
+                    .add(3, Attributes.of(AttributeKey.stringKey("http.method"), "GET"));
+            meter.upDownCounterBuilder("queue.size").setUnit("{item}").build()
+                    .add(-2, Attributes.of(AttributeKey.stringKey("queue"), "q1"));
+            meter.gaugeBuilder("cpu.utilization").setUnit("1").build()
+                    .set(0.25, Attributes.of(AttributeKey.longKey("cpu"), 3L));
+            var histogram = meter.histogramBuilder("http.server.request.duration").setUnit("s")
+                    .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 1.0, 2.5)).build();
+            Attributes route = Attributes.of(AttributeKey.stringKey("http.route"), "/cart");
+            for (double v : new double[] {0.003, 0.5, 2, 7}) {
+                histogram.record(v, route);
+            }
+            List<MetricData> metrics = new ArrayList<>(reader.registration.collectAllMetrics());
+            metrics.sort(Comparator.comparing(MetricData::getName));
+            MetricsRequestMarshaler marshaler = MetricsRequestMarshaler.create(metrics);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (encoding == Encoding.PROTOBUF) {
+                marshaler.writeBinaryTo(out);
+            } else {
+                marshaler.writeJsonTo(out);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void decodesTheSdksCumulativeRequestAsPrometheusNamesIt(Encoding encoding) throws IOException {
+        byte[] value = sdkRequest(AggregationTemporalitySelector.alwaysCumulative(), encoding);
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(encoding), value);
+        String tags = "instance=pod-1, job=shop/checkout";
+        assertThat(show(out)).containsExactly(
+                "#0 acme cpu_utilization_ratio{cpu=3, " + tags + "} 0.25",
+                "#1 acme http_server_request_duration_seconds_bucket{http_route=/cart, " + tags + ", le=0.005} 1.0",
+                "#2 acme http_server_request_duration_seconds_bucket{http_route=/cart, " + tags + ", le=0.01} 1.0",
+                "#3 acme http_server_request_duration_seconds_bucket{http_route=/cart, " + tags + ", le=1} 2.0",
+                "#4 acme http_server_request_duration_seconds_bucket{http_route=/cart, " + tags + ", le=2.5} 3.0",
+                "#5 acme http_server_request_duration_seconds_bucket{http_route=/cart, " + tags + ", le=+Inf} 4.0",
+                "#6 acme http_server_request_duration_seconds_count{http_route=/cart, " + tags + "} 4.0",
+                "#7 acme http_server_request_duration_seconds_sum{http_route=/cart, " + tags + "} 9.503",
+                "#8 acme http_server_requests_total{http_method=GET, " + tags + "} 3.0",
+                "#9 acme queue_size{" + tags + ", queue=q1} -2.0");
+        for (Either<RejectedRecord, MetricPoint> item : out) {
+            checkPoint(item.right(), item.right().provenance.index, "");
+            assertThat(item.right().timestampMicros).isEqualTo(T_MICROS);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void deltaSumsAndHistogramsArePointsOfTheirDeltasWithoutTotal(Encoding encoding) throws IOException {
+        byte[] value = sdkRequest(AggregationTemporalitySelector.deltaPreferred(), encoding);
+        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), encoding, true, List.of()), value));
+        assertThat(out).contains(
+                "#5 acme http_server_request_duration_seconds_bucket{http_route=/cart, instance=pod-1,"
+                        + " job=shop/checkout, le=+Inf} 4.0",
+                "#8 acme http_server_requests{http_method=GET, instance=pod-1, job=shop/checkout} 3.0",
+                // An up-down counter stays cumulative: a gauge.
+                "#9 acme queue_size{instance=pod-1, job=shop/checkout, queue=q1} -2.0");
+        assertThat(out).hasSize(10).noneMatch(s -> s.contains("_total"));
+    }
+
+    @Test
+    void withoutSuffixesNamesAreOnlySanitized() throws IOException {
+        byte[] value = sdkRequest(AggregationTemporalitySelector.alwaysCumulative(), Encoding.PROTOBUF);
+        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, false,
+                List.of("host.name")), value));
+        assertThat(out).extracting(s -> s.split(" ")[2].replaceAll("\\{.*", "")).containsExactly(
+                "cpu_utilization", "http_server_request_duration_bucket", "http_server_request_duration_bucket",
+                "http_server_request_duration_bucket", "http_server_request_duration_bucket",
+                "http_server_request_duration_bucket", "http_server_request_duration_count",
+                "http_server_request_duration_sum", "http_server_requests", "queue_size");
+        // The promoted attribute is a tag; the others (tenant aside) are not.
+        assertThat(out.get(0)).isEqualTo("#0 acme cpu_utilization{cpu=3, host_name=h1, instance=pod-1, job=shop/checkout} 0.25");
+    }
+
+    // ---- hand-built requests ----------------------------------------------------------------
+
+    @Test
+    void namesAndLabelsAreTranslatedAsPrometheusDoes() {
+        ExportMetricsServiceRequest request = request(SERVICE,
+                gauge("9lives.of..the-cat", "", point(1, "2xx", "a", "net.peer/name", "b", "__meta", "c", "empty", "")),
+                gauge("mem.used", "MiBy", point(2)),
+                gauge("disk.io", "By/s", point(3)),
+                gauge("latency_ms", "ms", point(4)),
+                gauge("rate", "{packet}/s", point(5)),
+                gauge("temp", "Cel", point(6)),
+                gauge("weird", "foo.bar", point(7)),
+                sum("bytes.sent", "By", true, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, point(8)),
+                sum("calls_total", "1", true, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, point(9)));
+        String tags = "instance=pod-1, job=checkout";
+        assertThat(show(decode(decoder(Encoding.PROTOBUF), encode(request, Encoding.PROTOBUF)))).containsExactly(
+                "#0 default _9lives_of_the_cat{__meta=c, " + tags + ", key_2xx=a, net_peer_name=b} 1.0",
+                "#1 default mem_used_mebibytes{" + tags + "} 2.0",
+                "#2 default disk_io_bytes_per_second{" + tags + "} 3.0",
+                "#3 default latency_ms_milliseconds{" + tags + "} 4.0",
+                "#4 default rate_per_second{" + tags + "} 5.0",
+                "#5 default temp_celsius{" + tags + "} 6.0",
+                "#6 default weird_foo_bar{" + tags + "} 7.0",
+                "#7 default bytes_sent_bytes_total{" + tags + "} 8.0",
+                "#8 default calls_total{" + tags + "} 9.0");
+        assertThat(OtlpMetricsDecoder.formatFloat(0.005)).isEqualTo("0.005");
+        assertThat(OtlpMetricsDecoder.formatFloat(1.0)).isEqualTo("1");
+        assertThat(OtlpMetricsDecoder.formatFloat(1e22)).isEqualTo("10000000000000000000000");
+        assertThat(OtlpMetricsDecoder.formatNumber(1e22)).isEqualTo("1e+22");
+        assertThat(OtlpMetricsDecoder.formatNumber(1.5e-7)).isEqualTo("1.5e-7");
+        assertThat(OtlpMetricsDecoder.formatNumber(1.5)).isEqualTo("1.5");
+    }
+
+    @Test
+    void attributeValuesAreTheirTextAndArraysAreRefused() {
+        NumberDataPoint p = point(1).toBuilder()
+                .addAttributes(kv("ok", AnyValue.newBuilder().setBoolValue(true).build()))
+                .addAttributes(kv("n", AnyValue.newBuilder().setIntValue(42).build()))
+                .addAttributes(kv("x", AnyValue.newBuilder().setDoubleValue(1.5).build())).build();
+        NumberDataPoint bad = point(2).toBuilder().addAttributes(kv("list", AnyValue.newBuilder()
+                .setArrayValue(ArrayValue.newBuilder().addValues(AnyValue.newBuilder().setStringValue("a"))).build()))
+                .build();
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(Encoding.PROTOBUF),
+                encode(request(SERVICE, gauge("g", "", p, bad)), Encoding.PROTOBUF));
+        assertThat(show(out)).containsExactly(
+                "#0 default g{instance=pod-1, job=checkout, n=42, ok=true, x=1.5} 1.0",
+                "#1 wrong_type [default]");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void refusedDataPointsAreGroupedByReasonAndTheirPayloadsDecodeBackToThem(Encoding encoding) {
+        NumberDataPoint nan = point(Double.NaN, "a", "1");
+        NumberDataPoint huge = point(Double.MAX_VALUE, "a", "2");
+        NumberDataPoint ended = point(5, "a", "3").toBuilder().setFlags(1).build();
+        NumberDataPoint inf = point(Double.POSITIVE_INFINITY, "a", "4");
+        NumberDataPoint collision = point(6, "a.b", "x", "a_b", "y");
+        NumberDataPoint good = point(7, "a", "5");
+        NumberDataPoint old = point(8, "a", "6").toBuilder().setTimeUnixNano(1_000_000L).build();
+        Resource resource = resource("service.name", "checkout", "tenant", "acme", "other", "kept in payloads");
+        ExportMetricsServiceRequest request = request(resource,
+                gauge("g", "", nan, huge, ended, inf, collision, good, old));
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(encoding), encode(request, encoding));
+        assertThat(show(out)).containsExactly(
+                "#0 acme g{a=5, job=checkout} 7.0",
+                "#1 non_finite_value [acme]",
+                "#2 value_out_of_range [acme]",
+                "#3 invalid_tag [acme]",
+                "#4 timestamp_out_of_range [acme]");
+        RejectedRecord nonFinite = out.get(1).left();
+        assertThat(nonFinite.message).isEqualTo("value NaN is not finite (and 2 more data points of the metric"
+                + " with the same reason)");
+        ExportMetricsServiceRequest part = parse(nonFinite.payload, encoding);
+        assertThat(part).isEqualTo(request(resource, gauge("g", "", nan, ended, inf)));
+        assertThat(parse(out.get(2).left().payload, encoding)).isEqualTo(request(resource, gauge("g", "", huge)));
+        assertThat(parse(out.get(3).left().payload, encoding)).isEqualTo(request(resource, gauge("g", "", collision)));
+        assertThat(out.get(3).left().message).contains("'a_b'");
+        // Produced again, each is refused again for the same reason.
+        for (int i = 1; i < out.size(); i++) {
+            RejectedRecord r = out.get(i).left();
+            List<Either<RejectedRecord, MetricPoint>> again = decode(decoder(encoding), r.payload);
+            assertThat(again).hasSize(1);
+            assertThat(again.get(0).left().reasonCode).isEqualTo(r.reasonCode);
+            assertThat(again.get(0).left().message).isEqualTo(r.message);
+        }
+    }
+
+    @Test
+    void noRecordedValueSaysTheSeriesEnded() {
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(Encoding.PROTOBUF), encode(request(SERVICE,
+                gauge("g", "", point(1).toBuilder().setFlags(1).build())), Encoding.PROTOBUF));
+        assertThat(show(out)).containsExactly("#0 non_finite_value [default]");
+        assertThat(out.get(0).left().message).startsWith("no recorded value: the series ended");
+    }
+
+    @Test
+    void aTimeOfZeroIsTheKafkaRecordsTimestamp() {
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(Encoding.PROTOBUF), encode(request(SERVICE,
+                gauge("g", "", point(1).toBuilder().setTimeUnixNano(0).build())), Encoding.PROTOBUF));
+        assertThat(out.get(0).right().timestampMicros).isEqualTo(KAFKA_TS_MILLIS * 1_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void summariesAreQuantilesCountAndSum(Encoding encoding) {
+        Metric summary = Metric.newBuilder().setName("rpc.latency").setUnit("ms").setSummary(Summary.newBuilder()
+                .addDataPoints(SummaryDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setCount(10).setSum(42.5)
+                        .addAttributes(kv("rpc", "get"))
+                        .addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(0.5).setValue(3))
+                        .addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(0.99).setValue(9))))
+                .build();
+        assertThat(show(decode(decoder(encoding), encode(request(SERVICE, summary), encoding)))).containsExactly(
+                "#0 default rpc_latency_milliseconds{instance=pod-1, job=checkout, quantile=0.5, rpc=get} 3.0",
+                "#1 default rpc_latency_milliseconds{instance=pod-1, job=checkout, quantile=0.99, rpc=get} 9.0",
+                "#2 default rpc_latency_milliseconds_count{instance=pod-1, job=checkout, rpc=get} 10.0",
+                "#3 default rpc_latency_milliseconds_sum{instance=pod-1, job=checkout, rpc=get} 42.5");
+    }
+
+    @Test
+    void histogramsOfInconsistentBucketsAreRefused() {
+        HistogramDataPoint good = HistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setCount(3)
+                .addExplicitBounds(1).addBucketCounts(1).addBucketCounts(2).build();
+        HistogramDataPoint bad = good.toBuilder().addBucketCounts(5).build();
+        HistogramDataPoint noBuckets = HistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setCount(2).setSum(1)
+                .build();
+        Metric histogram = Metric.newBuilder().setName("h").setHistogram(Histogram.newBuilder()
+                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                .addDataPoints(good).addDataPoints(bad).addDataPoints(noBuckets)).build();
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(Encoding.PROTOBUF),
+                encode(request(Resource.getDefaultInstance(), histogram), Encoding.PROTOBUF));
+        assertThat(show(out)).containsExactly(
+                "#0 default h_bucket{le=1} 1.0",
+                "#1 default h_bucket{le=+Inf} 3.0",
+                "#2 default h_count{} 3.0",
+                "#3 default h_bucket{le=+Inf} 2.0",
+                "#4 default h_count{} 2.0",
+                "#5 default h_sum{} 1.0",
+                "#6 malformed_payload [default]");
+        assertThat(out.get(6).left().message).contains("3 bucket counts for 1 explicit bounds");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void exponentialHistogramsAreRefusedAndTheRestKept(Encoding encoding) {
+        ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS)
+                .setCount(2).setScale(1).build();
+        Metric exponential = Metric.newBuilder().setName("e").setExponentialHistogram(ExponentialHistogram.newBuilder()
+                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+                .addDataPoints(p).addDataPoints(p)).build();
+        ExportMetricsServiceRequest request = request(SERVICE, exponential, gauge("g", "", point(1)));
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(encoding), encode(request, encoding));
+        assertThat(show(out)).containsExactly("#0 unsupported_type [default]",
+                "#1 default g{instance=pod-1, job=checkout} 1.0");
+        assertThat(out.get(0).left().message).startsWith("exponential histograms are not read yet;")
+                .endsWith("(and 1 more data point of the metric with the same reason)");
+        assertThat(parse(out.get(0).left().payload, encoding)).isEqualTo(request(SERVICE, exponential));
+    }
+
+    @Test
+    void unspecifiedTemporalityAndBadNamesRefuseTheMetricWhole() {
+        Metric unspecified = sum("s", "", true, AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED,
+                point(1), point(2));
+        Metric reserved = gauge(HealthRules.METRICS.iterator().next(), "", point(3));
+        Metric empty = gauge("", "", point(4));
+        List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(Encoding.PROTOBUF),
+                encode(request(SERVICE, unspecified, reserved, empty, gauge("ok", "", point(5))), Encoding.PROTOBUF));
+        assertThat(show(out)).containsExactly("#0 wrong_type [default]", "#1 reserved_metric_name [default]",
+                "#2 invalid_metric_name [default]", "#3 default ok{instance=pod-1, job=checkout} 5.0");
+        assertThat(out.get(0).left().message).startsWith("temporality unspecified");
+        assertThat(parse(out.get(0).left().payload, Encoding.PROTOBUF)).isEqualTo(request(SERVICE, unspecified));
+    }
+
+    @Test
+    void promotedResourceAttributesAreTagsAndTheDataPointsWin() {
+        Resource resource = resource("service.name", "api", "service.namespace", "shop", "k8s.pod.name", "p1",
+                "region", "eu", "host", "ignored");
+        ExportMetricsServiceRequest request = request(resource, gauge("g", "", point(1, "region", "us", "job", "mine")));
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
+                List.of("k8s.pod.name", "region", "absent"));
+        assertThat(show(decode(decoder, encode(request, Encoding.PROTOBUF)))).containsExactly(
+                "#0 default g{job=shop/api, k8s_pod_name=p1, region=us} 1.0");
+        // Two promoted attributes of one label refuse the resource's metrics.
+        ExportMetricsServiceRequest colliding = request(resource("a.b", "1", "a_b", "2"),
+                gauge("g", "", point(1)), gauge("h", "", point(2)));
+        OtlpMetricsDecoder both = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
+                List.of("a.b", "a_b"));
+        assertThat(show(decode(both, encode(colliding, Encoding.PROTOBUF)))).containsExactly(
+                "#0 invalid_tag [default]", "#1 invalid_tag [default]");
+    }
+
+    @Test
+    void theTenantAttributeNamesTheTenantInPayloadModeOnly() {
+        ExportMetricsServiceRequest request = ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(request(resource("tenant", "acme"), gauge("g", "", point(1, "tenant", "x")))
+                        .getResourceMetrics(0))
+                .addResourceMetrics(request(resource("tenant", TenantNames.RESERVED), gauge("g", "", point(2)))
+                        .getResourceMetrics(0))
+                .addResourceMetrics(request(resource("tenant", "Bad Name"), gauge("g", "", point(3)))
+                        .getResourceMetrics(0))
+                .build();
+        byte[] value = encode(request, Encoding.PROTOBUF);
+        List<Either<RejectedRecord, MetricPoint>> payload = decode(decoder(Encoding.PROTOBUF), raw(value, "globex"));
+        assertThat(show(payload)).containsExactly("#0 acme g{} 1.0", "#1 reserved_tenant [globex]",
+                "#2 invalid_field [globex]");
+        OtlpMetricsDecoder header = new OtlpMetricsDecoder(settings(Map.of(
+                ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header")), Encoding.PROTOBUF, true, List.of("tenant"));
+        assertThat(show(decode(header, raw(value, "globex")))).containsExactly(
+                "#0 globex g{} 1.0", "#1 globex g{} 2.0", "#2 globex g{} 3.0");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void refusesMalformedEmptyAndOversizedRecordsWhole(Encoding encoding) {
+        OtlpMetricsDecoder decoder = decoder(encoding);
+        byte[] garbage = {(byte) 0xff, 0x01, 0x02};
+        assertThat(show(decode(decoder, garbage))).containsExactly("#0 malformed_payload [null]");
+        assertThat(decode(decoder, garbage).get(0).left().payload).isSameAs(garbage);
+        assertThat(show(decode(decoder, encode(ExportMetricsServiceRequest.getDefaultInstance(), encoding))))
+                .containsExactly("#0 empty_payload [null]");
+        assertThat(show(decode(decoder, encode(request(SERVICE, gauge("g", "")), encoding))))
+                .containsExactly("#0 empty_payload [null]");
+        assertThat(show(decode(decoder, new byte[0]))).containsExactly("#0 empty_payload [null]");
+        assertThat(show(decode(decoder, new byte[64 * 1024 + 1]))).containsExactly("#0 oversized_payload [null]");
+        assertThat(show(decode(decoder, "{\"resourceMetrics\": [".getBytes(StandardCharsets.UTF_8))))
+                .containsExactly("#0 malformed_payload [null]");
+    }
+
+    @Test
+    void isSerializableAndDecodesTheSameAfterwards() throws Exception {
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.JSON, true, List.of("region"));
+        byte[] value = encode(request(resource("region", "eu"), gauge("g", "", point(1))), Encoding.JSON);
+        decode(decoder, value);
+        OtlpMetricsDecoder copy = InstantiationUtil.clone(decoder);
+        assertThat(show(decode(copy, value))).containsExactly("#0 default g{region=eu} 1.0");
+    }
+
+    // ---- fuzz -------------------------------------------------------------------------------
+
+    @Test
+    void survivesMutatedRequestsAndRandomBytes() {
+        OtlpMetricsDecoder[] decoders = {
+            new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.PROTOBUF,
+                    true, List.of("region")),
+            new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.JSON,
+                    false, List.of("region", "re.gion")),
+            new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header",
+                    ChronicleOptions.INGEST_TENANTS.key(), "acme;default;globex")), Encoding.PROTOBUF, true, List.of()),
+            new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANTS.key(), "acme;globex",
+                    ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "2000")), Encoding.JSON, true, List.of("tenant")),
+        };
+        Set<String> codes = Arrays.stream(RejectReason.values()).map(RejectReason::code).collect(Collectors.toSet());
+        Map<String, Integer> seen = new TreeMap<>();
+        Random random = new Random(0x07E1_2026L);
+        int points = 0;
+        for (int c = 0; c < 4_000; c++) {
+            OtlpMetricsDecoder decoder = decoders[c % decoders.length];
+            Encoding encoding = c % 2 == 0 ? Encoding.PROTOBUF : Encoding.JSON;
+            byte[] value;
+            switch (c / 4 % 8) {
+                case 0 -> {
+                    value = new byte[random.nextInt(64)];
+                    random.nextBytes(value);
+                }
+                case 1, 2 -> value = mutate(encode(randomRequest(random), encoding), random);
+                default -> value = encode(randomRequest(random), encoding);
+            }
+            String header = switch (random.nextInt(6)) {
+                case 0, 1 -> "globex";
+                case 2 -> "a/b";
+                default -> null;
+            };
+            RawRecord raw = raw(value, header);
+            List<Either<RejectedRecord, MetricPoint>> out;
+            try {
+                out = decode(decoder, raw);
+            } catch (Throwable t) {
+                throw new AssertionError("case " + c + " threw", t);
+            }
+            long partBytes = 0;
+            for (int i = 0; i < out.size(); i++) {
+                Either<RejectedRecord, MetricPoint> item = out.get(i);
+                String context = "case " + c + " item " + i;
+                if (item.isRight()) {
+                    points++;
+                    checkPoint(item.right(), i, context);
+                    continue;
+                }
+                RejectedRecord r = item.left();
+                seen.merge(r.reasonCode, 1, Integer::sum);
+                assertThat(r.provenance.index).as(context).isEqualTo(i);
+                assertThat(codes).as(context).contains(r.reasonCode);
+                assertThat(r.reasonCode).as(context + ": " + r.message).isNotEqualTo("unexpected_error");
+                assertThat(r.message).as(context).isNotBlank();
+                if (r.payload == raw.value) {
+                    assertThat(out).as(context).hasSize(1);
+                    continue;
+                }
+                partBytes += r.payload.length;
+                // A part is a request of one metric, refused again for the same reason.
+                ExportMetricsServiceRequest part = parse(r.payload, encoding);
+                assertThat(part.getResourceMetricsCount()).as(context).isEqualTo(1);
+                assertThat(part.getResourceMetrics(0).getScopeMetricsCount()).as(context).isEqualTo(1);
+                assertThat(part.getResourceMetrics(0).getScopeMetrics(0).getMetricsCount()).as(context).isEqualTo(1);
+                List<Either<RejectedRecord, MetricPoint>> again = decode(decoder, raw(r.payload, header));
+                assertThat(again).as(context).hasSize(1);
+                assertThat(again.get(0).left().reasonCode).as(context).isIn(r.reasonCode, "oversized_payload");
+            }
+            if (partBytes > 0) {
+                assertThat(partBytes).as("case " + c).isLessThanOrEqualTo(2L * value.length + 64 * 1024);
+            }
+        }
+        assertThat(points).as(seen.toString()).isGreaterThan(2_000);
+        assertThat(seen).containsKeys("empty_payload", "malformed_payload", "invalid_metric_name", "invalid_tag",
+                "too_many_tags", "non_finite_value", "value_out_of_range", "timestamp_out_of_range",
+                "unsupported_type", "wrong_type", "tenant_not_allowed");
+    }
+
+    private static final String[] NAMES = {"http.requests", "cpu", "9x", "a-b", "", "é", "up", "x".repeat(300)};
+    private static final String[] UNITS = {"", "s", "By", "1", "{req}", "ms/s", "%"};
+    private static final String[] KEYS = {"host", "region", "re.gion", "1a", "tenant", "le", "__name__", "a\u0001",
+        "job", "x", "y", "z", "w"};
+
+    static ExportMetricsServiceRequest randomRequest(Random random) {
+        ExportMetricsServiceRequest.Builder request = ExportMetricsServiceRequest.newBuilder();
+        for (int r = random.nextInt(3); r >= 0; r--) {
+            Resource.Builder resource = Resource.newBuilder();
+            if (random.nextBoolean()) {
+                resource.addAttributes(kv("service.name", random.nextBoolean() ? "svc" : ""));
+            }
+            if (random.nextInt(3) == 0) {
+                resource.addAttributes(kv("tenant", new String[] {"acme", "globex", "other", "Bad!", TenantNames.RESERVED}
+                        [random.nextInt(5)]));
+            }
+            if (random.nextBoolean()) {
+                resource.addAttributes(kv("region", random.nextInt(10) == 0 ? "\u0002" : "eu"));
+            }
+            if (random.nextInt(4) == 0) {
+                resource.addAttributes(kv("re.gion", "x"));
+            }
+            ScopeMetrics.Builder scope = ScopeMetrics.newBuilder();
+            for (int m = random.nextInt(4); m >= 0; m--) {
+                scope.addMetrics(randomMetric(random));
+            }
+            request.addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource).addScopeMetrics(scope));
+        }
+        return request.build();
+    }
+
+    static Metric randomMetric(Random random) {
+        Metric.Builder metric = Metric.newBuilder().setName(NAMES[random.nextInt(NAMES.length)])
+                .setUnit(UNITS[random.nextInt(UNITS.length)]);
+        AggregationTemporality temporality = random.nextInt(10) == 0
+                ? AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED
+                : random.nextBoolean() ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
+                        : AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA;
+        int n = random.nextInt(4);
+        switch (random.nextInt(6)) {
+            case 0, 1 -> {
+                Gauge.Builder g = Gauge.newBuilder();
+                for (int i = 0; i < n; i++) {
+                    g.addDataPoints(randomNumber(random));
+                }
+                metric.setGauge(g);
+            }
+            case 2 -> {
+                Sum.Builder s = Sum.newBuilder().setIsMonotonic(random.nextBoolean()).setAggregationTemporality(temporality);
+                for (int i = 0; i < n; i++) {
+                    s.addDataPoints(randomNumber(random));
+                }
+                metric.setSum(s);
+            }
+            case 3 -> {
+                Histogram.Builder h = Histogram.newBuilder().setAggregationTemporality(temporality);
+                for (int i = 0; i < n; i++) {
+                    HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().setTimeUnixNano(randomTime(random))
+                            .addAllAttributes(randomAttributes(random));
+                    int bounds = random.nextInt(4);
+                    long count = 0;
+                    for (int b = 0; b < bounds; b++) {
+                        p.addExplicitBounds(b * 0.5);
+                    }
+                    for (int b = 0; b <= bounds - (random.nextInt(8) == 0 ? 1 : 0); b++) {
+                        long k = random.nextInt(5);
+                        p.addBucketCounts(k);
+                        count += k;
+                    }
+                    p.setCount(count);
+                    if (random.nextBoolean()) {
+                        p.setSum(randomValue(random));
+                    }
+                    h.addDataPoints(p);
+                }
+                metric.setHistogram(h);
+            }
+            case 4 -> {
+                Summary.Builder s = Summary.newBuilder();
+                for (int i = 0; i < n; i++) {
+                    s.addDataPoints(SummaryDataPoint.newBuilder().setTimeUnixNano(randomTime(random))
+                            .addAllAttributes(randomAttributes(random)).setCount(3).setSum(randomValue(random))
+                            .addQuantileValues(SummaryDataPoint.ValueAtQuantile.newBuilder().setQuantile(0.5)
+                                    .setValue(randomValue(random))));
+                }
+                metric.setSummary(s);
+            }
+            default -> {
+                ExponentialHistogram.Builder e = ExponentialHistogram.newBuilder().setAggregationTemporality(temporality);
+                for (int i = 0; i < n; i++) {
+                    e.addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(randomTime(random))
+                            .setCount(1));
+                }
+                metric.setExponentialHistogram(e);
+            }
+        }
+        return metric.build();
+    }
+
+    static NumberDataPoint randomNumber(Random random) {
+        NumberDataPoint.Builder p = NumberDataPoint.newBuilder().setTimeUnixNano(randomTime(random))
+                .addAllAttributes(randomAttributes(random));
+        if (random.nextBoolean()) {
+            p.setAsInt(random.nextInt(1000) - 500);
+        } else {
+            p.setAsDouble(randomValue(random));
+        }
+        if (random.nextInt(15) == 0) {
+            p.setFlags(1);
+        }
+        return p.build();
+    }
+
+    static long randomTime(Random random) {
+        return switch (random.nextInt(12)) {
+            case 0 -> 0;
+            case 1 -> 5_000_000L;
+            case 2 -> -1L;
+            default -> T_NANOS + random.nextInt(1_000_000_000);
+        };
+    }
+
+    static double randomValue(Random random) {
+        return switch (random.nextInt(15)) {
+            case 0 -> Double.NaN;
+            case 1 -> Double.MAX_VALUE;
+            default -> random.nextDouble() * 100;
+        };
+    }
+
+    static List<KeyValue> randomAttributes(Random random) {
+        List<KeyValue> attributes = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            String key = random.nextInt(3) == 0 ? KEYS[random.nextInt(KEYS.length)] : "k" + random.nextInt(3);
+            attributes.add(random.nextInt(20) == 0
+                    ? kv(key, AnyValue.newBuilder().setArrayValue(ArrayValue.getDefaultInstance()).build())
+                    : kv(key, random.nextInt(10) == 0 ? "" : "v" + random.nextInt(3)));
+        }
+        return attributes;
+    }
+
+    private static void checkPoint(MetricPoint p, int index, String context) {
+        assertThat(p.provenance.index).as(context).isEqualTo(index);
+        assertThat(p.metric).as(context).matches(METRIC_NAME).hasSizeLessThanOrEqualTo(255);
+        assertThat(HealthRules.METRICS).as(context).doesNotContain(p.metric);
+        assertThat(p.tags).as(context).isInstanceOf(TreeMap.class).doesNotContainKeys("tenant", "__name__")
+                .hasSizeLessThanOrEqualTo(64);
+        p.tags.forEach((k, v) -> {
+            assertThat(k).as(context).matches(LABEL_NAME);
+            assertThat(v).as(context).isNotEmpty().hasSizeLessThanOrEqualTo(1024);
+            assertThat(Texts.invalidAt(v, true)).as(context).isNegative();
+        });
+        assertThat(Double.isFinite(p.value) && SketchCodec.holds(p.value)).as(context).isTrue();
+        assertThat(TenantNames.isValid(p.tenant)).as(context).isTrue();
+        assertThat(p.timestampMicros).as(context).isBetween(946_684_800_000_000L, NOW_MICROS + 120_000_000L);
+        assertThat(p.seriesId).as(context)
+                .isEqualTo(new SeriesIds().seriesId(p.tenant, p.metric, (TreeMap<String, String>) p.tags));
+        assertThat(p.provenance.ingestedAtMicros).as(context).isEqualTo(NOW_MICROS);
+    }
+
+    private static byte[] mutate(byte[] bytes, Random random) {
+        byte[] value = bytes.clone();
+        for (int m = 1 + random.nextInt(3); m > 0 && value.length > 0; m--) {
+            int at = random.nextInt(value.length);
+            switch (random.nextInt(4)) {
+                case 0 -> value[at] = (byte) random.nextInt(256);
+                case 1 -> value[at] ^= (byte) (1 << random.nextInt(8));
+                case 2 -> {
+                    byte[] shorter = new byte[value.length - 1];
+                    System.arraycopy(value, 0, shorter, 0, at);
+                    System.arraycopy(value, at + 1, shorter, at, value.length - at - 1);
+                    value = shorter;
+                }
+                default -> value = Arrays.copyOf(value, at);
+            }
+        }
+        return value;
+    }
+}
