@@ -9,7 +9,6 @@ import io.chronicle.core.RawRecord;
 import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
-import io.chronicle.core.rollup.SketchCodec;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -369,7 +368,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                             default -> throw new Rejection(RejectReason.MISSING_FIELD,
                                     "data point has no value (neither as_double nor as_int)");
                         };
-                        checkValue(value);
+                        PointNormalizer.checkValue(value);
                         add(raw, tenant, name, tags, value, micros, ingestedAtMicros);
                     } catch (Rejection r) {
                         refused.add(i, r);
@@ -383,7 +382,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                 String count = PointNormalizer.checkMetricName(base + "_count");
                 String sum = PointNormalizer.checkMetricName(base + "_sum");
                 List<HistogramDataPoint> points = metric.getHistogram().getDataPointsList();
-                ArrayList<Object[]> values = new ArrayList<>();
+                ArrayList<Series> values = new ArrayList<>();
                 for (int i = 0; i < points.size(); i++) {
                     HistogramDataPoint p = points.get(i);
                     values.clear();
@@ -408,7 +407,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                             }
                             previous = bound;
                             cumulative += p.getBucketCounts(b);
-                            values.add(new Object[] {bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)});
+                            values.add(new Series(bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)));
                         }
                         if (counts > 0) {
                             cumulative += p.getBucketCounts(bounds);
@@ -418,10 +417,10 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                                         + Long.toUnsignedString(p.getCount()));
                             }
                         }
-                        values.add(new Object[] {bucket, with(tags, "le", "+Inf"), unsigned(p.getCount())});
-                        values.add(new Object[] {count, new TreeMap<>(tags), unsigned(p.getCount())});
+                        values.add(new Series(bucket, with(tags, "le", "+Inf"), unsigned(p.getCount())));
+                        values.add(new Series(count, new TreeMap<>(tags), unsigned(p.getCount())));
                         if (p.hasSum()) {
-                            values.add(new Object[] {sum, new TreeMap<>(tags), checkValue(p.getSum())});
+                            values.add(new Series(sum, new TreeMap<>(tags), PointNormalizer.checkValue(p.getSum())));
                         }
                         addAll(raw, tenant, values, micros, ingestedAtMicros);
                     } catch (Rejection r) {
@@ -435,7 +434,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                 String count = PointNormalizer.checkMetricName(base + "_count");
                 String sum = PointNormalizer.checkMetricName(base + "_sum");
                 List<SummaryDataPoint> points = metric.getSummary().getDataPointsList();
-                ArrayList<Object[]> values = new ArrayList<>();
+                ArrayList<Series> values = new ArrayList<>();
                 for (int i = 0; i < points.size(); i++) {
                     SummaryDataPoint p = points.get(i);
                     values.clear();
@@ -448,11 +447,11 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                                 throw new Rejection(RejectReason.MALFORMED_PAYLOAD,
                                         "quantile " + q.getQuantile() + " is not in [0, 1]");
                             }
-                            values.add(new Object[] {quantile, with(tags, "quantile", formatFloat(q.getQuantile())),
-                                    checkValue(q.getValue())});
+                            values.add(new Series(quantile, with(tags, "quantile", formatFloat(q.getQuantile())),
+                                    PointNormalizer.checkValue(q.getValue())));
                         }
-                        values.add(new Object[] {count, new TreeMap<>(tags), unsigned(p.getCount())});
-                        values.add(new Object[] {sum, new TreeMap<>(tags), checkValue(p.getSum())});
+                        values.add(new Series(count, new TreeMap<>(tags), unsigned(p.getCount())));
+                        values.add(new Series(sum, new TreeMap<>(tags), PointNormalizer.checkValue(p.getSum())));
                         addAll(raw, tenant, values, micros, ingestedAtMicros);
                     } catch (Rejection r) {
                         refused.add(i, r);
@@ -496,17 +495,6 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             throw new Rejection(RejectReason.NON_FINITE_VALUE,
                     "no recorded value: the series ended (the data point's flags say so)");
         }
-    }
-
-    private static double checkValue(double value) throws Rejection {
-        if (!Double.isFinite(value)) {
-            throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
-        }
-        if (!SketchCodec.holds(value)) {
-            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
-                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
-        }
-        return value;
     }
 
     /** An unsigned 64-bit count as a double. */
@@ -603,14 +591,17 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
         pending.add(Either.Right(point));
     }
 
-    @SuppressWarnings("unchecked")
-    private void addAll(RawRecord raw, String tenant, List<Object[]> values, long micros, long ingestedAtMicros)
+    /** One point of the series a histogram or summary data point stands for. */
+    private record Series(String metric, TreeMap<String, String> tags, double value) {}
+
+    /** The points of one data point: all of them, or none if one is refused. */
+    private void addAll(RawRecord raw, String tenant, List<Series> values, long micros, long ingestedAtMicros)
             throws Rejection {
-        for (Object[] v : values) {
-            checkValue((Double) v[2]);
+        for (Series v : values) {
+            PointNormalizer.checkValue(v.value());
         }
-        for (Object[] v : values) {
-            add(raw, tenant, (String) v[0], (TreeMap<String, String>) v[1], (Double) v[2], micros, ingestedAtMicros);
+        for (Series v : values) {
+            add(raw, tenant, v.metric(), v.tags(), v.value(), micros, ingestedAtMicros);
         }
     }
 

@@ -127,7 +127,11 @@ public class PointNormalizer extends JsonNormalizer<MetricPoint> {
         if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
             throw wrongType("value", "a number", parser);
         }
-        double value = parser.getDoubleValue();
+        return checkValue(parser.getDoubleValue());
+    }
+
+    /** {@code value} if a point may hold it, whatever format it came in; refused otherwise. */
+    static double checkValue(double value) throws Rejection {
         if (!Double.isFinite(value)) {
             throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
         }

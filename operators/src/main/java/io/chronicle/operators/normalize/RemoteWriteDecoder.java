@@ -8,7 +8,6 @@ import io.chronicle.core.RawRecord;
 import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
-import io.chronicle.core.rollup.SketchCodec;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.xerial.snappy.Snappy;
@@ -340,15 +339,7 @@ public final class RemoteWriteDecoder implements RecordDecoder<MetricPoint> {
             throw new Rejection(RejectReason.NON_FINITE_VALUE, "the sample is Prometheus' staleness marker:"
                     + " its series ended (gone from its target, or its target down), it holds no value");
         }
-        if (!Double.isFinite(value)) {
-            throw new Rejection(RejectReason.NON_FINITE_VALUE, "value " + value + " is not finite");
-        }
-        // As PointNormalizer.readValue: an accepted value must fold into every rollup it feeds.
-        if (!SketchCodec.holds(value)) {
-            throw new Rejection(RejectReason.VALUE_OUT_OF_RANGE, "value " + value
-                    + " is beyond the range the rollups hold: magnitudes up to " + SketchCodec.MAX_MAGNITUDE);
-        }
-        return value;
+        return PointNormalizer.checkValue(value);
     }
 
     private MetricPoint point(RawRecord raw, String tenant, String metric, TreeMap<String, String> tags,
