@@ -91,8 +91,6 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
         BatchChecks.Budget budget = this.budget;
         pending.clear();
         budget.reset(value.length);
-        String rejectedTenant = null;
-        boolean rejectedTenantKnown = false;
         for (int from = 0; from < value.length && !budget.passed(); ) {
             int next = indexOf(value, (byte) '\n', from);
             // A line break may be CRLF; a '\r' elsewhere is the line's own.
@@ -110,14 +108,8 @@ public final class InfluxLineDecoder implements RecordDecoder<MetricPoint> {
                 } catch (Rejection | RuntimeException e) {
                     pending.subList(lineStart, pending.size()).clear();
                     budget.rollback();
-                    String tenant = line.tenant;
-                    if (tenant == null) {
-                        if (!rejectedTenantKnown) {
-                            rejectedTenant = settings.tenants.ofRejected(raw);
-                            rejectedTenantKnown = true;
-                        }
-                        tenant = rejectedTenant;
-                    }
+                    // Refused before its tenant was known: the tenant a refused record gets.
+                    String tenant = line.tenant != null ? line.tenant : settings.tenants.ofRejected(raw);
                     if (budget.take(to - from, e)) {
                         pending.add(Either.Left(BatchChecks.ofPart(raw, lineStart,
                                 Arrays.copyOfRange(value, from, to), e, tenant, ingestedAtMicros)));

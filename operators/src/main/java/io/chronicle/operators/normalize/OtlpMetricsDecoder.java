@@ -150,8 +150,6 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
         BatchChecks.Budget budget = this.budget;
         pending.clear();
         budget.reset(raw.value.length);
-        String rejectedTenant = null;
-        boolean rejectedTenantKnown = false;
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             ResourceContext resource = null;
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
@@ -172,14 +170,8 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                     } catch (Rejection | RuntimeException e) {
                         pending.subList(start, pending.size()).clear();
                         budget.rollback();
-                        String tenant = resource.tenant;
-                        if (tenant == null) {
-                            if (!rejectedTenantKnown) {
-                                rejectedTenant = settings.tenants.ofRejected(raw);
-                                rejectedTenantKnown = true;
-                            }
-                            tenant = rejectedTenant;
-                        }
+                        // Refused before its tenant was known: the tenant a refused record gets.
+                        String tenant = resource.tenant != null ? resource.tenant : settings.tenants.ofRejected(raw);
                         byte[] payload = wholeMetricPayload(raw, rm, sm, metric, e);
                         if (payload != null) {
                             pending.add(Either.Left(BatchChecks.ofPart(raw, start, payload, e, tenant, ingestedAtMicros)));

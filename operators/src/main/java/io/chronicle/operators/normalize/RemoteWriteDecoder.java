@@ -125,8 +125,6 @@ public final class RemoteWriteDecoder implements RecordDecoder<MetricPoint> {
         BatchChecks.Budget budget = this.budget;
         pending.clear();
         budget.reset(decodedBytes);
-        String rejectedTenant = null;
-        boolean rejectedTenantKnown = false;
         for (int s = 0; s < body.series() && !budget.passed(); s++) {
             int seriesStart = pending.size();
             budget.mark();
@@ -136,14 +134,8 @@ public final class RemoteWriteDecoder implements RecordDecoder<MetricPoint> {
             } catch (Rejection | RuntimeException e) {
                 pending.subList(seriesStart, pending.size()).clear();
                 budget.rollback();
-                String tenant = labels.tenant;
-                if (tenant == null) {
-                    if (!rejectedTenantKnown) {
-                        rejectedTenant = settings.tenants.ofRejected(raw);
-                        rejectedTenantKnown = true;
-                    }
-                    tenant = rejectedTenant;
-                }
+                // Refused before its tenant was known: the tenant a refused record gets.
+                String tenant = labels.tenant != null ? labels.tenant : settings.tenants.ofRejected(raw);
                 byte[] payload = seriesPayload(raw, decodedBytes, body, s, e);
                 if (payload != null) {
                     pending.add(Either.Left(BatchChecks.ofPart(raw, seriesStart, payload, e, tenant, ingestedAtMicros)));
