@@ -52,6 +52,12 @@ public final class JobEnvironment {
      * longer checkpoint does not run on, uncommitted, for ever.
      */
     static final int DEFAULT_TOLERABLE_FAILED_CHECKPOINTS = 5;
+    /**
+     * A checkpoint still pending after this long fails and counts towards the tolerable ones:
+     * one whose acknowledgement the JobManager could not process stays pending until then, and
+     * no sink commits in the meantime. Flink's own default holds commits for 10 minutes.
+     */
+    static final Duration DEFAULT_CHECKPOINT_TIMEOUT = Duration.ofMinutes(3);
 
     private JobEnvironment() {}
 
@@ -65,6 +71,7 @@ public final class JobEnvironment {
         setIfAbsent(result, CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         setIfAbsent(result, CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, DEFAULT_TOLERABLE_FAILED_CHECKPOINTS);
+        setIfAbsent(result, CheckpointingOptions.CHECKPOINTING_TIMEOUT, DEFAULT_CHECKPOINT_TIMEOUT);
         // Savepoint compatibility depends on every stateful operator having a uid of its own.
         setIfAbsent(result, PipelineOptions.AUTO_GENERATE_UIDS, false);
         setIfAbsent(result, PipelineOptions.MAX_PARALLELISM, DEFAULT_MAX_PARALLELISM);

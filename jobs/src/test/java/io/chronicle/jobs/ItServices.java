@@ -74,10 +74,14 @@ final class ItServices implements AutoCloseable {
         return ChronicleConfig.validated(Configuration.fromMap(values));
     }
 
-    /** The job's configuration: fast checkpoints, restarts allowed, Kryo forbidden. */
+    /**
+     * The job's configuration: fast checkpoints, restarts allowed, Kryo forbidden. A checkpoint
+     * pending 30 s has failed: the tests wait minutes, not the jobs' default three.
+     */
     Configuration jobConf(Configuration conf, String run) {
         Configuration jobConf = new Configuration(conf);
         jobConf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(800));
+        jobConf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofSeconds(30));
         jobConf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 dir.resolve("checkpoints-" + run).toUri().toString());
         jobConf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");

@@ -97,6 +97,7 @@ class JobEnvironmentTest {
         }
         assertThat(backoffSeconds).isEqualTo(903);
         assertThat(conf.get(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER)).isEqualTo(5);
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)).isEqualTo(Duration.ofMinutes(3));
         assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
     }
 
@@ -107,6 +108,7 @@ class JobEnvironmentTest {
         given.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         given.set(PipelineOptions.MAX_PARALLELISM, 720);
         given.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
+        given.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(20));
 
         Configuration conf = JobEnvironment.withDefaults(given);
 
@@ -114,6 +116,7 @@ class JobEnvironmentTest {
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS)).isEqualTo(3);
         assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(720);
         assertThat(conf.get(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER)).isZero();
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)).isEqualTo(Duration.ofMinutes(20));
     }
 
     @Test
