@@ -81,7 +81,8 @@ public enum ChronicleTable implements TableDefinition {
                     required(12, "source_topic", Types.StringType.get()),
                     required(13, "source_partition", Types.IntegerType.get()),
                     required(14, "source_offset", Types.LongType.get()),
-                    required(15, "ingested_at", Types.TimestampType.withZone()));
+                    required(15, "ingested_at", Types.TimestampType.withZone()),
+                    optional(16, "source_index", Types.IntegerType.get(), SOURCE_INDEX_DOC));
         }
 
         @Override
@@ -270,11 +271,11 @@ public enum ChronicleTable implements TableDefinition {
     };
 
     /**
-     * Records of batch formats carry many points: with this column, topic, partition, offset and
-     * index name one row. Optional, so tables written before it are evolved in place.
+     * Records of batch formats carry many points or events: with this column, topic, partition,
+     * offset and index name one row. Optional, so tables written before it are evolved in place.
      */
-    static final String SOURCE_INDEX_DOC = "place of the point (or refused part) among those its Kafka"
-            + " record carries, from 0; null in rows written before this column existed";
+    static final String SOURCE_INDEX_DOC = "place of the point, event or refused part among those its"
+            + " Kafka record carries, from 0; null in rows written before this column existed";
 
     private final String tableName;
 

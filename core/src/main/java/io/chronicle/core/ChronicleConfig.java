@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * Loads and validates configuration. Chronicle's options live under {@link ChronicleOptions#PREFIX}
@@ -196,6 +197,7 @@ public final class ChronicleConfig {
         }
         conf.get(ChronicleOptions.JOB).validate(conf);
         pointTopics(conf);
+        eventTopics(conf);
         checkKafkaPositions(conf);
         int window = conf.get(ChronicleOptions.INGEST_WATERMARK_WINDOW);
         if (window < 1 || window > MAX_WATERMARK_WINDOW) {
@@ -229,26 +231,63 @@ public final class ChronicleConfig {
     /**
      * The topics of metric points and the wire format of each: {@code chronicle.topics.points}
      * first (Chronicle's JSON unless {@code chronicle.topics.point-formats} names it), then the
-     * others that option names. A format that does not exist, an empty topic name or the events
-     * topic among them fails naming the option.
+     * others that option names. A format that does not exist, an empty topic name or a topic of
+     * events among them fails naming the option.
      */
     public static Map<String, PointFormat> pointTopics(ReadableConfig conf) {
-        String option = ChronicleOptions.TOPIC_POINT_FORMATS.key();
-        Map<String, String> named = new TreeMap<>(conf.get(ChronicleOptions.TOPIC_POINT_FORMATS));
-        String main = conf.get(ChronicleOptions.TOPIC_POINTS);
-        Map<String, PointFormat> topics = new LinkedHashMap<>();
-        topics.put(main, PointFormat.of(option, named.getOrDefault(main, PointFormat.CHRONICLE_JSON.code())));
+        requireDisjointTopics(conf);
+        return topics(conf, ChronicleOptions.TOPIC_POINTS, ChronicleOptions.TOPIC_POINT_FORMATS,
+                PointFormat.CHRONICLE_JSON.code(), PointFormat::of);
+    }
+
+    /**
+     * The topics of events and the wire format of each, as {@link #pointTopics} for points:
+     * {@code chronicle.topics.events} first, then those {@code chronicle.topics.event-formats} names.
+     */
+    public static Map<String, EventFormat> eventTopics(ReadableConfig conf) {
+        requireDisjointTopics(conf);
+        return topics(conf, ChronicleOptions.TOPIC_EVENTS, ChronicleOptions.TOPIC_EVENT_FORMATS,
+                EventFormat.CHRONICLE_JSON.code(), EventFormat::of);
+    }
+
+    private static <F> Map<String, F> topics(ReadableConfig conf, ConfigOption<String> mainOption,
+            ConfigOption<Map<String, String>> formatsOption, String defaultFormat,
+            BiFunction<String, String, F> formatOf) {
+        String option = formatsOption.key();
+        Map<String, String> named = new TreeMap<>(conf.get(formatsOption));
+        String main = conf.get(mainOption);
+        Map<String, F> topics = new LinkedHashMap<>();
+        topics.put(main, formatOf.apply(option, named.getOrDefault(main, defaultFormat)));
         named.forEach((topic, format) -> {
             if (topic.isBlank()) {
                 throw new IllegalArgumentException("Invalid value for option '" + option + "': an empty topic name");
             }
-            if (topic.equals(conf.get(ChronicleOptions.TOPIC_EVENTS))) {
-                throw new IllegalArgumentException("Invalid value for option '" + option + "': '" + topic
-                        + "' is the events topic (" + ChronicleOptions.TOPIC_EVENTS.key() + ")");
-            }
-            topics.put(topic, PointFormat.of(option, format));
+            topics.put(topic, formatOf.apply(option, format));
         });
         return topics;
+    }
+
+    /** No topic is read both as points and as events; the option that makes it so is named. */
+    private static void requireDisjointTopics(ReadableConfig conf) {
+        String points = conf.get(ChronicleOptions.TOPIC_POINTS);
+        String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
+        Set<String> namedPoints = conf.get(ChronicleOptions.TOPIC_POINT_FORMATS).keySet();
+        Set<String> namedEvents = conf.get(ChronicleOptions.TOPIC_EVENT_FORMATS).keySet();
+        if (points.equals(events)) {
+            throw new IllegalArgumentException("Invalid value for option '" + ChronicleOptions.TOPIC_POINTS.key()
+                    + "': '" + points + "' is also the events topic (" + ChronicleOptions.TOPIC_EVENTS.key() + ")");
+        }
+        for (String topic : namedPoints) {
+            if (topic.equals(events) || namedEvents.contains(topic)) {
+                throw new IllegalArgumentException("Invalid value for option '"
+                        + ChronicleOptions.TOPIC_POINT_FORMATS.key() + "': '" + topic + "' is a topic of events ("
+                        + ChronicleOptions.TOPIC_EVENTS.key() + ", " + ChronicleOptions.TOPIC_EVENT_FORMATS.key() + ")");
+            }
+        }
+        if (namedEvents.contains(points)) {
+            throw new IllegalArgumentException("Invalid value for option '" + ChronicleOptions.TOPIC_EVENT_FORMATS.key()
+                    + "': '" + points + "' is a topic of points (" + ChronicleOptions.TOPIC_POINTS.key() + ")");
+        }
     }
 
     /**
@@ -258,7 +297,7 @@ public final class ChronicleConfig {
      */
     private static void checkKafkaPositions(Configuration conf) {
         Set<String> topics = new HashSet<>(pointTopics(conf).keySet());
-        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
+        topics.addAll(eventTopics(conf).keySet());
         ConfigOption<String> start = ChronicleOptions.KAFKA_STARTING_OFFSETS;
         ConfigOption<String> stop = ChronicleOptions.KAFKA_STOPPING_OFFSETS;
         requireKnownTopics(start, KafkaPosition.parse(start.key(), conf.get(start), KafkaPosition.ANY), topics);
@@ -334,6 +373,7 @@ public final class ChronicleConfig {
     private static boolean isDynamicKey(String key) {
         return key.startsWith(ChronicleOptions.KAFKA_PROPERTIES_PREFIX)
                 || key.startsWith(ChronicleOptions.TOPIC_POINT_FORMATS.key() + ".")
+                || key.startsWith(ChronicleOptions.TOPIC_EVENT_FORMATS.key() + ".")
                 || key.startsWith(ChronicleOptions.CATALOG_PROPERTIES_PREFIX)
                 || RollupPolicy.isDynamicKey(key)
                 || AlertReceivers.isDynamicKey(key);

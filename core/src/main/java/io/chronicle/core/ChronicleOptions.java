@@ -162,7 +162,19 @@ public final class ChronicleOptions {
             key("chronicle.topics.events")
                     .stringType()
                     .defaultValue("chronicle.events")
-                    .withDescription("Topic of lifecycle events (JSON).");
+                    .withDescription("Topic of lifecycle events in Chronicle's JSON (see also"
+                            + " chronicle.topics.event-formats).");
+
+    public static final ConfigOption<Map<String, String>> TOPIC_EVENT_FORMATS =
+            key("chronicle.topics.event-formats")
+                    .mapType()
+                    .defaultValue(Map.of())
+                    .withDescription(
+                            "Further topics of events, each with its wire format (topic:format,... or a"
+                                    + " YAML map): chronicle-json, otlp-proto-spans, otlp-json-spans,"
+                                    + " otlp-proto-logs or otlp-json-logs. The events source reads"
+                                    + " chronicle.topics.events (chronicle-json unless named here) and every"
+                                    + " topic named here.");
 
     public static final ConfigOption<String> TOPIC_DEAD_LETTER =
             key("chronicle.topics.dead-letter")

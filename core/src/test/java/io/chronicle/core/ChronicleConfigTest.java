@@ -78,7 +78,7 @@ class ChronicleConfigTest {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
                 "--chronicle.topics.point-formats", "chronicle.events:influx-line"}))
                 .hasMessageContaining("'chronicle.topics.point-formats'")
-                .hasMessageContaining("is the events topic");
+                .hasMessageContaining("is a topic of events");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
                 "--chronicle.formats.influx.precision", "minutes"}))
                 .hasMessageContaining("'chronicle.formats.influx.precision'");
@@ -90,6 +90,54 @@ class ChronicleConfigTest {
                 "--chronicle.topics.point-formats", "telegraf:influx-line",
                 "--chronicle.kafka.starting-offsets", "telegraf:0:5"});
         assertThat(offsets.get(ChronicleOptions.KAFKA_STARTING_OFFSETS)).isEqualTo("telegraf:0:5");
+    }
+
+    @Test
+    void eventTopicsAndTheirFormatsFromArgumentsAndNestedYaml(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("chronicle.yaml");
+        Files.writeString(file, String.join("\n",
+                "chronicle:",
+                "  topics:",
+                "    events: lifecycle",
+                "    event-formats:",
+                "      otlp_spans: otlp-proto-spans",
+                "      otlp_logs: otlp-proto-logs",
+                ""));
+        Configuration conf = ChronicleConfig.fromArgs(new String[] {"--config", file.toString()});
+        assertThat(ChronicleConfig.eventTopics(conf)).containsExactly(
+                Map.entry("lifecycle", EventFormat.CHRONICLE_JSON),
+                Map.entry("otlp_logs", EventFormat.OTLP_PROTO_LOGS),
+                Map.entry("otlp_spans", EventFormat.OTLP_PROTO_SPANS));
+
+        Configuration inline = ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.event-formats",
+                "chronicle.events:otlp-json-logs,spans:otlp-json-spans",
+                "--chronicle.kafka.starting-offsets", "spans:0:7"});
+        assertThat(ChronicleConfig.eventTopics(inline)).containsExactly(
+                Map.entry("chronicle.events", EventFormat.OTLP_JSON_LOGS),
+                Map.entry("spans", EventFormat.OTLP_JSON_SPANS));
+        assertThat(ChronicleConfig.eventTopics(new Configuration()))
+                .containsExactly(Map.entry("chronicle.events", EventFormat.CHRONICLE_JSON));
+    }
+
+    @Test
+    void badEventFormatsFailNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.event-formats", "otlp_spans:otlp-proto"}))
+                .hasMessageContaining("'chronicle.topics.event-formats'")
+                .hasMessageContaining("unknown format 'otlp-proto'")
+                .hasMessageContaining("otlp-proto-spans");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.event-formats", "chronicle.points:otlp-proto-spans"}))
+                .hasMessageContaining("'chronicle.topics.event-formats'")
+                .hasMessageContaining("is a topic of points");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.point-formats", "shared:otlp-proto",
+                "--chronicle.topics.event-formats", "shared:otlp-proto-logs"}))
+                .hasMessageContaining("'shared' is a topic of");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.topics.event-formats", ":otlp-proto-logs"}))
+                .hasMessageContaining("'chronicle.topics.event-formats'");
     }
 
     @Test

@@ -9,12 +9,11 @@ import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.Event;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.core.alerts.AlertNotification;
 import io.chronicle.operators.health.DeadLetterRate;
-import io.chronicle.operators.normalize.EventNormalizer;
+import io.chronicle.operators.normalize.EventDecoders;
 import io.chronicle.operators.normalize.Normalization;
 import io.chronicle.operators.normalize.NormalizerSettings;
 import io.chronicle.operators.normalize.PointDecoders;
@@ -100,7 +99,7 @@ public final class IngestJob {
     public static IngestJob fromConfig(Configuration conf) {
         boolean bounded = conf.get(ChronicleOptions.KAFKA_BOUNDED);
         List<String> points = List.copyOf(ChronicleConfig.pointTopics(conf).keySet());
-        String events = conf.get(ChronicleOptions.TOPIC_EVENTS);
+        List<String> events = List.copyOf(ChronicleConfig.eventTopics(conf).keySet());
         return new IngestJob(
                 conf,
                 bounded ? boundedPointsSource(conf, points) : pointsSource(conf, points),
@@ -158,12 +157,24 @@ public final class IngestJob {
     /** A bounded read of the events topic, up to {@code chronicle.kafka.stopping-offsets}. */
     public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.bounded(readingAsJob(conf), List.of(topic), eventDecoder(conf), Event.class);
+        return boundedEventsSource(conf, List.of(topic));
+    }
+
+    /** A bounded read of the events topics, up to {@code chronicle.kafka.stopping-offsets}. */
+    public static KafkaSource<Either<RejectedRecord, Event>> boundedEventsSource(
+            Configuration conf, List<String> topics) {
+        return KafkaSources.bounded(readingAsJob(conf), topics, EventDecoders.from(conf), Event.class);
     }
 
     public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
             Configuration conf, String topic) {
-        return KafkaSources.forTopics(readingAsJob(conf), List.of(topic), eventDecoder(conf), Event.class);
+        return eventsSource(conf, List.of(topic));
+    }
+
+    /** The events topics, each read in its format ({@code chronicle.topics.event-formats}). */
+    public static KafkaSource<Either<RejectedRecord, Event>> eventsSource(
+            Configuration conf, List<String> topics) {
+        return KafkaSources.forTopics(readingAsJob(conf), topics, EventDecoders.from(conf), Event.class);
     }
 
     /** The points source's deserializer, for reading the points topics the way the job does. */
@@ -171,17 +182,13 @@ public final class IngestJob {
         return KafkaSources.deserializer(conf, PointDecoders.from(conf), MetricPoint.class);
     }
 
-    /** The events source's deserializer, for reading the events topic the way the job does. */
+    /** The events source's deserializer, for reading the events topics the way the job does. */
     public static NormalizingDeserializer<Event> eventsDeserializer(Configuration conf) {
-        return KafkaSources.deserializer(conf, eventDecoder(conf), Event.class);
+        return KafkaSources.deserializer(conf, EventDecoders.from(conf), Event.class);
     }
 
     public static Normalization<MetricPoint> pointNormalization(Configuration conf) {
         return new Normalization<>(new PointNormalizer(NormalizerSettings.from(conf)));
-    }
-
-    private static RecordDecoder<Event> eventDecoder(Configuration conf) {
-        return RecordDecoder.of(new Normalization<>(new EventNormalizer(NormalizerSettings.from(conf))));
     }
 
     /** Test hook: a transformation applied to normalized points as they leave the source. */

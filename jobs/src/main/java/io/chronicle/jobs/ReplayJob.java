@@ -9,12 +9,9 @@ import io.chronicle.core.CommandLine;
 import io.chronicle.core.Event;
 import io.chronicle.core.KafkaPosition;
 import io.chronicle.core.MetricPoint;
-import io.chronicle.core.RecordDecoder;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
-import io.chronicle.operators.normalize.EventNormalizer;
-import io.chronicle.operators.normalize.Normalization;
-import io.chronicle.operators.normalize.NormalizerSettings;
+import io.chronicle.operators.normalize.EventDecoders;
 import io.chronicle.operators.normalize.PointDecoders;
 import io.chronicle.operators.normalize.SplitRejected;
 import io.chronicle.operators.views.EventDeduplicator;
@@ -131,7 +128,7 @@ public final class ReplayJob {
     public static Range resolve(Configuration conf, KafkaPosition from, KafkaPosition to) throws Exception {
         SortedMap<String, SortedMap<Integer, long[]>> byTopic = new TreeMap<>();
         List<String> topics = new ArrayList<>(ChronicleConfig.pointTopics(conf).keySet());
-        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
+        topics.addAll(ChronicleConfig.eventTopics(conf).keySet());
         for (String topic : topics) {
             SortedMap<Integer, long[]> offsets = KafkaPositions.resolve(conf, topic, from, to);
             if (!offsets.isEmpty()) {
@@ -185,7 +182,6 @@ public final class ReplayJob {
             ChronicleCatalogLoader catalogLoader, String namespace, Map<String, Table> tables) throws Exception {
         List<DataStream<Tuple2<String, byte[]>>> files = new ArrayList<>();
         List<DataStream<RejectedRecord>> rejected = new ArrayList<>();
-        NormalizerSettings settings = NormalizerSettings.from(conf);
 
         DataStream<Either<RejectedRecord, MetricPoint>> read = null;
         for (String pointsTopic : ChronicleConfig.pointTopics(conf).keySet()) {
@@ -210,13 +206,21 @@ public final class ReplayJob {
                     ChronicleTable.POINTS_RAW, tables.get(ChronicleTable.POINTS_RAW.tableName())));
         }
 
-        String eventsTopic = conf.get(ChronicleOptions.TOPIC_EVENTS);
-        if (!range.of(eventsTopic).isEmpty()) {
-            SingleOutputStreamOperator<Event> normalized = env
+        DataStream<Either<RejectedRecord, Event>> readEvents = null;
+        for (String eventsTopic : ChronicleConfig.eventTopics(conf).keySet()) {
+            if (range.of(eventsTopic).isEmpty()) {
+                continue;
+            }
+            String name = readEvents == null ? "kafka-events" : "kafka-events-" + eventsTopic;
+            DataStream<Either<RejectedRecord, Event>> topic = env
                     .fromSource(KafkaSources.range(conf, eventsTopic, range.of(eventsTopic),
-                                    RecordDecoder.of(new Normalization<>(new EventNormalizer(settings))), Event.class),
-                            WatermarkStrategy.noWatermarks(), "kafka-events")
-                    .uid("kafka-events")
+                                    EventDecoders.from(conf), Event.class),
+                            WatermarkStrategy.noWatermarks(), name)
+                    .uid(name);
+            readEvents = readEvents == null ? topic : readEvents.union(topic);
+        }
+        if (readEvents != null) {
+            SingleOutputStreamOperator<Event> normalized = readEvents
                     .process(new SplitRejected<>(), TypeInformation.of(Event.class))
                     .name("split-events")
                     .uid("split-events");

@@ -108,7 +108,7 @@ public final class RowConverters {
 
         @Override
         public RowData map(Event e) {
-            GenericRowData row = new GenericRowData(15);
+            GenericRowData row = new GenericRowData(16);
             row.setField(0, StringData.fromString(e.tenant));
             row.setField(1, StringData.fromString(e.eventId));
             row.setField(2, StringData.fromString(e.traceId));
@@ -121,6 +121,7 @@ public final class RowConverters {
             row.setField(9, e.schemaVersion);
             row.setField(10, StringData.fromString(e.aggregateId));
             setProvenance(row, 11, e.provenance);
+            row.setField(15, e.provenance.index);
             return row;
         }
 

@@ -70,6 +70,7 @@ class RowConvertersTest {
         assertThat(row.isNullAt(3)).isTrue();
         assertThat(row.getInt(9)).isEqualTo(2);
         assertThat(row.getString(11).toString()).isEqualTo("t");
+        assertThat(row.getInt(15)).isEqualTo(FROM.index);
     }
 
     @Test

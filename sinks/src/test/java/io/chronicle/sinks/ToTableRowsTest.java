@@ -108,7 +108,7 @@ class ToTableRowsTest {
                 .isEqualTo("has an entry without a value in the map column 'labels'");
         assertThat(ToTableRows.problem(new RowConverters.EventToRow().map(event("e-0")),
                 FlinkSchemaUtil.convert(ChronicleTable.POINTS_RAW.schema())))
-                .isEqualTo("has 15 columns, the table 11");
+                .isEqualTo("has 16 columns, the table 11");
     }
 
     /** The process function in Flink's operator harness, with its metrics intercepted. */

@@ -251,7 +251,9 @@ public final class LocalStack implements AutoCloseable {
             for (String points : ChronicleConfig.pointTopics(given).keySet()) {
                 kafka.createTopic(points, 4, false);
             }
-            kafka.createTopic(given.get(ChronicleOptions.TOPIC_EVENTS), 4, false);
+            for (String events : ChronicleConfig.eventTopics(given).keySet()) {
+                kafka.createTopic(events, 4, false);
+            }
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_ALERTS), 1, false);
             kafka.createTopic(given.get(ChronicleOptions.TOPIC_RULES_STATUS), 1, false);
@@ -513,7 +515,7 @@ public final class LocalStack implements AutoCloseable {
                         + "  (Flink's SQL gateway: REST API v1, SQL client, jdbc:flink://127.0.0.1:" + gatewayPort + ")",
                 "  Kafka            " + conf.get(ChronicleOptions.KAFKA_BOOTSTRAP_SERVERS)
                         + "  topics " + String.join(", ", ChronicleConfig.pointTopics(conf).keySet()) + ", "
-                        + conf.get(ChronicleOptions.TOPIC_EVENTS) + ", "
+                        + String.join(", ", ChronicleConfig.eventTopics(conf).keySet()) + ", "
                         + conf.get(ChronicleOptions.TOPIC_DEAD_LETTER),
                 "  S3               " + conf.get(ChronicleOptions.S3_ENDPOINT)
                         + "  warehouse " + conf.get(ChronicleOptions.CATALOG_WAREHOUSE),

@@ -195,7 +195,7 @@ public final class OffsetAudit {
         }
         Audit audit = read(conf);
         List<String> topics = new ArrayList<>(ChronicleConfig.pointTopics(conf).keySet());
-        topics.add(conf.get(ChronicleOptions.TOPIC_EVENTS));
+        topics.addAll(ChronicleConfig.eventTopics(conf).keySet());
         Map<TopicPartition, Long> ends = endOffsets(conf, topics);
         // A partition of which no row was found is listed too, so its records show as not consumed.
         ends.keySet().forEach(partition -> audit.partitions.computeIfAbsent(partition, p -> new PartitionOffsets()));
@@ -221,11 +221,8 @@ public final class OffsetAudit {
         for (String name : List.of("points_raw", "events", "rejected")) {
             Table table = catalog.loadTable(TableIdentifier.of(namespace, name));
             boolean rejected = name.equals("rejected");
-            boolean indexed = !name.equals("events");
-            List<String> columns = new ArrayList<>(List.of("source_topic", "source_partition", "source_offset"));
-            if (indexed) {
-                columns.add("source_index");
-            }
+            List<String> columns = new ArrayList<>(List.of("source_topic", "source_partition", "source_offset",
+                    "source_index"));
             if (rejected) {
                 columns.add("reason_code");
             }
@@ -234,7 +231,7 @@ public final class OffsetAudit {
                     String topic = (String) row.getField("source_topic");
                     int partition = (Integer) row.getField("source_partition");
                     long offset = (Long) row.getField("source_offset");
-                    Integer index = indexed ? (Integer) row.getField("source_index") : null;
+                    Integer index = (Integer) row.getField("source_index");
                     int at = index == null ? 0 : index;
                     if (rejected) {
                         audit.addRejected(topic, partition, offset, at);

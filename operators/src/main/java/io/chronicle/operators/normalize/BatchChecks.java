@@ -1,6 +1,5 @@
 package io.chronicle.operators.normalize;
 
-import io.chronicle.core.MetricPoint;
 import io.chronicle.core.RawRecord;
 import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
@@ -98,16 +97,16 @@ final class BatchChecks {
      * {@code empty_payload} one when it gave nothing, else everything held. Returns whether the
      * held list grew large enough to be let go rather than cleared.
      */
-    static boolean emit(List<Either<RejectedRecord, MetricPoint>> held, Budget budget, RawRecord raw,
+    static <T> boolean emit(List<Either<RejectedRecord, T>> held, Budget budget, RawRecord raw,
             NormalizerSettings settings, long ingestedAtMicros, Supplier<String> emptyMessage,
-            Collector<Either<RejectedRecord, MetricPoint>> out) {
+            Collector<Either<RejectedRecord, T>> out) {
         if (budget.passed()) {
             out.collect(Either.Left(budget.wholeRecord(raw, settings.tenants.ofRejected(raw), ingestedAtMicros)));
         } else if (held.isEmpty()) {
             out.collect(Either.Left(RejectedRecord.of(raw, RejectReason.EMPTY_PAYLOAD, emptyMessage.get(),
                     settings.tenants.ofRejected(raw), ingestedAtMicros)));
         } else {
-            for (Either<RejectedRecord, MetricPoint> item : held) {
+            for (Either<RejectedRecord, T> item : held) {
                 out.collect(item);
             }
         }

@@ -25,9 +25,6 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -189,27 +186,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     // ---- the record -----------------------------------------------------------------------------
 
     private ExportMetricsServiceRequest parse(byte[] value) throws Rejection {
-        try {
-            if (encoding == Encoding.PROTOBUF) {
-                return ExportMetricsServiceRequest.parseFrom(value);
-            }
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(value)).toString();
-            } catch (CharacterCodingException e) {
-                throw new Rejection(RejectReason.MALFORMED_PAYLOAD,
-                        "not an OTLP JSON ExportMetricsServiceRequest: not UTF-8");
-            }
-            ExportMetricsServiceRequest.Builder builder = ExportMetricsServiceRequest.newBuilder();
-            JsonFormat.parser().ignoringUnknownFields().merge(text, builder);
-            return builder.build();
-        } catch (InvalidProtocolBufferException | RuntimeException | StackOverflowError e) {
-            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "not an OTLP " + encoding.name().toLowerCase()
-                    + " ExportMetricsServiceRequest: " + e.getMessage());
-        }
+        return OtlpRequests.merge(value, encoding, ExportMetricsServiceRequest.newBuilder(), json -> json).build();
     }
 
     private static long dataPoints(ExportMetricsServiceRequest request) {

@@ -1,5 +1,8 @@
 package io.chronicle.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.util.JsonFormat;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.KafkaPosition;
 import io.chronicle.jobs.TimedTraffic.Point;
@@ -15,7 +18,11 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.internal.otlp.logs.LogsRequestMarshaler;
 import io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
@@ -25,6 +32,7 @@ import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
 import prometheus.Remote.WriteRequest;
@@ -45,19 +53,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A topic of Influx line protocol, as Telegraf's Kafka output writes it, one of Prometheus'
- * remote-write requests and one of OTLP export requests written by the OpenTelemetry SDK's own
- * marshaler, read beside a topic of Chronicle's JSON by one job
+ * remote-write requests and one of OTLP metrics export requests written by the OpenTelemetry SDK's
+ * own marshaler, read beside a topic of Chronicle's JSON by one job
  * ({@code chronicle.topics.point-formats}): every field of every line and every sample is a row of
  * {@code points_raw} with its place in its record, every bad line, field, series and sample a row
  * of {@code rejected} holding just that part, and the rollup tiers of both topics' series equal
- * a reference computed here from the points sent. A replay of both topics rewrites the same rows.
+ * a reference computed here from the points sent. Beside the events topic, a topic of OTLP spans
+ * and one of OTLP logs in JSON, written by the SDK's marshalers
+ * ({@code chronicle.topics.event-formats}): each span and each log record with a trace id is a row of
+ * {@code events}, a span exported twice is one row, and a log without a trace id is refused. A
+ * replay of every topic rewrites the same rows.
  */
-class PointFormatsITCase extends JobITBase {
+class FormatsITCase extends JobITBase {
 
     private static final long FIVE_MINUTES = 300 * TimedTraffic.SECOND;
     private static final long HOUR = 3_600 * TimedTraffic.SECOND;
@@ -70,15 +84,22 @@ class PointFormatsITCase extends JobITBase {
     /** A part expected in {@code rejected}, by where it came from. */
     private record Refused(String reason, String payload) {}
 
+    /** An event expected in {@code events}, by where it came from; {@code detail} is read from its metadata. */
+    private record Happened(String tenant, String eventId, String traceId, String source, String eventType,
+            Instant time, String detail) {}
+
     @Test
-    void lineProtocolBesideJsonLandsExactlyInPointsRawRejectedAndTheTiers() throws Exception {
+    void everyFormatBesideJsonLandsExactlyInItsTablesRejectedAndTheTiers() throws Exception {
         String run = "formats";
         String telegraf = "telegraf-" + run;
         String prometheus = "prometheus-" + run;
         String otel = "otel-" + run;
+        String spans = "spans-" + run;
+        String logs = "logs-" + run;
         Configuration conf = services.chronicleConf(run, Map.of(
                 ChronicleOptions.TOPIC_POINT_FORMATS.key(),
                 telegraf + ":influx-line," + prometheus + ":prometheus-remote-write," + otel + ":otlp-proto",
+                ChronicleOptions.TOPIC_EVENT_FORMATS.key(), spans + ":otlp-proto-spans," + logs + ":otlp-json-logs",
                 ChronicleOptions.KAFKA_BOUNDED.key(), "true",
                 ChronicleOptions.ALERTS_ENABLED.key(), "false",
                 ChronicleOptions.VIEWS_ENABLED.key(), "false"));
@@ -88,6 +109,8 @@ class PointFormatsITCase extends JobITBase {
         services.kafka.createTopic(prometheus, 1, false);
         services.kafka.createTopic(otel, 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_EVENTS), 1, false);
+        services.kafka.createTopic(spans, 1, false);
+        services.kafka.createTopic(logs, 1, false);
         services.kafka.createTopic(conf.get(ChronicleOptions.TOPIC_DEAD_LETTER), 1, false);
 
         Instant from = Instant.now().minus(Duration.ofDays(2)).truncatedTo(ChronoUnit.HOURS);
@@ -98,6 +121,7 @@ class PointFormatsITCase extends JobITBase {
 
         Map<String, Landed> expectedRows = new HashMap<>();
         Map<String, Refused> expectedRefusals = new HashMap<>();
+        Map<String, Happened> expectedEvents = new HashMap<>();
         try (KafkaProducer<byte[], byte[]> producer = services.producer()) {
             for (Point p : asJson) {
                 String at = send(producer, json, p.partition(), p.json());
@@ -196,6 +220,44 @@ class PointFormatsITCase extends JobITBase {
             expectedRows.put(export + "#7", new Landed("acme", "http_server_request_duration_seconds_sum", cart, 9.503, ts));
             expectedRows.put(export + "#8", new Landed("acme", "http_server_requests_total",
                     with(checkout, "http_method", "GET"), 3, ts));
+
+            // The SDK's spans, exported twice as a Collector retrying would: one row each.
+            OtelSignals signals = OtelSignals.record(t);
+            assertThat(signals.spans()).hasSize(2);
+            String traced = send(producer, spans, 0, signals.spansExport());
+            send(producer, spans, 0, signals.spansExport());
+            for (int i = 0; i < signals.spans().size(); i++) {
+                SpanData span = signals.spans().get(i);
+                expectedEvents.put(traced + "#" + i, new Happened("acme",
+                        UUID.nameUUIDFromBytes(("otlp-span/" + span.getTraceId() + "/" + span.getSpanId())
+                                .getBytes(StandardCharsets.UTF_8)).toString(),
+                        span.getTraceId(), "checkout", "span", TimedTraffic.instant(span.getStartEpochNanos() / 1_000L),
+                        span.getName() + " " + span.getKind().name().toLowerCase() + " " + span.getSpanId() + "<"
+                                + span.getParentSpanId().replace("0000000000000000", "")
+                                + " " + (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6 + " ms"));
+            }
+            // Its logs in OTLP JSON: the one logged outside a span has no trace id and is refused.
+            String logged = send(producer, logs, 0, signals.logsExport());
+            ByteArrayOutputStream binary = new ByteArrayOutputStream();
+            LogsRequestMarshaler.create(signals.logs()).writeBinaryTo(binary);
+            List<LogRecord> records = ExportLogsServiceRequest.parseFrom(binary.toByteArray())
+                    .getResourceLogs(0).getScopeLogs(0).getLogRecordsList();
+            assertThat(records).hasSize(3);
+            for (int i = 0; i < signals.logs().size(); i++) {
+                LogRecordData log = signals.logs().get(i);
+                if (!log.getSpanContext().isValid()) {
+                    expectedRefusals.put(logged + "#" + i, new Refused("missing_field", log.getBodyValue().asString()));
+                    continue;
+                }
+                String type = log.getAttributes().get(AttributeKey.stringKey("event.name"));
+                ByteArrayOutputStream id = new ByteArrayOutputStream();
+                id.write("otlp-log/checkout/".getBytes(StandardCharsets.UTF_8));
+                id.write(records.get(i).toByteArray());
+                expectedEvents.put(logged + "#" + i, new Happened("acme", UUID.nameUUIDFromBytes(id.toByteArray()).toString(),
+                        log.getSpanContext().getTraceId(), "checkout", type == null ? "log" : type,
+                        TimedTraffic.instant(log.getTimestampEpochNanos() / 1_000L),
+                        log.getBodyValue().asString()));
+            }
         }
 
         StreamExecutionEnvironment env = JobEnvironment.create(services.jobConf(conf, run));
@@ -208,6 +270,7 @@ class PointFormatsITCase extends JobITBase {
                 new Landed(v.tenant(), v.metric(), new TreeMap<>(v.tags()), v.value(), v.ts())));
         assertThat(rows(conf)).isEqualTo(expectedSorted);
         assertThat(refusals(conf)).isEqualTo(expectedRefusals);
+        assertThat(events(conf)).isEqualTo(expectedEvents);
 
         // A replay of everything reads each topic in its format again and rewrites the same rows.
         Configuration replayConf = new Configuration(conf);
@@ -221,9 +284,11 @@ class PointFormatsITCase extends JobITBase {
             deleted.put(result.table().substring(result.table().lastIndexOf('.') + 1), result.rowsDeleted());
         }
         assertThat(deleted).containsEntry("points_raw", (long) expectedRows.size())
-                .containsEntry("rejected", (long) expectedRefusals.size());
+                .containsEntry("rejected", (long) expectedRefusals.size())
+                .containsEntry("events", (long) expectedEvents.size());
         assertThat(rows(conf)).isEqualTo(expectedSorted);
         assertThat(refusals(conf)).isEqualTo(expectedRefusals);
+        assertThat(events(conf)).isEqualTo(expectedEvents);
 
         TimedTraffic.assertRollups(conf, "rollup_5m", "metric = 'cpu_usage'", TimedTraffic.expected(points, FIVE_MINUTES));
         TimedTraffic.assertRollups(conf, "rollup_1h", "metric = 'cpu_usage'", TimedTraffic.expected(points, HOUR));
@@ -252,6 +317,27 @@ class PointFormatsITCase extends JobITBase {
             assertThat(refusals.put(where(r), refused)).as("%s once", where(r)).isNull();
         }
         return refusals;
+    }
+
+    /**
+     * The rows of {@code events} by where they came from, each once; a span's detail is its name,
+     * kind, id, parent and duration from its metadata, a log's its body.
+     */
+    private static Map<String, Happened> events(Configuration conf) throws Exception {
+        Map<String, Happened> events = new HashMap<>();
+        for (Row r : ItServices.query(conf, "SELECT source_topic, source_partition, source_offset, source_index,"
+                + " tenant, event_id, trace_id, source, event_type, event_time, metadata FROM events")) {
+            JsonNode metadata = new ObjectMapper().readTree((String) r.getField(10));
+            String detail = r.getField(8).equals("span")
+                    ? metadata.path("name").asText() + " " + metadata.path("kind").asText() + " "
+                            + metadata.path("span_id").asText() + "<" + metadata.path("parent_span_id").asText()
+                            + " " + metadata.path("duration_ms").asDouble() + " ms"
+                    : metadata.path("body").asText();
+            Happened happened = new Happened((String) r.getField(4), (String) r.getField(5), (String) r.getField(6),
+                    (String) r.getField(7), (String) r.getField(8), (Instant) r.getField(9), detail);
+            assertThat(events.put(where(r), happened)).as("%s once", where(r)).isNull();
+        }
+        return events;
     }
 
     /** An integer field beside each point's value. */
@@ -361,14 +447,26 @@ class PointFormatsITCase extends JobITBase {
         return Sample.newBuilder().setValue(value).setTimestamp(epochMillis).build();
     }
 
-    /** A refused part's payload as text: a remote-write request's message, else the bytes as UTF-8. */
-    private static String describe(String topic, byte[] payload) {
+    /**
+     * A refused part's payload as text: a remote-write request's message, the bodies of an OTLP
+     * logs request's records, else the bytes as UTF-8.
+     */
+    private static String describe(String topic, byte[] payload) throws IOException {
         if (topic.startsWith("prometheus-")) {
             try {
                 return WriteRequest.parseFrom(Snappy.uncompress(payload)).toString();
             } catch (IOException notOne) {
                 // A record refused whole keeps its bytes, whatever they are.
             }
+        }
+        if (topic.startsWith("logs-")) {
+            ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
+            JsonFormat.parser().merge(new String(payload, StandardCharsets.UTF_8), request);
+            return request.getResourceLogsList().stream()
+                    .flatMap(r -> r.getScopeLogsList().stream())
+                    .flatMap(s -> s.getLogRecordsList().stream())
+                    .map(log -> log.getBody().getStringValue())
+                    .collect(Collectors.joining(", "));
         }
         return new String(payload, StandardCharsets.UTF_8);
     }
