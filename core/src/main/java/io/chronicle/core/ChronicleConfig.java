@@ -134,6 +134,13 @@ public final class ChronicleConfig {
     static final int MAX_WATERMARK_WINDOW = 10_000;
 
     /**
+     * The scales of OTLP's exponential histograms: at -10 one bucket spans all of a double's range,
+     * and 20 is the finest OpenTelemetry's SDKs record.
+     */
+    static final int MIN_EXPONENTIAL_SCALE = -10;
+    static final int MAX_EXPONENTIAL_SCALE = 20;
+
+    /**
      * Checks every Chronicle option parses and that no undeclared key sits under a Chronicle
      * prefix (a misspelt option would otherwise be ignored silently). Returns the configuration.
      */
@@ -204,6 +211,12 @@ public final class ChronicleConfig {
             throw new IllegalArgumentException("Invalid value for option '"
                     + ChronicleOptions.INGEST_WATERMARK_WINDOW.key() + "': must be from 1 to "
                     + MAX_WATERMARK_WINDOW + ", got " + window);
+        }
+        int scale = conf.get(ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE);
+        if (scale < MIN_EXPONENTIAL_SCALE || scale > MAX_EXPONENTIAL_SCALE) {
+            throw new IllegalArgumentException("Invalid value for option '"
+                    + ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE.key() + "': must be from "
+                    + MIN_EXPONENTIAL_SCALE + " to " + MAX_EXPONENTIAL_SCALE + ", got " + scale);
         }
         int outliers = conf.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS);
         if (outliers < 0 || outliers >= window) {

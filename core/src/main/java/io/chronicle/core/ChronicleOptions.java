@@ -140,6 +140,16 @@ public final class ChronicleOptions {
                                     + " suffixes (UnderscoreEscapingWithSuffixes, true) or without them"
                                     + " (UnderscoreEscapingWithoutSuffixes, false).");
 
+    public static final ConfigOption<Integer> OTLP_EXPONENTIAL_MAX_SCALE =
+            key("chronicle.formats.otlp.exponential-histogram-max-scale")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription(
+                            "OTLP exponential histograms finer than this scale are downscaled to it"
+                                    + " (exactly, by merging buckets), so that their le bounds stay the"
+                                    + " same from one data point to the next. Each bound is 2^(2^-scale)"
+                                    + " times the one below it (3: about 9%). From -10 to 20.");
+
     public static final ConfigOption<List<String>> OTLP_PROMOTED_RESOURCE_ATTRIBUTES =
             key("chronicle.formats.otlp.promote-resource-attributes")
                     .stringType()

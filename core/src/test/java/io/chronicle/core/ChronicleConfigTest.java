@@ -230,6 +230,25 @@ class ChronicleConfigTest {
     }
 
     @Test
+    void failsFastOnAnExponentialHistogramScaleOutOfRangeNamingTheOption() {
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.formats.otlp.exponential-histogram-max-scale", "21"}))
+                .hasMessage("Invalid value for option 'chronicle.formats.otlp.exponential-histogram-max-scale':"
+                        + " must be from -10 to 20, got 21");
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {
+                "--chronicle.formats.otlp.exponential-histogram-max-scale", "-11"}))
+                .hasMessage("Invalid value for option 'chronicle.formats.otlp.exponential-histogram-max-scale':"
+                        + " must be from -10 to 20, got -11");
+        assertThat(ChronicleConfig.fromArgs(new String[0]).get(ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE))
+                .isEqualTo(3);
+        for (String edge : List.of("-10", "20")) {
+            Configuration conf = ChronicleConfig.fromArgs(new String[] {
+                    "--chronicle.formats.otlp.exponential-histogram-max-scale", edge});
+            assertThat(conf.get(ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE)).isEqualTo(Integer.parseInt(edge));
+        }
+    }
+
+    @Test
     void aBoundedRunNeedsAlertsOff() {
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.kafka.bounded", "true"}))
                 .hasMessage("Invalid value for option 'chronicle.kafka.bounded': a bounded run needs"

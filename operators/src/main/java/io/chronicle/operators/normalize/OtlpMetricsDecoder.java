@@ -14,6 +14,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -25,6 +26,7 @@ import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -63,9 +65,16 @@ import java.util.TreeMap;
  * refused ({@code wrong_type}).</li>
  * <li>Histograms, as Prometheus' classic ones: {@code _bucket} points tagged {@code le}
  * (cumulative counts; {@code +Inf} the last), then {@code _count} and {@code _sum} (if there is
- * one); delta histograms the same, of deltas. Summaries: a point per quantile tagged
- * {@code quantile}, then {@code _count} and {@code _sum}. Exponential histograms are refused
- * ({@code unsupported_type}).</li>
+ * one); delta histograms the same, of deltas. Exponential histograms the same, a {@code _bucket}
+ * point at the upper bound of each bucket that holds values: the negative buckets from the most
+ * negative, the zero bucket (at its {@code zero_threshold}), the positive buckets. A scale finer than
+ * {@code maxExponentialScale} is first downscaled to it, exactly, by merging buckets, so that the
+ * bounds stay the same from one data point to the next. The counts at the bounds are exact; what is
+ * lost is where in its bucket a value was, each bound being base = 2^(2^-scale) times the one below
+ * it (about 9% at scale 3). A scale outside -10 to 20, counts that do not add up to the data point's
+ * and a bound beyond a double's range refuse the data point ({@code malformed_payload}); min, max
+ * and exemplars are not read. Summaries: a point per quantile tagged {@code quantile}, then
+ * {@code _count} and {@code _sum}.</li>
  * <li>Time: {@code time_unix_nano} in microseconds (floored); 0 takes the Kafka record's
  * timestamp. Start times, exemplars, scope names and versions, descriptions and metadata are not
  * read.</li>
@@ -96,10 +105,16 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     static final String SERVICE_NAMESPACE = "service.namespace";
     static final String SERVICE_INSTANCE_ID = "service.instance.id";
     static final String NAME_LABEL = "__name__";
+    /** The scales of OTLP's exponential histograms: at -10 one bucket spans all doubles, 20 is the SDKs' finest. */
+    static final int MIN_SCALE = -10;
+    static final int MAX_SCALE = 20;
+    private static final MathContext ROOT_DIGITS = new MathContext(40);
+    private static final BigDecimal[] ROOTS_OF_TWO = rootsOfTwo();
 
     private final NormalizerSettings settings;
     private final Encoding encoding;
     private final boolean nameSuffixes;
+    private final int maxExponentialScale;
     private final ArrayList<String> promoted;
 
     private transient HashSet<String> promotedSet;
@@ -107,12 +122,19 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     private transient List<Either<RejectedRecord, MetricPoint>> pending;
     private transient BatchChecks.RefusedParts refused;
     private transient BatchChecks.Budget budget;
+    /** The fractions {@link #fraction} has computed, by scale; 0 where not yet. */
+    private transient double[][] fractions;
 
     public OtlpMetricsDecoder(NormalizerSettings settings, Encoding encoding, boolean nameSuffixes,
-            List<String> promotedResourceAttributes) {
+            int maxExponentialScale, List<String> promotedResourceAttributes) {
+        if (maxExponentialScale < MIN_SCALE || maxExponentialScale > MAX_SCALE) {
+            throw new IllegalArgumentException("maxExponentialScale must be from " + MIN_SCALE + " to " + MAX_SCALE
+                    + ", got " + maxExponentialScale);
+        }
         this.settings = settings;
         this.encoding = encoding;
         this.nameSuffixes = nameSuffixes;
+        this.maxExponentialScale = maxExponentialScale;
         this.promoted = new ArrayList<>(promotedResourceAttributes);
     }
 
@@ -428,11 +450,29 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                 }
             }
             case EXPONENTIAL_HISTOGRAM -> {
-                Rejection r = new Rejection(RejectReason.UNSUPPORTED_TYPE, "exponential histograms are not read yet;"
-                        + " Chronicle reads explicit-bucket histograms (an SDK's view or the Collector can"
-                        + " aggregate to those)");
-                for (int i = 0; i < metric.getExponentialHistogram().getDataPointsCount(); i++) {
-                    refused.add(i, r);
+                checkTemporality(metric.getExponentialHistogram().getAggregationTemporality());
+                String base = metricName(metric, Kind.OTHER);
+                String bucket = PointNormalizer.checkMetricName(base + "_bucket");
+                String count = PointNormalizer.checkMetricName(base + "_count");
+                String sum = PointNormalizer.checkMetricName(base + "_sum");
+                List<ExponentialHistogramDataPoint> points = metric.getExponentialHistogram().getDataPointsList();
+                ArrayList<Series> values = new ArrayList<>();
+                for (int i = 0; i < points.size(); i++) {
+                    ExponentialHistogramDataPoint p = points.get(i);
+                    values.clear();
+                    try {
+                        checkFlags(p.getFlags());
+                        TreeMap<String, String> tags = tags(p.getAttributesList(), resource, "le");
+                        long micros = micros(p.getTimeUnixNano(), raw, ingestedAtMicros);
+                        exponentialBuckets(p, bucket, tags, values);
+                        values.add(new Series(count, new TreeMap<>(tags), unsigned(p.getCount())));
+                        if (p.hasSum()) {
+                            values.add(new Series(sum, new TreeMap<>(tags), PointNormalizer.checkValue(p.getSum())));
+                        }
+                        addAll(raw, tenant, values, micros, ingestedAtMicros);
+                    } catch (Rejection r) {
+                        refused.add(i, r);
+                    }
                 }
             }
             default -> {
@@ -449,6 +489,148 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             pending.add(Either.Left(RejectedRecord.ofPart(raw, pending.size(), payload, group.reason, message,
                     tenant, ingestedAtMicros)));
         }
+    }
+
+    // ---- exponential histograms -----------------------------------------------------------------
+
+    /** A bucket of an exponential histogram at the scale it is read at: its index, and its count (unsigned). */
+    private record Bucket(int index, long count) {}
+
+    /**
+     * The {@code _bucket} series of {@code p} into {@code values}, {@code +Inf} the last: a cumulative
+     * count at the upper bound of each bucket that holds values, from the most negative up.
+     */
+    private void exponentialBuckets(ExponentialHistogramDataPoint p, String bucket, TreeMap<String, String> tags,
+            List<Series> values) throws Rejection {
+        int scale = p.getScale();
+        if (scale < MIN_SCALE || scale > MAX_SCALE) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram scale " + scale
+                    + " is not from " + MIN_SCALE + " to " + MAX_SCALE);
+        }
+        double zeroThreshold = p.getZeroThreshold();
+        if (!(zeroThreshold >= 0) || Double.isInfinite(zeroThreshold)) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram zero_threshold "
+                    + zeroThreshold + " is not a finite number from 0");
+        }
+        int target = Math.min(scale, maxExponentialScale);
+        List<Bucket> negative = downscaled(p.getNegative(), scale - target);
+        List<Bucket> positive = downscaled(p.getPositive(), scale - target);
+        long total = p.getZeroCount();
+        for (Bucket b : negative) {
+            total += b.count();
+        }
+        for (Bucket b : positive) {
+            total += b.count();
+        }
+        if (total != p.getCount()) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram bucket counts and zero_count"
+                    + " add up to " + Long.toUnsignedString(total) + ", not the data point's count "
+                    + Long.toUnsignedString(p.getCount()));
+        }
+        long cumulative = 0;
+        // A negative bucket of index i holds [-base^(i+1), -base^i): the highest index is the most negative.
+        for (int b = negative.size() - 1; b >= 0; b--) {
+            cumulative += negative.get(b).count();
+            double bound = -power(negative.get(b).index(), target);
+            values.add(new Series(bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)));
+        }
+        if (p.getZeroCount() != 0) {
+            if (!positive.isEmpty() && !(zeroThreshold < power(positive.get(0).index() + 1L, target))) {
+                throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram zero_threshold "
+                        + zeroThreshold + " is not below the upper bound of its lowest positive bucket");
+            }
+            cumulative += p.getZeroCount();
+            values.add(new Series(bucket, with(tags, "le", formatFloat(zeroThreshold)), unsigned(cumulative)));
+        }
+        // A positive bucket of index i holds (base^i, base^(i+1)].
+        for (Bucket b : positive) {
+            cumulative += b.count();
+            double bound = power(b.index() + 1L, target);
+            values.add(new Series(bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)));
+        }
+        values.add(new Series(bucket, with(tags, "le", "+Inf"), unsigned(p.getCount())));
+    }
+
+    /**
+     * The buckets of {@code buckets} that hold values, ascending, each index shifted right by {@code shift}:
+     * at a scale {@code shift} coarser, where {@code 2^shift} neighbours make one bucket, their counts added.
+     */
+    private static List<Bucket> downscaled(ExponentialHistogramDataPoint.Buckets buckets, int shift)
+            throws Rejection {
+        int offset = buckets.getOffset();
+        int size = buckets.getBucketCountsCount();
+        if (size > 0 && (long) offset + size - 1 > Integer.MAX_VALUE) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram buckets from offset "
+                    + offset + ", " + size + " of them, pass the largest index " + Integer.MAX_VALUE);
+        }
+        ArrayList<Bucket> out = new ArrayList<>();
+        for (int position = 0; position < size; position++) {
+            long count = buckets.getBucketCounts(position);
+            if (count == 0) {
+                continue;
+            }
+            int index = (offset + position) >> shift;
+            int last = out.size() - 1;
+            if (last >= 0 && out.get(last).index() == index) {
+                out.set(last, new Bucket(index, out.get(last).count() + count));
+            } else {
+                out.add(new Bucket(index, count));
+            }
+        }
+        return out;
+    }
+
+    /** base^k at {@code scale}, base = 2^(2^-scale), as the double nearest it; refused if 0 or infinite. */
+    private double power(long k, int scale) throws Rejection {
+        double power;
+        if (scale <= 0) {
+            // Past ±1100 it is infinite or 0 anyway; clamped so that the int cannot wrap round.
+            power = Math.scalb(1.0, (int) Math.max(-1100, Math.min(1100, k << -scale)));
+        } else {
+            // 2^(k / 2^scale) = 2^q, exact, times 2^(r / 2^scale) in [1, 2); q = floor(k / 2^scale).
+            power = Math.scalb(fraction((int) (k & ((1 << scale) - 1)), scale), (int) (k >> scale));
+        }
+        if (power == 0 || Double.isInfinite(power)) {
+            throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram bucket bound 2^(" + k
+                    + " / 2^" + scale + ") " + (power == 0 ? "underflows" : "overflows") + " a double");
+        }
+        return power;
+    }
+
+    /**
+     * 2^(r / 2^scale) for 0 <= r < 2^scale, the double nearest it. Math.pow and StrictMath.pow may be
+     * a last digit off (StrictMath's 2^(5/8) is), Math.pow differently from one machine to another,
+     * which would make a bound another series there; so it is the product of the roots 2^(2^-i) of
+     * r's bits, in 40 digits, rounded once. Kept by scale: there are at most 2^maxExponentialScale.
+     */
+    private double fraction(int r, int scale) {
+        if (fractions == null) {
+            fractions = new double[MAX_SCALE + 1][];
+        }
+        if (fractions[scale] == null) {
+            fractions[scale] = new double[1 << scale];
+        }
+        double[] known = fractions[scale];
+        if (known[r] == 0) {
+            BigDecimal product = BigDecimal.ONE;
+            for (int i = 1; i <= scale; i++) {
+                if ((r >> (scale - i) & 1) != 0) {
+                    product = product.multiply(ROOTS_OF_TWO[i], ROOT_DIGITS);
+                }
+            }
+            known[r] = product.doubleValue();
+        }
+        return known[r];
+    }
+
+    /** 2^(2^-i) at i, in {@link #ROOT_DIGITS}: far more than a double's 17, so that a product of them rounds right. */
+    private static BigDecimal[] rootsOfTwo() {
+        BigDecimal[] roots = new BigDecimal[MAX_SCALE + 1];
+        roots[0] = BigDecimal.valueOf(2);
+        for (int i = 1; i <= MAX_SCALE; i++) {
+            roots[i] = roots[i - 1].sqrt(ROOT_DIGITS);
+        }
+        return roots;
     }
 
     private static void checkTemporality(AggregationTemporality temporality) throws Rejection {

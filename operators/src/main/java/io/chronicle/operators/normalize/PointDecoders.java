@@ -45,6 +45,7 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
     private static OtlpMetricsDecoder otlp(Configuration conf, NormalizerSettings settings,
             OtlpMetricsDecoder.Encoding encoding) {
         return new OtlpMetricsDecoder(settings, encoding, conf.get(ChronicleOptions.OTLP_NAME_SUFFIXES),
+                conf.get(ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE),
                 conf.get(ChronicleOptions.OTLP_PROMOTED_RESOURCE_ATTRIBUTES));
     }
 

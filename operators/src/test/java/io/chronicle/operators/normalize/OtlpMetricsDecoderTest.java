@@ -35,8 +35,11 @@ import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.sdk.common.Clock;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
@@ -50,6 +53,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,6 +67,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OtlpMetricsDecoderTest {
 
@@ -71,6 +76,7 @@ class OtlpMetricsDecoderTest {
     static final long T_NANOS = 1_700_000_000_123_456_789L;
     static final long T_MICROS = 1_700_000_000_123_456L;
     static final long KAFKA_TS_MILLIS = RemoteWriteDecoderTest.KAFKA_TS_MILLIS;
+    static final int MAX_SCALE = ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE.defaultValue();
 
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -82,7 +88,7 @@ class OtlpMetricsDecoderTest {
     }
 
     static OtlpMetricsDecoder decoder(Encoding encoding) {
-        return new OtlpMetricsDecoder(settings(Map.of()), encoding, true, List.of());
+        return new OtlpMetricsDecoder(settings(Map.of()), encoding, true, MAX_SCALE, List.of());
     }
 
     static RawRecord raw(byte[] value, String header) {
@@ -246,17 +252,22 @@ class OtlpMetricsDecoderTest {
             for (double v : new double[] {0.003, 0.5, 2, 7}) {
                 histogram.record(v, route);
             }
-            List<MetricData> metrics = new ArrayList<>(reader.registration.collectAllMetrics());
-            metrics.sort(Comparator.comparing(MetricData::getName));
-            MetricsRequestMarshaler marshaler = MetricsRequestMarshaler.create(metrics);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            if (encoding == Encoding.PROTOBUF) {
-                marshaler.writeBinaryTo(out);
-            } else {
-                marshaler.writeJsonTo(out);
-            }
-            return out.toByteArray();
+            return export(reader, encoding);
         }
+    }
+
+    /** The export request of what {@code reader} collects now, its metrics by name, in {@code encoding}. */
+    static byte[] export(Reader reader, Encoding encoding) throws IOException {
+        List<MetricData> metrics = new ArrayList<>(reader.registration.collectAllMetrics());
+        metrics.sort(Comparator.comparing(MetricData::getName));
+        MetricsRequestMarshaler marshaler = MetricsRequestMarshaler.create(metrics);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (encoding == Encoding.PROTOBUF) {
+            marshaler.writeBinaryTo(out);
+        } else {
+            marshaler.writeJsonTo(out);
+        }
+        return out.toByteArray();
     }
 
     @ParameterizedTest
@@ -286,7 +297,8 @@ class OtlpMetricsDecoderTest {
     @EnumSource(Encoding.class)
     void deltaSumsAndHistogramsArePointsOfTheirDeltasWithoutTotal(Encoding encoding) throws IOException {
         byte[] value = sdkRequest(AggregationTemporalitySelector.deltaPreferred(), encoding);
-        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), encoding, true, List.of()), value));
+        List<String> out = show(decode(
+                new OtlpMetricsDecoder(settings(Map.of()), encoding, true, MAX_SCALE, List.of()), value));
         assertThat(out).contains(
                 "#5 acme http_server_request_duration_seconds_bucket{http_route=/cart, instance=pod-1,"
                         + " job=shop/checkout, le=+Inf} 4.0",
@@ -299,7 +311,7 @@ class OtlpMetricsDecoderTest {
     @Test
     void withoutSuffixesNamesAreOnlySanitized() throws IOException {
         byte[] value = sdkRequest(AggregationTemporalitySelector.alwaysCumulative(), Encoding.PROTOBUF);
-        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, false,
+        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, false, MAX_SCALE,
                 List.of("host.name")), value));
         assertThat(out).extracting(s -> s.split(" ")[2].replaceAll("\\{.*", "")).containsExactly(
                 "cpu_utilization", "http_server_request_duration_bucket", "http_server_request_duration_bucket",
@@ -451,21 +463,326 @@ class OtlpMetricsDecoderTest {
         assertThat(out.get(6).left().message).contains("3 bucket counts for 1 explicit bounds");
     }
 
+    // ---- exponential histograms -------------------------------------------------------------
+
+    /** What the SDK records: a zero, and values from 1 to 3, so that it picks a scale above 3 (6, for 160 buckets). */
+    static final double[] RECORDED = {0, 1, 1.05, 1.1, 1.5, 2, 2.5, 3};
+
+    /** The SDK's export request of an exponential histogram (160 buckets, scale at most 20) of {@link #RECORDED}. */
+    static byte[] sdkExponentialRequest(AggregationTemporalitySelector temporality, Encoding encoding)
+            throws IOException {
+        Reader reader = new Reader(temporality);
+        try (SdkMeterProvider provider = SdkMeterProvider.builder().setClock(new FixedClock())
+                .setResource(io.opentelemetry.sdk.resources.Resource.empty())
+                .registerView(InstrumentSelector.builder().setType(InstrumentType.HISTOGRAM).build(),
+                        View.builder().setAggregation(Aggregation.base2ExponentialBucketHistogram(160, 20)).build())
+                .registerMetricReader(reader).build()) {
+            var histogram = provider.get("io.chronicle.test").histogramBuilder("rpc.duration").setUnit("s").build();
+            for (double v : RECORDED) {
+                histogram.record(v, Attributes.of(AttributeKey.stringKey("rpc"), "get"));
+            }
+            return export(reader, encoding);
+        }
+    }
+
+    /**
+     * The points of a classic histogram of {@code values} (none negative) at {@code scale}, computed from
+     * the values alone: a bucket per bound that values fall under, as OTLP buckets them.
+     */
+    static List<String> classicPoints(String name, String tags, double[] values, int scale) {
+        TreeMap<Integer, Long> buckets = new TreeMap<>();
+        long zeros = 0;
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+            if (v == 0) {
+                zeros++;
+            } else {
+                buckets.merge(bucketIndex(v, scale), 1L, Long::sum);
+            }
+        }
+        List<String> bounds = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        if (zeros > 0) {
+            bounds.add("0");
+            counts.add(zeros);
+        }
+        buckets.forEach((index, count) -> {
+            bounds.add(OtlpMetricsDecoder.formatFloat(nearestPower(index + 1, scale)));
+            counts.add(count);
+        });
+        List<String> points = new ArrayList<>();
+        long cumulative = 0;
+        for (int b = 0; b < bounds.size(); b++) {
+            cumulative += counts.get(b);
+            points.add(name + "_bucket{le=" + bounds.get(b) + ", " + tags + "} " + (double) cumulative);
+        }
+        points.add(name + "_bucket{le=+Inf, " + tags + "} " + (double) values.length);
+        points.add(name + "_count{" + tags + "} " + (double) values.length);
+        points.add(name + "_sum{" + tags + "} " + sum);
+        List<String> numbered = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            numbered.add("#" + i + " default " + points.get(i));
+        }
+        return numbered;
+    }
+
+    /** The index of {@code v > 0}'s bucket at {@code scale >= 0}: (base^i, base^(i+1)], so a power of two ends one. */
+    static int bucketIndex(double v, int scale) {
+        int exponent = Math.getExponent(v);
+        if (v == Math.scalb(1.0, exponent)) {
+            return (exponent << scale) - 1;
+        }
+        return (int) Math.ceil(Math.log(v) / Math.log(2) * (1 << scale)) - 1;
+    }
+
+    /**
+     * The double nearest 2^(k / 2^scale), for scale >= 0, checked exactly: t = 2^(k / 2^scale) lies
+     * between the midpoints to its neighbours, m < t exactly when m^(2^scale) < 2^k.
+     */
+    static double nearestPower(int k, int scale) {
+        double d = Math.pow(2, k / (double) (1 << scale));
+        while (true) {
+            if (belowPower(midpoint(d, Math.nextUp(d)), k, scale)) {
+                d = Math.nextUp(d);
+            } else if (!belowPower(midpoint(Math.nextDown(d), d), k, scale)) {
+                d = Math.nextDown(d);
+            } else {
+                return d;
+            }
+        }
+    }
+
+    /** Exactly: in doubles, it may round to one of the two. */
+    static BigDecimal midpoint(double a, double b) {
+        return new BigDecimal(a).add(new BigDecimal(b)).divide(BigDecimal.valueOf(2));
+    }
+
+    /** Whether m^(2^scale) < 2^k, in exact decimals. */
+    static boolean belowPower(BigDecimal m, int k, int scale) {
+        BigDecimal two = BigDecimal.valueOf(2);
+        BigDecimal power = k >= 0 ? two.pow(k) : BigDecimal.ONE.divide(two.pow(-k));
+        return m.pow(1 << scale).compareTo(power) < 0;
+    }
+
     @ParameterizedTest
     @EnumSource(Encoding.class)
-    void exponentialHistogramsAreRefusedAndTheRestKept(Encoding encoding) {
-        ExponentialHistogramDataPoint p = ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS)
-                .setCount(2).setScale(1).build();
-        Metric exponential = Metric.newBuilder().setName("e").setExponentialHistogram(ExponentialHistogram.newBuilder()
-                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
-                .addDataPoints(p).addDataPoints(p)).build();
-        ExportMetricsServiceRequest request = request(SERVICE, exponential, gauge("g", "", point(1)));
+    void exponentialHistogramsOfTheSdkAreClassicHistogramsAtTheMaxScale(Encoding encoding) throws IOException {
+        byte[] value = sdkExponentialRequest(AggregationTemporalitySelector.alwaysCumulative(), encoding);
+        List<String> out = show(decode(decoder(encoding), value));
+        assertThat(out).isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 3));
+        assertThat(out).startsWith(
+                "#0 default rpc_duration_seconds_bucket{le=0, rpc=get} 1.0",
+                "#1 default rpc_duration_seconds_bucket{le=1, rpc=get} 2.0",
+                "#2 default rpc_duration_seconds_bucket{le=1.0905077326652577, rpc=get} 3.0",
+                "#3 default rpc_duration_seconds_bucket{le=1.189207115002721, rpc=get} 4.0",
+                "#4 default rpc_duration_seconds_bucket{le=1.5422108254079407, rpc=get} 5.0",
+                "#5 default rpc_duration_seconds_bucket{le=2, rpc=get} 6.0");
+        assertThat(out).hasSize(11).contains("#10 default rpc_duration_seconds_sum{rpc=get} 12.15");
+    }
+
+    @Test
+    void theMaxScaleOptionSetsTheBoundsAndAScaleBelowItIsKept() throws IOException {
+        byte[] value = sdkExponentialRequest(AggregationTemporalitySelector.alwaysCumulative(), Encoding.PROTOBUF);
+        ExponentialHistogramDataPoint recorded = parse(value, Encoding.PROTOBUF).getResourceMetrics(0)
+                .getScopeMetrics(0).getMetrics(0).getExponentialHistogram().getDataPoints(0);
+        assertThat(recorded.getScale()).as("the SDK's scale, which the default max downscales to 3").isEqualTo(6);
+        OtlpMetricsDecoder coarse = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 0, List.of());
+        assertThat(show(decode(coarse, value))).isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 0))
+                .containsExactly(
+                        "#0 default rpc_duration_seconds_bucket{le=0, rpc=get} 1.0",
+                        "#1 default rpc_duration_seconds_bucket{le=1, rpc=get} 2.0",
+                        "#2 default rpc_duration_seconds_bucket{le=2, rpc=get} 6.0",
+                        "#3 default rpc_duration_seconds_bucket{le=4, rpc=get} 8.0",
+                        "#4 default rpc_duration_seconds_bucket{le=+Inf, rpc=get} 8.0",
+                        "#5 default rpc_duration_seconds_count{rpc=get} 8.0",
+                        "#6 default rpc_duration_seconds_sum{rpc=get} 12.15");
+        // At most 20, the SDK's scale 6 is kept.
+        OtlpMetricsDecoder fine = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 20, List.of());
+        assertThat(show(decode(fine, value))).isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 6));
+        assertThatThrownBy(() -> new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 21, List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void deltaExponentialHistogramsAreTheSameSeriesOfDeltas() throws IOException {
+        byte[] value = sdkExponentialRequest(AggregationTemporalitySelector.deltaPreferred(), Encoding.PROTOBUF);
+        assertThat(show(decode(decoder(Encoding.PROTOBUF), value)))
+                .isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 3));
+    }
+
+    static ExponentialHistogramDataPoint.Buckets buckets(int offset, long... counts) {
+        ExponentialHistogramDataPoint.Buckets.Builder b =
+                ExponentialHistogramDataPoint.Buckets.newBuilder().setOffset(offset);
+        for (long c : counts) {
+            b.addBucketCounts(c);
+        }
+        return b.build();
+    }
+
+    /** A data point of {@code scale} of positive buckets from {@code offset}; its count theirs. */
+    static ExponentialHistogramDataPoint.Builder exponential(int scale, int offset, long... counts) {
+        return ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(T_NANOS).setScale(scale)
+                .setPositive(buckets(offset, counts)).setCount(Arrays.stream(counts).sum());
+    }
+
+    static Metric exponentialMetric(ExponentialHistogramDataPoint.Builder... points) {
+        ExponentialHistogram.Builder e = ExponentialHistogram.newBuilder()
+                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+        for (ExponentialHistogramDataPoint.Builder p : points) {
+            e.addDataPoints(p);
+        }
+        return Metric.newBuilder().setName("e").setExponentialHistogram(e).build();
+    }
+
+    static List<Either<RejectedRecord, MetricPoint>> decodeExponential(
+            ExponentialHistogramDataPoint.Builder... points) {
+        return decode(decoder(Encoding.PROTOBUF),
+                encode(request(Resource.getDefaultInstance(), exponentialMetric(points)), Encoding.PROTOBUF));
+    }
+
+    @Test
+    void aScaleAboveTheMaxIsDownscaledExactlyByMergingBuckets() {
+        // Scale 5 to 3: indices 6..10 >> 2 are 1, 1, 2, 2, 2.
+        assertThat(show(decodeExponential(exponential(5, 6, 1, 2, 3, 4, 5).setSum(20)))).containsExactly(
+                "#0 default e_bucket{le=1.189207115002721} 3.0",
+                "#1 default e_bucket{le=1.2968395546510096} 15.0",
+                "#2 default e_bucket{le=+Inf} 15.0",
+                "#3 default e_count{} 15.0",
+                "#4 default e_sum{} 20.0");
+        // Scale 4 to 3, negative indices floored: -3..0 >> 1 are -2, -1, -1, 0.
+        assertThat(show(decodeExponential(exponential(4, -3, 1, 1, 1, 1)))).containsExactly(
+                "#0 default e_bucket{le=0.9170040432046712} 1.0",
+                "#1 default e_bucket{le=1} 3.0",
+                "#2 default e_bucket{le=1.0905077326652577} 4.0",
+                "#3 default e_bucket{le=+Inf} 4.0",
+                "#4 default e_count{} 4.0");
+    }
+
+    @Test
+    void aScaleAtOrBelowTheMaxIsKeptAndEmptyBucketsAreNoPoints() {
+        assertThat(show(decodeExponential(exponential(1, 0, 1, 0, 2)))).containsExactly(
+                "#0 default e_bucket{le=1.4142135623730951} 1.0",
+                "#1 default e_bucket{le=2.8284271247461903} 3.0",
+                "#2 default e_bucket{le=+Inf} 3.0",
+                "#3 default e_count{} 3.0");
+        // A base of 4 at scale -1, of 16 at scale -2; exact powers of two.
+        assertThat(show(decodeExponential(exponential(-1, 0, 1, 1)))).containsExactly(
+                "#0 default e_bucket{le=4} 1.0",
+                "#1 default e_bucket{le=16} 2.0",
+                "#2 default e_bucket{le=+Inf} 2.0",
+                "#3 default e_count{} 2.0");
+        assertThat(show(decodeExponential(exponential(-2, 0, 1, 1, 1).setNegative(buckets(-1, 2)).setCount(5))))
+                .containsExactly(
+                        "#0 default e_bucket{le=-0.0625} 2.0",
+                        "#1 default e_bucket{le=16} 3.0",
+                        "#2 default e_bucket{le=256} 4.0",
+                        "#3 default e_bucket{le=4096} 5.0",
+                        "#4 default e_bucket{le=+Inf} 5.0",
+                        "#5 default e_count{} 5.0");
+    }
+
+    @Test
+    void everyBoundIsTheDoubleNearestItsPowerOfTwo() {
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
+                OtlpMetricsDecoder.MAX_SCALE, List.of());
+        for (int scale = 1; scale <= 8; scale++) {
+            // Bounds from 2^(-1 + 2^-scale) to 2^1: every fraction of the scale, above and below 1.
+            long[] ones = new long[2 << scale];
+            Arrays.fill(ones, 1);
+            Metric metric = exponentialMetric(exponential(scale, -(1 << scale), ones));
+            List<Either<RejectedRecord, MetricPoint>> out = decode(decoder,
+                    encode(request(Resource.getDefaultInstance(), metric), Encoding.PROTOBUF));
+            for (int b = 0; b < ones.length; b++) {
+                int k = b - (1 << scale) + 1;
+                assertThat(out.get(b).right().tags.get("le")).as("2^(%d / 2^%d)", k, scale)
+                        .isEqualTo(OtlpMetricsDecoder.formatFloat(nearestPower(k, scale)));
+            }
+        }
+    }
+
+    @Test
+    void negativeBucketsComeFromTheMostNegativeThenTheZeroBucket() {
+        ExponentialHistogramDataPoint.Builder p = exponential(0, 1, 5).setNegative(buckets(0, 2, 1))
+                .setZeroCount(4).setCount(12).setSum(-3.5);
+        ExponentialHistogramDataPoint.Builder threshold = exponential(0, 0, 2).setZeroCount(1).setZeroThreshold(0.001)
+                .setCount(3).addAttributes(kv("a", "1"));
+        assertThat(show(decodeExponential(p, threshold))).containsExactly(
+                "#0 default e_bucket{le=-2} 1.0",
+                "#1 default e_bucket{le=-1} 3.0",
+                "#2 default e_bucket{le=0} 7.0",
+                "#3 default e_bucket{le=4} 12.0",
+                "#4 default e_bucket{le=+Inf} 12.0",
+                "#5 default e_count{} 12.0",
+                "#6 default e_sum{} -3.5",
+                "#7 default e_bucket{a=1, le=0.001} 1.0",
+                "#8 default e_bucket{a=1, le=2} 3.0",
+                "#9 default e_bucket{a=1, le=+Inf} 3.0",
+                "#10 default e_count{a=1} 3.0");
+    }
+
+    /** The message of {@code p}'s refusal, alone in a metric, which must be for malformed_payload. */
+    static String malformed(ExponentialHistogramDataPoint.Builder p) {
+        List<Either<RejectedRecord, MetricPoint>> out = decodeExponential(p);
+        assertThat(show(out)).containsExactly("#0 malformed_payload [default]");
+        return out.get(0).left().message;
+    }
+
+    @Test
+    void malformedExponentialDataPointsAreRefused() {
+        assertThat(malformed(exponential(0, 0, 1, 2).setCount(4)))
+                .isEqualTo("exponential histogram bucket counts and zero_count add up to 3, not the data point's"
+                        + " count 4");
+        assertThat(malformed(exponential(0, 0, 1).setZeroCount(1)))
+                .contains("add up to 2, not the data point's count 1");
+        assertThat(malformed(exponential(21, 0, 1))).isEqualTo("exponential histogram scale 21 is not from -10 to 20");
+        assertThat(malformed(exponential(-11, 0, 1))).startsWith("exponential histogram scale -11 ");
+        assertThat(malformed(exponential(0, 1023, 1)))
+                .isEqualTo("exponential histogram bucket bound 2^(1024 / 2^0) overflows a double");
+        assertThat(malformed(exponential(0, 0, 0).setNegative(buckets(1024, 1)).setCount(1)))
+                .endsWith("overflows a double");
+        assertThat(malformed(exponential(0, -1076, 1))).endsWith("underflows a double");
+        // Its exponent 4 * (2^30 + 1) does not fit an int: still an overflow, not a bound of 16.
+        assertThat(malformed(exponential(-2, 1 << 30, 1))).endsWith("overflows a double");
+        assertThat(malformed(exponential(0, Integer.MAX_VALUE, 1, 1))).startsWith("exponential histogram buckets"
+                + " from offset 2147483647, 2 of them, pass the largest index");
+        assertThat(malformed(exponential(0, 0, 1).setZeroThreshold(-1))).isEqualTo("exponential histogram"
+                + " zero_threshold -1.0 is not a finite number from 0");
+        assertThat(malformed(exponential(0, 0, 1).setZeroThreshold(Double.NaN))).contains("zero_threshold NaN");
+        assertThat(malformed(exponential(0, 0, 1).setZeroThreshold(Double.POSITIVE_INFINITY).setZeroCount(1)
+                .setCount(2))).contains("zero_threshold Infinity");
+        // A zero bucket's bound must be below the buckets above it, or two bounds would be one (or out of order).
+        assertThat(malformed(exponential(0, 0, 1).setZeroThreshold(2).setZeroCount(1).setCount(2)))
+                .isEqualTo("exponential histogram zero_threshold 2.0 is not below the upper bound of its lowest"
+                        + " positive bucket");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
+    void refusedExponentialDataPointsAreGroupedAndTheRestKept(Encoding encoding) {
+        ExponentialHistogramDataPoint.Builder good = exponential(0, 0, 1);
+        ExponentialHistogramDataPoint.Builder tooFine = exponential(21, 0, 1);
+        ExponentialHistogramDataPoint.Builder off = exponential(0, 0, 1).setCount(2);
+        ExponentialHistogramDataPoint.Builder le = exponential(0, 0, 1).addAttributes(kv("le", "1"));
+        ExponentialHistogramDataPoint.Builder ended = exponential(0, 0, 1).setFlags(1);
+        Metric metric = exponentialMetric(tooFine, good, off, le, ended);
+        ExportMetricsServiceRequest request = request(SERVICE, metric);
         List<Either<RejectedRecord, MetricPoint>> out = decode(decoder(encoding), encode(request, encoding));
-        assertThat(show(out)).containsExactly("#0 unsupported_type [default]",
-                "#1 default g{instance=pod-1, job=checkout} 1.0");
-        assertThat(out.get(0).left().message).startsWith("exponential histograms are not read yet;")
-                .endsWith("(and 1 more data point of the metric with the same reason)");
-        assertThat(parse(out.get(0).left().payload, encoding)).isEqualTo(request(SERVICE, exponential));
+        assertThat(show(out)).containsExactly(
+                "#0 default e_bucket{instance=pod-1, job=checkout, le=2} 1.0",
+                "#1 default e_bucket{instance=pod-1, job=checkout, le=+Inf} 1.0",
+                "#2 default e_count{instance=pod-1, job=checkout} 1.0",
+                "#3 malformed_payload [default]",
+                "#4 invalid_tag [default]",
+                "#5 non_finite_value [default]");
+        assertThat(out.get(3).left().message).endsWith("(and 1 more data point of the metric with the same reason)");
+        assertThat(parse(out.get(3).left().payload, encoding))
+                .isEqualTo(request(SERVICE, exponentialMetric(tooFine, off)));
+        assertThat(parse(out.get(4).left().payload, encoding)).isEqualTo(request(SERVICE, exponentialMetric(le)));
+        Metric unspecified = metric.toBuilder().setExponentialHistogram(metric.getExponentialHistogram().toBuilder()
+                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_UNSPECIFIED)).build();
+        assertThat(show(decode(decoder(encoding), encode(request(SERVICE, unspecified), encoding))))
+                .containsExactly("#0 wrong_type [default]");
     }
 
     @Test
@@ -487,14 +804,14 @@ class OtlpMetricsDecoderTest {
         Resource resource = resource("service.name", "api", "service.namespace", "shop", "k8s.pod.name", "p1",
                 "region", "eu", "host", "ignored");
         ExportMetricsServiceRequest request = request(resource, gauge("g", "", point(1, "region", "us", "job", "mine")));
-        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, MAX_SCALE,
                 List.of("k8s.pod.name", "region", "absent"));
         assertThat(show(decode(decoder, encode(request, Encoding.PROTOBUF)))).containsExactly(
                 "#0 default g{job=shop/api, k8s_pod_name=p1, region=us} 1.0");
         // Two promoted attributes of one label refuse the resource's metrics.
         ExportMetricsServiceRequest colliding = request(resource("a.b", "1", "a_b", "2"),
                 gauge("g", "", point(1)), gauge("h", "", point(2)));
-        OtlpMetricsDecoder both = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
+        OtlpMetricsDecoder both = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, MAX_SCALE,
                 List.of("a.b", "a_b"));
         assertThat(show(decode(both, encode(colliding, Encoding.PROTOBUF)))).containsExactly(
                 "#0 invalid_tag [default]", "#1 invalid_tag [default]");
@@ -515,7 +832,8 @@ class OtlpMetricsDecoderTest {
         assertThat(show(payload)).containsExactly("#0 acme g{} 1.0", "#1 reserved_tenant [globex]",
                 "#2 invalid_field [globex]");
         OtlpMetricsDecoder header = new OtlpMetricsDecoder(settings(Map.of(
-                ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header")), Encoding.PROTOBUF, true, List.of("tenant"));
+                ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header")), Encoding.PROTOBUF, true, MAX_SCALE,
+                List.of("tenant"));
         assertThat(show(decode(header, raw(value, "globex")))).containsExactly(
                 "#0 globex g{} 1.0", "#1 globex g{} 2.0", "#2 globex g{} 3.0");
     }
@@ -539,7 +857,8 @@ class OtlpMetricsDecoderTest {
 
     @Test
     void isSerializableAndDecodesTheSameAfterwards() throws Exception {
-        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.JSON, true, List.of("region"));
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.JSON, true, MAX_SCALE,
+                List.of("region"));
         byte[] value = encode(request(resource("region", "eu"), gauge("g", "", point(1))), Encoding.JSON);
         decode(decoder, value);
         OtlpMetricsDecoder copy = InstantiationUtil.clone(decoder);
@@ -552,13 +871,15 @@ class OtlpMetricsDecoderTest {
     void survivesMutatedRequestsAndRandomBytes() {
         OtlpMetricsDecoder[] decoders = {
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.PROTOBUF,
-                    true, List.of("region")),
+                    true, MAX_SCALE, List.of("region")),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.JSON,
-                    false, List.of("region", "re.gion")),
+                    false, MAX_SCALE, List.of("region", "re.gion")),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header",
-                    ChronicleOptions.INGEST_TENANTS.key(), "acme;default;globex")), Encoding.PROTOBUF, true, List.of()),
+                    ChronicleOptions.INGEST_TENANTS.key(), "acme;default;globex")), Encoding.PROTOBUF, true,
+                    MAX_SCALE, List.of()),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANTS.key(), "acme;globex",
-                    ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "2000")), Encoding.JSON, true, List.of("tenant")),
+                    ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "2000")), Encoding.JSON, true, MAX_SCALE,
+                    List.of("tenant")),
         };
         Set<String> codes = Arrays.stream(RejectReason.values()).map(RejectReason::code).collect(Collectors.toSet());
         Map<String, Integer> seen = new TreeMap<>();
@@ -624,7 +945,7 @@ class OtlpMetricsDecoderTest {
         assertThat(points).as(seen.toString()).isGreaterThan(2_000);
         assertThat(seen).containsKeys("empty_payload", "malformed_payload", "invalid_metric_name", "invalid_tag",
                 "too_many_tags", "non_finite_value", "value_out_of_range", "timestamp_out_of_range",
-                "unsupported_type", "wrong_type", "tenant_not_allowed");
+                "wrong_type", "tenant_not_allowed");
     }
 
     private static final String[] NAMES = {"http.requests", "cpu", "9x", "a-b", "", "é", "up", "x".repeat(300)};
@@ -717,13 +1038,39 @@ class OtlpMetricsDecoderTest {
             default -> {
                 ExponentialHistogram.Builder e = ExponentialHistogram.newBuilder().setAggregationTemporality(temporality);
                 for (int i = 0; i < n; i++) {
-                    e.addDataPoints(ExponentialHistogramDataPoint.newBuilder().setTimeUnixNano(randomTime(random))
-                            .setCount(1));
+                    e.addDataPoints(randomExponential(random));
                 }
                 metric.setExponentialHistogram(e);
             }
         }
         return metric.build();
+    }
+
+    /** Mostly well-formed, at scales around the max and past the allowed ones, now and then miscounted. */
+    static ExponentialHistogramDataPoint randomExponential(Random random) {
+        int[] scales = {-11, -10, -2, 0, 3, 5, 20, 21};
+        ExponentialHistogramDataPoint.Builder p = ExponentialHistogramDataPoint.newBuilder()
+                .setTimeUnixNano(randomTime(random)).addAllAttributes(randomAttributes(random))
+                .setScale(scales[random.nextInt(scales.length)]).setZeroCount(random.nextInt(3))
+                .setZeroThreshold(random.nextInt(4) == 0 ? 1e-3 : 0);
+        long count = p.getZeroCount();
+        for (ExponentialHistogramDataPoint.Buckets.Builder side : List.of(p.getPositiveBuilder(),
+                p.getNegativeBuilder())) {
+            side.setOffset(random.nextInt(12) == 0 ? Integer.MAX_VALUE : random.nextInt(41) - 20);
+            for (int b = random.nextInt(5); b > 0; b--) {
+                long k = random.nextInt(4);
+                side.addBucketCounts(k);
+                count += k;
+            }
+        }
+        p.setCount(count + (random.nextInt(10) == 0 ? 1 : 0));
+        if (random.nextBoolean()) {
+            p.setSum(randomValue(random));
+        }
+        if (random.nextInt(15) == 0) {
+            p.setFlags(1);
+        }
+        return p.build();
     }
 
     static NumberDataPoint randomNumber(Random random) {
