@@ -271,6 +271,12 @@ class FormatsITCase extends JobITBase {
         assertThat(rows(conf)).isEqualTo(expectedSorted);
         assertThat(refusals(conf)).isEqualTo(expectedRefusals);
         assertThat(events(conf)).isEqualTo(expectedEvents);
+        // The query docs/producing.md gives for spans.
+        assertThat(ItServices.query(conf, "SELECT JSON_VALUE(metadata, '$.name'),"
+                + " JSON_VALUE(metadata, '$.duration_ms' RETURNING DOUBLE) FROM events"
+                + " WHERE event_type = 'span' AND source = 'checkout'"))
+                .extracting(Row::toString)
+                .containsExactlyInAnyOrder("+I[SELECT cart, 1.5005]", "+I[GET /cart, 5.25]");
 
         // A replay of everything reads each topic in its format again and rewrites the same rows.
         Configuration replayConf = new Configuration(conf);
