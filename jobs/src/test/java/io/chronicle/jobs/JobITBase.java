@@ -5,6 +5,8 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,12 @@ abstract class JobITBase {
 
     private static Configuration parentFirst(Configuration conf) {
         conf.set(CoreOptions.CLASSLOADER_RESOLVE_ORDER, "parent-first");
+        // The tests poll the REST API (job and task status, checkpoint counts, metrics such as
+        // restarts or an operator's counters) every 200 ms: it answers from caches refreshed every
+        // 3 s (job details, checkpoint statistics) and 10 s (metrics) by default, so each wait on
+        // it took seconds longer than what it waited for.
+        conf.set(WebOptions.REFRESH_INTERVAL, Duration.ofMillis(500));
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
         return conf;
     }
 

@@ -95,6 +95,11 @@ class MaintenanceITCase extends JobITBase {
     private static final int ROWS_PER_SECOND = 40;
     private static final int RETAIN_LAST = 4;
     private static final Duration DEADLINE = Duration.ofSeconds(180);
+    /**
+     * The least time S3 stays stopped, however soon maintenance fails on it: several of the
+     * writer's checkpoint intervals, so the outage meets the writer too.
+     */
+    private static final Duration OUTAGE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -164,10 +169,12 @@ class MaintenanceITCase extends JobITBase {
         try {
             ItServices.waitUntil("the maintenance job running", DEADLINE, () -> allTasksRunning(rest, maintenance));
             long failedBefore = taskCount(rest, maintenance, "failedTasks");
+            long stopped = System.nanoTime();
             services.s3.stop();
             try {
                 ItServices.waitUntil("maintenance tasks failing on the outage", DEADLINE,
                         () -> taskCount(rest, maintenance, "failedTasks") > failedBefore);
+                Thread.sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - stopped) / 1_000_000));
             } finally {
                 services.s3.startAgain();
             }
@@ -221,7 +228,10 @@ class MaintenanceITCase extends JobITBase {
             assertThat(expiredUpToTheWritersLastCommit(points)).isTrue();
             assertThat(expiredUpToTheWritersLastCommit(traces)).isTrue();
 
-            resumed = startWriter(conf, "maint-upgrade", ROWS_ACROSS_THE_UPGRADE, Optional.of(savepoint));
+            // Restored, the sink looks for the savepoint's commit at once; the rows after it only
+            // have to be written, at no pace.
+            resumed = startWriter(conf, "maint-upgrade", ROWS_ACROSS_THE_UPGRADE, Optional.of(savepoint),
+                    RateLimiterStrategy.noOp());
             resumed.getJobExecutionResult().get();
             cancelAll(maintenance);
             assertEveryLiveFileExists(refreshed(traces));
@@ -270,6 +280,12 @@ class MaintenanceITCase extends JobITBase {
      */
     private static JobClient startWriter(Configuration conf, String run, long rows, Optional<String> savepoint)
             throws Exception {
+        return startWriter(conf, run, rows, savepoint, RateLimiterStrategy.perSecond(ROWS_PER_SECOND));
+    }
+
+    /** {@link #startWriter(Configuration, String, long, Optional)} at {@code pace}. */
+    private static JobClient startWriter(Configuration conf, String run, long rows, Optional<String> savepoint,
+            RateLimiterStrategy pace) throws Exception {
         String namespace = conf.get(ChronicleOptions.CATALOG_NAMESPACE);
         ChronicleCatalogLoader loader = ChronicleCatalogLoader.from(conf);
         TableBootstrap.ensureTables(loader, namespace, ChronicleTable.TRACES, ChronicleTable.POINTS_RAW);
@@ -277,8 +293,7 @@ class MaintenanceITCase extends JobITBase {
         savepoint.ifPresent(path -> jobConf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
         StreamExecutionEnvironment env = JobEnvironment.create(jobConf);
         env.setParallelism(1);
-        DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(i -> i, rows,
-                        RateLimiterStrategy.perSecond(ROWS_PER_SECOND), Types.LONG),
+        DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(i -> i, rows, pace, Types.LONG),
                 WatermarkStrategy.noWatermarks(), "ids").uid("ids");
         IcebergSinks.write(ids.map(MaintenanceITCase::trace, TypeInformation.of(TraceRow.class))
                         .name("trace-rows").uid("trace-rows"),

@@ -54,11 +54,14 @@ class OutagesITCase extends JobITBase {
     private static final int POINTS = 3_000;
     private static final int EVENTS = 1_000;
     private static final double BAD_SHARE = 0.05;
-    /** How long the traffic after the first commit flows; the outage starts with it. */
-    private static final Duration TRAFFIC = Duration.ofSeconds(10);
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(800);
     /** Each outage lasts five checkpoint intervals at least. */
     private static final Duration OUTAGE = CHECKPOINT_INTERVAL.multipliedBy(5);
+    /**
+     * How long the traffic after the first commit flows; the outage starts with it, and the
+     * traffic flows on for a few checkpoint intervals past the least the outage lasts.
+     */
+    private static final Duration TRAFFIC = OUTAGE.plus(CHECKPOINT_INTERVAL.multipliedBy(3));
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final int LOAD_HOSTS = 8;
     private static final int LOAD_POINTS_PER_HOST = 24;
