@@ -368,10 +368,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             }
             case HISTOGRAM -> {
                 checkTemporality(metric.getHistogram().getAggregationTemporality());
-                String base = metricName(metric, Kind.OTHER);
-                String bucket = PointNormalizer.checkMetricName(base + "_bucket");
-                String count = PointNormalizer.checkMetricName(base + "_count");
-                String sum = PointNormalizer.checkMetricName(base + "_sum");
+                HistogramNames names = histogramNames(metric);
                 List<HistogramDataPoint> points = metric.getHistogram().getDataPointsList();
                 ArrayList<Series> values = new ArrayList<>();
                 for (int i = 0; i < points.size(); i++) {
@@ -398,7 +395,8 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                             }
                             previous = bound;
                             cumulative += p.getBucketCounts(b);
-                            values.add(new Series(bucket, with(tags, "le", formatFloat(bound)), unsigned(cumulative)));
+                            values.add(new Series(names.bucket(), with(tags, "le", formatFloat(bound)),
+                                    unsigned(cumulative)));
                         }
                         if (counts > 0) {
                             cumulative += p.getBucketCounts(bounds);
@@ -408,11 +406,8 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                                         + Long.toUnsignedString(p.getCount()));
                             }
                         }
-                        values.add(new Series(bucket, with(tags, "le", "+Inf"), unsigned(p.getCount())));
-                        values.add(new Series(count, new TreeMap<>(tags), unsigned(p.getCount())));
-                        if (p.hasSum()) {
-                            values.add(new Series(sum, new TreeMap<>(tags), PointNormalizer.checkValue(p.getSum())));
-                        }
+                        values.add(new Series(names.bucket(), with(tags, "le", "+Inf"), unsigned(p.getCount())));
+                        countAndSum(names, tags, p.getCount(), p.hasSum() ? p.getSum() : null, values);
                         addAll(raw, tenant, values, micros, ingestedAtMicros);
                     } catch (Rejection r) {
                         refused.add(i, r);
@@ -451,10 +446,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             }
             case EXPONENTIAL_HISTOGRAM -> {
                 checkTemporality(metric.getExponentialHistogram().getAggregationTemporality());
-                String base = metricName(metric, Kind.OTHER);
-                String bucket = PointNormalizer.checkMetricName(base + "_bucket");
-                String count = PointNormalizer.checkMetricName(base + "_count");
-                String sum = PointNormalizer.checkMetricName(base + "_sum");
+                HistogramNames names = histogramNames(metric);
                 List<ExponentialHistogramDataPoint> points = metric.getExponentialHistogram().getDataPointsList();
                 ArrayList<Series> values = new ArrayList<>();
                 for (int i = 0; i < points.size(); i++) {
@@ -464,11 +456,8 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                         checkFlags(p.getFlags());
                         TreeMap<String, String> tags = tags(p.getAttributesList(), resource, "le");
                         long micros = micros(p.getTimeUnixNano(), raw, ingestedAtMicros);
-                        exponentialBuckets(p, bucket, tags, values);
-                        values.add(new Series(count, new TreeMap<>(tags), unsigned(p.getCount())));
-                        if (p.hasSum()) {
-                            values.add(new Series(sum, new TreeMap<>(tags), PointNormalizer.checkValue(p.getSum())));
-                        }
+                        exponentialBuckets(p, names.bucket(), tags, values);
+                        countAndSum(names, tags, p.getCount(), p.hasSum() ? p.getSum() : null, values);
                         addAll(raw, tenant, values, micros, ingestedAtMicros);
                     } catch (Rejection r) {
                         refused.add(i, r);
@@ -495,6 +484,24 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
 
     /** A bucket of an exponential histogram at the scale it is read at: its index, and its count (unsigned). */
     private record Bucket(int index, long count) {}
+
+    /** The series a histogram's data points make: {@code _bucket}, {@code _count} and {@code _sum}. */
+    private record HistogramNames(String bucket, String count, String sum) {}
+
+    private HistogramNames histogramNames(Metric metric) throws Rejection {
+        String base = metricName(metric, Kind.OTHER);
+        return new HistogramNames(PointNormalizer.checkMetricName(base + "_bucket"),
+                PointNormalizer.checkMetricName(base + "_count"), PointNormalizer.checkMetricName(base + "_sum"));
+    }
+
+    /** A histogram data point's {@code _count}, then its {@code _sum} unless it has none (null). */
+    private static void countAndSum(HistogramNames names, TreeMap<String, String> tags, long count, Double sum,
+            List<Series> values) throws Rejection {
+        values.add(new Series(names.count(), new TreeMap<>(tags), unsigned(count)));
+        if (sum != null) {
+            values.add(new Series(names.sum(), new TreeMap<>(tags), PointNormalizer.checkValue(sum)));
+        }
+    }
 
     /**
      * The {@code _bucket} series of {@code p} into {@code values}, {@code +Inf} the last: a cumulative
