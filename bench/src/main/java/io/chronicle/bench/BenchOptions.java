@@ -1,6 +1,7 @@
 package io.chronicle.bench;
 
 import io.chronicle.bench.jmh.MicroBenchmark;
+import io.chronicle.core.PointFormat;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -157,10 +158,19 @@ public final class BenchOptions {
 
     public static final ConfigOption<Integer> FORMAT_BATCH_POINTS =
             key("format-batch-points").intType().defaultValue(500)
-                    .withDescription("Points per remote-write and OTLP request of the formats suite (Prometheus"
-                            + " sends up to 2,000 samples a request; the Collector's batch processor 8,192 by default).");
+                    .withDescription("Points per remote-write and OTLP request of the formats suite and of the"
+                            + " ingest suite's format (Prometheus sends up to 2,000 samples a request; the"
+                            + " Collector's batch processor 8,192 by default).");
 
     // ---- ingest --------------------------------------------------------------------------
+
+    public static final ConfigOption<String> INGEST_FORMAT =
+            key("format").stringType().defaultValue(PointFormat.CHRONICLE_JSON.code())
+                    .withDescription("The wire format of the ingest suite's points topic, as"
+                            + " chronicle.topics.point-formats names them: the workload's points in it as its"
+                            + " producer sends them (a line a record, remote-write and OTLP requests of"
+                            + " format-batch-points points), read by the limit loop and the jobs with the ingest"
+                            + " job's decoders. VictoriaMetrics takes Chronicle's JSON only.");
 
     public static final ConfigOption<List<String>> VARIANTS =
             key("variants").stringType().asList()
@@ -251,7 +261,7 @@ public final class BenchOptions {
         return List.of(POINTS, SERIES, TENANTS, SAMPLE_INTERVAL, OUT_OF_ORDER_SHARE, MAX_DELAY, SEED,
                 PARTITIONS, TRACES, AGENTS, TRACES_PER_SECOND, PARALLELISM, CHECKPOINT_INTERVAL, RUNS, WARMUP,
                 RATE, TRIGGERS, WARMUP_TRIGGERS, TRIGGER_INTERVAL, PROBES, ROLLUPS_AND_VIEWS, SPLIT_JOBS,
-                BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, FORMAT_BATCH_POINTS, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
+                BUFFER_TIMEOUT, VM_CONNECTIONS, VM_BATCH_POINTS, FORMAT_BATCH_POINTS, INGEST_FORMAT, VARIANTS, DAYS, POINTS_PER_DAY, TRACES_PER_DAY, DAY_LENGTH,
                 QUERY_RUNS, QUERY_DAYS, FLINK_QUERY_RUNS, BENCHMARKS, WARMUP_ITERATIONS, ITERATIONS, ITERATION_TIME,
                 WORK_DIR, RESULTS_DIR);
     }
@@ -303,6 +313,7 @@ public final class BenchOptions {
         requireAtLeast(conf, VM_CONNECTIONS, 1);
         requireAtLeast(conf, VM_BATCH_POINTS, 1);
         requireAtLeast(conf, FORMAT_BATCH_POINTS, 1);
+        PointFormat.of(INGEST_FORMAT.key(), conf.get(INGEST_FORMAT));
         requireAtLeast(conf, DAYS, 1);
         requireAtLeast(conf, POINTS_PER_DAY, 1);
         requireAtLeast(conf, TRACES_PER_DAY, 1);

@@ -107,7 +107,7 @@ final class ChronicleIngest implements Variant {
     }
 
     Configuration conf(String namespace) {
-        Configuration conf = env.chronicleConf(namespace, input.pointsTopic());
+        Configuration conf = input.reading(env.chronicleConf(namespace, input.pointsTopic()));
         conf.set(ChronicleOptions.ROLLUP_ENABLED, full);
         conf.set(ChronicleOptions.VIEWS_ENABLED, full);
         conf.set(ChronicleOptions.ALERTS_ENABLED, full);

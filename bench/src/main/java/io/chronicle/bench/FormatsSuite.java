@@ -82,27 +82,18 @@ final class FormatsSuite implements Suite {
         });
         int batch = benchConf.get(BenchOptions.FORMAT_BATCH_POINTS);
         Map<PointFormat, List<byte[]>> records = new LinkedHashMap<>();
-        records.put(PointFormat.CHRONICLE_JSON, json);
-        records.put(PointFormat.INFLUX_LINE, each(points, 1, FormatsSuite::lines));
-        records.put(PointFormat.PROMETHEUS_REMOTE_WRITE, each(points, batch, FormatsSuite::remoteWrite));
-        records.put(PointFormat.PROMETHEUS_REMOTE_WRITE_V2, each(points, batch, FormatsSuite::remoteWriteV2));
-        records.put(PointFormat.OTLP_PROTO, each(points, batch, p -> otlp(p).toByteArray()));
-        records.put(PointFormat.OTLP_JSON, each(points, batch, FormatsSuite::otlpJson));
+        for (PointFormat format : PointFormat.values()) {
+            records.put(format, format == PointFormat.CHRONICLE_JSON ? json : encode(format, points, batch));
+        }
         records.forEach((format, bodies) -> {
             report.workload.put(format.code() + "_records", bodies.size());
             report.workload.put(format.code() + "_bytes_per_point",
                     Math.round(bodies.stream().mapToLong(b -> b.length).sum() * 100.0 / points.size()) / 100.0);
         });
 
-        Configuration conf = new Configuration();
         Map<String, String> formats = new HashMap<>();
         records.keySet().forEach(format -> formats.put(format.code(), format.code()));
-        conf.set(ChronicleOptions.TOPIC_POINT_FORMATS, formats);
-        // InfluxLines writes milliseconds, as VictoriaMetrics takes them.
-        conf.set(ChronicleOptions.INFLUX_PRECISION, ChronicleOptions.InfluxPrecision.MS);
-        // Requests of many points are larger than the default limit, which a deployment raises for them.
-        conf.set(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES, 16 << 20);
-        PointDecoders decoders = PointDecoders.from(conf);
+        PointDecoders decoders = PointDecoders.from(readingConf(formats));
         Digest expected = Digest.of(points);
         for (int round = benchConf.get(BenchOptions.WARMUP) ? 0 : 1; round <= benchConf.get(BenchOptions.RUNS); round++) {
             for (Map.Entry<PointFormat, List<byte[]>> format : records.entrySet()) {
@@ -153,6 +144,32 @@ final class FormatsSuite implements Suite {
         return new Report.Run(topic, round, found.points, new BenchEnvironment.JobTimes(seconds, seconds,
                 cpuSeconds, 0, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()),
                 Map.of("records", (long) bodies.size(), "rejected", rejected[0]));
+    }
+
+    /**
+     * {@code points} in {@code format} as its producer sends them: line protocol a line a record,
+     * as Telegraf's Kafka output writes it, remote-write and OTLP requests of {@code batch} points.
+     */
+    static List<byte[]> encode(PointFormat format, List<MetricPoint> points, int batch) {
+        return switch (format) {
+            case CHRONICLE_JSON -> throw new IllegalArgumentException("the workload writes Chronicle's JSON itself");
+            case INFLUX_LINE -> each(points, 1, FormatsSuite::lines);
+            case PROMETHEUS_REMOTE_WRITE -> each(points, batch, FormatsSuite::remoteWrite);
+            case PROMETHEUS_REMOTE_WRITE_V2 -> each(points, batch, FormatsSuite::remoteWriteV2);
+            case OTLP_PROTO -> each(points, batch, p -> otlp(p).toByteArray());
+            case OTLP_JSON -> each(points, batch, FormatsSuite::otlpJson);
+        };
+    }
+
+    /** Chronicle's configuration for reading the topics of {@code formats} ({@code topic: format}) as {@link #encode} writes them. */
+    static Configuration readingConf(Map<String, String> formats) {
+        Configuration conf = new Configuration();
+        conf.set(ChronicleOptions.TOPIC_POINT_FORMATS, formats);
+        // InfluxLines writes milliseconds, as VictoriaMetrics takes them.
+        conf.set(ChronicleOptions.INFLUX_PRECISION, ChronicleOptions.InfluxPrecision.MS);
+        // Requests of many points are larger than the default limit, which a deployment raises for them.
+        conf.set(ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES, 16 << 20);
+        return conf;
     }
 
     /** The points in records of {@code size} points each, encoded by {@code encode}. */

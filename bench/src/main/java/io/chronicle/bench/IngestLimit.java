@@ -56,7 +56,7 @@ final class IngestLimit implements Variant {
 
     @Override
     public Report.Run run(int round) throws Exception {
-        Configuration conf = env.chronicleConf("limit_" + round, input.pointsTopic());
+        Configuration conf = input.reading(env.chronicleConf("limit_" + round, input.pointsTopic()));
         List<Reader> readers = new ArrayList<>();
         List<TopicPartition> partitions = new ArrayList<>();
         for (int p = 0; p < input.partitions(); p++) {

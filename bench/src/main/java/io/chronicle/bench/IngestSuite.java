@@ -3,6 +3,8 @@ package io.chronicle.bench;
 import io.chronicle.catalog.ChronicleCatalogLoader;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.ChronicleOptions;
+import io.chronicle.core.MetricPoint;
+import io.chronicle.core.PointFormat;
 import io.chronicle.core.RollupPolicy;
 import io.chronicle.workload.Swarm;
 import io.chronicle.workload.Workload;
@@ -85,7 +87,13 @@ final class IngestSuite implements Suite {
      * the events topic hold, the rows each rollup tier must hold by table, and the alert rules file.
      */
     record Input(String pointsTopic, int partitions, long points, long workloadPoints, Swarm.Summary swarm,
-            Map<String, Long> tierRows, Path rulesFile) {
+            Map<String, Long> tierRows, Path rulesFile, Map<String, String> readOptions) {
+
+        /** {@code conf} reading the points topic in its format. */
+        Configuration reading(Configuration conf) {
+            conf.addAll(Configuration.fromMap(readOptions));
+            return conf;
+        }
 
         /** The events in the events topic, each with an id of its own. */
         long events() {
@@ -111,7 +119,7 @@ final class IngestSuite implements Suite {
                 BenchOptions.OUT_OF_ORDER_SHARE, BenchOptions.MAX_DELAY, BenchOptions.SEED, BenchOptions.PARTITIONS,
                 BenchOptions.TRACES, BenchOptions.AGENTS, BenchOptions.TRACES_PER_SECOND, BenchOptions.PARALLELISM,
                 BenchOptions.CHECKPOINT_INTERVAL, BenchOptions.VM_CONNECTIONS, BenchOptions.VM_BATCH_POINTS,
-                BenchOptions.RUNS, BenchOptions.WARMUP, BenchOptions.VARIANTS, BenchOptions.WORK_DIR,
+                BenchOptions.INGEST_FORMAT, BenchOptions.FORMAT_BATCH_POINTS, BenchOptions.RUNS, BenchOptions.WARMUP, BenchOptions.VARIANTS, BenchOptions.WORK_DIR,
                 BenchOptions.RESULTS_DIR);
     }
 
@@ -145,6 +153,13 @@ final class IngestSuite implements Suite {
                         + "': unknown variant '" + variant + "'; known: " + String.join(", ", known.keySet()));
             }
         }
+        PointFormat format = PointFormat.of(BenchOptions.INGEST_FORMAT.key(), benchConf.get(BenchOptions.INGEST_FORMAT));
+        if (format != PointFormat.CHRONICLE_JSON && names.contains(VictoriaMetricsIngest.NAME)) {
+            throw new IllegalArgumentException("Option '" + BenchOptions.INGEST_FORMAT.key() + "' " + format
+                    + ": variant " + VictoriaMetricsIngest.NAME + " takes Chronicle's JSON only");
+        }
+        Map<String, String> readOptions = format == PointFormat.CHRONICLE_JSON ? Map.of()
+                : FormatsSuite.readingConf(Map.of(TOPIC, format.code())).toMap();
         Workload workload = Workloads.from(benchConf);
         Swarm swarm = Workloads.swarm(benchConf);
         Configuration defaults = new Configuration();
@@ -178,15 +193,18 @@ final class IngestSuite implements Suite {
             createTopics(env, partitions);
             System.out.printf("Producing %,d points into %d partitions ...%n", workloadPoints, partitions);
             long start = System.nanoTime();
-            Workload.Summary summary = env.produce(workload, TOPIC, partitions);
+            Formatted formatted = new Formatted(format, benchConf.get(BenchOptions.FORMAT_BATCH_POINTS), partitions);
+            Workload.Summary summary = format == PointFormat.CHRONICLE_JSON ? env.produce(workload, TOPIC, partitions)
+                    : formatted.produce(env, workload);
             long endMillis = workload.eventMillisAfter(workloadPoints) + benchConf.get(BenchOptions.SAMPLE_INTERVAL).toMillis()
                     + tiers.get(tiers.size() - 1).micros() / 1_000 + lateness.toMillis() + Duration.ofMinutes(1).toMillis();
             // One more than a partition's watermark passes over as outliers.
             int endsPerPartition = defaults.get(ChronicleOptions.INGEST_WATERMARK_OUTLIERS) + 1;
-            produceEnds(env, partitions, endsPerPartition, endMillis);
+            produceEnds(env, formatted, endsPerPartition, endMillis);
             System.out.printf("Producing the swarm's events of %,d traces ...%n", benchConf.get(BenchOptions.TRACES));
             events = produceEvents(env, swarm, defaults.get(ChronicleOptions.TOPIC_EVENTS), partitions);
             report.workload.put("summary", summary);
+            report.workload.put("format", format.code());
             report.workload.put("produce_seconds", Math.round((System.nanoTime() - start) / 1e8) / 10.0);
             report.workload.put("end_points", (long) partitions * endsPerPartition);
             report.workload.put("events", events);
@@ -195,7 +213,7 @@ final class IngestSuite implements Suite {
             Files.writeString(rules, RULES);
             report.workload.put("alert_rules", RULES);
             Input input = new Input(TOPIC, partitions, workloadPoints + (long) partitions * endsPerPartition,
-                    workloadPoints, events, tierRows, rules);
+                    workloadPoints, events, tierRows, rules, readOptions);
 
             List<Variant> selected = new ArrayList<>();
             names.forEach(n -> selected.add(known.get(n).create(env, input, benchConf, report)));
@@ -251,16 +269,60 @@ final class IngestSuite implements Suite {
      * watermark moves past them all, so the job writes every tier row of the workload while it
      * reads on, as it would if more traffic followed. The end points' own windows stay open.
      */
-    private static void produceEnds(BenchEnvironment env, int partitions, int perPartition, long eventMillis) {
+    private static void produceEnds(BenchEnvironment env, Formatted formatted, int perPartition, long eventMillis) {
         try (KafkaProducer<byte[], byte[]> producer = env.batchingProducer()) {
-            for (int p = 0; p < partitions; p++) {
+            for (int p = 0; p < formatted.partitions; p++) {
                 String json = "{\"metric\":\"" + END_METRIC + "\",\"tags\":{\"partition\":\"" + p + "\"},"
                         + "\"value\":0,\"timestamp\":" + eventMillis + "}";
                 for (int i = 0; i < perPartition; i++) {
-                    producer.send(new ProducerRecord<>(TOPIC, p, null, json.getBytes(StandardCharsets.UTF_8)));
+                    for (byte[] record : formatted.records(json.getBytes(StandardCharsets.UTF_8))) {
+                        producer.send(new ProducerRecord<>(TOPIC, p, null, record));
+                    }
                 }
             }
             producer.flush();
+        }
+    }
+
+    /**
+     * The points topic's records in a format other than Chronicle's JSON: the workload's JSON
+     * points read back, then each partition's points, in order, encoded as the format's producer
+     * sends them ({@link FormatsSuite#encode}).
+     */
+    private static final class Formatted {
+        final PointFormat format;
+        final int batch;
+        final int partitions;
+        private final InfluxLines reader = new InfluxLines();
+
+        Formatted(PointFormat format, int batch, int partitions) {
+            this.format = format;
+            this.batch = batch;
+            this.partitions = partitions;
+        }
+
+        Workload.Summary produce(BenchEnvironment env, Workload workload) {
+            List<List<MetricPoint>> byPartition = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                byPartition.add(new ArrayList<>());
+            }
+            Workload.Summary summary = workload.generate((series, json) ->
+                    byPartition.get(series % partitions).add(reader.point(json)));
+            try (KafkaProducer<byte[], byte[]> producer = env.batchingProducer()) {
+                for (int p = 0; p < partitions; p++) {
+                    for (byte[] record : FormatsSuite.encode(format, byPartition.get(p), batch)) {
+                        producer.send(new ProducerRecord<>(TOPIC, p, null, record));
+                    }
+                }
+                producer.flush();
+            }
+            return summary;
+        }
+
+        /** One JSON point as the topic's records: itself in Chronicle's JSON. */
+        List<byte[]> records(byte[] json) {
+            return format == PointFormat.CHRONICLE_JSON ? List.of(json)
+                    : FormatsSuite.encode(format, List.of(reader.point(json)), batch);
         }
     }
 
