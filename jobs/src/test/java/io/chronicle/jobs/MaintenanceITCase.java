@@ -95,11 +95,6 @@ class MaintenanceITCase extends JobITBase {
     private static final int ROWS_PER_SECOND = 40;
     private static final int RETAIN_LAST = 4;
     private static final Duration DEADLINE = Duration.ofSeconds(180);
-    /**
-     * The least time S3 stays stopped, however soon maintenance fails on it: several of the
-     * writer's checkpoint intervals, so the outage meets the writer too.
-     */
-    private static final Duration OUTAGE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -169,12 +164,13 @@ class MaintenanceITCase extends JobITBase {
         try {
             ItServices.waitUntil("the maintenance job running", DEADLINE, () -> allTasksRunning(rest, maintenance));
             long failedBefore = taskCount(rest, maintenance, "failedTasks");
-            long stopped = System.nanoTime();
+            long writerRestartsBefore = restarts(rest, writer);
             services.s3.stop();
             try {
-                ItServices.waitUntil("maintenance tasks failing on the outage", DEADLINE,
-                        () -> taskCount(rest, maintenance, "failedTasks") > failedBefore);
-                Thread.sleep(Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - stopped) / 1_000_000));
+                // S3 stays down until the outage has met both jobs, however soon maintenance fails on it.
+                ItServices.waitUntil("maintenance tasks failing and the writer restarting on the outage", DEADLINE,
+                        () -> taskCount(rest, maintenance, "failedTasks") > failedBefore
+                                && restarts(rest, writer) > writerRestartsBefore);
             } finally {
                 services.s3.startAgain();
             }
