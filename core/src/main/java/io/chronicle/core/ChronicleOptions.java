@@ -160,6 +160,16 @@ public final class ChronicleOptions {
                                     + " besides service.name and service.namespace (as job) and"
                                     + " service.instance.id (as instance); the others are not kept.");
 
+    public static final ConfigOption<Boolean> OTLP_PROMOTE_SCOPE_METADATA =
+            key("chronicle.formats.otlp.promote-scope-metadata")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Keep each OTLP metric's instrumentation scope as tags, as Prometheus'"
+                                    + " promote_scope_metadata does: otel_scope_name, otel_scope_version,"
+                                    + " otel_scope_schema_url and otel_scope_<attribute> for each scope"
+                                    + " attribute. A scope without a name gives no tags.");
+
     public static final ConfigOption<InfluxPrecision> INFLUX_PRECISION =
             key("chronicle.formats.influx.precision")
                     .enumType(InfluxPrecision.class)

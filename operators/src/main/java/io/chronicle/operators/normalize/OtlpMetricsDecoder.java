@@ -11,6 +11,7 @@ import io.chronicle.core.RejectReason;
 import io.chronicle.core.RejectedRecord;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.DataPointFlags;
@@ -39,7 +40,7 @@ import java.util.TreeMap;
  * {@code ExportMetricsServiceRequest}, in protobuf ({@code otlp_proto}) or in OTLP's JSON encoding
  * ({@code otlp_json}). Its data points become points as Prometheus' own OTLP translation names
  * them ({@code UnderscoreEscapingWithSuffixes}, or {@code ...WithoutSuffixes} when
- * {@code nameSuffixes} is off):
+ * {@link OtlpTranslation#nameSuffixes} is off):
  * <ul>
  * <li>Metric names: every character outside {@code [a-zA-Z0-9_:]} becomes {@code _}, runs of
  * {@code _} one, a leading digit gets a {@code _} before it; with suffixes the unit follows as
@@ -57,7 +58,9 @@ import java.util.TreeMap;
  * ones, which a data point's attribute of the same name wins over. Prometheus puts the resource's
  * other attributes on a {@code target_info} series, which Chronicle does not write: they are not
  * kept. A {@code tenant} attribute is never a tag: the resource's names the tenant in payload
- * mode and is ignored in the header modes.</li>
+ * mode and is ignored in the header modes. With {@link OtlpTranslation#promoteScopeMetadata}, a
+ * named scope's {@code otel_scope_name}, {@code otel_scope_version}, {@code otel_scope_schema_url}
+ * and {@code otel_scope_<attribute>} tags, which win over a data point's attributes.</li>
  * <li>Gauges and non-monotonic cumulative sums: a point per data point. Monotonic cumulative
  * sums: counters. Delta sums (monotonic or not): the delta, a point under the name without
  * {@code _total}, so that Chronicle's counter logic never takes a delta for a reset; a window's
@@ -68,7 +71,7 @@ import java.util.TreeMap;
  * one); delta histograms the same, of deltas. Exponential histograms the same, a {@code _bucket}
  * point at the upper bound of each bucket that holds values: the negative buckets from the most
  * negative, the zero bucket (at its {@code zero_threshold}), the positive buckets. A scale finer than
- * {@code maxExponentialScale} is first downscaled to it, exactly, by merging buckets, so that the
+ * {@link OtlpTranslation#maxExponentialScale} is first downscaled to it, exactly, by merging buckets, so that the
  * bounds stay the same from one data point to the next. The counts at the bounds are exact; what is
  * lost is where in its bucket a value was, each bound being base = 2^(2^-scale) times the one below
  * it (about 9% at scale 3). A scale outside -10 to 20, counts that do not add up to the data point's
@@ -76,8 +79,7 @@ import java.util.TreeMap;
  * and exemplars are not read. Summaries: a point per quantile tagged {@code quantile}, then
  * {@code _count} and {@code _sum}.</li>
  * <li>Time: {@code time_unix_nano} in microseconds (floored); 0 takes the Kafka record's
- * timestamp. Start times, exemplars, scope names and versions, descriptions and metadata are not
- * read.</li>
+ * timestamp. Start times, exemplars, descriptions and metadata are not read.</li>
  * </ul>
  * The unit of refusal is one metric of one resource and scope: a metric refused whole (its name,
  * its temporality, its resource's tenant or tags) is one rejection; its refused data points are
@@ -105,6 +107,10 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     static final String SERVICE_NAMESPACE = "service.namespace";
     static final String SERVICE_INSTANCE_ID = "service.instance.id";
     static final String NAME_LABEL = "__name__";
+    static final String SCOPE_PREFIX = "otel_scope_";
+    static final String SCOPE_NAME = "otel_scope_name";
+    static final String SCOPE_VERSION = "otel_scope_version";
+    static final String SCOPE_SCHEMA_URL = "otel_scope_schema_url";
     /** The scales of OTLP's exponential histograms: at -10 one bucket spans all doubles, 20 is the SDKs' finest. */
     static final int MIN_SCALE = -10;
     static final int MAX_SCALE = 20;
@@ -113,9 +119,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
 
     private final NormalizerSettings settings;
     private final Encoding encoding;
-    private final boolean nameSuffixes;
-    private final int maxExponentialScale;
-    private final ArrayList<String> promoted;
+    private final OtlpTranslation translation;
 
     private transient HashSet<String> promotedSet;
     private transient SeriesIds seriesIds;
@@ -125,17 +129,10 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     /** The fractions {@link #fraction} has computed, by scale; 0 where not yet. */
     private transient double[][] fractions;
 
-    public OtlpMetricsDecoder(NormalizerSettings settings, Encoding encoding, boolean nameSuffixes,
-            int maxExponentialScale, List<String> promotedResourceAttributes) {
-        if (maxExponentialScale < MIN_SCALE || maxExponentialScale > MAX_SCALE) {
-            throw new IllegalArgumentException("maxExponentialScale must be from " + MIN_SCALE + " to " + MAX_SCALE
-                    + ", got " + maxExponentialScale);
-        }
+    public OtlpMetricsDecoder(NormalizerSettings settings, Encoding encoding, OtlpTranslation translation) {
         this.settings = settings;
         this.encoding = encoding;
-        this.nameSuffixes = nameSuffixes;
-        this.maxExponentialScale = maxExponentialScale;
-        this.promoted = new ArrayList<>(promotedResourceAttributes);
+        this.translation = translation;
     }
 
     @Override
@@ -163,7 +160,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             pending = new ArrayList<>();
             refused = new BatchChecks.RefusedParts();
             budget = new BatchChecks.Budget();
-            promotedSet = new HashSet<>(promoted);
+            promotedSet = new HashSet<>(translation.promotedResourceAttributes());
         }
         List<Either<RejectedRecord, MetricPoint>> pending = this.pending;
         BatchChecks.Budget budget = this.budget;
@@ -172,6 +169,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             ResourceContext resource = null;
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+                ResourceContext scoped = null;
                 for (Metric metric : sm.getMetricsList()) {
                     if (budget.passed()) {
                         break;
@@ -182,15 +180,18 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                     if (resource == null) {
                         resource = resource(rm, headerTenant, recordTenant);
                     }
+                    if (scoped == null) {
+                        scoped = scoped(resource, sm);
+                    }
                     int start = pending.size();
                     budget.mark();
                     try {
-                        decodeMetric(raw, rm, sm, metric, resource, ingestedAtMicros);
+                        decodeMetric(raw, rm, sm, metric, scoped, ingestedAtMicros);
                     } catch (Rejection | RuntimeException e) {
                         pending.subList(start, pending.size()).clear();
                         budget.rollback();
                         // Refused before its tenant was known: the tenant a refused record gets.
-                        String tenant = resource.tenant != null ? resource.tenant : settings.tenants.ofRejected(raw);
+                        String tenant = scoped.tenant != null ? scoped.tenant : settings.tenants.ofRejected(raw);
                         byte[] payload = wholeMetricPayload(raw, rm, sm, metric, e);
                         if (payload != null) {
                             pending.add(Either.Left(BatchChecks.ofPart(raw, start, payload, e, tenant, ingestedAtMicros)));
@@ -236,11 +237,14 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
 
     // ---- the resource ---------------------------------------------------------------------------
 
-    /** What a resource gives each of its metrics: its tenant and tags, or the refusal of all of them. */
+    /**
+     * What a resource (and, with the scope's tags, one of its scopes) gives each of its metrics: its
+     * tenant and tags, or the refusal of all of them.
+     */
     private static final class ResourceContext {
         /** Null until resolved (and when it could not be). */
         String tenant;
-        /** job and instance: they win over a data point's attributes. */
+        /** job, instance and the scope's tags: they win over a data point's attributes. */
         final TreeMap<String, String> overriding = new TreeMap<>();
         /** The promoted attributes: a data point's attribute of the same name wins over them. */
         final TreeMap<String, String> promoted = new TreeMap<>();
@@ -309,6 +313,54 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
                 BatchChecks.checkTagValue(INSTANCE, instance);
                 context.overriding.put(INSTANCE, instance);
             }
+        } catch (Rejection | RuntimeException e) {
+            context.failure = e;
+        }
+        return context;
+    }
+
+    /**
+     * {@code resource} with the tags of {@code sm}'s scope added, if the translation promotes scope
+     * metadata and the scope has a name, as Prometheus' promote_scope_metadata: each attribute as
+     * {@code otel_scope_<name>}, then the name, version and schema URL, which win over attributes
+     * of those names.
+     */
+    private ResourceContext scoped(ResourceContext resource, ScopeMetrics sm) {
+        InstrumentationScope scope = sm.getScope();
+        if (!translation.promoteScopeMetadata() || scope.getName().isEmpty() || resource.failure != null) {
+            return resource;
+        }
+        ResourceContext context = new ResourceContext();
+        context.tenant = resource.tenant;
+        context.overriding.putAll(resource.overriding);
+        context.promoted.putAll(resource.promoted);
+        try {
+            TreeMap<String, String> tags = new TreeMap<>();
+            for (KeyValue kv : scope.getAttributesList()) {
+                String value = attributeText(kv);
+                if (value.isEmpty()) {
+                    continue;
+                }
+                String name = labelName(SCOPE_PREFIX + kv.getKey());
+                if (tags.put(name, value) != null) {
+                    throw new Rejection(RejectReason.INVALID_TAG, "scope attributes " + Texts.quote(kv.getKey())
+                            + " and another both make the label " + Texts.quote(name));
+                }
+            }
+            tags.remove(SCOPE_NAME);
+            tags.remove(SCOPE_VERSION);
+            tags.remove(SCOPE_SCHEMA_URL);
+            tags.put(SCOPE_NAME, scope.getName());
+            if (!scope.getVersion().isEmpty()) {
+                tags.put(SCOPE_VERSION, scope.getVersion());
+            }
+            if (!sm.getSchemaUrl().isEmpty()) {
+                tags.put(SCOPE_SCHEMA_URL, sm.getSchemaUrl());
+            }
+            for (Map.Entry<String, String> e : tags.entrySet()) {
+                checkTag(e.getKey(), e.getValue());
+            }
+            context.overriding.putAll(tags);
         } catch (Rejection | RuntimeException e) {
             context.failure = e;
         }
@@ -519,7 +571,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
             throw new Rejection(RejectReason.MALFORMED_PAYLOAD, "exponential histogram zero_threshold "
                     + zeroThreshold + " is not a finite number from 0");
         }
-        int target = Math.min(scale, maxExponentialScale);
+        int target = Math.min(scale, translation.maxExponentialScale());
         List<Bucket> negative = downscaled(p.getNegative(), scale - target);
         List<Bucket> positive = downscaled(p.getPositive(), scale - target);
         long total = p.getZeroCount();
@@ -775,7 +827,7 @@ public final class OtlpMetricsDecoder implements RecordDecoder<MetricPoint> {
     /** A metric's name as Prometheus translates it, before {@code _bucket}, {@code _count} or {@code _sum}. */
     private String metricName(Metric metric, Kind kind) {
         String name = sanitizeMetricName(metric.getName());
-        if (!nameSuffixes) {
+        if (!translation.nameSuffixes()) {
             return name;
         }
         String unit = metric.getUnit();

@@ -30,6 +30,7 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
         NormalizerSettings settings = NormalizerSettings.from(conf);
         this.json = RecordDecoder.of(new Normalization<>(new PointNormalizer(settings)));
         int maxUncompressed = conf.get(ChronicleOptions.PROMETHEUS_MAX_UNCOMPRESSED_BYTES);
+        OtlpTranslation otlp = OtlpTranslation.from(conf);
         formats.forEach((topic, format) -> byTopic.put(topic, switch (format) {
             case CHRONICLE_JSON -> json;
             case INFLUX_LINE -> new InfluxLineDecoder(settings, conf.get(ChronicleOptions.INFLUX_PRECISION));
@@ -37,17 +38,11 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
                     new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V1, maxUncompressed);
             case PROMETHEUS_REMOTE_WRITE_V2 ->
                     new RemoteWriteDecoder(settings, RemoteWriteDecoder.Version.V2, maxUncompressed);
-            case OTLP_PROTO -> otlp(conf, settings, OtlpMetricsDecoder.Encoding.PROTOBUF);
-            case OTLP_JSON -> otlp(conf, settings, OtlpMetricsDecoder.Encoding.JSON);
+            case OTLP_PROTO -> new OtlpMetricsDecoder(settings, OtlpMetricsDecoder.Encoding.PROTOBUF, otlp);
+            case OTLP_JSON -> new OtlpMetricsDecoder(settings, OtlpMetricsDecoder.Encoding.JSON, otlp);
         }));
     }
 
-    private static OtlpMetricsDecoder otlp(Configuration conf, NormalizerSettings settings,
-            OtlpMetricsDecoder.Encoding encoding) {
-        return new OtlpMetricsDecoder(settings, encoding, conf.get(ChronicleOptions.OTLP_NAME_SUFFIXES),
-                conf.get(ChronicleOptions.OTLP_EXPONENTIAL_MAX_SCALE),
-                conf.get(ChronicleOptions.OTLP_PROMOTED_RESOURCE_ATTRIBUTES));
-    }
 
     /** The decoders of the points topics {@code conf} names. */
     public static PointDecoders from(Configuration conf) {

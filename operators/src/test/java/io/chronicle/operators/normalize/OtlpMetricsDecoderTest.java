@@ -45,6 +45,7 @@ import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
 import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class OtlpMetricsDecoderTest {
     }
 
     static OtlpMetricsDecoder decoder(Encoding encoding) {
-        return new OtlpMetricsDecoder(settings(Map.of()), encoding, true, MAX_SCALE, List.of());
+        return new OtlpMetricsDecoder(settings(Map.of()), encoding, OtlpTranslation.DEFAULTS);
     }
 
     static RawRecord raw(byte[] value, String header) {
@@ -108,6 +109,10 @@ class OtlpMetricsDecoderTest {
 
     static List<String> show(List<Either<RejectedRecord, MetricPoint>> out) {
         return out.stream().map(OtlpMetricsDecoderTest::show).collect(Collectors.toList());
+    }
+
+    static List<String> withoutIndexes(List<Either<RejectedRecord, MetricPoint>> out) {
+        return show(out).stream().map(s -> s.substring(s.indexOf(' ') + 1)).toList();
     }
 
     static String show(Either<RejectedRecord, MetricPoint> item) {
@@ -298,7 +303,7 @@ class OtlpMetricsDecoderTest {
     void deltaSumsAndHistogramsArePointsOfTheirDeltasWithoutTotal(Encoding encoding) throws IOException {
         byte[] value = sdkRequest(AggregationTemporalitySelector.deltaPreferred(), encoding);
         List<String> out = show(decode(
-                new OtlpMetricsDecoder(settings(Map.of()), encoding, true, MAX_SCALE, List.of()), value));
+                new OtlpMetricsDecoder(settings(Map.of()), encoding, OtlpTranslation.DEFAULTS), value));
         assertThat(out).contains(
                 "#5 acme http_server_request_duration_seconds_bucket{http_route=/cart, instance=pod-1,"
                         + " job=shop/checkout, le=+Inf} 4.0",
@@ -311,8 +316,8 @@ class OtlpMetricsDecoderTest {
     @Test
     void withoutSuffixesNamesAreOnlySanitized() throws IOException {
         byte[] value = sdkRequest(AggregationTemporalitySelector.alwaysCumulative(), Encoding.PROTOBUF);
-        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, false, MAX_SCALE,
-                List.of("host.name")), value));
+        List<String> out = show(decode(new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withNameSuffixes(false).withPromotedResourceAttributes("host.name")), value));
         assertThat(out).extracting(s -> s.split(" ")[2].replaceAll("\\{.*", "")).containsExactly(
                 "cpu_utilization", "http_server_request_duration_bucket", "http_server_request_duration_bucket",
                 "http_server_request_duration_bucket", "http_server_request_duration_bucket",
@@ -587,7 +592,8 @@ class OtlpMetricsDecoderTest {
         ExponentialHistogramDataPoint recorded = parse(value, Encoding.PROTOBUF).getResourceMetrics(0)
                 .getScopeMetrics(0).getMetrics(0).getExponentialHistogram().getDataPoints(0);
         assertThat(recorded.getScale()).as("the SDK's scale, which the default max downscales to 3").isEqualTo(6);
-        OtlpMetricsDecoder coarse = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 0, List.of());
+        OtlpMetricsDecoder coarse = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withMaxExponentialScale(0));
         assertThat(show(decode(coarse, value))).isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 0))
                 .containsExactly(
                         "#0 default rpc_duration_seconds_bucket{le=0, rpc=get} 1.0",
@@ -598,9 +604,11 @@ class OtlpMetricsDecoderTest {
                         "#5 default rpc_duration_seconds_count{rpc=get} 8.0",
                         "#6 default rpc_duration_seconds_sum{rpc=get} 12.15");
         // At most 20, the SDK's scale 6 is kept.
-        OtlpMetricsDecoder fine = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 20, List.of());
+        OtlpMetricsDecoder fine = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withMaxExponentialScale(20));
         assertThat(show(decode(fine, value))).isEqualTo(classicPoints("rpc_duration_seconds", "rpc=get", RECORDED, 6));
-        assertThatThrownBy(() -> new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, 21, List.of()))
+        assertThatThrownBy(() -> new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withMaxExponentialScale(21)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -684,8 +692,8 @@ class OtlpMetricsDecoderTest {
 
     @Test
     void everyBoundIsTheDoubleNearestItsPowerOfTwo() {
-        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true,
-                OtlpMetricsDecoder.MAX_SCALE, List.of());
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withMaxExponentialScale(OtlpMetricsDecoder.MAX_SCALE));
         for (int scale = 1; scale <= 8; scale++) {
             // Bounds from 2^(-1 + 2^-scale) to 2^1: every fraction of the scale, above and below 1.
             long[] ones = new long[2 << scale];
@@ -804,17 +812,99 @@ class OtlpMetricsDecoderTest {
         Resource resource = resource("service.name", "api", "service.namespace", "shop", "k8s.pod.name", "p1",
                 "region", "eu", "host", "ignored");
         ExportMetricsServiceRequest request = request(resource, gauge("g", "", point(1, "region", "us", "job", "mine")));
-        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, MAX_SCALE,
-                List.of("k8s.pod.name", "region", "absent"));
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("k8s.pod.name", "region", "absent"));
         assertThat(show(decode(decoder, encode(request, Encoding.PROTOBUF)))).containsExactly(
                 "#0 default g{job=shop/api, k8s_pod_name=p1, region=us} 1.0");
         // Two promoted attributes of one label refuse the resource's metrics.
         ExportMetricsServiceRequest colliding = request(resource("a.b", "1", "a_b", "2"),
                 gauge("g", "", point(1)), gauge("h", "", point(2)));
-        OtlpMetricsDecoder both = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF, true, MAX_SCALE,
-                List.of("a.b", "a_b"));
+        OtlpMetricsDecoder both = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("a.b", "a_b"));
         assertThat(show(decode(both, encode(colliding, Encoding.PROTOBUF)))).containsExactly(
                 "#0 invalid_tag [default]", "#1 invalid_tag [default]");
+    }
+
+    @Test
+    void scopeMetadataIsTaggedOnlyWhenPromoted() throws IOException {
+        Reader reader = new Reader(AggregationTemporalitySelector.alwaysCumulative());
+        byte[] value;
+        try (SdkMeterProvider provider = SdkMeterProvider.builder().setClock(new FixedClock())
+                .setResource(io.opentelemetry.sdk.resources.Resource.create(
+                        Attributes.of(AttributeKey.stringKey("service.name"), "checkout")))
+                .registerMetricReader(reader).build()) {
+            provider.meterBuilder("io.chronicle.checkout").setInstrumentationVersion("2.1")
+                    .setSchemaUrl("https://opentelemetry.io/schemas/1.24.0").build()
+                    .gaugeBuilder("temperature").build().set(21.5, Attributes.of(AttributeKey.stringKey("room"), "a"));
+            provider.get("io.chronicle.rooms").gaugeBuilder("humidity").build().set(0.4);
+            value = export(reader, Encoding.PROTOBUF);
+        }
+        // The SDK's marshaler orders scopes as its hash map does.
+        assertThat(withoutIndexes(decode(decoder(Encoding.PROTOBUF), value))).containsExactlyInAnyOrder(
+                "default temperature{job=checkout, room=a} 21.5",
+                "default humidity{job=checkout} 0.4");
+        OtlpMetricsDecoder scoped = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withScopeMetadata(true));
+        assertThat(withoutIndexes(decode(scoped, value))).containsExactlyInAnyOrder(
+                "default temperature{job=checkout, otel_scope_name=io.chronicle.checkout,"
+                        + " otel_scope_schema_url=https://opentelemetry.io/schemas/1.24.0, otel_scope_version=2.1,"
+                        + " room=a} 21.5",
+                "default humidity{job=checkout, otel_scope_name=io.chronicle.rooms} 0.4");
+    }
+
+    @Test
+    void theOptionsReachTheDecoderOfEachOtlpTopic() {
+        Configuration conf = new Configuration();
+        conf.set(ChronicleOptions.TOPIC_POINT_FORMATS, Map.of("otlp", "otlp-proto"));
+        conf.set(ChronicleOptions.OTLP_PROMOTE_SCOPE_METADATA, true);
+        conf.set(ChronicleOptions.OTLP_NAME_SUFFIXES, false);
+        conf.set(ChronicleOptions.OTLP_PROMOTED_RESOURCE_ATTRIBUTES, List.of("region"));
+        byte[] value = encode(request(resource("service.name", "api", "region", "eu"),
+                sum("requests", "{request}", true, AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE,
+                        point(3))), Encoding.PROTOBUF);
+        List<Either<RejectedRecord, MetricPoint>> out = new ArrayList<>();
+        PointDecoders.from(conf).decode(raw(value, null), NOW_MICROS, new ListCollector<>(out));
+        assertThat(show(out)).containsExactly(
+                "#0 default requests{job=api, otel_scope_name=test, otel_scope_version=1, region=eu} 3.0");
+    }
+
+    @Test
+    void scopeAttributesAreTagsThatWinOverTheDataPoints() {
+        InstrumentationScope scope = InstrumentationScope.newBuilder().setName("lib").setVersion("")
+                .addAttributes(kv("library.language", "java")).addAttributes(kv("name", "not the name"))
+                .addAttributes(kv("shard", AnyValue.newBuilder().setIntValue(7).build()))
+                .addAttributes(kv("empty", "")).build();
+        InstrumentationScope colliding = InstrumentationScope.newBuilder().setName("other")
+                .addAttributes(kv("a.b", "1")).addAttributes(kv("a_b", "2")).build();
+        InstrumentationScope array = InstrumentationScope.newBuilder().setName("third")
+                .addAttributes(kv("list", AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+                        .addValues(AnyValue.newBuilder().setStringValue("x"))).build())).build();
+        ExportMetricsServiceRequest request = ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(ResourceMetrics.newBuilder().setResource(SERVICE)
+                        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(scope).addMetrics(
+                                gauge("g", "", point(1, "otel_scope_shard", "mine", "zone", "z1"))))
+                        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(colliding).addMetrics(
+                                gauge("g", "", point(2))).addMetrics(gauge("h", "", point(3))))
+                        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(array).addMetrics(gauge("g", "", point(4))))
+                        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder()
+                                .setName("fine")).addMetrics(gauge("g", "", point(5))))
+                        // A scope without a name gives no tags, as in Prometheus.
+                        .addScopeMetrics(ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder()
+                                .setVersion("3").addAttributes(kv("k", "v"))).addMetrics(gauge("g", "", point(6)))))
+                .build();
+        OtlpMetricsDecoder scoped = new OtlpMetricsDecoder(settings(Map.of()), Encoding.PROTOBUF,
+                OtlpTranslation.DEFAULTS.withScopeMetadata(true));
+        List<Either<RejectedRecord, MetricPoint>> out = decode(scoped, encode(request, Encoding.PROTOBUF));
+        assertThat(show(out)).containsExactly(
+                "#0 default g{instance=pod-1, job=checkout, otel_scope_library_language=java, otel_scope_name=lib,"
+                        + " otel_scope_shard=7, zone=z1} 1.0",
+                "#1 invalid_tag [default]", "#2 invalid_tag [default]", "#3 wrong_type [default]",
+                "#4 default g{instance=pod-1, job=checkout, otel_scope_name=fine} 5.0",
+                "#5 default g{instance=pod-1, job=checkout} 6.0");
+        assertThat(out.get(1).left().message).contains("scope attributes 'a_b'").contains("otel_scope_a_b");
+        // Each refusal holds its own scope and metric, to be produced again.
+        assertThat(parse(out.get(3).left().payload, Encoding.PROTOBUF).getResourceMetrics(0).getScopeMetrics(0)
+                .getScope()).isEqualTo(array);
     }
 
     @Test
@@ -832,8 +922,7 @@ class OtlpMetricsDecoderTest {
         assertThat(show(payload)).containsExactly("#0 acme g{} 1.0", "#1 reserved_tenant [globex]",
                 "#2 invalid_field [globex]");
         OtlpMetricsDecoder header = new OtlpMetricsDecoder(settings(Map.of(
-                ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header")), Encoding.PROTOBUF, true, MAX_SCALE,
-                List.of("tenant"));
+                ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header")), Encoding.PROTOBUF, OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("tenant"));
         assertThat(show(decode(header, raw(value, "globex")))).containsExactly(
                 "#0 globex g{} 1.0", "#1 globex g{} 2.0", "#2 globex g{} 3.0");
     }
@@ -857,8 +946,8 @@ class OtlpMetricsDecoderTest {
 
     @Test
     void isSerializableAndDecodesTheSameAfterwards() throws Exception {
-        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.JSON, true, MAX_SCALE,
-                List.of("region"));
+        OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(settings(Map.of()), Encoding.JSON,
+                OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("region"));
         byte[] value = encode(request(resource("region", "eu"), gauge("g", "", point(1))), Encoding.JSON);
         decode(decoder, value);
         OtlpMetricsDecoder copy = InstantiationUtil.clone(decoder);
@@ -871,15 +960,16 @@ class OtlpMetricsDecoderTest {
     void survivesMutatedRequestsAndRandomBytes() {
         OtlpMetricsDecoder[] decoders = {
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.PROTOBUF,
-                    true, MAX_SCALE, List.of("region")),
+                    OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("region")),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_MAX_TAGS.key(), "3")), Encoding.JSON,
-                    false, MAX_SCALE, List.of("region", "re.gion")),
+                    OtlpTranslation.DEFAULTS.withNameSuffixes(false).withPromotedResourceAttributes("region", "re.gion")
+                            .withScopeMetadata(true)),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANT_SOURCE.key(), "header",
-                    ChronicleOptions.INGEST_TENANTS.key(), "acme;default;globex")), Encoding.PROTOBUF, true,
-                    MAX_SCALE, List.of()),
+                    ChronicleOptions.INGEST_TENANTS.key(), "acme;default;globex")), Encoding.PROTOBUF,
+                    OtlpTranslation.DEFAULTS.withScopeMetadata(true)),
             new OtlpMetricsDecoder(settings(Map.of(ChronicleOptions.INGEST_TENANTS.key(), "acme;globex",
-                    ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "2000")), Encoding.JSON, true, MAX_SCALE,
-                    List.of("tenant")),
+                    ChronicleOptions.INGEST_MAX_PAYLOAD_BYTES.key(), "2000")), Encoding.JSON,
+                    OtlpTranslation.DEFAULTS.withPromotedResourceAttributes("tenant")),
         };
         Set<String> codes = Arrays.stream(RejectReason.values()).map(RejectReason::code).collect(Collectors.toSet());
         Map<String, Integer> seen = new TreeMap<>();
