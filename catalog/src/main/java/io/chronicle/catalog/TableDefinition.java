@@ -31,7 +31,7 @@ public interface TableDefinition {
     }
 
     /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
-    static Map<String, String> defaultProperties() {
+    public static Map<String, String> defaultProperties() {
         return Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.DEFAULT_FILE_FORMAT, "parquet",
