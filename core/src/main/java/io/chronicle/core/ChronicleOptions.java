@@ -490,6 +490,16 @@ public final class ChronicleOptions {
                                     + " task. More shards spread a busy tenant wider; fewer make a"
                                     + " small limit more exact. Changing it starts the counts afresh.");
 
+    public static final ConfigOption<Duration> ROLLUP_PROGRESS_INTERVAL =
+            key("chronicle.rollup.progress-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "Least time between two records of a tier's progress in its table"
+                                    + " (chronicle.rollup.complete-through, which retention of"
+                                    + " points_raw waits for): a record is one catalog commit, and"
+                                    + " retention runs hourly by default.");
+
     // ---- Retention ------------------------------------------------------------------------
 
     public static final ConfigOption<Duration> RETENTION_POINTS_RAW =

@@ -28,6 +28,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.iceberg.flink.CatalogLoader;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 
@@ -65,6 +66,7 @@ public final class RollupPipeline {
         Tier finest = chain.get(0);
         long seriesStateTtlMicros = conf.get(ChronicleOptions.ROLLUP_SERIES_STATE_TTL).toNanos() / 1_000L;
         int shards = conf.get(ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);
+        Duration progressInterval = conf.get(ChronicleOptions.ROLLUP_PROGRESS_INTERVAL);
         DataStream<PointBatch> batches = points
                 .transform(BATCHES_UID, TypeInformation.of(PointBatch.class), new SeriesBundler(
                         finest.micros(), policy, conf.get(ChronicleOptions.ROLLUP_BATCH_MAX_POINTS)))
@@ -87,7 +89,7 @@ public final class RollupPipeline {
                 admitted.getSideOutput(CardinalityLimiter.REFUSED)
                         .union(rows.getSideOutput(SeriesRollupFunction.TOO_LATE)),
                 rows.getSideOutput(SeriesRollupFunction.SERIES_CHANGES));
-        write(rows, tables[0], policy, catalogLoader, namespace);
+        write(rows, tables[0], policy, progressInterval, catalogLoader, namespace);
 
         for (int i = 1; i < chain.size(); i++) {
             Tier tier = chain.get(i);
@@ -96,7 +98,7 @@ public final class RollupPipeline {
                             TypeInformation.of(RollupRow.class))
                     .name(mergeUid(tier))
                     .uid(mergeUid(tier));
-            write(rows, tables[i], policy, catalogLoader, namespace);
+            write(rows, tables[i], policy, progressInterval, catalogLoader, namespace);
         }
         return outputs;
     }
@@ -112,13 +114,13 @@ public final class RollupPipeline {
     }
 
     private static void write(DataStream<RollupRow> rows, RollupTable table, RollupPolicy policy,
-            CatalogLoader catalogLoader, String namespace) {
+            Duration progressInterval, CatalogLoader catalogLoader, String namespace) {
         DataStream<RollupRow> written = rows
                 .filter(new TenantWritesTier(policy, table.tier()))
                 .name("tenants-of-" + table.tableName())
                 .uid("tenants-of-" + table.tableName());
         IcebergSinks.append(written, new RowConverters.RollupToRow(), table, catalogLoader, namespace);
-        recordProgress(written, table, catalogLoader, namespace);
+        recordProgress(written, table, progressInterval, catalogLoader, namespace);
     }
 
     /**
@@ -126,13 +128,13 @@ public final class RollupPipeline {
      * rows' watermarks, without the rows, to one recorder.
      */
     private static void recordProgress(DataStream<RollupRow> written, RollupTable table,
-            CatalogLoader catalogLoader, String namespace) {
+            Duration progressInterval, CatalogLoader catalogLoader, String namespace) {
         String name = "progress-of-" + table.tableName();
         written.filter(row -> false)
                 .name(name + "-watermarks")
                 .uid(name + "-watermarks")
                 .transform(name, Types.VOID, new TierProgressRecorder<RollupRow>(catalogLoader, namespace,
-                        table.tableName(), table.tier().micros() / 1_000L))
+                        table.tableName(), table.tier().micros() / 1_000L, progressInterval))
                 .setParallelism(1)
                 .uid(name);
     }

@@ -68,6 +68,7 @@ class RetentionITCase extends JobITBase {
                 ChronicleOptions.ROLLUP_ALLOWED_LATENESS.key(), "1 min",
                 ChronicleOptions.INGEST_WATERMARK_IDLENESS.key(), "1 s",
                 ChronicleOptions.RETENTION_INTERVAL.key(), "1 s",
+                ChronicleOptions.ROLLUP_PROGRESS_INTERVAL.key(), "2 s",
                 "chronicle.rollup.tenants.short.retention.points_raw", "2 d"));
         String points = conf.get(ChronicleOptions.TOPIC_POINTS);
         for (String topic : List.of(points, conf.get(ChronicleOptions.TOPIC_EVENTS),

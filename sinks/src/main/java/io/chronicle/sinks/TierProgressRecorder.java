@@ -16,6 +16,7 @@ import org.apache.iceberg.flink.CatalogLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * committer writes the checkpoint id on every commit), the watermark is recorded.
  *
  * <p>The catalog is read and written on a thread of its own, at most every
- * {@value #MIN_SPACING_MILLIS} ms, so a slow catalog never blocks the task it is chained to (the
+ * {@code chronicle.rollup.progress-interval}, so a slow catalog never blocks the task it is chained to (the
  * tier's writer) and event time replayed fast (a backfill) does not add a commit per checkpoint.
  * It keeps no Flink state: after a restore it starts afresh and records again at the next
  * committed checkpoint, so a restarted job or a table rolled back never inherits a mark it cannot
@@ -46,13 +47,12 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private static final Logger LOG = LoggerFactory.getLogger(TierProgressRecorder.class);
     /** Checkpoints remembered while the catalog is unreachable; older ones are superseded anyway. */
     private static final int MAX_PENDING = 1_000;
-    /** Retention runs hourly by default; a record every half minute is as good and costs little. */
-    static final long MIN_SPACING_MILLIS = 30_000L;
 
     private final ReopeningCatalog catalog;
     private final String namespace;
     private final String tableName;
     private final long windowMillis;
+    private final long minSpacingMillis;
 
     private transient long watermark;
     private transient TreeMap<Long, Long> pending;
@@ -65,11 +65,13 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
     private transient volatile long recordedCheckpoint;
     private transient volatile long recordedWatermark;
 
-    public TierProgressRecorder(CatalogLoader catalogLoader, String namespace, String tableName, long windowMillis) {
+    public TierProgressRecorder(CatalogLoader catalogLoader, String namespace, String tableName, long windowMillis,
+            Duration minSpacing) {
         this.catalog = new ReopeningCatalog(catalogLoader);
         this.namespace = namespace;
         this.tableName = tableName;
         this.windowMillis = windowMillis;
+        this.minSpacingMillis = minSpacing.toMillis();
     }
 
     @Override
@@ -121,7 +123,7 @@ public final class TierProgressRecorder<T> extends AbstractStreamOperator<Void>
         }
         long now = System.currentTimeMillis();
         if (pending.isEmpty() || (inFlight != null && !inFlight.isDone())
-                || (lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < MIN_SPACING_MILLIS)) {
+                || (lastAttemptMillis != Long.MIN_VALUE && now - lastAttemptMillis < minSpacingMillis)) {
             return;
         }
         lastAttemptMillis = now;
