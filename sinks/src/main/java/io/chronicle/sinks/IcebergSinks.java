@@ -15,7 +15,9 @@ import java.util.List;
 
 /**
  * Writes a stream to one of Chronicle's Iceberg tables. Data files are written continuously and
- * committed when a checkpoint completes, so a restore neither loses nor repeats rows.
+ * committed when a checkpoint completes, so a restore neither loses nor repeats rows. The sink is
+ * Iceberg's {@link IcebergSink} inside a {@link RestoreSafeIcebergSink}: Iceberg's alone loses every
+ * row written since a restore when the job's input ends before its next checkpoint.
  */
 public final class IcebergSinks {
 
@@ -35,12 +37,13 @@ public final class IcebergSinks {
             append(records, toRow, table, catalogLoader, namespace);
             return;
         }
-        IcebergSink.forRowData(rows(records, toRow, table, table.tableName()))
+        DataStream<RowData> rows = rows(records, toRow, table, table.tableName());
+        IcebergSink.Builder sink = IcebergSink.forRowData(rows)
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
                 .uidSuffix(table.tableName())
                 .upsert(true)
-                .equalityFieldColumns(List.copyOf(table.schema().identifierFieldNames()))
-                .append()
+                .equalityFieldColumns(List.copyOf(table.schema().identifierFieldNames()));
+        RestoreSafeIcebergSink.append(rows, sink, table.tableName())
                 .name("iceberg-" + table.tableName())
                 .uid("iceberg-" + table.tableName());
     }
@@ -66,10 +69,11 @@ public final class IcebergSinks {
             CatalogLoader catalogLoader,
             String namespace,
             String sinkName) {
-        IcebergSink.forRowData(rows(records, toRow, table, sinkName))
+        DataStream<RowData> rows = rows(records, toRow, table, sinkName);
+        IcebergSink.Builder sink = IcebergSink.forRowData(rows)
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
-                .uidSuffix(sinkName)
-                .append()
+                .uidSuffix(sinkName);
+        RestoreSafeIcebergSink.append(rows, sink, sinkName)
                 .name("iceberg-" + sinkName)
                 .uid("iceberg-" + sinkName);
     }
