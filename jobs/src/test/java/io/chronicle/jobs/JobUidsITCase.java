@@ -6,6 +6,8 @@ import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -132,6 +136,40 @@ class JobUidsITCase extends JobITBase {
         assertThatThrownBy(() -> env.getStreamGraph().getJobGraph())
                 .hasMessageContaining("no UID or hash has been assigned");
     }
+
+    /**
+     * Each Iceberg sink's aggregator shares its task with a restore anchor, so that a restored job
+     * restores that task too (RestoreSafeIcebergSink): the upserting sinks of the views as much as
+     * the appending ones.
+     */
+    @Test
+    void everyIcebergSinkHasItsAggregatorRestoredWithTheJob() throws Exception {
+        Map<String, String> values = withReceiver();
+        for (ChronicleJob job : ChronicleJob.values()) {
+            JobGraph graph = environment(job, values).getStreamGraph().getJobGraph();
+            Set<String> writers = new TreeSet<>();
+            Set<String> anchored = new TreeSet<>();
+            for (JobVertex vertex : graph.getVertices()) {
+                Matcher writer = ICEBERG_WRITER.matcher(vertex.getName());
+                while (writer.find()) {
+                    writers.add(writer.group(1));
+                }
+                Matcher anchor = CHAINED_ANCHOR.matcher(vertex.getName());
+                while (anchor.find()) {
+                    anchored.add(anchor.group(1));
+                }
+            }
+            assertThat(anchored).as("the Iceberg sinks of %s whose aggregator is chained to an anchor", job)
+                    .isEqualTo(writers);
+            if (job == ChronicleJob.ALL) {
+                assertThat(writers).contains("points_raw", "traces", "agent_metrics");
+            }
+        }
+    }
+
+    private static final Pattern ICEBERG_WRITER = Pattern.compile("iceberg-([a-z0-9_-]+): Writer");
+    private static final Pattern CHAINED_ANCHOR = Pattern.compile(
+            "pre-commit aggregator: ([a-z0-9_-]+) -> iceberg-\\1: restore-anchor-\\1");
 
     private static StreamExecutionEnvironment environment(ChronicleJob job, Map<String, String> values)
             throws Exception {
