@@ -43,7 +43,6 @@ public final class PointDecoders implements RecordDecoder<MetricPoint> {
         }));
     }
 
-
     /** The decoders of the points topics {@code conf} names. */
     public static PointDecoders from(Configuration conf) {
         return new PointDecoders(ChronicleConfig.pointTopics(conf), conf);
