@@ -194,8 +194,7 @@ final class IngestSuite implements Suite {
             System.out.printf("Producing %,d points into %d partitions ...%n", workloadPoints, partitions);
             long start = System.nanoTime();
             Formatted formatted = new Formatted(format, benchConf.get(BenchOptions.FORMAT_BATCH_POINTS), partitions);
-            Workload.Summary summary = format == PointFormat.CHRONICLE_JSON ? env.produce(workload, TOPIC, partitions)
-                    : formatted.produce(env, workload);
+            Workload.Summary summary = formatted.produce(env, workload);
             long endMillis = workload.eventMillisAfter(workloadPoints) + benchConf.get(BenchOptions.SAMPLE_INTERVAL).toMillis()
                     + tiers.get(tiers.size() - 1).micros() / 1_000 + lateness.toMillis() + Duration.ofMinutes(1).toMillis();
             // One more than a partition's watermark passes over as outliers.
@@ -285,9 +284,9 @@ final class IngestSuite implements Suite {
     }
 
     /**
-     * The points topic's records in a format other than Chronicle's JSON: the workload's JSON
-     * points read back, then each partition's points, in order, encoded as the format's producer
-     * sends them ({@link FormatsSuite#encode}).
+     * The points topic's records in its format: Chronicle's JSON as the workload writes it; any
+     * other, the workload's JSON points read back, then each partition's points, in order, encoded
+     * as the format's producer sends them ({@link FormatsSuite#encode}).
      */
     private static final class Formatted {
         final PointFormat format;
@@ -302,6 +301,9 @@ final class IngestSuite implements Suite {
         }
 
         Workload.Summary produce(BenchEnvironment env, Workload workload) {
+            if (format == PointFormat.CHRONICLE_JSON) {
+                return env.produce(workload, TOPIC, partitions);
+            }
             List<List<MetricPoint>> byPartition = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 byPartition.add(new ArrayList<>());

@@ -53,8 +53,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -239,22 +241,19 @@ class BoundedSinkRestoreITCase extends JobITBase {
 
     /** Triggers a checkpoint, again while the job's tasks are not all running, until one completes. */
     private static void checkpoint(ClusterClient<?> cluster, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
+        ItServices.waitUntil("a checkpoint taken, or the job ended", DEADLINE, () -> {
             try {
                 long id = cluster.triggerCheckpoint(job.getJobID(), CheckpointType.CONFIGURED)
                         .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 event("test: checkpoint %d completed", id);
-                return;
+                return true;
             } catch (ExecutionException e) {
                 event("test: checkpoint not taken: %s", e.getCause());
-                if (job.getJobStatus().get().isGloballyTerminalState()) {
-                    return;
-                }
-                assertThat(System.nanoTime()).as("a checkpoint taken within %s", DEADLINE).isLessThan(deadline);
-                Thread.sleep(100);
+                return job.getJobStatus().join().isGloballyTerminalState();
+            } catch (InterruptedException | TimeoutException e) {
+                throw new IllegalStateException("checkpoint of " + job.getJobID() + " not answered", e);
             }
-        }
+        }, BoundedSinkRestoreITCase::timeline);
     }
 
     /** True once {@code condition} is, or half a second after it was first asked. */
@@ -512,9 +511,9 @@ class BoundedSinkRestoreITCase extends JobITBase {
                 while (!FAILED.get() && System.nanoTime() < deadline) {
                     Thread.sleep(10);
                 }
-                long cancelled = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (FAILED.get() && System.nanoTime() < cancelled) {
-                    Thread.sleep(10);
+                if (FAILED.get()) {
+                    // The failure cancels the committer's task, which interrupts this thread.
+                    new CountDownLatch(1).await(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
