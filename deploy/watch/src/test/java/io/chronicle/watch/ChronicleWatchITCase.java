@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import io.chronicle.core.ChronicleConfig;
 import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.EmbeddedCluster;
@@ -387,6 +388,7 @@ class ChronicleWatchITCase {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(jobConf);
         env.setParallelism(1);
         FailOnce.ARMED.set(false);
+        FailOnce.READ.set(0);
         env.fromSource(KafkaSource.<String>builder()
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setTopics(topic)
@@ -402,7 +404,9 @@ class ChronicleWatchITCase {
                 .isEmpty();
         JobClient job = env.executeAsync(ChronicleJob.INGEST.jobName());
         try {
-            // One checkpoint, by hand, for the restart to restore.
+            // One checkpoint, by hand, for the restart to restore, once the source holds both
+            // partitions and has read what they had: taken earlier, it would commit nothing.
+            waitFor("the first 80 records read", () -> FailOnce.READ.get() >= 80, () -> FailOnce.READ + " read");
             waitFor("a first checkpoint", () -> {
                 try {
                     flink.triggerCheckpoint(job.getJobID()).get();
@@ -437,9 +441,11 @@ class ChronicleWatchITCase {
     /** Fails at the first record after being armed, once. */
     static final class FailOnce implements MapFunction<String, String> {
         static final AtomicBoolean ARMED = new AtomicBoolean();
+        static final AtomicLong READ = new AtomicLong();
 
         @Override
         public String map(String value) {
+            READ.incrementAndGet();
             if (ARMED.compareAndSet(true, false)) {
                 throw new IllegalStateException("failing once, to restart from the checkpoint");
             }
