@@ -181,7 +181,10 @@ public final class BenchOptions {
                             + " rollup tiers, views and alerts as well, all in one job), chronicle-split"
                             + " (the same work as the split jobs, ingest, rollups, views and alerts, side by"
                             + " side; not run unless named), victoria-metrics (the peer: the same points as"
-                            + " line protocol). Ratios are to limit and to victoria-metrics.");
+                            + " line protocol). Ratios are to limit and to victoria-metrics. A Chronicle"
+                            + " variant may name Chronicle options of its own in braces, to run beside the"
+                            + " same variant without them: chronicle-full{chronicle.alerts.filter-unwatched-points=false}"
+                            + " (several separated by ',').");
 
     // ---- long life ------------------------------------------------------------------------
 

@@ -75,18 +75,26 @@ final class ChronicleIngest implements Variant {
     /** Whether the tiers, views and alerts run, in one job or in their own. */
     private final boolean full;
     private final Duration checkpointInterval;
+    /** Chronicle options this variant sets on its jobs, as its name gives them; see {@link VariantOptions}. */
+    private final VariantOptions options;
     private String lastNamespace;
 
-    ChronicleIngest(BenchEnvironment env, IngestSuite.Input input, Mode mode, Duration checkpointInterval) {
+    ChronicleIngest(BenchEnvironment env, IngestSuite.Input input, Mode mode, Duration checkpointInterval,
+            VariantOptions options) {
         this.env = env;
         this.input = input;
         this.mode = mode;
         this.full = mode != Mode.POINTS_ONLY;
         this.checkpointInterval = checkpointInterval;
+        this.options = options;
     }
 
     @Override
     public String name() {
+        return baseName() + options.suffix();
+    }
+
+    private String baseName() {
         switch (mode) {
             case FULL:
                 return FULL;
@@ -114,12 +122,13 @@ final class ChronicleIngest implements Variant {
         if (full) {
             conf.set(ChronicleOptions.ALERTS_RULES_FILE, input.rulesFile().toString());
         }
+        conf.addAll(options.conf());
         return conf;
     }
 
     @Override
     public Report.Run run(int round) throws Exception {
-        String namespace = name().replace('-', '_') + "_" + round;
+        String namespace = baseName().replace('-', '_') + options.namespaceSuffix() + "_" + round;
         Configuration conf = conf(namespace);
         Map<String, StreamExecutionEnvironment> built = new LinkedHashMap<>();
         for (ChronicleJob job : mode == Mode.SPLIT ? SPLIT_JOBS : List.of(ChronicleJob.ALL)) {

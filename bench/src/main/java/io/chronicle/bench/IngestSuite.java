@@ -126,35 +126,45 @@ final class IngestSuite implements Suite {
     /** The variants by name: the two baselines, the limit and the peer, and Chronicle's two. */
     private static Map<String, VariantFactory> variants() {
         Map<String, VariantFactory> variants = new LinkedHashMap<>();
-        variants.put(IngestLimit.NAME, (env, input, conf, report) ->
+        variants.put(IngestLimit.NAME, (env, input, conf, report, options) ->
                 new IngestLimit(env, input, conf.get(BenchOptions.PARALLELISM)));
-        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf, report) -> new ChronicleIngest(env, input,
-                ChronicleIngest.Mode.POINTS_ONLY, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
-        variants.put(ChronicleIngest.FULL, (env, input, conf, report) -> new ChronicleIngest(env, input,
-                ChronicleIngest.Mode.FULL, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
-        variants.put(ChronicleIngest.SPLIT, (env, input, conf, report) -> new ChronicleIngest(env, input,
-                ChronicleIngest.Mode.SPLIT, conf.get(BenchOptions.CHECKPOINT_INTERVAL)));
-        variants.put(VictoriaMetricsIngest.NAME, (env, input, conf, report) -> new VictoriaMetricsIngest(report, conf));
+        variants.put(ChronicleIngest.POINTS_ONLY, (env, input, conf, report, options) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.POINTS_ONLY, conf.get(BenchOptions.CHECKPOINT_INTERVAL), options));
+        variants.put(ChronicleIngest.FULL, (env, input, conf, report, options) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.FULL, conf.get(BenchOptions.CHECKPOINT_INTERVAL), options));
+        variants.put(ChronicleIngest.SPLIT, (env, input, conf, report, options) -> new ChronicleIngest(env, input,
+                ChronicleIngest.Mode.SPLIT, conf.get(BenchOptions.CHECKPOINT_INTERVAL), options));
+        variants.put(VictoriaMetricsIngest.NAME, (env, input, conf, report, options) -> new VictoriaMetricsIngest(report, conf));
         return variants;
     }
 
     @FunctionalInterface
     private interface VariantFactory {
-        Variant create(BenchEnvironment env, Input input, Configuration benchConf, Report report);
+        Variant create(BenchEnvironment env, Input input, Configuration benchConf, Report report, VariantOptions options);
     }
 
     @Override
     public Report run(Configuration benchConf) throws Exception {
-        List<String> names = benchConf.get(BenchOptions.VARIANTS);
+        List<String> named = benchConf.get(BenchOptions.VARIANTS);
         Map<String, VariantFactory> known = variants();
-        for (String variant : names) {
+        List<String> bases = new ArrayList<>();
+        List<VariantOptions> variantOptions = new ArrayList<>();
+        for (int i = 0; i < named.size(); i++) {
+            VariantOptions options = VariantOptions.parse(BenchOptions.VARIANTS.key(), named.get(i), i);
+            String variant = options.base();
             if (!known.containsKey(variant)) {
                 throw new IllegalArgumentException("Invalid value for option '" + BenchOptions.VARIANTS.key()
                         + "': unknown variant '" + variant + "'; known: " + String.join(", ", known.keySet()));
             }
+            if (!options.conf().toMap().isEmpty() && !variant.startsWith(ChronicleIngest.POINTS_ONLY)) {
+                throw new IllegalArgumentException("Invalid value for option '" + BenchOptions.VARIANTS.key()
+                        + "': variant '" + variant + "' takes no Chronicle options");
+            }
+            bases.add(variant);
+            variantOptions.add(options);
         }
         PointFormat format = PointFormat.of(BenchOptions.INGEST_FORMAT.key(), benchConf.get(BenchOptions.INGEST_FORMAT));
-        if (format != PointFormat.CHRONICLE_JSON && names.contains(VictoriaMetricsIngest.NAME)) {
+        if (format != PointFormat.CHRONICLE_JSON && bases.contains(VictoriaMetricsIngest.NAME)) {
             throw new IllegalArgumentException("Option '" + BenchOptions.INGEST_FORMAT.key() + "' " + format
                     + ": variant " + VictoriaMetricsIngest.NAME + " takes Chronicle's JSON only");
         }
@@ -178,7 +188,7 @@ final class IngestSuite implements Suite {
         Report report = new Report(name(), BenchOptions.describe(benchConf, options()), IngestLimit.NAME);
         // Each run's figures and counts are printed as it ends; the suite's table summarizes them.
         report.printRuns = false;
-        if (names.contains(VictoriaMetricsIngest.NAME)) {
+        if (bases.contains(VictoriaMetricsIngest.NAME)) {
             report.machine.put(VictoriaMetricsIngest.NAME, VictoriaMetricsPeer.packageVersion());
         }
         int partitions = benchConf.get(BenchOptions.PARTITIONS);
@@ -215,7 +225,9 @@ final class IngestSuite implements Suite {
                     workloadPoints, events, tierRows, rules, readOptions);
 
             List<Variant> selected = new ArrayList<>();
-            names.forEach(n -> selected.add(known.get(n).create(env, input, benchConf, report)));
+            for (int i = 0; i < bases.size(); i++) {
+                selected.add(known.get(bases.get(i)).create(env, input, benchConf, report, variantOptions.get(i)));
+            }
             for (int round = benchConf.get(BenchOptions.WARMUP) ? 0 : 1; round <= benchConf.get(BenchOptions.RUNS); round++) {
                 for (Variant variant : selected) {
                     Report.Run run = variant.run(round);
@@ -242,7 +254,7 @@ final class IngestSuite implements Suite {
             }
         }
         report.tables.add(new Report.Table("ingest: medians of the measured runs; ÷ limit, ÷ VM: ratios to the"
-                + " medians of " + IngestLimit.NAME + " and " + VictoriaMetricsIngest.NAME, summary(report.runs, names)));
+                + " medians of " + IngestLimit.NAME + " and " + VictoriaMetricsIngest.NAME, summary(report.runs, named)));
         report.tables.add(new Report.Table("storage: data files of each table as written, then after a rewrite"
                 + " (compaction) of the table's data files; " + VictoriaMetricsIngest.NAME + ": its data and index once"
                 + " stopped",
@@ -401,7 +413,7 @@ final class IngestSuite implements Suite {
         rewriteConf.set(PipelineOptions.AUTO_GENERATE_UIDS, true);
         String pointsRaw = ChronicleTable.POINTS_RAW.tableName();
         List<String> tables = new ArrayList<>(List.of(pointsRaw));
-        if (ChronicleIngest.FULL.equals(variant.name())) {
+        if (variant.mode() == ChronicleIngest.Mode.FULL) {
             tables.addAll(input.tierRows().keySet());
         }
         try (IcebergCounts counts = new IcebergCounts(ChronicleCatalogLoader.from(conf), namespace)) {

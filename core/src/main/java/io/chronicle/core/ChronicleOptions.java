@@ -667,6 +667,17 @@ public final class ChronicleOptions {
                             "Safety bound (processing time) on the evaluation state of a (rule,"
                                     + " series) that stops receiving points.");
 
+    public static final ConfigOption<Boolean> ALERTS_FILTER_UNWATCHED =
+            key("chronicle.alerts.filter-unwatched-points")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Drop, in the task that read them, the points of metrics no rule in force selects,"
+                                    + " instead of sending every point to the alert router. Each source task"
+                                    + " reads the rules topic to know them, and sends every point while it"
+                                    + " cannot tell; a new rule sees the points read after that task has read"
+                                    + " it, normally within a poll of the router. false sends every point.");
+
     public static final ConfigOption<Integer> ALERTS_RULES_MAX_RULES =
             key("chronicle.alerts.rules.max-rules")
                     .intType()

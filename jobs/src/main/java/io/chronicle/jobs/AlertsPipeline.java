@@ -14,6 +14,7 @@ import io.chronicle.operators.alerts.AlertEvaluator;
 import io.chronicle.operators.alerts.RuleBook;
 import io.chronicle.operators.alerts.RuleRouter;
 import io.chronicle.operators.alerts.RuleSample;
+import io.chronicle.operators.alerts.WatchedPointsFilter;
 import io.chronicle.operators.rollup.CounterRule;
 import io.chronicle.sinks.AlertTopics;
 import io.chronicle.sinks.IcebergSinks;
@@ -21,6 +22,7 @@ import io.chronicle.sinks.KafkaTopics;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.alerts.AlertDeliverySink;
 import io.chronicle.sources.RuleChanges;
+import io.chronicle.sources.RuleTopicFollower;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -53,16 +55,32 @@ public final class AlertsPipeline {
     private AlertsPipeline() {}
 
     /**
-     * Adds alerting to the points' job, with the health rules if {@code points} carry the health
-     * series, and delivery to the HTTP receivers if {@code deliver} (rather than a job of its own
-     * reading the alerts topic); returns the alert state changes.
+     * Adds alerting to the points' job, with the health rules if there are {@code health} series
+     * (else null), and delivery to the HTTP receivers if {@code deliver} (rather than a job of its
+     * own reading the alerts topic); returns the alert state changes.
      */
-    public static DataStream<AlertNotification> build(DataStream<MetricPoint> points, Configuration conf,
-            CatalogLoader catalogLoader, String namespace, boolean healthRules, boolean deliver) throws IOException {
+    public static DataStream<AlertNotification> build(SingleOutputStreamOperator<MetricPoint> points,
+            DataStream<MetricPoint> health, Configuration conf, CatalogLoader catalogLoader, String namespace,
+            boolean deliver) throws IOException {
         TableBootstrap.ensureTables(catalogLoader, namespace, ChronicleTable.ALERTS,
                 ChronicleTable.ANOMALIES);
-        RuleBook rules = new RuleBook(startRules(conf, healthRules), RuleLimits.from(conf));
+        List<AlertRule> startRules = startRules(conf, health != null);
+        RuleLimits limits = RuleLimits.from(conf);
+        RuleBook rules = new RuleBook(startRules, limits);
         KafkaTopics.ensureCompacted(conf, conf.get(ChronicleOptions.TOPIC_RULES));
+
+        DataStream<MetricPoint> routed = points;
+        if (conf.get(ChronicleOptions.ALERTS_FILTER_UNWATCHED)) {
+            // Chained to the task that read the points, so those no rule watches never leave it.
+            routed = points
+                    .filter(new WatchedPointsFilter(startRules, limits, RuleTopicFollower.feed(conf)))
+                    .setParallelism(points.getParallelism())
+                    .name("points-watched-by-rules")
+                    .uid("points-watched-by-rules");
+        }
+        if (health != null) {
+            routed = routed.union(health);
+        }
 
         DataStream<RuleChange> changes = points.getExecutionEnvironment()
                 .fromSource(RuleChanges.source(conf), RuleChanges.watermarks(), "kafka-rules")
@@ -70,7 +88,7 @@ public final class AlertsPipeline {
                 .setParallelism(1);
         BroadcastStream<RuleChange> broadcastRules = changes.broadcast(RuleBook.RULES);
 
-        SingleOutputStreamOperator<RuleSample> samples = points
+        SingleOutputStreamOperator<RuleSample> samples = routed
                 .connect(broadcastRules)
                 .process(new RuleRouter(rules), TypeInformation.of(RuleSample.class))
                 .name("route-to-rules")

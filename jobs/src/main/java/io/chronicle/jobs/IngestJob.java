@@ -262,7 +262,7 @@ public final class IngestJob {
             written.addAll(viewTables());
         }
         if (conf.get(ChronicleOptions.ALERTS_ENABLED)) {
-            DataStream<MetricPoint> watched = points;
+            DataStream<MetricPoint> health = null;
             // The health signals run on wall-clock time: a replay of a bounded input has none.
             if (conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED)
                     && pointsSource.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED) {
@@ -271,11 +271,11 @@ public final class IngestJob {
                         .map(DeadLetterRate::tenantOf, Types.STRING)
                         .name("health-dead-letter-tenants")
                         .uid("health-dead-letter-tenants");
-                watched = points.union(HealthPipeline.build(env, conf, tenants,
+                health = HealthPipeline.build(env, conf, tenants,
                         seriesChanges == null ? null : HealthPipeline.cardinality(seriesChanges, conf),
-                        catalogLoader, namespace, written));
+                        catalogLoader, namespace, written);
             }
-            AlertsPipeline.build(watched, readingAsJob(conf), catalogLoader, namespace, watched != points, true);
+            AlertsPipeline.build(points, health, readingAsJob(conf), catalogLoader, namespace, true);
         }
         writeRaw(points, events, catalogLoader, namespace);
         writeRejected(rejected, null, catalogLoader, namespace);
@@ -322,9 +322,9 @@ public final class IngestJob {
      */
     private void buildAlerts(StreamExecutionEnvironment env, CatalogLoader catalogLoader, String namespace)
             throws IOException {
-        DataStream<MetricPoint> points = points(env);
-        boolean health = conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED);
-        if (health) {
+        SingleOutputStreamOperator<MetricPoint> points = points(env);
+        DataStream<MetricPoint> health = null;
+        if (conf.get(ChronicleOptions.ALERTS_HEALTH_ENABLED)) {
             List<String> written = new ArrayList<>(rawTables());
             DataStream<MetricPoint> cardinality = null;
             if (conf.get(ChronicleOptions.ROLLUP_ENABLED)) {
@@ -336,11 +336,11 @@ public final class IngestJob {
                 written.addAll(viewTables());
             }
             written.addAll(alertTables());
-            points = points.union(HealthPipeline.build(env, conf,
+            health = HealthPipeline.build(env, conf,
                     HealthPipeline.deadLetterTenants(env, readingAsJob(conf)), cardinality,
-                    catalogLoader, namespace, written));
+                    catalogLoader, namespace, written);
         }
-        AlertsPipeline.build(points, readingAsJob(conf), catalogLoader, namespace, health, false);
+        AlertsPipeline.build(points, health, readingAsJob(conf), catalogLoader, namespace, false);
     }
 
     /**

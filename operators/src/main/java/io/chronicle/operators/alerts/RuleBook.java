@@ -154,6 +154,11 @@ public final class RuleBook implements Serializable {
         return new Applied(RuleStatus.of(change, RuleStatus.ACCEPTED, null), before, true);
     }
 
+    /** Whether {@code rule} can be evaluated, so that a change to it would not be refused for it. */
+    public static boolean isReady(AlertRule rule) {
+        return unready(rule) == null;
+    }
+
     /**
      * Why {@code rule} cannot be evaluated, or null: its regular expressions compiled and its
      * model built now, so a rule that would fail on its first point is refused instead.
