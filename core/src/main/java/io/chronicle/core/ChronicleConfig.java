@@ -181,6 +181,7 @@ public final class ChronicleConfig {
         requirePositive(conf, ChronicleOptions.INGEST_MAX_TAGS);
         requirePositive(conf, ChronicleOptions.PROMETHEUS_MAX_UNCOMPRESSED_BYTES);
         requirePositive(conf, ChronicleOptions.TRACES_MAX_EVENTS);
+        requireNonNegative(conf, ChronicleOptions.VIEWS_UPSERT_BUFFER_ROWS);
         requirePositive(conf, ChronicleOptions.ROLLUP_REORDER_BUFFER);
         requirePositive(conf, ChronicleOptions.ROLLUP_BATCH_MAX_POINTS);
         requirePositive(conf, ChronicleOptions.ROLLUP_MAX_SERIES_SHARDS);

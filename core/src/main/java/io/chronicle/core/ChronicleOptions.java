@@ -584,6 +584,18 @@ public final class ChronicleOptions {
                     .defaultValue(true)
                     .withDescription("Keep the traces and agent_metrics views from the events.");
 
+    public static final ConfigOption<Integer> VIEWS_UPSERT_BUFFER_ROWS =
+            key("chronicle.views.upsert-buffer-rows")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "The most traces and agent_metrics rows each writer subtask holds until"
+                                    + " the next checkpoint, keeping only a key's latest: the tables"
+                                    + " show a key's last row of each checkpoint either way, with one"
+                                    + " row and one delete per key instead of one per update. More keys"
+                                    + " than this send every held row on. 0 sends each row on at once."
+                                    + " The topics get every update.");
+
     public static final ConfigOption<Duration> EVENTS_DEDUP_TTL =
             key("chronicle.events.dedup-ttl")
                     .durationType()

@@ -161,6 +161,10 @@ class ChronicleConfigTest {
             assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--" + limit, "0"}))
                     .hasMessageContaining("'" + limit + "': must be positive");
         }
+        assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.views.upsert-buffer-rows", "-1"}))
+                .hasMessageContaining("'chronicle.views.upsert-buffer-rows': must not be negative");
+        assertThat(ChronicleConfig.fromArgs(new String[] {"--chronicle.views.upsert-buffer-rows", "0"})
+                .get(ChronicleOptions.VIEWS_UPSERT_BUFFER_ROWS)).isZero();
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.ingest.min-timestamp", "2000"}))
                 .hasMessageContaining("'chronicle.ingest.min-timestamp'");
         assertThatThrownBy(() -> ChronicleConfig.fromArgs(new String[] {"--chronicle.s3.access-key", "a"}))

@@ -71,10 +71,11 @@ public final class ViewsPipeline {
                 .name("agent-metrics")
                 .uid("agent-metrics");
 
+        int upsertBufferRows = conf.get(ChronicleOptions.VIEWS_UPSERT_BUFFER_ROWS);
         IcebergSinks.write(traces, new RowConverters.TraceToRow(), ChronicleTable.TRACES,
-                catalogLoader, namespace);
+                catalogLoader, namespace, upsertBufferRows);
         IcebergSinks.write(agents, new RowConverters.AgentMetricsToRow(), ChronicleTable.AGENT_METRICS,
-                catalogLoader, namespace);
+                catalogLoader, namespace, upsertBufferRows);
         traces.sinkTo(ViewTopicSink.traces(conf)).name("topic-traces").uid("topic-traces");
         agents.sinkTo(ViewTopicSink.agentMetrics(conf)).name("topic-agent-metrics").uid("topic-agent-metrics");
         return traces.getSideOutput(TraceViewFunction.TOO_LATE)

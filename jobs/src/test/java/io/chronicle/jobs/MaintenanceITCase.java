@@ -293,7 +293,8 @@ class MaintenanceITCase extends JobITBase {
                 WatermarkStrategy.noWatermarks(), "ids").uid("ids");
         IcebergSinks.write(ids.map(MaintenanceITCase::trace, TypeInformation.of(TraceRow.class))
                         .name("trace-rows").uid("trace-rows"),
-                new RowConverters.TraceToRow(), ChronicleTable.TRACES, loader, namespace);
+                new RowConverters.TraceToRow(), ChronicleTable.TRACES, loader, namespace,
+                ChronicleOptions.VIEWS_UPSERT_BUFFER_ROWS.defaultValue());
         IcebergSinks.append(ids.map(MaintenanceITCase::point, TypeInformation.of(MetricPoint.class))
                         .name("points").uid("points"),
                 new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW, loader, namespace);

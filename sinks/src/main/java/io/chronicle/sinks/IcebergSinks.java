@@ -25,24 +25,36 @@ public final class IcebergSinks {
 
     /**
      * Appends to an append-only table, or upserts on the identifier fields of a view table: a
-     * row replaces the table's row with the same key (an equality delete plus the new row).
+     * row replaces the table's row with the same key (an equality delete plus the new row). An
+     * upsert keeps only each key's latest row until the next checkpoint ({@link LatestRowPerKey},
+     * at most {@code upsertBufferRows} keys; 0 sends each row on at once); the records must come
+     * keyed by the table's identifier, so that all of a key's rows pass one subtask in order.
      */
     public static <T> void write(
             DataStream<T> records,
             RowConverter<T> toRow,
             TableDefinition table,
             CatalogLoader catalogLoader,
-            String namespace) {
+            String namespace,
+            int upsertBufferRows) {
         if (!table.upsert()) {
             append(records, toRow, table, catalogLoader, namespace);
             return;
         }
+        List<String> keys = List.copyOf(table.schema().identifierFieldNames());
         DataStream<RowData> rows = rows(records, toRow, table, table.tableName());
+        if (upsertBufferRows > 0) {
+            // The parallelism of the rows, so that it chains to them and a key stays on one subtask.
+            rows = rows.transform("latest-row-per-key-" + table.tableName(), rows.getType(),
+                            new LatestRowPerKey(FlinkSchemaUtil.convert(table.schema()), keys, upsertBufferRows))
+                    .setParallelism(rows.getParallelism())
+                    .uid("latest-row-per-key-" + table.tableName());
+        }
         IcebergSink.Builder sink = IcebergSink.forRowData(rows)
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
                 .uidSuffix(table.tableName())
                 .upsert(true)
-                .equalityFieldColumns(List.copyOf(table.schema().identifierFieldNames()));
+                .equalityFieldColumns(keys);
         RestoreSafeIcebergSink.append(rows, sink, table.tableName())
                 .name("iceberg-" + table.tableName())
                 .uid("iceberg-" + table.tableName());
