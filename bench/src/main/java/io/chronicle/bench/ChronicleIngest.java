@@ -12,6 +12,7 @@ import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.SnapshotSummary;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -268,6 +269,14 @@ final class ChronicleIngest implements Variant {
                 counts.put(IngestSuite.rowsOf(tier), tables.rows(tier));
             }
             counts.putAll(SwarmViews.read(tables));
+            for (ChronicleTable view : List.of(ChronicleTable.TRACES, ChronicleTable.AGENT_METRICS)) {
+                // What a reader of the view merges: every row written and not yet compacted away, and the deletes.
+                String table = view.tableName();
+                counts.put(IngestSuite.storedRowsOf(table), tables.total(table, SnapshotSummary.TOTAL_RECORDS_PROP));
+                counts.put(IngestSuite.storedDeletesOf(table),
+                        tables.total(table, SnapshotSummary.TOTAL_EQ_DELETES_PROP)
+                                + tables.total(table, SnapshotSummary.TOTAL_POS_DELETES_PROP));
+            }
             counts.put(IngestSuite.ALERTS_ROWS, tables.rows(ChronicleTable.ALERTS.tableName()));
         }
     }

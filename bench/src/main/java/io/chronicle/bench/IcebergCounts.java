@@ -1,6 +1,7 @@
 package io.chronicle.bench;
 
 import io.chronicle.catalog.TableStats;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -27,6 +28,15 @@ final class IcebergCounts implements AutoCloseable {
 
     long rows(String table) {
         return TableStats.committedRecords(table(table));
+    }
+
+    /**
+     * A total of the table's current snapshot from its summary (Iceberg's {@code total-*} keys),
+     * 0 when the table has no snapshot or the summary no such total.
+     */
+    long total(String table, String summaryKey) {
+        Snapshot current = table(table).currentSnapshot();
+        return current == null ? 0 : Long.parseLong(current.summary().getOrDefault(summaryKey, "0"));
     }
 
     Table table(String table) {

@@ -372,6 +372,16 @@ final class IngestSuite implements Suite {
         return table + "_rows";
     }
 
+    /** Rows in the data files of a view's current snapshot, superseded ones included. */
+    static String storedRowsOf(String table) {
+        return table + "_stored_rows";
+    }
+
+    /** Delete rows (equality and position) in a view's current snapshot, which a reader applies. */
+    static String storedDeletesOf(String table) {
+        return table + "_stored_deletes";
+    }
+
     static String samplesOf(String table) {
         return table + "_samples";
     }
