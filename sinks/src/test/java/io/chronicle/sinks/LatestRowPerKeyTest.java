@@ -7,12 +7,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -186,18 +181,11 @@ class LatestRowPerKeyTest {
 
     /** The operator in Flink's harness, with its metrics intercepted. */
     private static final class Harness {
-        private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        private final InterceptedMetrics metrics = new InterceptedMetrics();
         final OneInputStreamOperatorTestHarness<RowData, RowData> harness;
 
         Harness(int maxRows) throws Exception {
-            MockEnvironment env = new MockEnvironmentBuilder()
-                    .setMetricGroup(new InterceptingTaskMetricGroup() {
-                        @Override
-                        public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-                            return metrics;
-                        }
-                    })
-                    .build();
+            MockEnvironment env = metrics.environment();
             harness = new OneInputStreamOperatorTestHarness<>(new LatestRowPerKey(ROW, KEY, maxRows),
                     new RowDataSerializer(ROW), env);
             harness.setup(new RowDataSerializer(ROW));
@@ -225,7 +213,7 @@ class LatestRowPerKeyTest {
         }
 
         long replaced() {
-            return ((Counter) metrics.get(LatestRowPerKey.ROWS_REPLACED)).getCount();
+            return ((Counter) metrics.group.get(LatestRowPerKey.ROWS_REPLACED)).getCount();
         }
     }
 }

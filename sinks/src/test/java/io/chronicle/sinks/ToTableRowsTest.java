@@ -9,12 +9,7 @@ import io.chronicle.core.RejectedRecord;
 import io.chronicle.core.alerts.AlertNotification;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
-import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -113,20 +108,13 @@ class ToTableRowsTest {
 
     /** The process function in Flink's operator harness, with its metrics intercepted. */
     private static final class Harness<T> {
-        private final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        private final InterceptedMetrics metrics = new InterceptedMetrics();
         private final OneInputStreamOperatorTestHarness<T, RowData> harness;
         private final RowType rowType;
 
         Harness(TableDefinition table, RowConverter<T> toRow, Class<T> type) throws Exception {
             rowType = FlinkSchemaUtil.convert(table.schema());
-            MockEnvironment env = new MockEnvironmentBuilder()
-                    .setMetricGroup(new InterceptingTaskMetricGroup() {
-                        @Override
-                        public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name) {
-                            return metrics;
-                        }
-                    })
-                    .build();
+            MockEnvironment env = metrics.environment();
             harness = new OneInputStreamOperatorTestHarness<>(
                     new ProcessOperator<>(new ToTableRows<>(table.tableName(), toRow, rowType)),
                     TypeInformation.of(type).createSerializer(new SerializerConfigImpl()), env);
@@ -144,7 +132,7 @@ class ToTableRowsTest {
         }
 
         long skipped() {
-            return ((Counter) metrics.get(ToTableRows.ROWS_SKIPPED)).getCount();
+            return ((Counter) metrics.group.get(ToTableRows.ROWS_SKIPPED)).getCount();
         }
     }
 
