@@ -135,36 +135,35 @@ class ViewsITCase extends JobITBase {
         assertTraces(conf, traces);
         assertAgentMetrics(conf, traces, heartbeats);
         long changes = assertTracesTopic(conf.get(ChronicleOptions.TOPIC_TRACES), traces);
-        assertGenericReaderSeesOneRowPerTrace(conf, traces);
-        assertOneRowPerTraceAndCheckpoint(conf, changes);
+        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
+        try {
+            Table table = catalog.loadTable(TableIdentifier.of("chronicle", "traces"));
+            assertGenericReaderSeesOneRowPerTrace(table, traces);
+            assertOneRowPerTraceAndCheckpoint(table, changes);
+        } finally {
+            if (catalog instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        }
     }
 
     /**
      * Iceberg's own generic reader, independent of Flink, applies the equality deletes too: what
      * any v2 reader (Trino, Spark, PyIceberg) must do to see one row per key.
      */
-    private static void assertGenericReaderSeesOneRowPerTrace(Configuration conf, List<Trace> traces)
-            throws Exception {
-        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
-        try {
-            Table table = catalog.loadTable(TableIdentifier.of("chronicle", "traces"));
-            assertThat(table.currentSnapshot().deleteManifests(table.io()))
-                    .as("the upserts wrote delete files").isNotEmpty();
-            Map<String, String> status = new HashMap<>();
-            try (CloseableIterable<Record> records = IcebergGenerics.read(table)
-                    .where(Expressions.notEqual("tenant", "flush")).build()) {
-                for (Record r : records) {
-                    assertThat(status.put((String) r.getField("trace_id"), (String) r.getField("status")))
-                            .as("one row per trace").isNull();
-                }
+    private static void assertGenericReaderSeesOneRowPerTrace(Table table, List<Trace> traces) throws Exception {
+        assertThat(table.currentSnapshot().deleteManifests(table.io()))
+                .as("the upserts wrote delete files").isNotEmpty();
+        Map<String, String> status = new HashMap<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table)
+                .where(Expressions.notEqual("tenant", "flush")).build()) {
+            for (Record r : records) {
+                assertThat(status.put((String) r.getField("trace_id"), (String) r.getField("status")))
+                        .as("one row per trace").isNull();
             }
-            for (Trace t : traces) {
-                assertThat(status.get(t.traceId())).as(t.toString()).isEqualTo(t.outcome());
-            }
-        } finally {
-            if (catalog instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
+        }
+        for (Trace t : traces) {
+            assertThat(status.get(t.traceId())).as(t.toString()).isEqualTo(t.outcome());
         }
     }
 
@@ -357,8 +356,10 @@ class ViewsITCase extends JobITBase {
         }
     }
 
-    /** The compacted topic's latest value per trace is the trace's final row. */
-    /** The traces topic's last message of each trace against the reference; returns how many messages it has. */
+    /**
+     * The compacted topic's latest value per trace is the trace's final row; returns how many
+     * messages the topic has had, every change the views sent.
+     */
     private static long assertTracesTopic(String topic, List<Trace> traces) throws Exception {
         Map<String, JsonNode> latest = new HashMap<>();
         long messages;
@@ -396,25 +397,17 @@ class ViewsITCase extends JobITBase {
      * The table's writer got one row per trace and checkpoint: fewer rows than the topic's
      * changes, and no position deletes (which Iceberg writes when a key comes twice to one file).
      */
-    private static void assertOneRowPerTraceAndCheckpoint(Configuration conf, long changes) throws Exception {
-        Catalog catalog = ChronicleCatalogLoader.from(conf).loadCatalog();
-        try {
-            Table table = catalog.loadTable(TableIdentifier.of("chronicle", "traces"));
-            long rows = 0;
-            long positionDeletes = 0;
-            for (Snapshot snapshot : table.snapshots()) {
-                rows += Long.parseLong(snapshot.summary().getOrDefault(SnapshotSummary.ADDED_RECORDS_PROP, "0"));
-                positionDeletes += Long.parseLong(
-                        snapshot.summary().getOrDefault(SnapshotSummary.ADDED_POS_DELETES_PROP, "0"));
-            }
-            assertThat(positionDeletes).as("position deletes written").isZero();
-            assertThat(rows).as("rows written against %d changes on the topic", changes)
-                    .isLessThan(changes * 3 / 4);
-        } finally {
-            if (catalog instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
+    private static void assertOneRowPerTraceAndCheckpoint(Table table, long changes) {
+        long rows = 0;
+        long positionDeletes = 0;
+        for (Snapshot snapshot : table.snapshots()) {
+            rows += Long.parseLong(snapshot.summary().getOrDefault(SnapshotSummary.ADDED_RECORDS_PROP, "0"));
+            positionDeletes += Long.parseLong(
+                    snapshot.summary().getOrDefault(SnapshotSummary.ADDED_POS_DELETES_PROP, "0"));
         }
+        assertThat(positionDeletes).as("position deletes written").isZero();
+        assertThat(rows).as("rows written against %d changes on the topic", changes)
+                .isLessThan(changes * 3 / 4);
     }
 
     private static long countQuietly(Configuration conf, String sql) {

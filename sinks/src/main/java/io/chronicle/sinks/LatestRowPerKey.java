@@ -36,7 +36,6 @@ public final class LatestRowPerKey extends AbstractStreamOperator<RowData>
     /** Rows replaced by a later row of the same key before they reached the writer. */
     public static final String ROWS_REPLACED = "upsertRowsReplaced";
 
-    private final int[] keyPositions;
     private final RowData.FieldGetter[] keyGetters;
     private final int maxRows;
     private transient Map<GenericRowData, StreamRecord<RowData>> latest;
@@ -54,13 +53,13 @@ public final class LatestRowPerKey extends AbstractStreamOperator<RowData>
         if (keyColumns.isEmpty()) {
             throw new IllegalArgumentException("an upsert table needs identifier columns");
         }
-        this.keyPositions = keyColumns.stream().mapToInt(rowType::getFieldIndex).toArray();
-        this.keyGetters = new RowData.FieldGetter[keyPositions.length];
-        for (int i = 0; i < keyPositions.length; i++) {
-            if (keyPositions[i] < 0) {
+        this.keyGetters = new RowData.FieldGetter[keyColumns.size()];
+        for (int i = 0; i < keyGetters.length; i++) {
+            int position = rowType.getFieldIndex(keyColumns.get(i));
+            if (position < 0) {
                 throw new IllegalArgumentException("no column " + keyColumns.get(i) + " in " + rowType);
             }
-            keyGetters[i] = RowData.createFieldGetter(rowType.getTypeAt(keyPositions[i]), keyPositions[i]);
+            keyGetters[i] = RowData.createFieldGetter(rowType.getTypeAt(position), position);
         }
         this.maxRows = maxRows;
     }
