@@ -1,7 +1,9 @@
 package io.chronicle.services;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * A child process whose output goes to a log file and which does not outlive the JVM that
@@ -31,6 +35,9 @@ public final class ChildProcess implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final int LOG_TAIL_LINES = 40;
+    private static final int FIRST_ERROR_LINES = 20;
+    /** A log4j or java.util.logging level, or an uncaught exception, starting an error's report. */
+    private static final Pattern ERROR_LINE = Pattern.compile("\\b(ERROR|FATAL|SEVERE)\\b|^Exception in thread");
 
     /** Children not closed yet, newest first; guarded by the class. */
     private static final Deque<ChildProcess> RUNNING = new ArrayDeque<>();
@@ -42,13 +49,16 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final ProcessHandle handle;
     private final Path logFile;
+    /** Where this process's output starts in {@link #logFile}, which earlier runs appended to. */
+    private final long logStart;
     private final Path pidFile;
 
-    private ChildProcess(String name, Process process, ProcessHandle handle, Path logFile, Path pidFile) {
+    private ChildProcess(String name, Process process, ProcessHandle handle, Path logFile, long logStart, Path pidFile) {
         this.name = name;
         this.process = process;
         this.handle = handle;
         this.logFile = logFile;
+        this.logStart = logStart;
         this.pidFile = pidFile;
     }
 
@@ -124,9 +134,10 @@ public final class ChildProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().putAll(environment);
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         Process process = builder.start();
         Files.writeString(pidFile, Long.toString(process.pid()));
-        ChildProcess child = new ChildProcess(name, process, process.toHandle(), logFile, pidFile);
+        ChildProcess child = new ChildProcess(name, process, process.toHandle(), logFile, logStart, pidFile);
         register(child);
         return child;
     }
@@ -139,7 +150,9 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static Optional<ChildProcess> adoptOrphan(String name, Path logFile) throws IOException {
         Path pidFile = pidFile(name, logFile);
-        Optional<ChildProcess> adopted = orphan(pidFile).map(handle -> new ChildProcess(name, null, handle, logFile, pidFile));
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
+        Optional<ChildProcess> adopted = orphan(pidFile)
+                .map(handle -> new ChildProcess(name, null, handle, logFile, logStart, pidFile));
         adopted.ifPresent(ChildProcess::register);
         return adopted;
     }
@@ -251,14 +264,33 @@ public final class ChildProcess implements AutoCloseable {
         return logFile;
     }
 
-    /** The last lines of the log file, for error messages. */
+    /**
+     * For error messages: the first error this process logged, with the lines after it, and the
+     * last lines of its log. A failed start-up's cause is usually the first error; the last lines
+     * are then only the orderly shutdown it triggered.
+     */
     public String logTail() {
         try {
-            List<String> lines = Files.readAllLines(logFile);
+            List<String> lines = linesSinceStart();
             List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
-            return "\n--- last lines of " + logFile + " ---\n" + String.join("\n", tail);
+            int firstError = IntStream.range(0, lines.size())
+                    .filter(i -> ERROR_LINE.matcher(lines.get(i)).find())
+                    .findFirst()
+                    .orElse(lines.size());
+            int firstErrorEnd = Math.min(firstError + FIRST_ERROR_LINES, lines.size() - tail.size());
+            String errors = firstError < firstErrorEnd
+                    ? "\n--- first error in " + logFile + " ---\n" + String.join("\n", lines.subList(firstError, firstErrorEnd))
+                    : "";
+            return errors + "\n--- last lines of " + logFile + " ---\n" + String.join("\n", tail);
         } catch (IOException | UncheckedIOException e) {
             return "\n(could not read " + logFile + ": " + e + ")";
+        }
+    }
+
+    private List<String> linesSinceStart() throws IOException {
+        try (InputStream in = Files.newInputStream(logFile)) {
+            in.skipNBytes(Math.min(logStart, Files.size(logFile)));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         }
     }
 

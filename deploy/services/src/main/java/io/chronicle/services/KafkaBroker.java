@@ -96,13 +96,25 @@ public final class KafkaBroker implements AutoCloseable {
             }
             orphan.get().close();
         }
+        try {
+            return startOnFreePorts(classpath, jvmOptions, command, dir, port, numPartitions);
+        } catch (ExitedDuringStartUp e) {
+            // A port checked free can still be taken before the broker binds it; new ones, once.
+            return startOnFreePorts(classpath, jvmOptions, command, dir, port, numPartitions);
+        }
+    }
+
+    /** Formats the storage if it is new and starts the broker on {@code port} or a free one. */
+    private static KafkaBroker startOnFreePorts(String classpath, List<String> jvmOptions, List<String> command,
+            Path dir, int port, int numPartitions) throws IOException {
+        Path config = dir.resolve("server.properties");
+        Path logFile = dir.resolve("kafka.log");
         int[] free = Ports.free(2);
         int brokerPort = port == 0 ? free[0] : port;
         // Two distinct free ports, so one of them differs from an explicitly requested port.
         int controllerPort = free[1] != brokerPort ? free[1] : free[0];
         Ports.requireFree(brokerPort);
         Files.writeString(config, serverProperties(dir, brokerPort, controllerPort, numPartitions));
-
         if (!Files.exists(logDir(dir).resolve("meta.properties"))) {
             format(classpath, jvmOptions, config, logFile);
         }
@@ -144,8 +156,16 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             awaitReady(brokerPort, START_TIMEOUT);
         } catch (RuntimeException e) {
+            boolean exited = !process.isAlive();
             process.close();
-            throw e;
+            throw exited ? new ExitedDuringStartUp(e) : e;
+        }
+    }
+
+    /** The broker process ended before it served, as it does when it cannot bind a port. */
+    private static final class ExitedDuringStartUp extends IllegalStateException {
+        ExitedDuringStartUp(RuntimeException cause) {
+            super(cause.getMessage(), cause);
         }
     }
 
