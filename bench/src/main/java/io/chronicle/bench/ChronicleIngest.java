@@ -209,6 +209,10 @@ final class ChronicleIngest implements Variant {
                         counts.put(IngestSuite.SUSTAINED, Math.round(span.recordsPerSecond()));
                         counts.put(IngestSuite.SUSTAINED_CPU_NS, Math.round(
                                 cpu.secondsBetween(span.startMillis(), span.endMillis()) * 1e9 / span.records()));
+                        double jitSeconds = cpu.jitSecondsBetween(span.startMillis(), span.endMillis());
+                        if (!Double.isNaN(jitSeconds)) {
+                            counts.put(IngestSuite.SUSTAINED_JIT_CPU_NS, Math.round(jitSeconds * 1e9 / span.records()));
+                        }
                     });
                     counts.put(IngestSuite.COMMITS, (long) commits.count());
                     counts.put(IngestSuite.DATA_FILES, commits.dataFiles());

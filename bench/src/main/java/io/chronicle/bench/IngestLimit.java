@@ -83,8 +83,10 @@ final class IngestLimit implements Variant {
             long rejects = 0;
             double seconds;
             double cpuSeconds;
+            double jitSeconds;
             HeapSampler.Peaks peaks;
             try (HeapSampler heap = HeapSampler.start()) {
+                JitCpu jit = new JitCpu();
                 double cpuBefore = BenchEnvironment.processCpuSeconds();
                 long began = System.nanoTime();
                 start.countDown();
@@ -95,6 +97,7 @@ final class IngestLimit implements Variant {
                 }
                 seconds = (System.nanoTime() - began) / 1e9;
                 cpuSeconds = BenchEnvironment.processCpuSeconds() - cpuBefore;
+                jitSeconds = jit.seconds();
                 peaks = heap.stop();
             }
 
@@ -103,6 +106,9 @@ final class IngestLimit implements Variant {
             counts.put(IngestSuite.REJECTED, rejects);
             counts.put(IngestSuite.SUSTAINED, Math.round(input.points() / seconds));
             counts.put(IngestSuite.SUSTAINED_CPU_NS, Math.round(cpuSeconds * 1e9 / input.points()));
+            if (!Double.isNaN(jitSeconds)) {
+                counts.put(IngestSuite.SUSTAINED_JIT_CPU_NS, Math.round(jitSeconds * 1e9 / input.points()));
+            }
             counts.put(IngestSuite.HEAP_MB, peaks.usedBytes() >> 20);
             counts.put(IngestSuite.HEAP_AFTER_GC_MB, peaks.afterGcBytes() >> 20);
             return new Report.Run(name(), round, input.points(),

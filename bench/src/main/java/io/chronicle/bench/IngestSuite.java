@@ -61,6 +61,11 @@ final class IngestSuite implements Suite {
     static final String PARSED = "parsed";
     static final String SUSTAINED = "sustained_points_per_s";
     static final String SUSTAINED_CPU_NS = "sustained_cpu_ns_per_point";
+    /**
+     * The JIT compiler threads' part of the sustained CPU: compiling the code a run of seconds
+     * executes, which a job running for months pays once at its start.
+     */
+    static final String SUSTAINED_JIT_CPU_NS = "sustained_jit_cpu_ns_per_point";
     static final String HEAP_MB = "peak_heap_mb";
     static final String HEAP_AFTER_GC_MB = "peak_heap_after_gc_mb";
     static final String CHECKPOINT_P50_MS = "checkpoint_p50_ms";
@@ -485,11 +490,17 @@ final class IngestSuite implements Suite {
     }
 
     /** The medians of a baseline's measured runs that other variants' figures are divided by. */
-    record Baseline(double rate, double cpuMicrosPerPoint) {
+    record Baseline(double rate, double cpuMicrosPerPoint, double cpuWithoutJitMicrosPerPoint) {
 
         static Baseline of(List<Report.Run> runs) {
-            return new Baseline(median(runs, Report.Run::pointsPerSecond), median(runs, Report.Run::cpuMicrosPerPoint));
+            return new Baseline(median(runs, Report.Run::pointsPerSecond), median(runs, Report.Run::cpuMicrosPerPoint),
+                    median(runs, IngestSuite::sustainedCpuWithoutJit));
         }
+    }
+
+    /** The sustained CPU µs per point less the JIT compiler's part; NaN where either is missing. */
+    private static double sustainedCpuWithoutJit(Report.Run run) {
+        return (count(run, SUSTAINED_CPU_NS) - count(run, SUSTAINED_JIT_CPU_NS)) / 1_000;
     }
 
     /**
@@ -529,6 +540,10 @@ final class IngestSuite implements Suite {
             row.put("sustained CPU µs/point", sustainedCpu);
             row.put("sustained CPU ÷ limit", sustainedCpu / limit.cpuMicrosPerPoint());
             row.put("sustained CPU ÷ VM", sustainedCpu / peer.cpuMicrosPerPoint());
+            double withoutJit = median(list, IngestSuite::sustainedCpuWithoutJit);
+            row.put("sustained JIT µs/point", median(list, r -> count(r, SUSTAINED_JIT_CPU_NS) / 1_000));
+            row.put("sustained CPU without JIT µs/point", withoutJit);
+            row.put("without JIT ÷ limit", withoutJit / limit.cpuWithoutJitMicrosPerPoint());
             row.put("caught up s", median(list, r -> count(r, CAUGHT_UP_MS) / 1_000));
             row.put("caught-up CPU µs/point", median(list, r -> count(r, CAUGHT_UP_CPU_NS) / 1_000));
             row.put("heap MB", median(list, r -> count(r, HEAP_MB)));
