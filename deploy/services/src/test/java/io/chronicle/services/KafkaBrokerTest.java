@@ -1,6 +1,7 @@
 package io.chronicle.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -80,6 +82,25 @@ class KafkaBrokerTest {
                 assertThat(consumeAll(started.bootstrapServers(), "restarted")).containsExactlyInAnyOrderElementsOf(VALUES);
             }
         }
+    }
+
+    @Test
+    void aBrokerExitingWhileItStartsIsStartedOnceMoreThenReportedWithItsError() throws Exception {
+        try (KafkaBroker formatted = KafkaBroker.start(dataDir, 0)) {
+            formatted.createTopics(TOPIC);
+        }
+        // Storage of another node: the broker refuses it and exits, on any ports.
+        Path meta = dataDir.resolve("logs").resolve("meta.properties");
+        java.nio.file.Files.writeString(meta, java.nio.file.Files.readString(meta).replace("node.id=1", "node.id=2"));
+        long logBefore = java.nio.file.Files.size(dataDir.resolve("kafka.log"));
+
+        assertThatThrownBy(() -> KafkaBroker.start(dataDir, 0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("kafka exited with code 1")
+                .hasMessageContaining("Stored node id 2 doesn't match previous node id 1");
+        String attempts = java.nio.file.Files.readString(dataDir.resolve("kafka.log")).substring((int) logBefore);
+        assertThat(Pattern.compile("ERROR Exiting Kafka due to fatal exception").matcher(attempts).results().count())
+                .as("one exit per start, two starts").isEqualTo(2);
     }
 
     private long pid() throws java.io.IOException {
