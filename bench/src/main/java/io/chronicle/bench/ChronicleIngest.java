@@ -151,7 +151,10 @@ final class ChronicleIngest implements Variant {
             CpuTimeline cpu = new CpuTimeline();
             cpu.sample();
             double cpuBefore = BenchEnvironment.processCpuSeconds();
+            JitCpu jit = new JitCpu();
+            // When, the CPU until then (ns), and the JIT compiler's part of it (s).
             long[] caughtUp = new long[2];
+            double[] caughtUpJitSeconds = new double[1];
             BenchEnvironment.JobTimes times;
             CheckpointRecord checkpoints;
             HeapSampler.Peaks peaks;
@@ -167,6 +170,7 @@ final class ChronicleIngest implements Variant {
                         if (caughtUp[0] == 0 && committedToTheEnd(admin, reads, ends)) {
                             caughtUp[0] = System.currentTimeMillis();
                             caughtUp[1] = Math.round((BenchEnvironment.processCpuSeconds() - cpuBefore) * 1e9);
+                            caughtUpJitSeconds[0] = jit.seconds();
                         }
                         return caughtUp[0] != 0;
                     };
@@ -189,6 +193,10 @@ final class ChronicleIngest implements Variant {
                     if (awaitQuietly(jobs, caughtUpNow, settling(), POLL)) {
                         counts.put(IngestSuite.CAUGHT_UP_MS, caughtUp[0] - graph.getStatusTimestamp(JobStatus.INITIALIZING));
                         counts.put(IngestSuite.CAUGHT_UP_CPU_NS, caughtUp[1] / input.points());
+                        if (!Double.isNaN(caughtUpJitSeconds[0])) {
+                            counts.put(IngestSuite.CAUGHT_UP_JIT_CPU_NS,
+                                    Math.round(caughtUpJitSeconds[0] * 1e9 / input.points()));
+                        }
                     }
                     // Rows still missing once these waits end show in the counts as a failure of the run.
                     if (full) {

@@ -85,6 +85,8 @@ final class IngestSuite implements Suite {
     static final String CAUGHT_UP_MS = "caught_up_ms";
     /** CPU per point until then: all the variant's work, in one job or several. */
     static final String CAUGHT_UP_CPU_NS = "caught_up_cpu_ns_per_point";
+    /** The JIT compiler threads' part of it, as {@link #SUSTAINED_JIT_CPU_NS} is of the sustained CPU. */
+    static final String CAUGHT_UP_JIT_CPU_NS = "caught_up_jit_cpu_ns_per_point";
 
     /**
      * What every variant reads and is checked against: the topics, the records of the points topic
@@ -546,6 +548,8 @@ final class IngestSuite implements Suite {
             row.put("without JIT ÷ limit", withoutJit / limit.cpuWithoutJitMicrosPerPoint());
             row.put("caught up s", median(list, r -> count(r, CAUGHT_UP_MS) / 1_000));
             row.put("caught-up CPU µs/point", median(list, r -> count(r, CAUGHT_UP_CPU_NS) / 1_000));
+            row.put("caught-up CPU without JIT µs/point",
+                    median(list, r -> (count(r, CAUGHT_UP_CPU_NS) - count(r, CAUGHT_UP_JIT_CPU_NS)) / 1_000));
             row.put("heap MB", median(list, r -> count(r, HEAP_MB)));
             row.put("heap after GC MB", median(list, r -> count(r, HEAP_AFTER_GC_MB)));
             row.put("checkpoints", median(list, r -> r.times().checkpoints()));

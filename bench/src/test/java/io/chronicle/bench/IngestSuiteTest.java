@@ -79,9 +79,11 @@ class IngestSuiteTest {
                 run("limit", 1, 1, 3, Map.of(IngestSuite.SUSTAINED_CPU_NS, 3_000L, IngestSuite.SUSTAINED_JIT_CPU_NS, 1_000L)),
                 run("limit", 2, 1, 5, Map.of(IngestSuite.SUSTAINED_CPU_NS, 5_000L, IngestSuite.SUSTAINED_JIT_CPU_NS, 1_000L)),
                 run("chronicle", 1, 10, 40, Map.of(IngestSuite.SUSTAINED_CPU_NS, 20_000L,
-                        IngestSuite.SUSTAINED_JIT_CPU_NS, 4_000L)),
+                        IngestSuite.SUSTAINED_JIT_CPU_NS, 4_000L, IngestSuite.CAUGHT_UP_CPU_NS, 40_000L,
+                        IngestSuite.CAUGHT_UP_JIT_CPU_NS, 10_000L)),
                 run("chronicle", 2, 10, 40, Map.of(IngestSuite.SUSTAINED_CPU_NS, 30_000L,
-                        IngestSuite.SUSTAINED_JIT_CPU_NS, 6_000L)));
+                        IngestSuite.SUSTAINED_JIT_CPU_NS, 6_000L, IngestSuite.CAUGHT_UP_CPU_NS, 50_000L,
+                        IngestSuite.CAUGHT_UP_JIT_CPU_NS, 8_000L)));
         List<Map<String, Object>> rows = IngestSuite.summary(runs, List.of("limit", "chronicle"));
         // The limit: 2 and 4 µs per point without the JIT.
         assertThat((double) rows.get(0).get("sustained CPU without JIT µs/point")).isEqualTo(3.0);
@@ -90,10 +92,13 @@ class IngestSuiteTest {
         // 16 and 24 µs per point without the JIT, against the limit's 3.
         assertThat((double) chronicle.get("sustained CPU without JIT µs/point")).isEqualTo(20.0);
         assertThat((double) chronicle.get("without JIT ÷ limit")).isCloseTo(20.0 / 3, within(1e-12));
+        // Caught up: 30 and 42 µs per point without the JIT.
+        assertThat((double) chronicle.get("caught-up CPU without JIT µs/point")).isEqualTo(36.0);
         // Runs that did not measure the JIT have no such figures.
         Map<String, Object> unmeasured = IngestSuite.summary(RUNS, List.of("chronicle")).get(0);
         assertThat((double) unmeasured.get("sustained CPU without JIT µs/point")).isNaN();
         assertThat((double) unmeasured.get("without JIT ÷ limit")).isNaN();
+        assertThat((double) unmeasured.get("caught-up CPU without JIT µs/point")).isNaN();
     }
 
     @Test
