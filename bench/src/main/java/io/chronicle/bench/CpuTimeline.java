@@ -38,6 +38,11 @@ final class CpuTimeline {
         return at(toMillis, Sample::jitSeconds) - at(fromMillis, Sample::jitSeconds);
     }
 
+    /** The JIT compiler threads' CPU seconds from the first sample to the last; NaN where not measured. */
+    double jitSecondsSoFar() {
+        return samples.size() < 2 ? 0 : samples.get(samples.size() - 1).jitSeconds() - samples.get(0).jitSeconds();
+    }
+
     private double at(long millis, ToDoubleFunction<Sample> seconds) {
         for (int i = 1; i < samples.size(); i++) {
             Sample before = samples.get(i - 1);

@@ -26,12 +26,19 @@ class CpuTimelineTest {
     }
 
     @Test
+    void theJitSoFarRunsFromTheFirstSampleToTheLast() {
+        assertThat(new CpuTimeline().jitSecondsSoFar()).isZero();
+        assertThat(timeline().jitSecondsSoFar()).isCloseTo(0.5, within(1e-12));
+    }
+
+    @Test
     void aSpanWithoutJitFiguresHasNoJitFigure() {
         CpuTimeline cpu = new CpuTimeline();
         cpu.add(1_000, 10.0, Double.NaN);
         cpu.add(2_000, 11.0, Double.NaN);
         assertThat(cpu.secondsBetween(1_000, 2_000)).isCloseTo(1.0, within(1e-12));
         assertThat(cpu.jitSecondsBetween(1_000, 2_000)).isNaN();
+        assertThat(cpu.jitSecondsSoFar()).isNaN();
     }
 
     @Test
