@@ -386,8 +386,7 @@ public final class IngestJob {
 
     private void writeRaw(DataStream<MetricPoint> points, DataStream<Event> events,
             CatalogLoader catalogLoader, String namespace) {
-        IcebergSinks.append(points, new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW,
-                catalogLoader, namespace);
+        IcebergSinks.appendPoints(points, catalogLoader, namespace);
         IcebergSinks.append(events, new RowConverters.EventToRow(), ChronicleTable.EVENTS,
                 catalogLoader, namespace);
     }

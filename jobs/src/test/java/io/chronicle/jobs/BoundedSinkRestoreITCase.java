@@ -7,7 +7,6 @@ import io.chronicle.core.ChronicleOptions;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.sinks.IcebergSinks;
-import io.chronicle.sinks.RowConverters;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -158,9 +157,9 @@ class BoundedSinkRestoreITCase extends JobITBase {
         env.setParallelism(parallelism);
         DataStream<Long> ids = env.fromSequence(0, ROWS - 1).name("ids").uid("ids");
         DataStream<Long> paced = ids.transform("pace", Types.LONG, new Pace(failBeforeTheCommit)).uid("pace");
-        IcebergSinks.append(paced.map(BoundedSinkRestoreITCase::point, TypeInformation.of(MetricPoint.class))
+        IcebergSinks.appendPoints(paced.map(BoundedSinkRestoreITCase::point, TypeInformation.of(MetricPoint.class))
                         .name("points").uid("points"),
-                new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW, new WatchedCatalogLoader(loader), namespace);
+                new WatchedCatalogLoader(loader), namespace);
         JobClient job = env.executeAsync("bounded-" + run);
         try {
             if (interval == null) {

@@ -295,9 +295,9 @@ class MaintenanceITCase extends JobITBase {
                         .name("trace-rows").uid("trace-rows"),
                 new RowConverters.TraceToRow(), ChronicleTable.TRACES, loader, namespace,
                 ChronicleOptions.VIEWS_UPSERT_BUFFER_ROWS.defaultValue());
-        IcebergSinks.append(ids.map(MaintenanceITCase::point, TypeInformation.of(MetricPoint.class))
+        IcebergSinks.appendPoints(ids.map(MaintenanceITCase::point, TypeInformation.of(MetricPoint.class))
                         .name("points").uid("points"),
-                new RowConverters.PointToRow(), ChronicleTable.POINTS_RAW, loader, namespace);
+                loader, namespace);
         return env.executeAsync("writer-" + run);
     }
 

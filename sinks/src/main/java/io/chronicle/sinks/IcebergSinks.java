@@ -1,16 +1,22 @@
 package io.chronicle.sinks;
 
+import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.catalog.TableDefinition;
+import io.chronicle.core.MetricPoint;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.CatalogLoader;
 import org.apache.iceberg.flink.TableLoader;
 import org.apache.iceberg.flink.sink.IcebergSink;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -86,6 +92,33 @@ public final class IcebergSinks {
                 .tableLoader(tableLoader(catalogLoader, namespace, table))
                 .uidSuffix(sinkName);
         RestoreSafeIcebergSink.append(rows, sink, sinkName)
+                .name("iceberg-" + sinkName)
+                .uid("iceberg-" + sinkName);
+    }
+
+    /**
+     * Appends points to {@code points_raw}, written straight from the points into Parquet
+     * ({@link PointsRawWriter}) and committed by Iceberg's committer as every other table is. The
+     * table is read once, here: its schema, spec and properties as the job is built.
+     */
+    public static void appendPoints(DataStream<MetricPoint> points, CatalogLoader catalogLoader, String namespace) {
+        String sinkName = ChronicleTable.POINTS_RAW.tableName();
+        TableLoader loader = tableLoader(catalogLoader, namespace, ChronicleTable.POINTS_RAW);
+        Table table;
+        try (TableLoader opened = loader.clone()) {
+            opened.open();
+            table = SerializableTable.copyOf(opened.loadTable());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        PointColumns.requireWritable(table.schema());
+        // Iceberg's builder asks for an input it never reads while it builds the sink.
+        IcebergSink.Builder sink = IcebergSink.forRowData(null)
+                .tableLoader(loader)
+                .uidSuffix(sinkName);
+        RestoreSafeIcebergSink.append(points, sink, context -> new PointsRawWriter(table,
+                        context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
+                        context.metricGroup()), sinkName)
                 .name("iceberg-" + sinkName)
                 .uid("iceberg-" + sinkName);
     }

@@ -31,6 +31,7 @@ import org.apache.iceberg.flink.sink.IcebergSink;
 import org.apache.iceberg.io.WriteResult;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.List;
@@ -56,11 +57,13 @@ import java.util.List;
  * <p>The fix: an operator with state of its own, chained behind the aggregator, so the
  * aggregator's task has state in every checkpoint and Flink restores it with the others; the
  * aggregator then counts on from the restored checkpoint, as Iceberg intends. The operator passes
- * the committables on unchanged. Everything else is Iceberg's sink itself.
+ * the committables on unchanged. Everything else is Iceberg's sink itself, but for the writer of
+ * {@code points_raw}, which writes points with no row between ({@link PointsRawWriter}) and hands
+ * its files to Iceberg's aggregator and committer as Iceberg's own writer does.
  */
-final class RestoreSafeIcebergSink<CommT>
-        implements Sink<RowData>,
-                SupportsPreWriteTopology<RowData>,
+final class RestoreSafeIcebergSink<IN, CommT>
+        implements Sink<IN>,
+                SupportsPreWriteTopology<IN>,
                 SupportsCommitter<CommT>,
                 SupportsPreCommitTopology<WriteResult, CommT>,
                 SupportsPostCommitTopology<CommT>,
@@ -69,11 +72,19 @@ final class RestoreSafeIcebergSink<CommT>
     private static final long serialVersionUID = 1L;
 
     private final IcebergSink iceberg;
+    /** The writer in place of Iceberg's, or null for Iceberg's own (of rows). */
+    private final WriterFactory<IN> ownWriter;
     private final String sinkName;
 
-    private RestoreSafeIcebergSink(IcebergSink iceberg, String sinkName) {
+    private RestoreSafeIcebergSink(IcebergSink iceberg, WriterFactory<IN> ownWriter, String sinkName) {
         this.iceberg = iceberg;
+        this.ownWriter = ownWriter;
         this.sinkName = sinkName;
+    }
+
+    /** Creates a writer of Chronicle's own whose write results Iceberg's committer takes. */
+    interface WriterFactory<IN> extends Serializable {
+        SinkWriter<IN> create(WriterInitContext context) throws IOException;
     }
 
     /**
@@ -81,7 +92,19 @@ final class RestoreSafeIcebergSink<CommT>
      * {@code append()} does (no write parallelism is set: the writers take the rows' parallelism).
      */
     static DataStreamSink<RowData> append(DataStream<RowData> rows, IcebergSink.Builder builder, String sinkName) {
-        return rows.sinkTo(new RestoreSafeIcebergSink<>(build(builder), sinkName)).setParallelism(rows.getParallelism());
+        return rows.sinkTo(new RestoreSafeIcebergSink<RowData, Object>(build(builder), null, sinkName))
+                .setParallelism(rows.getParallelism());
+    }
+
+    /**
+     * As {@link #append(DataStream, IcebergSink.Builder, String)}, the records written by
+     * {@code writer} instead of Iceberg's writer of rows; Iceberg's distribution of rows (a table's
+     * {@code write.distribution-mode}) is not applied: the records go to the writers as they come.
+     */
+    static <T> DataStreamSink<T> append(
+            DataStream<T> records, IcebergSink.Builder builder, WriterFactory<T> writer, String sinkName) {
+        return records.sinkTo(new RestoreSafeIcebergSink<T, Object>(build(builder), writer, sinkName))
+                .setParallelism(records.getParallelism());
     }
 
     /** Iceberg's sink as its builder builds it (the builder keeps {@code build()} to itself). */
@@ -129,13 +152,15 @@ final class RestoreSafeIcebergSink<CommT>
     }
 
     @Override
-    public SinkWriter<RowData> createWriter(WriterInitContext context) throws IOException {
-        return iceberg.createWriter(context);
+    @SuppressWarnings("unchecked")
+    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+        return ownWriter != null ? ownWriter.create(context) : (SinkWriter<IN>) iceberg.createWriter(context);
     }
 
     @Override
-    public DataStream<RowData> addPreWriteTopology(DataStream<RowData> input) {
-        return iceberg.addPreWriteTopology(input);
+    @SuppressWarnings("unchecked")
+    public DataStream<IN> addPreWriteTopology(DataStream<IN> input) {
+        return ownWriter != null ? input : (DataStream<IN>) iceberg.addPreWriteTopology((DataStream<RowData>) input);
     }
 
     @Override

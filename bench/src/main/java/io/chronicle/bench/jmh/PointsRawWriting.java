@@ -5,9 +5,9 @@ import io.chronicle.catalog.TableDefinition;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RejectedRecord;
+import io.chronicle.sinks.PointColumns;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.NormalizingDeserializer;
-import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Either;
 import org.apache.iceberg.Files;
@@ -35,7 +35,9 @@ import java.util.Map;
  * writer for Flink rows, as the Iceberg sink's writer runs them, into a local file that rolls over
  * every {@link #ROWS_PER_FILE} rows (the file's close, its last pages and footer, included). The
  * baseline writes with Chronicle's defaults for every table (format v2, Parquet with zstd, Iceberg's
- * other defaults); the other with {@code points_raw}'s own table properties. The points
+ * other defaults); the second with {@code points_raw}'s own table properties; the third with those
+ * properties, straight from the points into Parquet's columns ({@link PointColumns}, no row), as
+ * the ingest job writes {@code points_raw}. The points
  * are the workload's, each written again with a later time and offset, so that repeating columns
  * repeat as they do in the job and unique ones stay unique.
  */
@@ -53,25 +55,28 @@ public class PointsRawWriting extends MicroBenchmark {
     private Path folder;
     private Writer baseline;
     private Writer pointsRaw;
+    private Writer columns;
 
     /** A rolling file writer with one set of table properties. */
     private final class Writer {
         final String name;
         final Map<String, String> tableProperties;
-        FileAppender<RowData> appender;
+        final boolean fromPoints;
+        FileAppender<Object> appender;
         long written;
         int files;
 
-        Writer(String name, Map<String, String> tableProperties) {
+        Writer(String name, Map<String, String> tableProperties, boolean fromPoints) {
             this.name = name;
             this.tableProperties = tableProperties;
+            this.fromPoints = fromPoints;
         }
 
         void write(MetricPoint point) throws IOException {
             if (appender == null || written % ROWS_PER_FILE == 0) {
                 roll();
             }
-            appender.add(toRow.map(point));
+            appender.add(fromPoints ? point : toRow.map(point));
             written++;
         }
 
@@ -80,7 +85,7 @@ public class PointsRawWriting extends MicroBenchmark {
             File file = folder.resolve(name + "-" + files++ + ".parquet").toFile();
             appender = Parquet.write(Files.localOutput(file))
                     .schema(schema)
-                    .createWriterFunc(type -> FlinkParquetWriters.buildWriter(rowType, type))
+                    .createWriterFunc(type -> fromPoints ? new PointColumns(type) : FlinkParquetWriters.buildWriter(rowType, type))
                     .setAll(tableProperties)
                     .metricsConfig(MetricsConfig.fromProperties(tableProperties))
                     .overwrite()
@@ -106,14 +111,16 @@ public class PointsRawWriting extends MicroBenchmark {
             points[i] = out.record.right();
         }
         folder = java.nio.file.Files.createTempDirectory("points-raw-writing");
-        baseline = new Writer("defaults", TableDefinition.defaultProperties());
-        pointsRaw = new Writer("points_raw", ChronicleTable.POINTS_RAW.properties());
+        baseline = new Writer("defaults", TableDefinition.defaultProperties(), false);
+        pointsRaw = new Writer("points_raw", ChronicleTable.POINTS_RAW.properties(), false);
+        columns = new Writer("columns", ChronicleTable.POINTS_RAW.properties(), true);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         baseline.close();
         pointsRaw.close();
+        columns.close();
         try (var files = java.nio.file.Files.list(folder)) {
             for (Path file : files.toList()) {
                 java.nio.file.Files.delete(file);
@@ -149,5 +156,11 @@ public class PointsRawWriting extends MicroBenchmark {
     public long pointsRaw() throws IOException {
         pointsRaw.write(next(pointsRaw));
         return pointsRaw.written;
+    }
+
+    @Benchmark
+    public long pointColumns() throws IOException {
+        columns.write(next(columns));
+        return columns.written;
     }
 }
