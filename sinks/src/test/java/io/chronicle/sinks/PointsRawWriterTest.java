@@ -80,6 +80,11 @@ class PointsRawWriterTest {
 
         commit(table, write(table, points));
 
+        assertReadBackByDay(table, points);
+    }
+
+    /** The table holds exactly the points' rows, each day's in files of that day's partition. */
+    private static void assertReadBackByDay(Table table, List<MetricPoint> points) throws IOException {
         assertThat(rows(table)).containsExactlyInAnyOrderElementsOf(points.stream().map(PointsRawWriterTest::row).toList());
         Map<Long, Long> rowsPerDay = points.stream().collect(Collectors.groupingBy(
                 p -> Math.floorDiv(p.timestampMicros, DAY_MICROS), TreeMap::new, Collectors.counting()));
@@ -129,11 +134,7 @@ class PointsRawWriterTest {
 
         commit(table, write(table, points));
 
-        assertThat(rows(table)).containsExactlyInAnyOrderElementsOf(points.stream().map(PointsRawWriterTest::row).toList());
-        Map<Long, Long> rowsPerDay = points.stream().collect(Collectors.groupingBy(
-                p -> Math.floorDiv(p.timestampMicros, DAY_MICROS), TreeMap::new, Collectors.counting()));
-        assertThat(rowsPerDay(table)).isEqualTo(rowsPerDay);
-        assertEveryFileHoldsOnlyItsDay(table);
+        assertReadBackByDay(table, points);
     }
 
     @Test
