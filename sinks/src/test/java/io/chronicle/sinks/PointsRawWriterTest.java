@@ -21,7 +21,9 @@ import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.data.FlinkParquetWriters;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.inmemory.InMemoryFileIO;
+import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.HasTableOperations;
@@ -256,6 +258,36 @@ class PointsRawWriterTest {
         assertThat(before).containsAll(handedOver.stream().map(DataFile::location).toList());
     }
 
+    @Test
+    void aWriterWhoseStorageWentAwayFailsAndTheRestoredOneWritesEveryPointOnce() throws IOException {
+        Table healthy = pointsRaw(Map.of(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, "1"));
+        FailingFileIO storage = new FailingFileIO();
+        Table table = withIo(healthy, storage);
+        List<MetricPoint> points = points(new Random(23), 2_500).stream()
+                .peek(p -> p.timestampMicros = Math.floorMod(p.timestampMicros, DAY_MICROS))
+                .toList();
+
+        // The first attempt: its first file is finished while the storage is gone.
+        List<String> before = files(table);
+        PointsRawWriter failed = new PointsRawWriter(table, 0, 0, metrics);
+        storage.gone = true;
+        assertThatThrownBy(() -> {
+            for (MetricPoint point : points) {
+                failed.write(point, null);
+            }
+        }).hasStackTraceContaining("the storage is gone");
+        storage.gone = false;
+        failed.close();
+        assertThat(files(table)).as("files the failed attempt left").containsExactlyInAnyOrderElementsOf(before);
+
+        // Restored: the same points again, as Flink replays them from the last checkpoint.
+        List<DataFile> files = write(table, points);
+        commit(table, files);
+
+        assertThat(rows(table)).containsExactlyInAnyOrderElementsOf(points.stream().map(PointsRawWriterTest::row).toList());
+        assertThat(files).extracting(DataFile::recordCount).containsExactly(1_000L, 1_000L, 500L);
+    }
+
     private Table pointsRaw(Map<String, String> extra) {
         ChronicleTable definition = ChronicleTable.POINTS_RAW;
         Schema schema = definition.schema();
@@ -350,8 +382,12 @@ class PointsRawWriterTest {
 
     /** The table, its files created through a {@link RecordingFileIO}. */
     private static Table recording(Table table) {
+        return withIo(table, new RecordingFileIO());
+    }
+
+    /** The table, its files written through {@code io}. */
+    private static Table withIo(Table table, FileIO io) {
         TableOperations ops = ((HasTableOperations) table).operations();
-        FileIO io = new RecordingFileIO();
         return new BaseTable(new TableOperations() {
             @Override
             public TableMetadata current() {
@@ -385,8 +421,66 @@ class PointsRawWriterTest {
         }, table.name());
     }
 
+    /** In-memory files whose storage can be taken away: a file then fails as it is finished. */
+    static final class FailingFileIO extends RecordingFileIO {
+        volatile boolean gone;
+
+        @Override
+        public OutputFile newOutputFile(String location) {
+            OutputFile file = super.newOutputFile(location);
+            return new OutputFile() {
+                @Override
+                public PositionOutputStream create() {
+                    return failing(file.create());
+                }
+
+                @Override
+                public PositionOutputStream createOrOverwrite() {
+                    return failing(file.createOrOverwrite());
+                }
+
+                @Override
+                public String location() {
+                    return file.location();
+                }
+
+                @Override
+                public InputFile toInputFile() {
+                    return file.toInputFile();
+                }
+            };
+        }
+
+        private PositionOutputStream failing(PositionOutputStream stream) {
+            return new PositionOutputStream() {
+                @Override
+                public long getPos() throws IOException {
+                    return stream.getPos();
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    stream.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    stream.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    if (gone) {
+                        throw new IOException("the storage is gone");
+                    }
+                    stream.close();
+                }
+            };
+        }
+    }
+
     /** In-memory files that remember every file created, so a test can see which are left. */
-    static final class RecordingFileIO extends InMemoryFileIO {
+    static class RecordingFileIO extends InMemoryFileIO {
         static final List<String> CREATED = new CopyOnWriteArrayList<>();
 
         @Override
