@@ -114,6 +114,7 @@ public final class IcebergSinks {
         PointColumns.requireWritable(table.schema());
         // Iceberg's builder asks for an input it never reads while it builds the sink.
         IcebergSink.Builder sink = IcebergSink.forRowData(null)
+                .table(table)
                 .tableLoader(loader)
                 .uidSuffix(sinkName);
         RestoreSafeIcebergSink.append(points, sink, context -> new PointsRawWriter(table,

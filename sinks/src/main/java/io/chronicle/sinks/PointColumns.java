@@ -15,9 +15,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,7 +23,7 @@ import java.util.stream.Stream;
 /**
  * A {@code points_raw} row written from a point straight into Parquet's column writers, for
  * Iceberg's Parquet appender: no row object, no boxed values, and each repeated string (tenant,
- * metric, tag keys and values, topic) encoded to UTF-8 once rather than per row.
+ * metric, tag keys and values, topic) encoded to UTF-8 once rather than per row ({@link RepeatedStrings}).
  *
  * <p>Columns are found by name in the file's schema (the table's), so a table whose catalog
  * numbered its fields differently is written alike. A column the table has and Chronicle does not
@@ -33,10 +31,8 @@ import java.util.stream.Stream;
  */
 public final class PointColumns implements ParquetValueWriter<MetricPoint> {
 
-    private static final int STRING_CACHE_CAPACITY = 65_536;
-
     private final List<Column> columns = new ArrayList<>();
-    private final Map<String, Binary> encoded = new HashMap<>();
+    private final RepeatedStrings<Binary> utf8 = new RepeatedStrings<>(Binary::fromConstantByteArray);
     private DoubleFieldMetrics.Builder valueMetrics;
 
     public PointColumns(MessageType file) {
@@ -143,7 +139,7 @@ public final class PointColumns implements ParquetValueWriter<MetricPoint> {
         return new Column(leaf) {
             @Override
             void write(MetricPoint point) {
-                writers[0].write(utf8(value.of(point)), 0, defined);
+                writers[0].write(utf8.of(value.of(point)), 0, defined);
             }
         };
     }
@@ -201,8 +197,8 @@ public final class PointColumns implements ParquetValueWriter<MetricPoint> {
                 }
                 int repetition = 0;
                 for (Map.Entry<String, String> tag : tags.entrySet()) {
-                    writers[0].write(utf8(tag.getKey()), repetition, defined);
-                    writers[1].write(utf8(tag.getValue()), repetition, defined);
+                    writers[0].write(utf8.of(tag.getKey()), repetition, defined);
+                    writers[1].write(utf8.of(tag.getValue()), repetition, defined);
                     repetition = 1;
                 }
             }
@@ -252,16 +248,4 @@ public final class PointColumns implements ParquetValueWriter<MetricPoint> {
                 + ", Chronicle writes a map of strings");
     }
 
-    /** Bounded: when full it starts over, so ever-new strings cost a lookup, never unbounded memory. */
-    private Binary utf8(String s) {
-        Binary bytes = encoded.get(s);
-        if (bytes == null) {
-            if (encoded.size() == STRING_CACHE_CAPACITY) {
-                encoded.clear();
-            }
-            bytes = Binary.fromConstantByteArray(s.getBytes(StandardCharsets.UTF_8));
-            encoded.put(s, bytes);
-        }
-        return bytes;
-    }
 }

@@ -69,6 +69,7 @@ final class PointStruct implements StructLike {
         };
     }
 
+    /** A view of the point, only read: a partition key reads a row's source columns, never sets them. */
     @Override
     public <T> void set(int pos, T value) {
         throw new UnsupportedOperationException("A point's row is read-only");

@@ -46,17 +46,17 @@ public final class RowConverters {
     public static final class PointToRow implements RowConverter<MetricPoint> {
         private static final long serialVersionUID = 1L;
 
-        private transient RepeatedStrings strings;
+        private transient RepeatedStrings<StringData> strings;
 
         @Override
         public RowData map(MetricPoint p) {
             if (strings == null) {
-                strings = new RepeatedStrings();
+                strings = new RepeatedStrings<>(StringData::fromBytes);
             }
             GenericRowData row = new GenericRowData(11);
             row.setField(0, strings.of(p.tenant));
             row.setField(1, strings.of(p.metric));
-            row.setField(2, strings.tags(p.tags));
+            row.setField(2, stringMap(p.tags, strings::of));
             row.setField(3, p.value);
             row.setField(4, micros(p.timestampMicros));
             row.setField(5, p.seriesId);
