@@ -4,7 +4,6 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.RejectedRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.formats.json.JsonRowDataSerializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
@@ -18,7 +17,7 @@ import java.util.Arrays;
 
 /**
  * A refused record as its dead-letter message: its {@code rejected} row as JSON
- * ({@link RowJsonSerializer#json}), keyed by its source coordinates, and never larger than the
+ * ({@link RowJsonWriter}), keyed by its source coordinates, and never larger than the
  * producer takes. The payload is cut to {@code chronicle.dead-letter.max-payload-bytes}. A message
  * that is still too large (a tenant header or a reason of many kilobytes) has its text columns cut
  * to {@value #MAX_TEXT_CHARS} characters, then its payload cut to what fits. {@code payload_size}
@@ -40,7 +39,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     private final String topic;
     private final RowConverters.RejectedToRow toRow;
     private final RowType rowType;
-    private final JsonRowDataSerializationSchema json;
+    private final RowJsonWriter json;
     private final int maxMessageBytes;
     private transient Counter payloadsCut;
 
@@ -52,7 +51,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         this.topic = topic;
         this.toRow = new RowConverters.RejectedToRow(maxPayloadBytes);
         this.rowType = FlinkSchemaUtil.convert(ChronicleTable.REJECTED.schema());
-        this.json = RowJsonSerializer.json(rowType);
+        this.json = RowJsonWriter.of(rowType);
         this.maxMessageBytes = maxMessageBytes;
     }
 
@@ -71,9 +70,9 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
                 .getBytes(StandardCharsets.UTF_8);
         int room = maxMessageBytes - key.length;
         GenericRowData row = toRow.map(r);
-        byte[] value = json.serialize(row);
+        byte[] value = json.write(row);
         if (value.length > room && cutText(row)) {
-            value = json.serialize(row);
+            value = json.write(row);
         }
         byte[] payload = (byte[]) row.getField(RowConverters.RejectedToRow.PAYLOAD);
         if (value.length > room && payload != null && payload.length > 0) {
@@ -82,11 +81,11 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
             // it has.
             row.setField(RowConverters.RejectedToRow.PAYLOAD_TRUNCATED, true);
             row.setField(RowConverters.RejectedToRow.PAYLOAD, new byte[0]);
-            long others = json.serialize(row).length;
+            long others = json.write(row).length;
             long fits = Math.max(0, (room - others) / 4 * 3);
             int kept = (int) Math.min(fits, (payload.length - 1) / 3 * 3);
             row.setField(RowConverters.RejectedToRow.PAYLOAD, Arrays.copyOf(payload, kept));
-            value = json.serialize(row);
+            value = json.write(row);
         }
         if (Boolean.TRUE.equals(row.getField(RowConverters.RejectedToRow.PAYLOAD_TRUNCATED))) {
             payloadsCut.inc();

@@ -3,11 +3,11 @@ package io.chronicle.operators.normalize;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
 import io.chronicle.core.RawRecord;
+import io.chronicle.core.SortedTags;
 import io.chronicle.core.rollup.SketchCodec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.TreeMap;
 
 /**
  * Reads a JSON metric point straight from its UTF-8 bytes (with {@link JsonBytes}' tokens): no
@@ -238,14 +238,19 @@ final class PointBytes extends JsonBytes<MetricPoint> {
     }
 
     /** The tags without the empty ones, which only took their keys. */
-    private TreeMap<String, String> tagMap() {
-        TreeMap<String, String> tags = new TreeMap<>();
-        for (int i = 0; i < tagCount; i++) {
-            if (!values[i].isEmpty()) {
-                tags.put(keys[i], values[i]);
+    private SortedTags tagMap() {
+        if (emptyTags > 0) {
+            int kept = 0;
+            for (int i = 0; i < tagCount; i++) {
+                if (!values[i].isEmpty()) {
+                    keys[kept] = keys[i];
+                    values[kept] = values[i];
+                    kept++;
+                }
             }
+            return SortedTags.ofSorted(keys, values, kept);
         }
-        return tags;
+        return SortedTags.ofSorted(keys, values, tagCount);
     }
 
     /** {@link SeriesIds#seriesId} of the point, from the payload's bytes (the metric is ASCII). */
