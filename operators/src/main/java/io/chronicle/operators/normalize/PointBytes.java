@@ -8,6 +8,8 @@ import io.chronicle.core.rollup.SketchCodec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Reads a JSON metric point straight from its UTF-8 bytes (with {@link JsonBytes}' tokens): no
@@ -36,6 +38,7 @@ final class PointBytes extends JsonBytes<MetricPoint> {
     private static final byte[] VALUE_NAME = ascii("value");
     private static final byte[] TIMESTAMP_NAME = ascii("timestamp");
     private static final byte[] TENANT_NAME = ascii("tenant");
+    private static final int MAX_TENANTS_KEPT = 1024;
 
     private final SeriesIds seriesIds = new SeriesIds();
 
@@ -49,6 +52,9 @@ final class PointBytes extends JsonBytes<MetricPoint> {
     // The tenant hashed last and its UTF-8: a tenant resolved again is the same instance.
     private String hashedTenant;
     private byte[] hashedTenantUtf8;
+    // The UTF-8 of the tenants seen, for points of several tenants interleaved; bounded, as tenants
+    // from headers are not checked against a list unless the allowlist is set.
+    private final Map<String, byte[]> tenantsUtf8 = new HashMap<>();
 
     // Texts that passed their checks.
     private final TextCache metrics = new TextCache(64);
@@ -256,7 +262,15 @@ final class PointBytes extends JsonBytes<MetricPoint> {
     /** {@link SeriesIds#seriesId} of the point, from the payload's bytes (the metric is ASCII). */
     private long seriesId(String tenant, int metricAt, int metricLength) {
         if (tenant != hashedTenant) {
-            hashedTenantUtf8 = tenant.getBytes(StandardCharsets.UTF_8);
+            byte[] utf8 = tenantsUtf8.get(tenant);
+            if (utf8 == null) {
+                if (tenantsUtf8.size() >= MAX_TENANTS_KEPT) {
+                    tenantsUtf8.clear();
+                }
+                utf8 = tenant.getBytes(StandardCharsets.UTF_8);
+                tenantsUtf8.put(tenant, utf8);
+            }
+            hashedTenantUtf8 = utf8;
             hashedTenant = tenant;
         }
         seriesIds.begin();
