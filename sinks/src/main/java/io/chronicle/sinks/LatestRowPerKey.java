@@ -36,7 +36,7 @@ public final class LatestRowPerKey extends AbstractStreamOperator<RowData>
     /** Rows replaced by a later row of the same key before they reached the writer. */
     public static final String ROWS_REPLACED = "upsertRowsReplaced";
 
-    private final RowData.FieldGetter[] keyGetters;
+    private final RowProjection keys;
     private final int maxRows;
     private transient Map<GenericRowData, StreamRecord<RowData>> latest;
     private transient Counter replaced;
@@ -53,14 +53,14 @@ public final class LatestRowPerKey extends AbstractStreamOperator<RowData>
         if (keyColumns.isEmpty()) {
             throw new IllegalArgumentException("an upsert table needs identifier columns");
         }
-        this.keyGetters = new RowData.FieldGetter[keyColumns.size()];
-        for (int i = 0; i < keyGetters.length; i++) {
-            int position = rowType.getFieldIndex(keyColumns.get(i));
-            if (position < 0) {
+        int[] positions = new int[keyColumns.size()];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = rowType.getFieldIndex(keyColumns.get(i));
+            if (positions[i] < 0) {
                 throw new IllegalArgumentException("no column " + keyColumns.get(i) + " in " + rowType);
             }
-            keyGetters[i] = RowData.createFieldGetter(rowType.getTypeAt(position), position);
         }
+        this.keys = RowProjection.of(rowType, positions);
         this.maxRows = maxRows;
     }
 
@@ -74,19 +74,11 @@ public final class LatestRowPerKey extends AbstractStreamOperator<RowData>
     @Override
     public void processElement(StreamRecord<RowData> element) {
         // The record itself is the chained operator's, reused for its next row: hold a copy.
-        if (latest.put(key(element.getValue()), element.copy(element.getValue())) != null) {
+        if (latest.put(keys.project(element.getValue()), element.copy(element.getValue())) != null) {
             replaced.inc();
         } else if (latest.size() > maxRows) {
             emitAll();
         }
-    }
-
-    private GenericRowData key(RowData row) {
-        GenericRowData key = new GenericRowData(keyGetters.length);
-        for (int i = 0; i < keyGetters.length; i++) {
-            key.setField(i, keyGetters[i].getFieldOrNull(row));
-        }
-        return key;
     }
 
     @Override

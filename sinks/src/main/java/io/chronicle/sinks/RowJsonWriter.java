@@ -10,7 +10,6 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonEncoding;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonGenerator;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -45,7 +44,7 @@ final class RowJsonWriter implements Serializable {
     private transient ByteArrayBuilder buffer;
     private transient Field[] fields;
     private transient JsonRowDataSerializationSchema flinkJson;
-    private transient RowData.FieldGetter[] projection;
+    private transient RowProjection projection;
 
     private RowJsonWriter(RowType rowType, int[] positions) {
         this.rowType = rowType;
@@ -88,11 +87,7 @@ final class RowJsonWriter implements Serializable {
 
     byte[] write(RowData row) {
         if (flinkJson != null) {
-            GenericRowData projected = new GenericRowData(projection.length);
-            for (int i = 0; i < projection.length; i++) {
-                projected.setField(i, projection[i].getFieldOrNull(row));
-            }
-            return flinkJson.serialize(projected);
+            return flinkJson.serialize(projection.project(row));
         }
         buffer.reset();
         try (JsonGenerator json = mapper.createGenerator(buffer, JsonEncoding.UTF8)) {
@@ -115,12 +110,11 @@ final class RowJsonWriter implements Serializable {
     private void openFlinkJson(SerializationSchema.InitializationContext context) throws Exception {
         String[] names = new String[positions.length];
         LogicalType[] types = new LogicalType[positions.length];
-        projection = new RowData.FieldGetter[positions.length];
         for (int i = 0; i < positions.length; i++) {
             names[i] = rowType.getFieldNames().get(positions[i]);
             types[i] = rowType.getTypeAt(positions[i]);
-            projection[i] = RowData.createFieldGetter(types[i], positions[i]);
         }
+        projection = RowProjection.of(rowType, positions);
         flinkJson = flinkJson(RowType.of(types, names));
         flinkJson.open(context);
     }

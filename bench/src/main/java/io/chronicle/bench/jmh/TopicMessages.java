@@ -4,10 +4,10 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.TraceRow;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.RowJsonSerializer;
+import io.chronicle.sinks.RowProjection;
 import org.apache.flink.formats.common.TimestampFormat;
 import org.apache.flink.formats.json.JsonFormatOptions;
 import org.apache.flink.formats.json.JsonRowDataSerializationSchema;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
@@ -40,7 +40,7 @@ public class TopicMessages extends MicroBenchmark {
     private TraceRow[] traces;
     private JsonRowDataSerializationSchema flinkJsonValue;
     private JsonRowDataSerializationSchema flinkJsonKey;
-    private RowData.FieldGetter[] keyGetters;
+    private RowProjection keys;
     private RowJsonSerializer<TraceRow> serializer;
     private int next;
 
@@ -80,21 +80,18 @@ public class TopicMessages extends MicroBenchmark {
         }
         RowType rowType = FlinkSchemaUtil.convert(ChronicleTable.TRACES.schema());
         flinkJsonValue = flinkJson(rowType);
-        int[] keys = {rowType.getFieldIndex("tenant"), rowType.getFieldIndex("trace_id")};
+        int[] keyPositions = {rowType.getFieldIndex("tenant"), rowType.getFieldIndex("trace_id")};
         flinkJsonKey = flinkJson(RowType.of(
-                new LogicalType[] {rowType.getTypeAt(keys[0]), rowType.getTypeAt(keys[1])},
+                new LogicalType[] {rowType.getTypeAt(keyPositions[0]), rowType.getTypeAt(keyPositions[1])},
                 new String[] {"tenant", "trace_id"}));
-        keyGetters = new RowData.FieldGetter[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            keyGetters[i] = RowData.createFieldGetter(rowType.getTypeAt(keys[i]), keys[i]);
-        }
+        keys = RowProjection.of(rowType, keyPositions);
         serializer = RowJsonSerializer.keyedByIdentifier("traces", ChronicleTable.TRACES, toRow);
         serializer.open(null, null);
         for (TraceRow trace : traces) {
             ProducerRecord<byte[], byte[]> message = serializer.serialize(trace, null, 0L);
             RowData row = toRow.map(trace);
             if (!Arrays.equals(message.value(), flinkJsonValue.serialize(row))
-                    || !Arrays.equals(message.key(), flinkJsonKey.serialize(key(row)))) {
+                    || !Arrays.equals(message.key(), flinkJsonKey.serialize(keys.project(row)))) {
                 throw new IllegalStateException("The topic's message of " + trace + " is not flink-json's");
             }
         }
@@ -114,16 +111,8 @@ public class TopicMessages extends MicroBenchmark {
     @Benchmark
     public void baselineFlinkJson(Blackhole bh) throws Exception {
         RowData row = toRow.map(nextTrace());
-        bh.consume(flinkJsonKey.serialize(key(row)));
+        bh.consume(flinkJsonKey.serialize(keys.project(row)));
         bh.consume(flinkJsonValue.serialize(row));
-    }
-
-    private GenericRowData key(RowData row) {
-        GenericRowData key = new GenericRowData(keyGetters.length);
-        for (int i = 0; i < keyGetters.length; i++) {
-            key.setField(i, keyGetters[i].getFieldOrNull(row));
-        }
-        return key;
     }
 
     @Benchmark
