@@ -9,7 +9,6 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.util.Comparator;
 
 /**
  * A table's rows as the JSON messages of its topic: flink-json's encoding of the row type Iceberg's

@@ -70,17 +70,18 @@ final class RowJsonWriter implements Serializable {
     }
 
     void open(SerializationSchema.InitializationContext context) throws Exception {
+        ObjectMapper flinkJsonMapper = JacksonMapperFactory.createObjectMapper();
         Field[] written = new Field[positions.length];
         for (int i = 0; i < positions.length; i++) {
             LogicalType type = rowType.getTypeAt(positions[i]);
-            Writer writer = writerOf(type);
+            Writer writer = writerOf(type, flinkJsonMapper.getSerializationConfig().getBase64Variant());
             if (writer == null) {
                 openFlinkJson(context);
                 return;
             }
             written[i] = new Field(rowType.getFieldNames().get(positions[i]), positions[i], writer);
         }
-        mapper = JacksonMapperFactory.createObjectMapper();
+        mapper = flinkJsonMapper;
         buffer = new ByteArrayBuilder(512);
         fields = written;
     }
@@ -120,21 +121,17 @@ final class RowJsonWriter implements Serializable {
     }
 
     /** The writer of a non-null value of {@code type}, or null for one flink-json writes. */
-    private Writer writerOf(LogicalType type) {
+    private static Writer writerOf(LogicalType type, Base64Variant base64) {
         return switch (type.getTypeRoot()) {
             case BOOLEAN -> (json, row, at) -> json.writeBoolean(row.getBoolean(at));
             case INTEGER -> (json, row, at) -> json.writeNumber(row.getInt(at));
             case BIGINT -> (json, row, at) -> json.writeNumber(row.getLong(at));
             case DOUBLE -> (json, row, at) -> json.writeNumber(row.getDouble(at));
             case CHAR, VARCHAR -> (json, row, at) -> json.writeString(row.getString(at).toString());
-            case BINARY, VARBINARY -> {
-                Base64Variant base64 = JacksonMapperFactory.createObjectMapper()
-                        .getSerializationConfig().getBase64Variant();
-                yield (json, row, at) -> {
-                    byte[] bytes = row.getBinary(at);
-                    json.writeBinary(base64, bytes, 0, bytes.length);
-                };
-            }
+            case BINARY, VARBINARY -> (json, row, at) -> {
+                byte[] bytes = row.getBinary(at);
+                json.writeBinary(base64, bytes, 0, bytes.length);
+            };
             case DATE -> (json, row, at) -> json.writeString(IsoTimes.date(row.getInt(at)));
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> {
                 int precision = LogicalTypeChecks.getPrecision(type);
