@@ -33,7 +33,7 @@ import java.util.Arrays;
  * struct; a column a user added, say) is written by flink-json itself, so any schema is on the
  * topic as flink-json would write it.
  */
-final class RowJsonWriter implements Serializable {
+public final class RowJsonWriter implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -64,7 +64,7 @@ final class RowJsonWriter implements Serializable {
     }
 
     /** flink-json's writer of rows of {@code rowType}: the encoding this one reproduces. */
-    static JsonRowDataSerializationSchema flinkJson(RowType rowType) {
+    public static JsonRowDataSerializationSchema flinkJson(RowType rowType) {
         return new JsonRowDataSerializationSchema(rowType, TimestampFormat.ISO_8601,
                 JsonFormatOptions.MapNullKeyMode.FAIL, "null", true, false);
     }
@@ -169,7 +169,7 @@ final class RowJsonWriter implements Serializable {
 
         static String date(int epochDay) {
             LocalDate date = LocalDate.ofEpochDay(epochDay);
-            if (date.getYear() < 0 || date.getYear() > 9999) {
+            if (epochDay < MIN_DAY || epochDay > MAX_DAY) {
                 return DateTimeFormatter.ISO_LOCAL_DATE.format(date);
             }
             char[] text = new char[10];

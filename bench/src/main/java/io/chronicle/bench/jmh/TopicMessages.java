@@ -4,9 +4,8 @@ import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.TraceRow;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.RowJsonSerializer;
+import io.chronicle.sinks.RowJsonWriter;
 import io.chronicle.sinks.RowProjection;
-import org.apache.flink.formats.common.TimestampFormat;
-import org.apache.flink.formats.json.JsonFormatOptions;
 import org.apache.flink.formats.json.JsonRowDataSerializationSchema;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
@@ -98,8 +97,7 @@ public class TopicMessages extends MicroBenchmark {
     }
 
     private static JsonRowDataSerializationSchema flinkJson(RowType rowType) throws Exception {
-        JsonRowDataSerializationSchema json = new JsonRowDataSerializationSchema(rowType, TimestampFormat.ISO_8601,
-                JsonFormatOptions.MapNullKeyMode.FAIL, "null", true, false);
+        JsonRowDataSerializationSchema json = RowJsonWriter.flinkJson(rowType);
         json.open(null);
         return json;
     }
