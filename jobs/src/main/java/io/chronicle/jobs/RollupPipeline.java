@@ -16,6 +16,7 @@ import io.chronicle.operators.rollup.SeriesBundler;
 import io.chronicle.operators.rollup.SeriesChange;
 import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
+import io.chronicle.operators.rollup.TierOperator;
 import io.chronicle.sinks.IcebergSinks;
 import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.TierProgressRecorder;
@@ -79,11 +80,10 @@ public final class RollupPipeline {
                 .uid("rollup-series-limit");
         SingleOutputStreamOperator<RollupRow> rows = admitted
                 .keyBy(b -> b.seriesId, Types.LONG)
-                .process(new SeriesRollupFunction(finest.micros(), policy, seriesStateTtlMicros,
+                .transform(windowUid(finest), TypeInformation.of(RollupRow.class), new TierOperator<>(
+                        new SeriesRollupFunction(finest.micros(), policy, seriesStateTtlMicros,
                                 new CounterRule(new HashSet<>(conf.get(ChronicleOptions.ROLLUP_COUNTERS))),
-                                conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER)),
-                        TypeInformation.of(RollupRow.class))
-                .name(windowUid(finest))
+                                conf.get(ChronicleOptions.ROLLUP_REORDER_BUFFER))))
                 .uid(windowUid(finest));
         Outputs outputs = new Outputs(
                 admitted.getSideOutput(CardinalityLimiter.REFUSED)
@@ -94,9 +94,8 @@ public final class RollupPipeline {
         for (int i = 1; i < chain.size(); i++) {
             Tier tier = chain.get(i);
             rows = rows.keyBy(r -> r.seriesId, Types.LONG)
-                    .process(new TierMergeFunction(chain.get(i - 1).micros(), tier.micros(), policy),
-                            TypeInformation.of(RollupRow.class))
-                    .name(mergeUid(tier))
+                    .transform(mergeUid(tier), TypeInformation.of(RollupRow.class), new TierOperator<>(
+                            new TierMergeFunction(chain.get(i - 1).micros(), tier.micros(), policy)))
                     .uid(mergeUid(tier));
             write(rows, tables[i], policy, progressInterval, catalogLoader, namespace);
         }

@@ -29,8 +29,8 @@ import java.util.Arrays;
  * A coarser tier built from a finer one's rows (keyed by series id), never from raw points: each
  * coarse window merges the partial aggregates of the fine windows inside it and is written when
  * the watermark passes its end plus the tenant's allowed lateness. The fine tier writes its last
- * window inside a coarse one at that same watermark, just before forwarding it, so every fine
- * row arrives before its coarse window is written. The fine rows' sketches are kept apart, each
+ * window inside a coarse one at that same watermark, just before forwarding it, and never passes
+ * idleness on ({@link TierOperator}), so every fine row arrives before its coarse window is written. The fine rows' sketches are kept apart, each
  * under its fine window, and merged once when the coarse window is written: a sketch is decoded
  * once and encoded once per coarse window, not at every fine row.
  *
