@@ -59,6 +59,7 @@ public enum ChronicleTable implements TableDefinition {
         public Map<String, String> properties() {
             Map<String, String> properties = new HashMap<>(TableDefinition.defaultProperties());
             properties.put(TableProperties.PARQUET_DICT_SIZE_BYTES, String.valueOf(128 * 1024));
+            TableDefinition.withoutEntryStatistics(properties, "tags");
             return properties;
         }
     },

@@ -30,6 +30,16 @@ public interface TableDefinition {
         return defaultProperties();
     }
 
+    /**
+     * No Parquet statistics for a map column's keys and values: no engine prunes files or pages
+     * by a map's entries, while writing them compares every key and value with the page's and
+     * the file's bounds.
+     */
+    static void withoutEntryStatistics(Map<String, String> properties, String mapColumn) {
+        properties.put(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + mapColumn + ".key", "false");
+        properties.put(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + mapColumn + ".value", "false");
+    }
+
     /** Format v2, Parquet with zstd, old metadata files cleaned up on commit. */
     public static Map<String, String> defaultProperties() {
         return Map.of(

@@ -161,6 +161,29 @@ class PointsRawWriterTest {
         assertThat(file.lowerBounds()).containsKeys(id(table, "ts"), id(table, "value"), id(table, "tenant"));
     }
 
+    /**
+     * No reader prunes by a map's entries (Iceberg keeps no bounds of them either), so the
+     * table's files keep no Parquet statistics of them, unless the table asks for them.
+     */
+    @Test
+    void theTagsEntriesHaveNoParquetStatisticsUnlessTheTableAsksForThem() throws IOException {
+        List<MetricPoint> points = points(new Random(14), 2_000).stream()
+                .peek(p -> p.timestampMicros = Math.floorMod(p.timestampMicros, DAY_MICROS))
+                .toList();
+        Table table = pointsRaw(Map.of());
+        Map<String, Boolean> byDefault = ParquetFooters.columnsWithStatistics(table.io(), write(table, points).get(0));
+        assertThat(byDefault).containsEntry("tags.key_value.key", false).containsEntry("tags.key_value.value", false)
+                .containsEntry("tenant", true).containsEntry("metric", true).containsEntry("series_id", true)
+                .containsEntry("ts", true).containsEntry("source_topic", true);
+
+        catalog.dropTable(TableIdentifier.of("chronicle", ChronicleTable.POINTS_RAW.tableName()));
+        Table asked = pointsRaw(Map.of(
+                TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "tags.key", "true",
+                TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + "tags.value", "true"));
+        assertThat(ParquetFooters.columnsWithStatistics(asked.io(), write(asked, points).get(0)))
+                .containsEntry("tags.key_value.key", true).containsEntry("tags.key_value.value", true);
+    }
+
     @Test
     void aFileRollsOverAtTheTablesTargetSize() throws IOException {
         Table table = pointsRaw(Map.of(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES, "1"));
