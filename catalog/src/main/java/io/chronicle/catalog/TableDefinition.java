@@ -31,9 +31,9 @@ public interface TableDefinition {
     }
 
     /**
-     * No Parquet statistics for a map column's keys and values: no engine prunes files or pages
-     * by a map's entries, while writing them compares every key and value with the page's and
-     * the file's bounds.
+     * No Parquet statistics for a map column's keys and values: neither Flink SQL nor Trino
+     * prunes files or pages by a map's entries, nor does Iceberg keep their bounds, while writing
+     * them compares every key and value with its page's and file's.
      */
     static void withoutEntryStatistics(Map<String, String> properties, String mapColumn) {
         properties.put(TableProperties.PARQUET_COLUMN_STATS_ENABLED_PREFIX + mapColumn + ".key", "false");
