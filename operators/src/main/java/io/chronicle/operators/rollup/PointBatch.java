@@ -17,8 +17,7 @@ public class PointBatch {
 
     public String tenant;
     public String metric;
-    /** The series' tags ({@link TagBytes}); {@link #tags()} reads them. */
-    public byte[] tagBytes;
+    public Map<String, String> tags;
     public long seriesId;
     public String topic;
     public long[] tsMicros;
@@ -30,9 +29,6 @@ public class PointBatch {
      * in the formats of one point per record, so those batches carry no more than before.
      */
     public int[] indexes;
-
-    /** The tags read from {@link #tagBytes}, once per batch. */
-    private transient Map<String, String> tags;
 
     public PointBatch() {}
 
@@ -54,7 +50,6 @@ public class PointBatch {
         PointBatch batch = new PointBatch();
         batch.tenant = point.tenant;
         batch.metric = point.metric;
-        batch.tagBytes = TagBytes.of(point.tags);
         batch.tags = point.tags;
         batch.seriesId = point.seriesId;
         batch.topic = point.provenance.topic;
@@ -69,20 +64,12 @@ public class PointBatch {
         return tsMicros.length;
     }
 
-    /** The series' tags. */
-    public Map<String, String> tags() {
-        if (tags == null && tagBytes != null) {
-            tags = TagBytes.decode(tagBytes);
-        }
-        return tags;
-    }
-
     /** The batch's {@code i}-th point as the normalizer made it, but for when it was read. */
     public MetricPoint point(int i) {
         MetricPoint p = new MetricPoint();
         p.tenant = tenant;
         p.metric = metric;
-        p.tags = tags();
+        p.tags = tags;
         p.seriesId = seriesId;
         p.timestampMicros = tsMicros[i];
         p.value = values[i];
@@ -120,7 +107,7 @@ public class PointBatch {
         return seriesId == that.seriesId
                 && Objects.equals(tenant, that.tenant)
                 && Objects.equals(metric, that.metric)
-                && Arrays.equals(tagBytes, that.tagBytes)
+                && Objects.equals(tags, that.tags)
                 && Objects.equals(topic, that.topic)
                 && Arrays.equals(tsMicros, that.tsMicros)
                 && Arrays.equals(values, that.values)
@@ -131,14 +118,14 @@ public class PointBatch {
 
     @Override
     public int hashCode() {
-        return Objects.hash(seriesId, tenant, metric, Arrays.hashCode(tagBytes), topic, Arrays.hashCode(tsMicros),
+        return Objects.hash(seriesId, tenant, metric, tags, topic, Arrays.hashCode(tsMicros),
                 Arrays.hashCode(values), Arrays.hashCode(partitions), Arrays.hashCode(offsets),
                 Arrays.hashCode(indexes));
     }
 
     @Override
     public String toString() {
-        return "PointBatch{" + tenant + " " + metric + tags() + " series=" + seriesId + " from " + topic
+        return "PointBatch{" + tenant + " " + metric + tags + " series=" + seriesId + " from " + topic
                 + ", " + size() + " points}";
     }
 }

@@ -28,8 +28,7 @@ import java.util.Map;
  * are held, which bounds the memory the operator takes, and before the task turns idle.
  *
  * <p>A batch keeps its first point's strings and tags map, which nothing changes after the
- * normalizer made them, a new point per record: safe with object reuse. It encodes the tags once
- * for the network ({@link TagBytes}).
+ * normalizer made them, a new point per record: safe with object reuse.
  *
  * <p>Points of one series are held for at most a window plus its lateness of event time, so a
  * series whose points stop for longer than the series TTL less that time may count as quiet to

@@ -198,7 +198,7 @@ public class SeriesRollupFunction extends KeyedProcessFunction<Long, PointBatch,
             MetricPoint id = new MetricPoint();
             id.tenant = batch.tenant;
             id.metric = batch.metric;
-            id.tags = batch.tags();
+            id.tags = batch.tags;
             id.seriesId = batch.seriesId;
             identity.update(id);
             ctx.output(SERIES_CHANGES, new SeriesChange(batch.tenant, batch.metric, 1));
