@@ -3,10 +3,8 @@ package io.chronicle.catalog;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,18 +47,9 @@ public enum ChronicleTable implements TableDefinition {
                     .asc("tenant").asc("metric").asc("series_id").asc("ts").build();
         }
 
-        /**
-         * A small dictionary: the columns that repeat (tenant, metric, tags, series) keep theirs,
-         * while unique ones (times, values, offsets) give up after a few thousand values instead
-         * of hashing every value of a file into one. Ingest CPU fell by about a tenth and the
-         * files got smaller (zstd packs plain values better than dictionary indices).
-         */
         @Override
         public Map<String, String> properties() {
-            Map<String, String> properties = new HashMap<>(TableDefinition.defaultProperties());
-            properties.put(TableProperties.PARQUET_DICT_SIZE_BYTES, String.valueOf(128 * 1024));
-            TableDefinition.withoutEntryStatistics(properties, "tags");
-            return properties;
+            return TableDefinition.seriesProperties();
         }
     },
 

@@ -4,10 +4,8 @@ import io.chronicle.core.RollupPolicy.Tier;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.SortOrder;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.types.Types;
 
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.apache.iceberg.types.Types.NestedField.optional;
@@ -74,17 +72,9 @@ public final class RollupTable implements TableDefinition {
         return SortOrder.builderFor(schema).asc("metric").asc("series_id").asc(WINDOW_START).build();
     }
 
-    /**
-     * A small dictionary, as {@code points_raw}'s: the columns that repeat (metric, tags, series,
-     * window) keep theirs, while the aggregates and sketches, unique per row, give up after a few
-     * thousand values instead of hashing every one of a file into a dictionary.
-     */
     @Override
     public Map<String, String> properties() {
-        Map<String, String> properties = new HashMap<>(TableDefinition.defaultProperties());
-        properties.put(TableProperties.PARQUET_DICT_SIZE_BYTES, String.valueOf(128 * 1024));
-        TableDefinition.withoutEntryStatistics(properties, "tags");
-        return properties;
+        return TableDefinition.seriesProperties();
     }
 
     @Override

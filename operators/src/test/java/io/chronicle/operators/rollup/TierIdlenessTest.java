@@ -235,17 +235,17 @@ class TierIdlenessTest {
 
         @Override
         public void emitLatencyMarker(LatencyMarker marker) {
-            throw new UnsupportedOperationException("no latency markers here");
+            throw new UnsupportedOperationException("the valve passes on only watermarks and their statuses, not latency markers");
         }
 
         @Override
         public void emitRecordAttributes(RecordAttributes attributes) {
-            throw new UnsupportedOperationException("no record attributes here");
+            throw new UnsupportedOperationException("the valve passes on only watermarks and their statuses, not record attributes");
         }
 
         @Override
         public void emitWatermark(WatermarkEvent watermark) {
-            throw new UnsupportedOperationException("no generalized watermarks here");
+            throw new UnsupportedOperationException("the valve passes on only watermarks and their statuses, not generalized watermarks");
         }
     }
 }
