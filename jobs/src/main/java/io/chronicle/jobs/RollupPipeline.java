@@ -18,7 +18,6 @@ import io.chronicle.operators.rollup.SeriesRollupFunction;
 import io.chronicle.operators.rollup.TierMergeFunction;
 import io.chronicle.operators.rollup.TierOperator;
 import io.chronicle.sinks.IcebergSinks;
-import io.chronicle.sinks.RowConverters;
 import io.chronicle.sinks.TierProgressRecorder;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -118,7 +117,7 @@ public final class RollupPipeline {
                 .filter(new TenantWritesTier(policy, table.tier()))
                 .name("tenants-of-" + table.tableName())
                 .uid("tenants-of-" + table.tableName());
-        IcebergSinks.append(written, new RowConverters.RollupToRow(), table, catalogLoader, namespace);
+        IcebergSinks.appendRollups(written, table, catalogLoader, namespace);
         recordProgress(written, table, progressInterval, catalogLoader, namespace);
     }
 

@@ -1,8 +1,10 @@
 package io.chronicle.sinks;
 
 import io.chronicle.catalog.ChronicleTable;
+import io.chronicle.catalog.RollupTable;
 import io.chronicle.catalog.TableDefinition;
 import io.chronicle.core.MetricPoint;
+import io.chronicle.core.rollup.RollupRow;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
@@ -98,28 +100,48 @@ public final class IcebergSinks {
 
     /**
      * Appends points to {@code points_raw}, written straight from the points into Parquet
-     * ({@link PointsRawWriter}) and committed by Iceberg's committer as every other table is. The
-     * table is read once, here: its schema, spec and properties as the job is built.
+     * ({@link PointsRawWriter}) and committed by Iceberg's committer as every other table is.
      */
     public static void appendPoints(DataStream<MetricPoint> points, CatalogLoader catalogLoader, String namespace) {
-        String sinkName = ChronicleTable.POINTS_RAW.tableName();
-        TableLoader loader = tableLoader(catalogLoader, namespace, ChronicleTable.POINTS_RAW);
-        Table table;
-        try (TableLoader opened = loader.clone()) {
+        Table table = load(catalogLoader, namespace, ChronicleTable.POINTS_RAW);
+        PointColumns.requireWritable(table.schema());
+        appendStraight(points, table, ChronicleTable.POINTS_RAW, catalogLoader, namespace,
+                context -> new PointsRawWriter(table, context.getTaskInfo().getIndexOfThisSubtask(),
+                        context.getTaskInfo().getAttemptNumber(), context.metricGroup()));
+    }
+
+    /**
+     * Appends a rollup tier's rows to its table, written straight from the rows into Parquet
+     * ({@link RollupRowsWriter}) and committed by Iceberg's committer as every other table is.
+     */
+    public static void appendRollups(DataStream<RollupRow> rows, RollupTable tier, CatalogLoader catalogLoader,
+            String namespace) {
+        Table table = load(catalogLoader, namespace, tier);
+        RollupRowsWriter.requireWritable(table);
+        appendStraight(rows, table, tier, catalogLoader, namespace,
+                context -> new RollupRowsWriter(table, context.getTaskInfo().getIndexOfThisSubtask(),
+                        context.getTaskInfo().getAttemptNumber(), context.metricGroup()));
+    }
+
+    /** The table as the job is built: its schema, spec and properties are read once, here. */
+    private static Table load(CatalogLoader catalogLoader, String namespace, TableDefinition definition) {
+        try (TableLoader opened = tableLoader(catalogLoader, namespace, definition)) {
             opened.open();
-            table = SerializableTable.copyOf(opened.loadTable());
+            return SerializableTable.copyOf(opened.loadTable());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        PointColumns.requireWritable(table.schema());
+    }
+
+    private static <T> void appendStraight(DataStream<T> records, Table table, TableDefinition definition,
+            CatalogLoader catalogLoader, String namespace, RestoreSafeIcebergSink.WriterFactory<T> writer) {
+        String sinkName = definition.tableName();
         // Iceberg's builder asks for an input it never reads while it builds the sink.
         IcebergSink.Builder sink = IcebergSink.forRowData(null)
                 .table(table)
-                .tableLoader(loader)
+                .tableLoader(tableLoader(catalogLoader, namespace, definition))
                 .uidSuffix(sinkName);
-        RestoreSafeIcebergSink.append(points, sink, context -> new PointsRawWriter(table,
-                        context.getTaskInfo().getIndexOfThisSubtask(), context.getTaskInfo().getAttemptNumber(),
-                        context.metricGroup()), sinkName)
+        RestoreSafeIcebergSink.append(records, sink, writer, sinkName)
                 .name("iceberg-" + sinkName)
                 .uid("iceberg-" + sinkName);
     }

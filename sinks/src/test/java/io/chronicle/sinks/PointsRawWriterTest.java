@@ -409,7 +409,7 @@ class PointsRawWriterTest {
     }
 
     /** The table, its files written through {@code io}. */
-    private static Table withIo(Table table, FileIO io) {
+    static Table withIo(Table table, FileIO io) {
         TableOperations ops = ((HasTableOperations) table).operations();
         return new BaseTable(new TableOperations() {
             @Override
