@@ -3,9 +3,6 @@ package io.chronicle.sinks;
 import io.chronicle.catalog.ChronicleTable;
 import io.chronicle.core.MetricPoint;
 import io.chronicle.core.Provenance;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.SimpleCounter;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
@@ -534,25 +531,5 @@ class PointsRawWriterTest {
             points.add(p);
         }
         return points;
-    }
-
-    /** Unregistered metrics whose counters a test reads. */
-    private static final class CountedMetrics extends UnregisteredMetricsGroup {
-        private final Map<String, Counter> counters = new HashMap<>();
-
-        @Override
-        public Counter counter(String name) {
-            return counter(name, new SimpleCounter());
-        }
-
-        @Override
-        public <C extends Counter> C counter(String name, C counter) {
-            counters.put(name, counter);
-            return counter;
-        }
-
-        long count(String name) {
-            return counters.get(name).getCount();
-        }
     }
 }

@@ -4,9 +4,6 @@ import io.chronicle.catalog.RollupTable;
 import io.chronicle.core.RollupPolicy.Tier;
 import io.chronicle.core.rollup.RollupAggregate;
 import io.chronicle.core.rollup.RollupRow;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.SimpleCounter;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.table.data.RowData;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
@@ -75,10 +72,7 @@ class RollupRowsWriterTest {
 
         commit(table, write(table, rows));
 
-        assertThat(read(table)).containsExactlyInAnyOrderElementsOf(rows.stream().map(RollupRowsWriterTest::expected).toList());
-        Map<String, Long> perPartition = rows.stream().collect(Collectors.groupingBy(
-                r -> r.tenant + "/" + Math.floorDiv(r.windowStartMicros, DAY_MICROS), TreeMap::new, Collectors.counting()));
-        assertThat(rowsPerPartition(table)).isEqualTo(perPartition);
+        assertReadBackByPartition(table, rows);
     }
 
     @Test
@@ -97,10 +91,7 @@ class RollupRowsWriterTest {
 
         commit(table, write(table, rows));
 
-        assertThat(read(table)).containsExactlyInAnyOrderElementsOf(rows.stream().map(RollupRowsWriterTest::expected).toList());
-        Map<String, Long> perPartition = rows.stream().collect(Collectors.groupingBy(
-                r -> r.tenant + "/" + Math.floorDiv(r.windowStartMicros, DAY_MICROS), TreeMap::new, Collectors.counting()));
-        assertThat(rowsPerPartition(table)).isEqualTo(perPartition);
+        assertReadBackByPartition(table, rows);
     }
 
     @Test
@@ -288,6 +279,14 @@ class RollupRowsWriterTest {
         append.commit();
     }
 
+    /** The table holds exactly the rows, each in files of its tenant's and day's partition. */
+    private static void assertReadBackByPartition(Table table, List<RollupRow> rows) throws IOException {
+        assertThat(read(table)).containsExactlyInAnyOrderElementsOf(rows.stream().map(RollupRowsWriterTest::expected).toList());
+        Map<String, Long> perPartition = rows.stream().collect(Collectors.groupingBy(
+                r -> r.tenant + "/" + Math.floorDiv(r.windowStartMicros, DAY_MICROS), TreeMap::new, Collectors.counting()));
+        assertThat(rowsPerPartition(table)).isEqualTo(perPartition);
+    }
+
     /** Each data file's rows, by its partition's tenant and day. */
     private static Map<String, Long> rowsPerPartition(Table table) throws IOException {
         table.refresh();
@@ -386,25 +385,5 @@ class RollupRowsWriterTest {
 
     private static double value(Random random, double[] values) {
         return random.nextInt(4) == 0 ? values[random.nextInt(values.length)] : random.nextGaussian() * 1e6;
-    }
-
-    /** Unregistered metrics whose counters a test reads. */
-    private static final class CountedMetrics extends UnregisteredMetricsGroup {
-        private final Map<String, Counter> counters = new HashMap<>();
-
-        @Override
-        public Counter counter(String name) {
-            return counter(name, new SimpleCounter());
-        }
-
-        @Override
-        public <C extends Counter> C counter(String name, C counter) {
-            counters.put(name, counter);
-            return counter;
-        }
-
-        long count(String name) {
-            return counters.get(name).getCount();
-        }
     }
 }
