@@ -57,9 +57,10 @@ import java.util.List;
  * <p>The fix: an operator with state of its own, chained behind the aggregator, so the
  * aggregator's task has state in every checkpoint and Flink restores it with the others; the
  * aggregator then counts on from the restored checkpoint, as Iceberg intends. The operator passes
- * the committables on unchanged. Everything else is Iceberg's sink itself, but for the writer of
- * {@code points_raw}, which writes points with no row between ({@link PointsRawWriter}) and hands
- * its files to Iceberg's aggregator and committer as Iceberg's own writer does.
+ * the committables on unchanged. Everything else is Iceberg's sink itself, but for the writers of
+ * {@code points_raw} and the rollup tiers, which write their records with no row between
+ * ({@link ColumnFilesWriter}) and hand their files to Iceberg's aggregator and committer as
+ * Iceberg's own writer does.
  */
 final class RestoreSafeIcebergSink<IN, CommT>
         implements Sink<IN>,
