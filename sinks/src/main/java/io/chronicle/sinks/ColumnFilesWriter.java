@@ -5,6 +5,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.StructLike;
@@ -28,17 +29,21 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Writes records into an Iceberg table's Parquet data files straight from the records (a
  * {@link RecordColumns} per file), with no Flink row between, and hands the files to Iceberg's
  * committer at each checkpoint as Iceberg's own writer does: one {@link WriteResult} per
  * checkpoint. One file is open per partition of the table's spec; a file rolls over at the
- * table's target file size. A subclass finds each record's file, usually without computing its
- * partition when it is the last record's.
+ * table's target file size. A record of the same UTC day of its table's time column, and the
+ * same values of the other partition columns, as the last record goes to the last one's file with
+ * no partition computed (Iceberg's day transform goes through {@code OffsetDateTime}), when the
+ * spec partitions by that day and by identity alone.
  *
  * <p>A record the file could not hold (a required column without a value) is left out, logged
  * with its coordinates and counted in {@value ToTableRows#ROWS_SKIPPED}, as {@link ToTableRows}
@@ -52,9 +57,10 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
     private static final Logger LOG = LoggerFactory.getLogger(ColumnFilesWriter.class);
     /** As Iceberg's rolling writers: a file's length is looked at every so many rows, not each. */
     private static final int ROWS_BETWEEN_SIZE_CHECKS = 1_000;
+    private static final long DAY_MICROS = 86_400_000_000L;
 
-    final Table table;
-    final PartitionSpec spec;
+    private final Table table;
+    private final PartitionSpec spec;
     private final long targetFileBytes;
     private final OutputFileFactory files;
     private final Function<MessageType, ParquetValueWriter<?>> columns;
@@ -63,9 +69,30 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
     private final List<DataFile> done = new ArrayList<>();
     private final IcebergStreamWriterMetrics metrics;
     private final Counter skipped;
+    private final Function<T, StructLike> asRow;
+    private final DayPartitions<T> days;
+    /** The position of the day in the spec's partitions, or -1 when the spec allows no shortcut. */
+    private final int dayField;
+    private long dayStart = Long.MAX_VALUE;
+    private long dayEnd = Long.MIN_VALUE;
+    private Object lastBesidesDay;
+    private PartitionFile lastFile;
 
+    /**
+     * How a record's partition is found without computing it: the table's time column the spec
+     * takes the day of, the identity columns it may partition by besides, and the record's values
+     * of both.
+     */
+    record DayPartitions<T>(String timeColumn, ToLongFunction<T> timeMicros, List<String> identityColumns,
+            Function<T, Object> besidesDay) {}
+
+    /**
+     * @param columns the record's Parquet writer for a file's schema
+     * @param asRow the record seen as a row of the table's schema, for computing its partition
+     */
     ColumnFilesWriter(Table table, int subtask, int attempt, MetricGroup metricGroup,
-            Function<MessageType, ParquetValueWriter<?>> columns) {
+            Function<MessageType, ParquetValueWriter<?>> columns, Function<T, StructLike> asRow,
+            DayPartitions<T> days) {
         this.table = table;
         this.spec = table.spec();
         this.targetFileBytes = PropertyUtil.propertyAsLong(table.properties(),
@@ -78,6 +105,25 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
         this.partition = new PartitionKey(spec, table.schema());
         this.metrics = new IcebergStreamWriterMetrics(metricGroup, table.name());
         this.skipped = metricGroup.counter(ToTableRows.ROWS_SKIPPED);
+        this.asRow = asRow;
+        this.days = days;
+        this.dayField = dayField(table, days);
+    }
+
+    /** The day's position when every partition of the spec is the day of the time column or an identity column, else -1. */
+    private static int dayField(Table table, DayPartitions<?> days) {
+        List<PartitionField> fields = table.spec().fields();
+        int day = -1;
+        for (int i = 0; i < fields.size(); i++) {
+            PartitionField field = fields.get(i);
+            String column = table.schema().findColumnName(field.sourceId());
+            if ("day".equals(field.transform().toString()) && days.timeColumn().equals(column) && day < 0) {
+                day = i;
+            } else if (!field.transform().isIdentity() || !days.identityColumns().contains(column)) {
+                return -1;
+            }
+        }
+        return day;
     }
 
     /** Why the record's row cannot be written, or null when it can. */
@@ -85,12 +131,6 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
 
     /** Where the record came from, for the log of a skipped one. */
     abstract String coordinates(T record);
-
-    /** The file of the record's partition. */
-    abstract PartitionFile fileOf(T record) throws IOException;
-
-    /** Called when every file was closed: a file a subclass kept at hand is no longer open. */
-    abstract void forgetFiles();
 
     @Override
     public final void write(T record, Context context) throws IOException {
@@ -114,16 +154,33 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
         return null;
     }
 
-    /** The file of the partition of {@code row}, the record seen as a row of the table's schema; it holds the key. */
-    final PartitionFile partitionFile(StructLike row) {
-        partition.partition(row);
+    private PartitionFile fileOf(T record) {
+        long time = days.timeMicros().applyAsLong(record);
+        if (time >= dayStart && time < dayEnd && Objects.equals(days.besidesDay().apply(record), lastBesidesDay)) {
+            return lastFile;
+        }
+        partition.partition(asRow.apply(record));
         PartitionFile file = open.get(partition);
         if (file == null) {
             PartitionKey key = partition.copy();
             file = new PartitionFile(key);
             open.put(key, file);
         }
+        if (dayField >= 0) {
+            dayStart = file.key.get(dayField, Integer.class) * DAY_MICROS;
+            dayEnd = dayStart + DAY_MICROS;
+            lastBesidesDay = days.besidesDay().apply(record);
+            lastFile = file;
+        }
         return file;
+    }
+
+    /** Every file was closed: the last one is no longer open. */
+    private void forgetFiles() {
+        dayStart = Long.MAX_VALUE;
+        dayEnd = Long.MIN_VALUE;
+        lastBesidesDay = null;
+        lastFile = null;
     }
 
     @Override
@@ -168,8 +225,8 @@ abstract class ColumnFilesWriter<T> implements CommittingSinkWriter<T, WriteResu
     }
 
     /** The open file of one partition; rolls over to a new one at the target size. */
-    final class PartitionFile {
-        final PartitionKey key;
+    private final class PartitionFile {
+        private final PartitionKey key;
         private DataWriter<T> writer;
         private String location;
         private long rows;

@@ -9,7 +9,6 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Namespace;
@@ -239,24 +238,7 @@ class RollupRowsWriterTest {
     private static DataFile icebergsOwn(Table table, List<RollupRow> rows) throws IOException {
         PartitionKey key = new PartitionKey(table.spec(), table.schema());
         RowConverters.RollupToRow toRow = new RowConverters.RollupToRow();
-        RowData first = toRow.map(rows.get(0));
-        key.partition(new StructLike() {
-            @Override
-            public int size() {
-                return table.schema().columns().size();
-            }
-
-            @Override
-            public <T> T get(int pos, Class<T> javaClass) {
-                return javaClass.cast(pos == 0 ? first.getString(0).toString() : first.getTimestamp(4, 6).toInstant()
-                        .toEpochMilli() * 1_000L);
-            }
-
-            @Override
-            public <T> void set(int pos, T value) {
-                throw new UnsupportedOperationException();
-            }
-        });
+        key.partition(new RollupStruct(table.schema()).of(rows.get(0)));
         var file = table.io().newOutputFile(table.location() + "/data/reference.parquet");
         DataWriter<RowData> writer = Parquet.writeData(file)
                 .forTable(table)

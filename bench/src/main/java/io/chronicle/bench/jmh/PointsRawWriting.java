@@ -10,13 +10,9 @@ import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.NormalizingDeserializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Either;
-import org.apache.iceberg.Files;
-import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.data.FlinkParquetWriters;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -25,10 +21,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * One point written as a {@code points_raw} row: the sink's row converter, then Iceberg's Parquet
@@ -53,52 +47,9 @@ public class PointsRawWriting extends MicroBenchmark {
     private final RowConverters.PointToRow toRow = new RowConverters.PointToRow();
     private MetricPoint[] points;
     private Path folder;
-    private Writer baseline;
-    private Writer pointsRaw;
-    private Writer columns;
-
-    /** A rolling file writer with one set of table properties. */
-    private final class Writer {
-        final String name;
-        final Map<String, String> tableProperties;
-        final boolean fromPoints;
-        FileAppender<Object> appender;
-        long written;
-        int files;
-
-        Writer(String name, Map<String, String> tableProperties, boolean fromPoints) {
-            this.name = name;
-            this.tableProperties = tableProperties;
-            this.fromPoints = fromPoints;
-        }
-
-        void write(MetricPoint point) throws IOException {
-            if (appender == null || written % ROWS_PER_FILE == 0) {
-                roll();
-            }
-            appender.add(fromPoints ? point : toRow.map(point));
-            written++;
-        }
-
-        void roll() throws IOException {
-            close();
-            File file = folder.resolve(name + "-" + files++ + ".parquet").toFile();
-            appender = Parquet.write(Files.localOutput(file))
-                    .schema(schema)
-                    .createWriterFunc(type -> fromPoints ? new PointColumns(type) : FlinkParquetWriters.buildWriter(rowType, type))
-                    .setAll(tableProperties)
-                    .metricsConfig(MetricsConfig.fromProperties(tableProperties))
-                    .overwrite()
-                    .build();
-        }
-
-        void close() throws IOException {
-            if (appender != null) {
-                appender.close();
-                appender = null;
-            }
-        }
-    }
+    private RollingParquet baseline;
+    private RollingParquet pointsRaw;
+    private RollingParquet columns;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -111,9 +62,12 @@ public class PointsRawWriting extends MicroBenchmark {
             points[i] = out.record.right();
         }
         folder = java.nio.file.Files.createTempDirectory("points-raw-writing");
-        baseline = new Writer("defaults", TableDefinition.defaultProperties(), false);
-        pointsRaw = new Writer("points_raw", ChronicleTable.POINTS_RAW.properties(), false);
-        columns = new Writer("columns", ChronicleTable.POINTS_RAW.properties(), true);
+        baseline = new RollingParquet(folder, "defaults", schema, TableDefinition.defaultProperties(), ROWS_PER_FILE,
+                type -> FlinkParquetWriters.buildWriter(rowType, type));
+        pointsRaw = new RollingParquet(folder, "points_raw", schema, ChronicleTable.POINTS_RAW.properties(),
+                ROWS_PER_FILE, type -> FlinkParquetWriters.buildWriter(rowType, type));
+        columns = new RollingParquet(folder, "columns", schema, ChronicleTable.POINTS_RAW.properties(), ROWS_PER_FILE,
+                PointColumns::new);
     }
 
     @TearDown(Level.Trial)
@@ -130,7 +84,7 @@ public class PointsRawWriting extends MicroBenchmark {
     }
 
     /** The next point, a sample interval later than the same series' last one, at the next offset. */
-    private MetricPoint next(Writer writer) {
+    private MetricPoint next(RollingParquet writer) {
         long n = writer.written;
         MetricPoint point = points[(int) (n & Inputs.MASK)];
         long round = n >>> 12;
@@ -148,19 +102,19 @@ public class PointsRawWriting extends MicroBenchmark {
 
     @Benchmark
     public long baselineTableDefaults() throws IOException {
-        baseline.write(next(baseline));
+        baseline.add(toRow.map(next(baseline)));
         return baseline.written;
     }
 
     @Benchmark
     public long pointsRaw() throws IOException {
-        pointsRaw.write(next(pointsRaw));
+        pointsRaw.add(toRow.map(next(pointsRaw)));
         return pointsRaw.written;
     }
 
     @Benchmark
     public long pointColumns() throws IOException {
-        columns.write(next(columns));
+        columns.add(next(columns));
         return columns.written;
     }
 }

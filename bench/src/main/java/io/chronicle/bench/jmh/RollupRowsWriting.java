@@ -11,13 +11,9 @@ import io.chronicle.sinks.RowConverters;
 import io.chronicle.sources.NormalizingDeserializer;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.types.Either;
-import org.apache.iceberg.Files;
-import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.flink.FlinkSchemaUtil;
 import org.apache.iceberg.flink.data.FlinkParquetWriters;
-import org.apache.iceberg.io.FileAppender;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -26,10 +22,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -54,52 +48,8 @@ public class RollupRowsWriting extends MicroBenchmark {
     private final RowConverters.RollupToRow toRow = new RowConverters.RollupToRow();
     private RollupRow[] rows;
     private Path folder;
-    private Writer baseline;
-    private Writer columns;
-
-    /** A rolling file writer, of Flink rows or of rollup rows. */
-    private final class Writer {
-        final String name;
-        final boolean fromRows;
-        FileAppender<Object> appender;
-        long written;
-        int files;
-
-        Writer(String name, boolean fromRows) {
-            this.name = name;
-            this.fromRows = fromRows;
-        }
-
-        void write(RollupRow row) throws IOException {
-            if (appender == null || written % ROWS_PER_FILE == 0) {
-                roll();
-            }
-            appender.add(fromRows ? row : toRow.map(row));
-            written++;
-        }
-
-        void roll() throws IOException {
-            close();
-            File file = folder.resolve(name + "-" + files++ + ".parquet").toFile();
-            Map<String, String> properties = table.properties();
-            appender = Parquet.write(Files.localOutput(file))
-                    .schema(schema)
-                    .createWriterFunc(type -> fromRows
-                            ? new RollupColumns(table.tableName(), type)
-                            : FlinkParquetWriters.buildWriter(rowType, type))
-                    .setAll(properties)
-                    .metricsConfig(MetricsConfig.fromProperties(properties))
-                    .overwrite()
-                    .build();
-        }
-
-        void close() throws IOException {
-            if (appender != null) {
-                appender.close();
-                appender = null;
-            }
-        }
-    }
+    private RollingParquet baseline;
+    private RollingParquet columns;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -129,8 +79,10 @@ public class RollupRowsWriting extends MicroBenchmark {
             rows[i] = row;
         }
         folder = java.nio.file.Files.createTempDirectory("rollup-rows-writing");
-        baseline = new Writer("rows", false);
-        columns = new Writer("columns", true);
+        baseline = new RollingParquet(folder, "rows", schema, table.properties(), ROWS_PER_FILE,
+                type -> FlinkParquetWriters.buildWriter(rowType, type));
+        columns = new RollingParquet(folder, "columns", schema, table.properties(), ROWS_PER_FILE,
+                type -> new RollupColumns(table.tableName(), type));
     }
 
     @TearDown(Level.Trial)
@@ -146,7 +98,7 @@ public class RollupRowsWriting extends MicroBenchmark {
     }
 
     /** The next row: a series' row a window later than its last one. */
-    private RollupRow next(Writer writer) {
+    private RollupRow next(RollingParquet writer) {
         long n = writer.written;
         RollupRow row = rows[(int) (n & Inputs.MASK)];
         long round = n >>> 12;
@@ -164,13 +116,13 @@ public class RollupRowsWriting extends MicroBenchmark {
 
     @Benchmark
     public long baselineFlinkRows() throws IOException {
-        baseline.write(next(baseline));
+        baseline.add(toRow.map(next(baseline)));
         return baseline.written;
     }
 
     @Benchmark
     public long rollupColumns() throws IOException {
-        columns.write(next(columns));
+        columns.add(next(columns));
         return columns.written;
     }
 }
